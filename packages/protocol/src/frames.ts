@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { agentDidSchema } from "./did";
+import { isoTimestampSchema, ulidSchema } from "./primitives";
+import { prioritySchema } from "./priority";
+import { receiptReasonSchema, receiptStatusSchema } from "./receipts";
+
+export const RELAY_PROTOCOL_V1 = 1;
+export const RELAY_PROTOCOL_V2 = 2;
+export type RelayProtocolVersion = typeof RELAY_PROTOCOL_V1 | typeof RELAY_PROTOCOL_V2;
+
+const base = { v: z.literal(1), id: ulidSchema, ts: isoTimestampSchema };
+
+export const heartbeatFrameSchema = z.object({ ...base, type: z.literal("heartbeat") });
+export const heartbeatAckFrameSchema = z.object({ ...base, type: z.literal("heartbeat_ack"), ackId: ulidSchema });
+
+export const deliverFrameSchema = z.object({
+  ...base,
+  type: z.literal("deliver"),
+  fromAgentDid: agentDidSchema,
+  toAgentDid: agentDidSchema,
+  payload: z.unknown(),
+  conversationId: z.string().min(1).max(200).optional(),
+  replyTo: z.string().min(1).max(200).optional(),
+  // v2
+  messageId: ulidSchema.optional(),
+  correlationId: z.string().min(1).max(200).optional(),
+  priority: prioritySchema.optional(),
+  attempt: z.number().int().positive().optional(),
+});
+
+export const deliverAckFrameSchema = z.object({
+  ...base,
+  type: z.literal("deliver_ack"),
+  ackId: ulidSchema,
+  accepted: z.boolean(),
+  reason: z.string().max(500).optional(),
+});
+
+export const receiptFrameSchema = z.object({
+  ...base,
+  type: z.literal("receipt"),
+  originalFrameId: ulidSchema,
+  toAgentDid: agentDidSchema,
+  status: receiptStatusSchema,
+  reason: receiptReasonSchema.optional(),
+  // v2
+  messageId: ulidSchema.optional(),
+  correlationId: z.string().min(1).max(200).optional(),
+  at: isoTimestampSchema.optional(),
+});
+
+export const receiptAckFrameSchema = z.object({ ...base, type: z.literal("receipt_ack"), ackId: ulidSchema });
+
+export const helloFrameSchema = z.object({
+  ...base,
+  type: z.literal("hello"),
+  lastReceivedId: ulidSchema.optional(),
+  offlineSinceMs: z.number().int().nonnegative().optional(),
+});
+
+export const helloAckFrameSchema = z.object({
+  ...base,
+  type: z.literal("hello_ack"),
+  queuedCount: z.number().int().nonnegative(),
+  expiredCount: z.number().int().nonnegative(),
+  pendingReceipts: z.number().int().nonnegative(),
+  oldestQueuedAt: isoTimestampSchema.optional(),
+});
+
+export const relayFrameSchema = z.discriminatedUnion("type", [
+  heartbeatFrameSchema,
+  heartbeatAckFrameSchema,
+  deliverFrameSchema,
+  deliverAckFrameSchema,
+  receiptFrameSchema,
+  receiptAckFrameSchema,
+  helloFrameSchema,
+  helloAckFrameSchema,
+]);
+
+export type HeartbeatFrame = z.infer<typeof heartbeatFrameSchema>;
+export type HeartbeatAckFrame = z.infer<typeof heartbeatAckFrameSchema>;
+export type DeliverFrame = z.infer<typeof deliverFrameSchema>;
+export type DeliverAckFrame = z.infer<typeof deliverAckFrameSchema>;
+export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
+export type ReceiptAckFrame = z.infer<typeof receiptAckFrameSchema>;
+export type HelloFrame = z.infer<typeof helloFrameSchema>;
+export type HelloAckFrame = z.infer<typeof helloAckFrameSchema>;
+export type RelayFrame = z.infer<typeof relayFrameSchema>;
+export type RelayFrameType = RelayFrame["type"];
+
+/** Frame types only a v2 peer may send or receive. */
+export const V2_ONLY_FRAME_TYPES: ReadonlySet<RelayFrameType> = new Set(["receipt_ack", "hello", "hello_ack"]);
+
+const V2_FIELDS: Partial<Record<RelayFrameType, readonly string[]>> = {
+  deliver: ["messageId", "correlationId", "priority", "attempt"],
+  receipt: ["messageId", "correlationId", "at"],
+};
+
+/** Parses one text frame; throws a ZodError or SyntaxError for anything that is not a known frame. */
+export function parseRelayFrame(data: string): RelayFrame {
+  return relayFrameSchema.parse(JSON.parse(data));
+}
+
+/**
+ * Shapes a frame for a peer speaking `version`: a v1 peer gets no v2-only fields,
+ * and `null` for a frame type it does not know.
+ */
+export function toVersionedFrame<F extends RelayFrame>(frame: F, version: RelayProtocolVersion): F | null {
+  if (version >= RELAY_PROTOCOL_V2) return frame;
+  if (V2_ONLY_FRAME_TYPES.has(frame.type)) return null;
+  const dropped = V2_FIELDS[frame.type];
+  if (!dropped) return frame;
+  const copy: Record<string, unknown> = { ...frame };
+  for (const field of dropped) delete copy[field];
+  return copy as F;
+}
+
+export function serializeRelayFrame(frame: RelayFrame, version: RelayProtocolVersion): string | null {
+  const shaped = toVersionedFrame(frame, version);
+  return shaped === null ? null : JSON.stringify(shaped);
+}
+
+export function parseRelayProtocolVersion(header: string | null | undefined): RelayProtocolVersion {
+  return header?.trim() === "2" ? RELAY_PROTOCOL_V2 : RELAY_PROTOCOL_V1;
+}

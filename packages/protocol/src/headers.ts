@@ -1,0 +1,43 @@
+/** HTTP header names of SPEC §3–§5. Lower case, as the Fetch API reports them. */
+export const CLAW_HEADERS = {
+  authorization: "authorization",
+  timestamp: "x-claw-timestamp",
+  nonce: "x-claw-nonce",
+  bodySha256: "x-claw-body-sha256",
+  proof: "x-claw-proof",
+  recipientAgentDid: "x-claw-recipient-agent-did",
+  messageId: "x-claw-message-id",
+  correlationId: "x-claw-correlation-id",
+  priority: "x-claw-priority",
+  conversationId: "x-claw-conversation-id",
+  replyTo: "x-claw-reply-to",
+  relayProtocol: "x-claw-relay-protocol",
+  traceparent: "traceparent",
+  idempotencyKey: "idempotency-key",
+  requestId: "x-request-id",
+  retryAfter: "retry-after",
+} as const;
+
+export const CLAW_AUTH_SCHEME = "Claw";
+export const CLAW_PROOF_VERSION = "CLAW-PROOF-V1";
+export const CLAW_PROOF_MAX_SKEW_SECONDS = 300;
+
+export interface CanonicalRequestInput {
+  method: string;
+  pathWithQuery: string;
+  timestamp: string;
+  nonce: string;
+  bodyHash: string;
+}
+
+/** The string the proof signs: version, METHOD, path+query as sent, timestamp, nonce, body hash. */
+export function toCanonicalRequestString(input: CanonicalRequestInput): string {
+  return [
+    CLAW_PROOF_VERSION,
+    input.method.toUpperCase(),
+    input.pathWithQuery,
+    input.timestamp,
+    input.nonce,
+    input.bodyHash,
+  ].join("\n");
+}

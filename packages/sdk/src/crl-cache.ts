@@ -1,0 +1,56 @@
+import type { CrlClaims } from "@clawdentity/protocol";
+import { ClawAuthError } from "./auth-error";
+
+export type CrlFailMode = "open" | "closed";
+
+export interface CrlCacheOptions {
+  /** Fetches and verifies the signed list. */
+  fetchCrl: () => Promise<CrlClaims>;
+  refreshIntervalMs?: number;
+  /** Past this age without a successful refresh the list is stale: fail open or closed. */
+  maxAgeMs?: number;
+  failMode?: CrlFailMode;
+  now?: () => number;
+}
+
+export interface CrlCache {
+  isRevoked(jti: string): Promise<boolean>;
+  refresh(): Promise<void>;
+}
+
+/** The safety net behind push revocation: a periodically refreshed signed list of revoked AIT ids. */
+export function createCrlCache(options: CrlCacheOptions): CrlCache {
+  const { fetchCrl, refreshIntervalMs = 60_000, maxAgeMs = 15 * 60_000, failMode = "open", now = Date.now } = options;
+  let revoked = new Set<string>();
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | null = null;
+
+  const refresh = (): Promise<void> => {
+    inFlight ??= (async () => {
+      attemptedAt = now();
+      try {
+        const claims = await fetchCrl();
+        revoked = new Set(claims.revocations.map((entry) => entry.jti));
+        loadedAt = now();
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  };
+
+  return {
+    refresh,
+    async isRevoked(jti) {
+      // A failed refresh is not retried before the next interval, so an outage does not multiply registry calls.
+      if (now() - Math.max(loadedAt, attemptedAt) > refreshIntervalMs) {
+        await refresh().catch(() => undefined);
+      }
+      if (failMode === "closed" && now() - loadedAt > maxAgeMs) {
+        throw new ClawAuthError("CRL_UNAVAILABLE", "revocation list is older than its maximum age");
+      }
+      return revoked.has(jti);
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { AppError } from "./app-error";
+export { createErrorHandler, createNotFoundHandler, type ErrorCodeSet, type ErrorHandlerOptions } from "./error-handler";
+export { parseJsonBody, parseJsonBytes, type ReadBodyOptions, readRawBody } from "./json-body";
+export { createRequestIdMiddleware } from "./request-id";

@@ -1,0 +1,27 @@
+export { signAit, verifyAit } from "./ait";
+export { ClawAuthError } from "./auth-error";
+export { decodeBase64url, encodeBase64url, encodeUtf8, hashBodySha256 } from "./base64url";
+export { signCrl, verifyCrl } from "./crl";
+export { type CrlCache, type CrlCacheOptions, type CrlFailMode, createCrlCache } from "./crl-cache";
+export { createUlid, toUlidTimeMs } from "./ids";
+export { type SigningKeyResolver, signCompactJws, verifyCompactJws } from "./jws";
+export {
+  type Ed25519KeyPair,
+  generateEd25519KeyPair,
+  importEd25519PublicKey,
+  importEd25519Seed,
+  signEd25519,
+  verifyEd25519,
+} from "./keys";
+export { createRegistryKeysCache, type RegistryKeysCacheOptions } from "./registry-keys-cache";
+export {
+  createMemoryNonceStore,
+  createRequestProof,
+  type NonceStore,
+  type SignRequestInput,
+  signRequest,
+  type VerifiedClawRequest,
+  type VerifyClawRequestInput,
+  verifyClawRequest,
+  verifyRequestProof,
+} from "./request-signing";

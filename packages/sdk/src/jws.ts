@@ -1,0 +1,62 @@
+import type { AuthFailureReason } from "@clawdentity/protocol";
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { ClawAuthError } from "./auth-error";
+import { importEd25519PublicKey } from "./keys";
+
+/** Looks up an active registry signing key by `kid`; returns its base64url public key. */
+export interface SigningKeyResolver {
+  resolveKey(kid: string): Promise<string>;
+}
+
+export interface SignJwsInput {
+  claims: Record<string, unknown>;
+  typ: string;
+  kid: string;
+  privateKey: CryptoKey;
+}
+
+export async function signCompactJws(input: SignJwsInput): Promise<string> {
+  return new SignJWT(input.claims)
+    .setProtectedHeader({ alg: "EdDSA", typ: input.typ, kid: input.kid })
+    .sign(input.privateKey);
+}
+
+export interface VerifyJwsInput {
+  token: string;
+  typ: string;
+  keys: SigningKeyResolver;
+  nowSeconds: number;
+  issuer?: string;
+}
+
+/** Verifies signature, typ and time claims; returns the raw payload for the caller's schema. */
+export async function verifyCompactJws(input: VerifyJwsInput): Promise<Record<string, unknown>> {
+  let kid: string | undefined;
+  try {
+    const header = decodeProtectedHeader(input.token);
+    if (header.alg !== "EdDSA" || header.typ !== input.typ) throw new Error("unexpected alg or typ");
+    kid = header.kid;
+  } catch {
+    throw new ClawAuthError("INVALID_AIT", `not a ${input.typ} token`);
+  }
+  if (!kid) throw new ClawAuthError("INVALID_AIT", `${input.typ} header has no kid`);
+  const publicKey = await importEd25519PublicKey(await input.keys.resolveKey(kid));
+  try {
+    const { payload } = await jwtVerify(input.token, publicKey, {
+      algorithms: ["EdDSA"],
+      typ: input.typ,
+      currentDate: new Date(input.nowSeconds * 1000),
+      ...(input.issuer ? { issuer: input.issuer } : {}),
+    });
+    return payload as Record<string, unknown>;
+  } catch (error) {
+    throw new ClawAuthError(toJoseFailureReason(error), `${input.typ} rejected: ${(error as Error).message}`);
+  }
+}
+
+function toJoseFailureReason(error: unknown): AuthFailureReason {
+  if (error instanceof joseErrors.JWTExpired) return "AIT_EXPIRED";
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "nbf") return "AIT_NOT_YET_VALID";
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "iss") return "UNTRUSTED_ISSUER";
+  return "INVALID_AIT";
+}

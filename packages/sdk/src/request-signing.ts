@@ -1,0 +1,153 @@
+import {
+  type AitClaims,
+  CLAW_AUTH_SCHEME,
+  CLAW_HEADERS,
+  CLAW_PROOF_MAX_SKEW_SECONDS,
+  toCanonicalRequestString,
+} from "@clawdentity/protocol";
+import { verifyAit } from "./ait";
+import { ClawAuthError } from "./auth-error";
+import { encodeUtf8, hashBodySha256 } from "./base64url";
+import { createUlid } from "./ids";
+import type { SigningKeyResolver } from "./jws";
+import { signEd25519, verifyEd25519 } from "./keys";
+
+export interface ProofInput {
+  method: string;
+  pathWithQuery: string;
+  timestamp: string;
+  nonce: string;
+  bodyHash: string;
+}
+
+export async function createRequestProof(input: ProofInput & { privateKey: CryptoKey }): Promise<string> {
+  return signEd25519(input.privateKey, encodeUtf8(toCanonicalRequestString(input)));
+}
+
+export async function verifyRequestProof(input: ProofInput & { proof: string; publicKey: string }): Promise<boolean> {
+  return verifyEd25519(input.publicKey, input.proof, encodeUtf8(toCanonicalRequestString(input)));
+}
+
+export interface SignRequestInput {
+  method: string;
+  pathWithQuery: string;
+  body?: string | Uint8Array | null;
+  ait: string;
+  privateKey: CryptoKey;
+  timestampSeconds?: number;
+  nonce?: string;
+}
+
+/** The five Claw headers for one request, in their canonical (SPEC) spelling. */
+export async function signRequest(input: SignRequestInput): Promise<Record<string, string>> {
+  const timestamp = String(input.timestampSeconds ?? Math.floor(Date.now() / 1000));
+  const nonce = input.nonce ?? createUlid();
+  const bodyHash = await hashBodySha256(input.body);
+  const proof = await createRequestProof({ ...input, timestamp, nonce, bodyHash });
+  return {
+    Authorization: `${CLAW_AUTH_SCHEME} ${input.ait}`,
+    "X-Claw-Timestamp": timestamp,
+    "X-Claw-Nonce": nonce,
+    "X-Claw-Body-SHA256": bodyHash,
+    "X-Claw-Proof": proof,
+  };
+}
+
+/** Records a nonce once per agent; false when it was already used inside its window. */
+export interface NonceStore {
+  checkAndRecord(input: { agentDid: string; nonce: string; expiresAtSeconds: number }): Promise<boolean>;
+}
+
+export interface VerifyClawRequestInput {
+  method: string;
+  pathWithQuery: string;
+  headers: Headers;
+  body: string | Uint8Array | null;
+  keys: SigningKeyResolver;
+  nowSeconds: number;
+  issuer?: string;
+  maxSkewSeconds?: number;
+  nonceStore?: NonceStore;
+}
+
+export interface VerifiedClawRequest {
+  claims: AitClaims;
+  ait: string;
+  nonce: string;
+  timestampSeconds: number;
+}
+
+const TIMESTAMP_PATTERN = /^\d{1,12}$/;
+const NONCE_MAX_LENGTH = 128;
+
+/** Full SPEC §3 check of one request; throws ClawAuthError with the precise reason. */
+export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<VerifiedClawRequest> {
+  const { headers, nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
+  const authorization = headers.get(CLAW_HEADERS.authorization);
+  if (!authorization) throw new ClawAuthError("MISSING_AUTHORIZATION", "Authorization header is required");
+  const [scheme, ait, extra] = authorization.trim().split(/\s+/);
+  if (scheme !== CLAW_AUTH_SCHEME || !ait || extra !== undefined) {
+    throw new ClawAuthError("INVALID_SCHEME", "Authorization must be `Claw <AIT>`");
+  }
+
+  const timestamp = headers.get(CLAW_HEADERS.timestamp);
+  const nonce = headers.get(CLAW_HEADERS.nonce);
+  const bodyHash = headers.get(CLAW_HEADERS.bodySha256);
+  const proof = headers.get(CLAW_HEADERS.proof);
+  const missing = [
+    [CLAW_HEADERS.timestamp, timestamp],
+    [CLAW_HEADERS.nonce, nonce],
+    [CLAW_HEADERS.bodySha256, bodyHash],
+    [CLAW_HEADERS.proof, proof],
+  ].filter(([, value]) => !value);
+  if (!timestamp || !nonce || !bodyHash || !proof) {
+    throw new ClawAuthError("MISSING_HEADER", `missing ${missing.map(([name]) => name).join(", ")}`);
+  }
+  if (!TIMESTAMP_PATTERN.test(timestamp) || nonce.length > NONCE_MAX_LENGTH) {
+    throw new ClawAuthError("INVALID_TIMESTAMP", "timestamp must be unix seconds and nonce at most 128 characters");
+  }
+  const timestampSeconds = Number(timestamp);
+  if (Math.abs(nowSeconds - timestampSeconds) > maxSkewSeconds) {
+    throw new ClawAuthError("TIMESTAMP_SKEW", `timestamp is more than ${maxSkewSeconds}s away from server time`);
+  }
+
+  const claims = await verifyAit({
+    token: ait,
+    keys: input.keys,
+    nowSeconds,
+    ...(input.issuer ? { issuer: input.issuer } : {}),
+  });
+
+  if ((await hashBodySha256(input.body)) !== bodyHash) {
+    throw new ClawAuthError("BODY_HASH_MISMATCH", "body does not match X-Claw-Body-SHA256");
+  }
+  const proofInput = { method: input.method, pathWithQuery: input.pathWithQuery, timestamp, nonce, bodyHash };
+  if (!(await verifyRequestProof({ ...proofInput, proof, publicKey: claims.cnf.jwk.x }))) {
+    throw new ClawAuthError("INVALID_PROOF", "proof does not verify with the AIT's key");
+  }
+
+  if (input.nonceStore) {
+    const fresh = await input.nonceStore.checkAndRecord({
+      agentDid: claims.sub,
+      nonce,
+      expiresAtSeconds: timestampSeconds + maxSkewSeconds,
+    });
+    if (!fresh) throw new ClawAuthError("REPLAYED_NONCE", "nonce was already used");
+  }
+  return { claims, ait, nonce, timestampSeconds };
+}
+
+/** Process-local nonce store for single-process verifiers and tests; Workers use a Durable Object. */
+export function createMemoryNonceStore(now: () => number = () => Math.floor(Date.now() / 1000)): NonceStore {
+  const seen = new Map<string, number>();
+  return {
+    async checkAndRecord({ agentDid, nonce, expiresAtSeconds }) {
+      const current = now();
+      for (const [key, expiry] of seen) if (expiry < current) seen.delete(key);
+      const key = `${agentDid}\n${nonce}`;
+      if (seen.has(key)) return false;
+      seen.set(key, expiresAtSeconds);
+      return true;
+    },
+  };
+}
