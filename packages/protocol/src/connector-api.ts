@@ -57,3 +57,72 @@ export type OutboundStatusResponse = z.infer<typeof outboundStatusResponseSchema
 
 export const CIRCUIT_STATES = ["closed", "open", "half_open"] as const;
 export type CircuitState = (typeof CIRCUIT_STATES)[number];
+
+export const circuitStateSchema = z.enum(CIRCUIT_STATES);
+
+export const circuitSnapshotSchema = z.object({
+  state: circuitStateSchema,
+  consecutiveFailures: z.number().int().nonnegative(),
+  openedAt: isoTimestampSchema.optional(),
+  nextTrialAt: isoTimestampSchema.optional(),
+});
+export type CircuitSnapshot = z.infer<typeof circuitSnapshotSchema>;
+
+export const RELAY_SOCKET_STATES = ["connecting", "connected", "disconnected", "superseded", "stopped"] as const;
+
+/** `GET /v1/status` of a connector. */
+export const connectorStatusResponseSchema = z.object({
+  agentDid: agentDidSchema,
+  startedAt: isoTimestampSchema,
+  socket: z.object({
+    state: z.enum(RELAY_SOCKET_STATES),
+    connectedAt: isoTimestampSchema.optional(),
+    lastFrameAt: isoTimestampSchema.optional(),
+    lastHeartbeatRttMs: z.number().nonnegative().optional(),
+    reconnectAttempts: z.number().int().nonnegative(),
+    lastCloseCode: z.number().int().optional(),
+  }),
+  circuits: z.object({ proxy: circuitSnapshotSchema, webhook: circuitSnapshotSchema }),
+  queues: z.object({
+    outbox: z.object({ queued: z.number().int(), relayed: z.number().int(), deadLettered: z.number().int() }),
+    inbox: z.object({ pending: z.number().int(), delivered: z.number().int(), deadLettered: z.number().int() }),
+    receiptOutbox: z.object({ pending: z.number().int(), failed: z.number().int() }),
+    runtimeNotifications: z.object({ pending: z.number().int(), failed: z.number().int() }),
+  }),
+  /** Until when the proxy asked (with `Retry-After`) not to be sent to, while that pause runs. */
+  relayPausedUntil: isoTimestampSchema.optional(),
+});
+export type ConnectorStatusResponse = z.infer<typeof connectorStatusResponseSchema>;
+
+export const DEAD_LETTER_DIRECTIONS = ["outbound", "inbound"] as const;
+export const deadLetterDirectionSchema = z.enum(DEAD_LETTER_DIRECTIONS);
+export type DeadLetterDirection = z.infer<typeof deadLetterDirectionSchema>;
+
+/** One dead letter held by a connector; `source: "remote"` means the relay dead-lettered it. */
+export const connectorDeadLetterSchema = z.object({
+  direction: deadLetterDirectionSchema,
+  messageId: ulidSchema,
+  correlationId: correlationIdSchema,
+  peerAgentDid: agentDidSchema,
+  priority: prioritySchema,
+  reason: z.string(),
+  source: z.enum(["local", "remote"]),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.string().optional(),
+  deadLetteredAt: isoTimestampSchema,
+});
+export type ConnectorDeadLetter = z.infer<typeof connectorDeadLetterSchema>;
+
+/** Query of `GET` / `DELETE /v1/dead-letters`; every filter is optional. */
+export const connectorDeadLetterQuerySchema = z.object({
+  direction: deadLetterDirectionSchema.optional(),
+  olderThan: z.string().optional(),
+  peerAgentDid: agentDidSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export const connectorDeadLettersResponseSchema = z.object({ deadLetters: z.array(connectorDeadLetterSchema) });
+export const connectorDeadLetterRetryResponseSchema = z.object({
+  retried: z.array(z.object({ direction: deadLetterDirectionSchema, messageId: ulidSchema })),
+});
+export const connectorDeadLetterPurgeResponseSchema = z.object({ purged: z.number().int().nonnegative() });

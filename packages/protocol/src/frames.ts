@@ -124,3 +124,13 @@ export function serializeRelayFrame(frame: RelayFrame, version: RelayProtocolVer
 export function parseRelayProtocolVersion(header: string | null | undefined): RelayProtocolVersion {
   return header?.trim() === "2" ? RELAY_PROTOCOL_V2 : RELAY_PROTOCOL_V1;
 }
+
+/**
+ * WebSocket close codes a relay session uses when it ends a connection on purpose.
+ * A connector closed as `superseded` (a newer connection of the same agent took over) or
+ * `revoked` must not reconnect on its own, or two connectors would keep evicting each other.
+ */
+export const RELAY_CLOSE_CODES = {
+  superseded: 4001,
+  revoked: 4003,
+} as const;
