@@ -12,5 +12,6 @@ export * from "./primitives";
 export * from "./priority";
 export * from "./receipts";
 export * from "./registration";
+export * from "./registry-api";
 export * from "./relay-api";
 export * from "./webhook";
