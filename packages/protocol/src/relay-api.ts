@@ -125,7 +125,11 @@ export const relayMetricsResponseSchema = z.object({
 export type RelayMetricsResponse = z.infer<typeof relayMetricsResponseSchema>;
 
 /** `olderThan` query: an ISO timestamp or a duration like `15m`, `6h`, `7d`. */
-export const olderThanSchema = z.string().regex(/^(\d+[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/);
+export const olderThanSchema = z
+  .string()
+  .regex(/^(\d+[smhd]|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, "must be a duration like 7d or an ISO timestamp")
+  // The shape alone lets impossible dates through, which would become a NaN cut-off.
+  .refine((value) => /^\d+[smhd]$/.test(value) || !Number.isNaN(Date.parse(value)), "not a valid timestamp");
 
 /** Turns `olderThan` into an absolute cut-off in epoch milliseconds. */
 export function resolveOlderThan(value: string, nowMs: number): number {

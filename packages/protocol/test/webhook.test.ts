@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import {
+  DELIVERY_CONTENT_TYPE,
+  deliveryWebhookBodySchema,
+  receiptWebhookBodySchema,
+  webhookBodySchema,
+} from "../src/index";
+import { AGENT_DID, HUMAN_DID, ISO_NOW, OTHER_AGENT_DID, ULID_A, without } from "./fixtures";
+
+const delivery = {
+  type: "clawdentity.delivery.v1",
+  requestId: ULID_A,
+  messageId: ULID_A,
+  correlationId: "corr-1",
+  fromAgentDid: AGENT_DID,
+  toAgentDid: OTHER_AGENT_DID,
+  payload: { text: "hi" },
+  conversationId: "conv-1",
+  replyTo: ULID_A,
+  priority: "normal",
+  receivedAt: ISO_NOW,
+} as const;
+
+const receipt = {
+  type: "clawdentity.receipt.v1",
+  messageId: ULID_A,
+  correlationId: "corr-1",
+  toAgentDid: OTHER_AGENT_DID,
+  status: "dead_lettered",
+  reason: "expired",
+  at: ISO_NOW,
+} as const;
+
+describe("delivery webhook bodies", () => {
+  it("use the vendor content type", () => {
+    expect(DELIVERY_CONTENT_TYPE).toBe("application/vnd.clawdentity.delivery+json");
+  });
+
+  it("accept a delivery and a receipt, told apart by type", () => {
+    expect(deliveryWebhookBodySchema.parse(delivery)).toEqual(delivery);
+    expect(receiptWebhookBodySchema.parse(receipt)).toEqual(receipt);
+    expect(webhookBodySchema.parse(delivery).type).toBe("clawdentity.delivery.v1");
+    expect(webhookBodySchema.parse(receipt).type).toBe("clawdentity.receipt.v1");
+  });
+
+  it("make conversationId, replyTo and the receipt reason optional", () => {
+    expect(deliveryWebhookBodySchema.safeParse(without(without(delivery, "conversationId"), "replyTo")).success).toBe(
+      true,
+    );
+    expect(
+      receiptWebhookBodySchema.safeParse({ ...without(receipt, "reason"), status: "delivered_to_webhook" }).success,
+    ).toBe(true);
+  });
+
+  it("reject an unknown body type", () => {
+    expect(webhookBodySchema.safeParse({ ...delivery, type: "clawdentity.delivery.v2" }).success).toBe(false);
+  });
+
+  it.each(["requestId", "messageId", "correlationId", "fromAgentDid", "toAgentDid", "priority", "receivedAt"] as const)(
+    "reject a delivery without %s",
+    (field) => {
+      expect(deliveryWebhookBodySchema.safeParse(without(delivery, field)).success).toBe(false);
+    },
+  );
+
+  it.each(["messageId", "correlationId", "toAgentDid", "status", "at"] as const)(
+    "reject a receipt without %s",
+    (field) => {
+      expect(receiptWebhookBodySchema.safeParse(without(receipt, field)).success).toBe(false);
+    },
+  );
+
+  it.each([
+    ["a human sender", { fromAgentDid: HUMAN_DID }],
+    ["an unknown priority", { priority: "urgent" }],
+    ["a non-ISO receivedAt", { receivedAt: "now" }],
+  ])("reject a delivery with %s", (_label, patch) => {
+    expect(deliveryWebhookBodySchema.safeParse({ ...delivery, ...patch }).success).toBe(false);
+  });
+});
