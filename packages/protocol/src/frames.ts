@@ -129,8 +129,11 @@ export function parseRelayProtocolVersion(header: string | null | undefined): Re
  * WebSocket close codes a relay session uses when it ends a connection on purpose.
  * A connector closed as `superseded` (a newer connection of the same agent took over) or
  * `revoked` must not reconnect on its own, or two connectors would keep evicting each other.
+ * `protocolError` means the peer sent something that is not a frame it may send (unparseable
+ * JSON, an unknown type, a proxy-to-connector frame, or a v2 frame on a v1 connection).
  */
 export const RELAY_CLOSE_CODES = {
   superseded: 4001,
+  protocolError: 4002,
   revoked: 4003,
 } as const;
