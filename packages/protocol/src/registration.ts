@@ -11,6 +11,8 @@ export const agentChallengeResponseSchema = z.object({
   ownerDid: z.string(),
   expiresAt: z.string(),
 });
+export type AgentChallengeRequest = z.infer<typeof agentChallengeRequestSchema>;
+export type AgentChallengeResponse = z.infer<typeof agentChallengeResponseSchema>;
 
 export const agentRegistrationRequestSchema = z.object({
   name: agentNameSchema,

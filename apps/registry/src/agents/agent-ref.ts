@@ -1,0 +1,28 @@
+import { agentRefSchema, parseDid } from "@clawdentity/protocol";
+import { AppError } from "@clawdentity/sdk/http";
+import type { RegistryContext } from "../context";
+import { type AgentView, findAgentView, type OwnerRow } from "../db";
+
+const notFound = () => new AppError("REGISTRY_AGENT_NOT_FOUND", 404, "agent not found");
+
+/** `:id` as ULID or DID; malformed is a 400, a DID of another registry is simply not found here. */
+export async function findAgentByRef(context: RegistryContext, ref: string): Promise<AgentView> {
+  const parsed = agentRefSchema.parse(ref);
+  if (!parsed.startsWith("did:")) return (await findAgentView(context.db, { id: parsed })) ?? throwError(notFound());
+  if (parseDid(parsed).authority !== context.config.didAuthority) throw notFound();
+  return (await findAgentView(context.db, { did: parsed })) ?? throwError(notFound());
+}
+
+/** Another owner's agent is reported exactly like a missing one. */
+export async function findOwnedAgent(
+  context: RegistryContext,
+  input: { ref: string; owner: OwnerRow },
+): Promise<AgentView> {
+  const agent = await findAgentByRef(context, input.ref);
+  if (agent.owner_id !== input.owner.id) throw notFound();
+  return agent;
+}
+
+function throwError(error: Error): never {
+  throw error;
+}

@@ -1,0 +1,56 @@
+import { AGENT_REVOCATION_REASONS, type AgentWithAitResponse, type ReissueAgentRequest } from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
+import { AppError } from "@clawdentity/sdk/http";
+import type { RegistryContext } from "../context";
+import { type OwnerRow, toAgent, toAgentReissue, toChangedRows } from "../db";
+import { findOwnedAgent } from "./agent-ref";
+import { issueAit } from "./issue-ait";
+import { createPendingRevocation } from "./record-revocation";
+
+/** A fresh AIT for an active agent; the previous `jti` is revoked with reason `reissued` and announced. */
+export async function reissueAgent(
+  context: RegistryContext,
+  input: { owner: OwnerRow; ref: string; request: ReissueAgentRequest },
+): Promise<AgentWithAitResponse> {
+  const { db, clock } = context;
+  const agent = await findOwnedAgent(context, input);
+  if (agent.status === "revoked") throw new AppError("REGISTRY_AGENT_REVOKED", 409, "agent is revoked");
+
+  const nowMs = clock.nowMs();
+  const jti = createUlid(nowMs);
+  const ttlDays = input.request.ttlDays ?? agent.ttl_days;
+  const subject = {
+    did: agent.did,
+    ownerDid: agent.owner_did,
+    name: agent.name,
+    framework: agent.framework,
+    publicKey: agent.public_key,
+  };
+  const { ait, expiresAtMs } = await issueAit(context, { subject, jti, ttlDays, nowMs });
+  const revocation = createPendingRevocation(context, {
+    agent,
+    jti: agent.current_jti,
+    reason: AGENT_REVOCATION_REASONS.reissued,
+    changeId: jti,
+    initiatedBy: input.owner.did,
+    nowMs,
+  });
+  const [update] = await db.batch([
+    toAgentReissue(db, {
+      id: agent.id,
+      oldJti: agent.current_jti,
+      newJti: jti,
+      ttlDays,
+      aitExpiresAt: expiresAtMs,
+      changeId: jti,
+      nowMs,
+    }),
+    ...revocation.statements,
+  ]);
+  if (toChangedRows(update) === 0) {
+    throw new AppError("REGISTRY_AGENT_CONFLICT", 409, "agent was revoked or reissued concurrently; retry");
+  }
+  await revocation.publish();
+  const updated = { ...agent, current_jti: jti, ttl_days: ttlDays, ait_expires_at: expiresAtMs, updated_at: nowMs };
+  return { agent: toAgent({ ...updated, change_id: jti }), ait };
+}

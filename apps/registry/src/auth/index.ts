@@ -1,0 +1,13 @@
+export {
+  type AuthenticatedOwner,
+  createAdminOnlyMiddleware,
+  createOwnerAuthMiddleware,
+} from "./owner-auth";
+export {
+  createSecretToken,
+  isEqualConstantTime,
+  isSecretTokenMatch,
+  parseSecretTokenId,
+  type SecretToken,
+  toSecretHash,
+} from "./secret-token";

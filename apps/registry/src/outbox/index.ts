@@ -1,0 +1,12 @@
+export { createEventPublisher, type EventProducer, type EventPublisher, type PublishResult } from "./event-publisher";
+export {
+  claimDueEvents,
+  findOldestUnsentAt,
+  markEventFailed,
+  markEventSent,
+  type OutboxRecord,
+  pruneSentEvents,
+  toOutboxInsert,
+} from "./outbox-store";
+export { type SweepResult, sweepOutbox } from "./outbox-sweep";
+export { toAgentRevokedEvent } from "./revocation-event";

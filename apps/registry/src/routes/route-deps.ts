@@ -1,0 +1,11 @@
+import type { MiddlewareHandler } from "hono";
+import type { RateLimitBucket } from "../config";
+import type { RegistryContext } from "../context";
+
+/** What every `register*Routes` receives: the domain context and the app's middleware. */
+export interface RouteDeps {
+  context: RegistryContext;
+  ownerAuth: MiddlewareHandler;
+  adminOnly: MiddlewareHandler;
+  rateLimit(bucket: RateLimitBucket): MiddlewareHandler;
+}

@@ -1,0 +1,2 @@
+export { createRegistrySigner, type RegistrySigner } from "./registry-signer";
+export { createSignedCrl } from "./signed-crl";
