@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentDidSchema } from "./did";
-import { isoTimestampSchema, ulidSchema } from "./primitives";
+import { CLAW_HEADERS } from "./headers";
+import { isoTimestampSchema, safeTextSchema, ulidSchema } from "./primitives";
 import { prioritySchema } from "./priority";
 import { receiptReasonSchema, receiptStatusSchema } from "./receipts";
 
@@ -25,6 +26,50 @@ export const correlationIdSchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, "correlationId must be printable ASCII without spaces");
 export const conversationIdSchema = correlationIdSchema;
+
+/** W3C `traceparent`, carried along unchanged; only its size and character set are checked. */
+export const traceparentSchema = z
+  .string()
+  .max(512)
+  .regex(/^[\x20-\x7e]+$/, "traceparent must be printable ASCII");
+
+/** Headers of `POST /v1/relay/messages`, keyed by header name so a validation error names the header. */
+export const relayMessageHeadersSchema = z
+  .object({
+    [CLAW_HEADERS.recipientAgentDid]: agentDidSchema,
+    [CLAW_HEADERS.messageId]: ulidSchema,
+    [CLAW_HEADERS.correlationId]: correlationIdSchema.optional(),
+    [CLAW_HEADERS.priority]: prioritySchema.optional(),
+    [CLAW_HEADERS.conversationId]: conversationIdSchema.optional(),
+    [CLAW_HEADERS.replyTo]: safeTextSchema(200).optional(),
+    [CLAW_HEADERS.traceparent]: traceparentSchema.optional(),
+  })
+  .transform((headers) => ({
+    recipientAgentDid: headers[CLAW_HEADERS.recipientAgentDid],
+    messageId: headers[CLAW_HEADERS.messageId],
+    correlationId: headers[CLAW_HEADERS.correlationId],
+    priority: headers[CLAW_HEADERS.priority],
+    conversationId: headers[CLAW_HEADERS.conversationId],
+    replyTo: headers[CLAW_HEADERS.replyTo],
+    traceparent: headers[CLAW_HEADERS.traceparent],
+  }));
+export type RelayMessageHeaders = z.infer<typeof relayMessageHeadersSchema>;
+
+/** Reads the relay-message headers from a Fetch `Headers`; throws a ZodError naming the bad header. */
+export function parseRelayMessageHeaders(headers: Headers): RelayMessageHeaders {
+  const names = [
+    CLAW_HEADERS.recipientAgentDid,
+    CLAW_HEADERS.messageId,
+    CLAW_HEADERS.correlationId,
+    CLAW_HEADERS.priority,
+    CLAW_HEADERS.conversationId,
+    CLAW_HEADERS.replyTo,
+    CLAW_HEADERS.traceparent,
+  ];
+  return relayMessageHeadersSchema.parse(
+    Object.fromEntries(names.map((name) => [name, headers.get(name) ?? undefined])),
+  );
+}
 
 export const healthResponseSchema = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -97,6 +142,9 @@ export const trustPeerSchema = z.object({
   queueQuota: z.number().int().positive().optional(),
 });
 export const trustPeersResponseSchema = z.object({ peers: z.array(trustPeerSchema) });
+/** `POST /v1/pairing/confirm`: the initiator, as the confirming agent now trusts it. */
+export const pairingConfirmResponseSchema = z.object({ peer: trustPeerSchema });
+export type PairingConfirmResponse = z.infer<typeof pairingConfirmResponseSchema>;
 export type PairingTicketRequest = z.infer<typeof pairingTicketRequestSchema>;
 export type PairingTicketResponse = z.infer<typeof pairingTicketResponseSchema>;
 export type PairingConfirmRequest = z.infer<typeof pairingConfirmRequestSchema>;
