@@ -23,7 +23,7 @@ export function encodeBase64url(bytes: Uint8Array): string {
   return out;
 }
 
-/** Strict decoder: rejects padding, other alphabets and impossible lengths. */
+/** Strict decoder: rejects padding, other alphabets, impossible lengths and non-zero trailing bits. */
 export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> {
   if (text.length % 4 === 1) throw new TypeError("invalid base64url length");
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
@@ -40,6 +40,8 @@ export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> {
       out[offset++] = (buffer >> bits) & 0xff;
     }
   }
+  // Only the canonical spelling decodes, so one byte string has exactly one text form.
+  if ((buffer & ((1 << bits) - 1)) !== 0) throw new TypeError("non-canonical base64url trailing bits");
   return out;
 }
 

@@ -26,17 +26,18 @@ export function createCrlCache(options: CrlCacheOptions): CrlCache {
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<void> | null = null;
 
+  const load = async (): Promise<void> => {
+    attemptedAt = now();
+    const claims = await fetchCrl();
+    revoked = new Set(claims.revocations.map((entry) => entry.jti));
+    loadedAt = now();
+  };
+
+  // Clearing in `.finally` (always asynchronous) keeps a synchronously failing fetch from pinning a rejected promise.
   const refresh = (): Promise<void> => {
-    inFlight ??= (async () => {
-      attemptedAt = now();
-      try {
-        const claims = await fetchCrl();
-        revoked = new Set(claims.revocations.map((entry) => entry.jti));
-        loadedAt = now();
-      } finally {
-        inFlight = null;
-      }
-    })();
+    inFlight ??= load().finally(() => {
+      inFlight = null;
+    });
     return inFlight;
   };
 
@@ -44,7 +45,9 @@ export function createCrlCache(options: CrlCacheOptions): CrlCache {
     refresh,
     async isRevoked(jti) {
       // A failed refresh is not retried before the next interval, so an outage does not multiply registry calls.
-      if (now() - Math.max(loadedAt, attemptedAt) > refreshIntervalMs) {
+      // Callers arriving during the first load wait for it; later refreshes do not hold them up.
+      const firstLoad = inFlight !== null && loadedAt === Number.NEGATIVE_INFINITY;
+      if (firstLoad || now() - Math.max(loadedAt, attemptedAt) > refreshIntervalMs) {
         await refresh().catch(() => undefined);
       }
       if (failMode === "closed" && now() - loadedAt > maxAgeMs) {

@@ -8,6 +8,8 @@ export interface SigningKeyResolver {
   resolveKey(kid: string): Promise<string>;
 }
 
+const MAX_KID_LENGTH = 128;
+
 export interface SignJwsInput {
   claims: Record<string, unknown>;
   typ: string;
@@ -39,8 +41,10 @@ export async function verifyCompactJws(input: VerifyJwsInput): Promise<Record<st
   } catch {
     throw new ClawAuthError("INVALID_AIT", `not a ${input.typ} token`);
   }
-  if (!kid) throw new ClawAuthError("INVALID_AIT", `${input.typ} header has no kid`);
-  const publicKey = await importEd25519PublicKey(await input.keys.resolveKey(kid));
+  if (typeof kid !== "string" || kid.length === 0 || kid.length > MAX_KID_LENGTH) {
+    throw new ClawAuthError("INVALID_AIT", `${input.typ} header has no usable kid`);
+  }
+  const publicKey = await importRegistryKey(await input.keys.resolveKey(kid));
   try {
     const { payload } = await jwtVerify(input.token, publicKey, {
       algorithms: ["EdDSA"],
@@ -51,6 +55,15 @@ export async function verifyCompactJws(input: VerifyJwsInput): Promise<Record<st
     return payload as Record<string, unknown>;
   } catch (error) {
     throw new ClawAuthError(toJoseFailureReason(error), `${input.typ} rejected: ${(error as Error).message}`);
+  }
+}
+
+/** A registry key that does not import is the registry's fault, not the caller's: 503, not 401 or 500. */
+async function importRegistryKey(publicKey: string): Promise<CryptoKey> {
+  try {
+    return await importEd25519PublicKey(publicKey);
+  } catch (error) {
+    throw new ClawAuthError("KEYS_UNAVAILABLE", `registry key is malformed: ${(error as Error).message}`);
   }
 }
 

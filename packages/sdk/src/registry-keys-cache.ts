@@ -1,4 +1,4 @@
-import type { RegistryKeysDocument } from "@clawdentity/protocol";
+import { type RegistryKeysDocument, registryKeysDocumentSchema } from "@clawdentity/protocol";
 import { ClawAuthError } from "./auth-error";
 import type { SigningKeyResolver } from "./jws";
 
@@ -6,7 +6,10 @@ export interface RegistryKeysCacheOptions {
   fetchKeys: () => Promise<RegistryKeysDocument>;
   /** How long a fetched key list is used before it is fetched again. */
   ttlMs?: number;
-  /** An unknown kid triggers at most one refetch per this interval, so forged kids cannot flood the registry. */
+  /**
+   * At most one fetch attempt per this interval (successful or not), so forged kids and a registry
+   * outage cannot turn every request into a registry call.
+   */
   minRefetchIntervalMs?: number;
   now?: () => number;
 }
@@ -18,40 +21,45 @@ export function createRegistryKeysCache(options: RegistryKeysCacheOptions): Sign
   const { fetchKeys, ttlMs = 5 * 60_000, minRefetchIntervalMs = 10_000, now = Date.now } = options;
   let keys = new Map<string, string>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let lastError: unknown = null;
   let inFlight: Promise<void> | null = null;
 
-  const refresh = (): Promise<void> => {
-    inFlight ??= (async () => {
-      try {
-        const document = await fetchKeys();
-        keys = new Map(document.keys.filter((key) => key.status === "active").map((key) => [key.kid, key.x]));
-        fetchedAt = now();
-      } finally {
-        inFlight = null;
-      }
-    })();
-    return inFlight;
+  const load = async (): Promise<void> => {
+    attemptedAt = now();
+    try {
+      const document = registryKeysDocumentSchema.parse(await fetchKeys());
+      keys = new Map(document.keys.filter((key) => key.status === "active").map((key) => [key.kid, key.x]));
+      fetchedAt = now();
+      lastError = null;
+    } catch (error) {
+      lastError = error;
+      throw error;
+    }
   };
 
-  const load = async (force: boolean): Promise<void> => {
-    try {
-      await refresh();
-    } catch (error) {
-      if (!force && keys.size > 0) return;
-      throw new ClawAuthError("KEYS_UNAVAILABLE", `registry keys unavailable: ${(error as Error).message}`);
-    }
+  // Clearing in `.finally` (always asynchronous) keeps a synchronously failing fetch from pinning a rejected promise.
+  const refresh = (): Promise<void> => {
+    inFlight ??= load().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
   };
 
   return {
     refresh,
     async resolveKey(kid) {
-      if (now() - fetchedAt > ttlMs) await load(false);
-      const known = keys.get(kid);
-      if (known) return known;
-      if (now() - fetchedAt >= minRefetchIntervalMs) {
-        await load(true);
-        const refetched = keys.get(kid);
-        if (refetched) return refetched;
+      const missing = !keys.has(kid);
+      // A stale list keeps serving while a refresh runs or the registry is down: registry keys rotate rarely.
+      if (missing || now() - fetchedAt > ttlMs) {
+        const joinable = missing && inFlight !== null;
+        if (joinable || now() - attemptedAt >= minRefetchIntervalMs) await refresh().catch(() => undefined);
+      }
+      const key = keys.get(kid);
+      if (key) return key;
+      if (lastError !== null) {
+        const message = lastError instanceof Error ? lastError.message : String(lastError);
+        throw new ClawAuthError("KEYS_UNAVAILABLE", `registry keys unavailable: ${message}`);
       }
       throw new ClawAuthError("UNKNOWN_KID", `no active registry key with kid ${JSON.stringify(kid)}`);
     },

@@ -103,8 +103,10 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   if (!timestamp || !nonce || !bodyHash || !proof) {
     throw new ClawAuthError("MISSING_HEADER", `missing ${missing.map(([name]) => name).join(", ")}`);
   }
-  if (!TIMESTAMP_PATTERN.test(timestamp) || nonce.length > NONCE_MAX_LENGTH) {
-    throw new ClawAuthError("INVALID_TIMESTAMP", "timestamp must be unix seconds and nonce at most 128 characters");
+  if (!TIMESTAMP_PATTERN.test(timestamp))
+    throw new ClawAuthError("INVALID_TIMESTAMP", "timestamp must be unix seconds");
+  if (nonce.length > NONCE_MAX_LENGTH) {
+    throw new ClawAuthError("INVALID_NONCE", `nonce must be at most ${NONCE_MAX_LENGTH} characters`);
   }
   const timestampSeconds = Number(timestamp);
   if (Math.abs(nowSeconds - timestampSeconds) > maxSkewSeconds) {

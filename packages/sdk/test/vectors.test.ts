@@ -1,7 +1,7 @@
 import { CLAW_HEADERS, toCanonicalRequestString } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
-import vectors from "../../../../shared/vectors/claw-proof-v1.json";
 import { createRequestProof, hashBodySha256, importEd25519Seed, verifyRequestProof } from "../src/index";
+import vectors from "./vectors/claw-proof-v1.json";
 
 describe("claw-proof-v1 vectors", () => {
   it("derives the published public key from the seed", async () => {

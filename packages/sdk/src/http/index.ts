@@ -1,4 +1,9 @@
 export { AppError } from "./app-error";
-export { createErrorHandler, createNotFoundHandler, type ErrorCodeSet, type ErrorHandlerOptions } from "./error-handler";
+export {
+  createErrorHandler,
+  createNotFoundHandler,
+  type ErrorCodeSet,
+  type ErrorHandlerOptions,
+} from "./error-handler";
 export { parseJsonBody, parseJsonBytes, type ReadBodyOptions, readRawBody } from "./json-body";
 export { createRequestIdMiddleware } from "./request-id";
