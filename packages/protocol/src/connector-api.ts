@@ -49,6 +49,7 @@ export const outboundStatusResponseSchema = z.object({
   createdAt: isoTimestampSchema,
   relayedAt: isoTimestampSchema.optional(),
   lastError: z.string().optional(),
+  deadLetterReason: z.string().optional(),
   receipts: z.array(
     z.object({ status: receiptStatusSchema, reason: receiptReasonSchema.optional(), at: isoTimestampSchema }),
   ),

@@ -1,0 +1,25 @@
+export {
+  type AgentConfigFile,
+  type AgentConfigFileInput,
+  type AgentHomeRef,
+  agentConfigFileSchema,
+  type CreateAgentHomeOptions,
+  createAgentHome,
+  createLocalApiToken,
+  listAgentHomes,
+  loadConnectorConfig,
+  readAgentConfig,
+  readAgentIdentity,
+  writeAgentConfig,
+  writeAgentIdentity,
+} from "./agent-home";
+export { type AgentHomePaths, agentHomeNameSchema, resolveAgentHomePaths, resolveClawdentityHome } from "./paths";
+export { acquireAgentLock, isProcessAlive } from "./process-lock";
+export {
+  type AgentRuntime,
+  agentRuntimeSchema,
+  readAgentRuntime,
+  removeAgentRuntime,
+  writeAgentRuntime,
+} from "./runtime-file";
+export { AgentHomeError } from "./secure-file";

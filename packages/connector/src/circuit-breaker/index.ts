@@ -1,0 +1,7 @@
+export {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitPermit,
+  createCircuitBreaker,
+} from "./circuit-breaker";

@@ -1,0 +1,10 @@
+/** Time source; tests inject one they can move. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export function toIso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}

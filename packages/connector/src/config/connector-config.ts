@@ -1,0 +1,92 @@
+import { agentDidSchema, base64urlSchema, DEFAULTS } from "@clawdentity/protocol";
+import { z } from "zod";
+
+const LOOPBACK_HOSTS = ["127.0.0.1", "::1"] as const;
+
+const durationMs = (fallback: number) => z.number().int().nonnegative().default(fallback);
+const positiveInt = (fallback: number) => z.number().int().positive().default(fallback);
+
+/** Every timing and size the connector uses; defaults are SPEC §10 where it names one. */
+export const connectorTuningSchema = z.object({
+  outboxRetryBaseMs: durationMs(DEFAULTS.outboxRetryBaseMs),
+  outboxRetryMaxMs: durationMs(DEFAULTS.outboxRetryMaxMs),
+  outboxTtlMs: durationMs(DEFAULTS.outboxTtlMs),
+  outboxConcurrency: positiveInt(8),
+  relayRequestTimeoutMs: durationMs(15_000),
+  webhookTimeoutMs: durationMs(DEFAULTS.webhookTimeoutMs),
+  webhookRetryBaseMs: durationMs(DEFAULTS.webhookRetryBaseMs),
+  webhookRetryMaxMs: durationMs(DEFAULTS.webhookRetryMaxMs),
+  webhookMaxAttempts: positiveInt(DEFAULTS.webhookMaxAttempts),
+  webhookTtlMs: durationMs(DEFAULTS.webhookTtlMs),
+  webhookConcurrency: positiveInt(4),
+  runtimeNotificationMaxAttempts: positiveInt(DEFAULTS.webhookMaxAttempts),
+  receiptTtlMs: durationMs(DEFAULTS.outboxTtlMs),
+  retryJitterRatio: z.number().min(0).max(1).default(DEFAULTS.retryJitterRatio),
+  heartbeatIntervalMs: durationMs(DEFAULTS.heartbeatIntervalMs),
+  deadSocketAfterMs: durationMs(DEFAULTS.deadSocketAfterMs),
+  reconnectBaseMs: durationMs(1_000),
+  reconnectMaxMs: durationMs(60_000),
+  circuitFailureThreshold: positiveInt(DEFAULTS.circuitFailureThreshold),
+  circuitOpenMs: durationMs(DEFAULTS.circuitOpenMs),
+  retentionMs: durationMs(DEFAULTS.deadLetterRetentionMs),
+  retentionSweepIntervalMs: durationMs(3_600_000),
+  leaseMs: durationMs(60_000),
+  /** Upper bound between two scans of a queue, so a clock jump or missed wake-up cannot stall it. */
+  maxIdleMs: durationMs(5_000),
+});
+export type ConnectorTuning = z.infer<typeof connectorTuningSchema>;
+
+export const agentIdentitySchema = z.object({
+  agentDid: agentDidSchema,
+  ait: z.string().min(1),
+  seed: base64urlSchema.length(43),
+});
+export type AgentIdentity = z.infer<typeof agentIdentitySchema>;
+
+const httpUrlSchema = z.url({ protocol: /^https?$/ });
+
+export const localApiConfigSchema = z.object({
+  host: z
+    .enum(LOOPBACK_HOSTS, { message: "the local API binds to a loopback address only (127.0.0.1 or ::1)" })
+    .default("127.0.0.1"),
+  /** 0 lets the OS choose; the chosen port is written to the agent's runtime.json. */
+  port: z.number().int().min(0).max(65_535).default(0),
+  token: z.string().min(32, "localApiToken must be at least 32 characters"),
+});
+
+/** The one typed config a connector runs with; `parseConnectorConfig` is the only way to make one. */
+export const connectorConfigSchema = z
+  .object({
+    identity: agentIdentitySchema,
+    proxyUrl: httpUrlSchema,
+    registryUrl: httpUrlSchema.optional(),
+    deliveryWebhookUrl: httpUrlSchema,
+    localApi: localApiConfigSchema,
+    databasePath: z.string().min(1),
+    tuning: connectorTuningSchema.default(connectorTuningSchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    const { leaseMs, webhookTimeoutMs, relayRequestTimeoutMs } = config.tuning;
+    // A lease shorter than a call would let a second claimer take a row that is still in flight.
+    if (leaseMs <= Math.max(webhookTimeoutMs, relayRequestTimeoutMs)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tuning", "leaseMs"],
+        message: "leaseMs must exceed every request timeout",
+      });
+    }
+  });
+export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+export type ConnectorConfigInput = z.input<typeof connectorConfigSchema>;
+
+export class ConnectorConfigError extends Error {
+  override readonly name = "ConnectorConfigError";
+}
+
+/** Parses config once; a bad value fails fast with every problem listed. */
+export function parseConnectorConfig(input: unknown): ConnectorConfig {
+  const parsed = connectorConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
+  throw new ConnectorConfigError(`invalid connector config: ${problems.join("; ")}`);
+}

@@ -1,0 +1,46 @@
+import type { CircuitState } from "@clawdentity/protocol";
+import type { CircuitBreaker } from "./circuit-breaker";
+import type { MetricsRegistry } from "./metrics";
+import type { RelaySocketStatus } from "./relay-client";
+import type { ConnectorStorage } from "./storage";
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
+const PREFIX = "clawdentity_connector";
+
+export interface GaugeSources {
+  storage: ConnectorStorage;
+  socket(): RelaySocketStatus;
+  breakers: Record<"proxy" | "webhook", CircuitBreaker>;
+}
+
+/** Gauges read at scrape time, so they always match the database and live state. */
+export function registerConnectorGauges(registry: MetricsRegistry, sources: GaugeSources): void {
+  const { storage } = sources;
+  const byLabel = (label: string, counts: Record<string, number>) =>
+    Object.entries(counts).map(([value, count]) => ({ labels: { [label]: value }, value: count }));
+  registry.gauge(`${PREFIX}_outbox_messages`, "Outbox rows by status.", () =>
+    byLabel("status", storage.outbox.countByStatus()),
+  );
+  registry.gauge(`${PREFIX}_inbox_messages`, "Inbox rows by status.", () =>
+    byLabel("status", storage.inbox.countByStatus()),
+  );
+  registry.gauge(`${PREFIX}_receipt_outbox_jobs`, "Delivery receipts waiting or finished, by state.", () =>
+    byLabel("state", storage.receiptOutbox.countByState()),
+  );
+  registry.gauge(`${PREFIX}_runtime_notification_jobs`, "Receipt notices for the runtime, by state.", () =>
+    byLabel("state", storage.runtimeNotifications.countByState()),
+  );
+  registry.gauge(`${PREFIX}_circuit_state`, "Circuit breaker state: 0 closed, 1 half-open, 2 open.", () =>
+    Object.entries(sources.breakers).map(([circuit, breaker]) => ({
+      labels: { circuit },
+      value: CIRCUIT_VALUE[breaker.snapshot().state],
+    })),
+  );
+  registry.gauge(`${PREFIX}_socket_connected`, "1 while the relay WebSocket is open.", () => [
+    { value: sources.socket().state === "connected" ? 1 : 0 },
+  ]);
+  registry.gauge(`${PREFIX}_heartbeat_rtt_ms`, "Round trip of the last heartbeat.", () => {
+    const rtt = sources.socket().lastHeartbeatRttMs;
+    return rtt === null ? [] : [{ value: rtt }];
+  });
+}

@@ -1,0 +1,54 @@
+import type { CircuitSnapshot, ConnectorStatusResponse } from "@clawdentity/protocol";
+import type { CircuitBreaker } from "./circuit-breaker";
+import { toIso } from "./clock";
+import type { RelaySocketStatus } from "./relay-client";
+import type { ConnectorStorage } from "./storage";
+
+export function toCircuitSnapshot(breaker: CircuitBreaker): CircuitSnapshot {
+  const snapshot = breaker.snapshot();
+  return {
+    state: snapshot.state,
+    consecutiveFailures: snapshot.consecutiveFailures,
+    ...(snapshot.openedAt !== null ? { openedAt: toIso(snapshot.openedAt) } : {}),
+    ...(snapshot.nextTrialAt !== null ? { nextTrialAt: toIso(snapshot.nextTrialAt) } : {}),
+  };
+}
+
+export interface StatusSources {
+  agentDid: string;
+  startedAt: number;
+  storage: ConnectorStorage;
+  socket: RelaySocketStatus;
+  proxyBreaker: CircuitBreaker;
+  webhookBreaker: CircuitBreaker;
+  relayPausedUntil: number | null;
+}
+
+/** `GET /v1/status`: socket, circuit breakers, queue depths and the last heartbeat round trip. */
+export function toConnectorStatus(sources: StatusSources): ConnectorStatusResponse {
+  const { storage, socket } = sources;
+  const outbox = storage.outbox.countByStatus();
+  const inbox = storage.inbox.countByStatus();
+  const receipts = storage.receiptOutbox.countByState();
+  const notices = storage.runtimeNotifications.countByState();
+  return {
+    agentDid: sources.agentDid,
+    startedAt: toIso(sources.startedAt),
+    socket: {
+      state: socket.state,
+      ...(socket.connectedAt !== null ? { connectedAt: toIso(socket.connectedAt) } : {}),
+      ...(socket.lastFrameAt !== null ? { lastFrameAt: toIso(socket.lastFrameAt) } : {}),
+      ...(socket.lastHeartbeatRttMs !== null ? { lastHeartbeatRttMs: socket.lastHeartbeatRttMs } : {}),
+      reconnectAttempts: socket.reconnectAttempts,
+      ...(socket.lastCloseCode !== null ? { lastCloseCode: socket.lastCloseCode } : {}),
+    },
+    circuits: { proxy: toCircuitSnapshot(sources.proxyBreaker), webhook: toCircuitSnapshot(sources.webhookBreaker) },
+    queues: {
+      outbox: { queued: outbox.queued, relayed: outbox.relayed, deadLettered: outbox.dead_lettered },
+      inbox: { pending: inbox.pending, delivered: inbox.delivered, deadLettered: inbox.dead_lettered },
+      receiptOutbox: { pending: receipts.pending, failed: receipts.failed },
+      runtimeNotifications: { pending: notices.pending, failed: notices.failed },
+    },
+    ...(sources.relayPausedUntil !== null ? { relayPausedUntil: toIso(sources.relayPausedUntil) } : {}),
+  };
+}

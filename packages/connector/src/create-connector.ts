@@ -1,0 +1,249 @@
+import type { ConnectorStatusResponse } from "@clawdentity/protocol";
+import { importEd25519Seed } from "@clawdentity/sdk";
+import { acquireAgentLock } from "./agent-home/process-lock";
+import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker";
+import { type Clock, systemClock } from "./clock";
+import type { ConnectorConfig } from "./config";
+import { registerConnectorGauges } from "./connector-gauges";
+import { toConnectorStatus } from "./connector-status";
+import { createDeadLetterService, type DeadLetterService } from "./dead-letters";
+import type { FetchLike } from "./http";
+import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "./inbox";
+import { createLocalApiApp, serveLocalApi } from "./local-api";
+import { createJsonLogger, type Logger, toErrorMessage } from "./logger";
+import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
+import { createOutboundService, createOutboxWorker, type OutboundService } from "./outbox";
+import { createProxyClient } from "./proxy";
+import { createReceiptFrameHandler, createReceiptPoster, createRuntimeNotifier } from "./receipts";
+import { type CreateWebSocket, createRelayClient } from "./relay-client";
+import { type ConnectorStorage, openConnectorStorage, type RetentionResult } from "./storage";
+
+export interface ConnectorDeps {
+  /** Drives scheduling (backoff, TTL, leases, circuit timing); request signing always uses real time. */
+  clock?: Clock;
+  random?: () => number;
+  fetch?: FetchLike;
+  logger?: Logger;
+  createWebSocket?: CreateWebSocket;
+}
+
+export interface StartedConnector {
+  localApiUrl: string;
+  storage: ConnectorStorage;
+  outbound: OutboundService;
+  deadLetters: DeadLetterService;
+}
+
+export interface Connector {
+  /** Takes the agent lock, opens the database, recovers leases, then serves the local API and connects. */
+  start(): Promise<StartedConnector>;
+  /** Stops claiming, aborts in-flight calls (their rows stay queued), closes socket, API and database. */
+  stop(): Promise<void>;
+  /** The running parts; throws before `start()`. */
+  started(): StartedConnector;
+  status(): ConnectorStatusResponse;
+  renderMetrics(): string;
+  /** Re-scans every queue now (tests move an injected clock, then wake). */
+  wake(): void;
+  pruneRetention(): RetentionResult;
+}
+
+interface Running extends StartedConnector {
+  status(): ConnectorStatusResponse;
+  wake(): void;
+  prune(): RetentionResult;
+  stop(): Promise<void>;
+}
+
+interface Shared {
+  config: ConnectorConfig;
+  clock: Clock;
+  random: () => number;
+  fetch: FetchLike;
+  logger: Logger;
+  metrics: ConnectorMetrics;
+  proxyBreaker: CircuitBreaker;
+  webhookBreaker: CircuitBreaker;
+  createWebSocket: CreateWebSocket | undefined;
+}
+
+/** One connector for one agent: `start()` it, talk to its local API, `stop()` it. */
+export function createConnector(config: ConnectorConfig, deps: ConnectorDeps = {}): Connector {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createJsonLogger();
+  const metrics = createConnectorMetrics();
+  const breakerFor = (circuit: string) =>
+    createCircuitBreaker({
+      failureThreshold: config.tuning.circuitFailureThreshold,
+      openMs: config.tuning.circuitOpenMs,
+      clock,
+      onStateChange: (state) => {
+        metrics.circuitTransitions.inc({ circuit, state });
+        logger.warn("circuit breaker changed state", { circuit, state });
+      },
+    });
+  const shared: Shared = {
+    config,
+    clock,
+    random: deps.random ?? Math.random,
+    fetch: deps.fetch ?? globalThis.fetch,
+    logger,
+    metrics,
+    proxyBreaker: breakerFor("proxy"),
+    webhookBreaker: breakerFor("webhook"),
+    createWebSocket: deps.createWebSocket,
+  };
+  let running: Running | null = null;
+
+  const requireRunning = (): Running => {
+    if (!running) throw new Error("connector is not started");
+    return running;
+  };
+
+  return {
+    async start() {
+      if (running) return running;
+      const lock = acquireAgentLock(`${config.databasePath}.lock`);
+      let storage: ConnectorStorage | null = null;
+      try {
+        storage = openConnectorStorage(config.databasePath);
+        running = await startParts(shared, storage, () => lock.release());
+        return running;
+      } catch (error) {
+        storage?.close();
+        lock.release();
+        throw error;
+      }
+    },
+    async stop() {
+      const current = running;
+      running = null;
+      await current?.stop();
+    },
+    started: requireRunning,
+    status: () => requireRunning().status(),
+    renderMetrics: () => metrics.registry.render(),
+    wake: () => requireRunning().wake(),
+    pruneRetention: () => requireRunning().prune(),
+  };
+}
+
+async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock: () => void): Promise<Running> {
+  const { config, clock, random, fetch, logger, metrics, proxyBreaker, webhookBreaker } = shared;
+  const { tuning } = config;
+  const agentDid = config.identity.agentDid;
+  const startedAt = clock.now();
+  const recovered = storage.recoverLeases();
+  if (recovered > 0) logger.warn("recovered rows left claimed by a previous run", { recovered });
+
+  const { privateKey } = await importEd25519Seed(config.identity.seed);
+  const proxy = createProxyClient({
+    proxyUrl: config.proxyUrl,
+    ait: config.identity.ait,
+    privateKey,
+    fetch,
+    timeoutMs: tuning.relayRequestTimeoutMs,
+  });
+  const common = { storage, clock, random, tuning, metrics, logger };
+  const notifier = createRuntimeNotifier({
+    ...common,
+    deliveryWebhookUrl: config.deliveryWebhookUrl,
+    fetch,
+    breaker: webhookBreaker,
+  });
+  const receiptPoster = createReceiptPoster({ ...common, proxy, breaker: proxyBreaker });
+  const outboxWorker = createOutboxWorker({
+    ...common,
+    proxy,
+    breaker: proxyBreaker,
+    onRuntimeNotice: () => notifier.wake(),
+  });
+  const webhookWorker = createWebhookDeliveryWorker({
+    ...common,
+    deliveryWebhookUrl: config.deliveryWebhookUrl,
+    fetch,
+    breaker: webhookBreaker,
+    onReceiptQueued: () => receiptPoster.wake(),
+  });
+  const relay = createRelayClient({
+    ...common,
+    proxy,
+    handleDeliver: createDeliverFrameHandler({ ...common, agentDid, onStored: () => webhookWorker.wake() }),
+    handleReceipt: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
+    lastReceivedId: () => storage.inbox.lastReceivedMessageId(),
+    ...(shared.createWebSocket ? { createWebSocket: shared.createWebSocket } : {}),
+  });
+  const outbound = createOutboundService({ ...common, onQueued: () => outboxWorker.wake() });
+  const deadLetters = createDeadLetterService({
+    ...common,
+    onOutboundRetried: () => outboxWorker.wake(),
+    onInboundRetried: () => webhookWorker.wake(),
+  });
+  const status = () =>
+    toConnectorStatus({
+      agentDid,
+      startedAt,
+      storage,
+      socket: relay.status(),
+      proxyBreaker,
+      webhookBreaker,
+      relayPausedUntil: outboxWorker.pausedUntil(),
+    });
+  registerConnectorGauges(metrics.registry, {
+    storage,
+    socket: () => relay.status(),
+    breakers: { proxy: proxyBreaker, webhook: webhookBreaker },
+  });
+
+  const prune = () => {
+    const result = storage.retention.prune(clock.now(), tuning.retentionMs);
+    if (result.outbox + result.inbox + result.jobs + result.idempotencyKeys > 0) {
+      logger.info("retention pruned rows", { ...result });
+    }
+    return result;
+  };
+  prune();
+  const app = createLocalApiApp({
+    token: config.localApi.token,
+    outbound,
+    deadLetters,
+    logger,
+    status,
+    renderMetrics: () => metrics.registry.render(),
+  });
+  const server = await serveLocalApi(app, { host: config.localApi.host, port: config.localApi.port });
+  const retentionTimer = setInterval(() => {
+    try {
+      prune();
+    } catch (error) {
+      logger.error("retention sweep failed", { error: toErrorMessage(error) });
+    }
+  }, tuning.retentionSweepIntervalMs);
+  retentionTimer.unref();
+
+  const workers = [outboxWorker, webhookWorker, receiptPoster, notifier];
+  for (const worker of workers) worker.start();
+  relay.start();
+  logger.info("connector started", { agentDid, localApiUrl: server.url });
+
+  return {
+    localApiUrl: server.url,
+    storage,
+    outbound,
+    deadLetters,
+    status,
+    prune,
+    wake() {
+      for (const worker of workers) worker.wake();
+    },
+    async stop() {
+      clearInterval(retentionTimer);
+      await server.close();
+      await relay.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
+      storage.close();
+      releaseLock();
+      logger.info("connector stopped", { agentDid });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { type ConnectorDeadLetter, type DeadLetterDirection, resolveOlderThan } from "@clawdentity/protocol";
+import { AppError } from "@clawdentity/sdk/http";
+import { type Clock, toIso } from "../clock";
+import type { ConnectorTuning } from "../config";
+import type { Logger } from "../logger";
+import type { ConnectorStorage, DeadLetterFilter } from "../storage";
+
+export interface DeadLetterQuery {
+  direction?: DeadLetterDirection;
+  /** ISO timestamp or a duration such as `15m`, `6h`, `7d`. */
+  olderThan?: string;
+  peerAgentDid?: string;
+  limit?: number;
+}
+
+export interface DeadLetterServiceDeps {
+  storage: ConnectorStorage;
+  clock: Clock;
+  tuning: ConnectorTuning;
+  logger: Logger;
+  onOutboundRetried: () => void;
+  onInboundRetried: () => void;
+}
+
+export type DeadLetterService = ReturnType<typeof createDeadLetterService>;
+
+/** List, retry and purge dead letters of both directions (SPEC §9). */
+export function createDeadLetterService(deps: DeadLetterServiceDeps) {
+  const { storage, clock, tuning, logger } = deps;
+  const toFilter = (query: DeadLetterQuery): DeadLetterFilter => ({
+    ...(query.direction ? { direction: query.direction } : {}),
+    ...(query.peerAgentDid ? { peerAgentDid: query.peerAgentDid } : {}),
+    ...(query.olderThan ? { before: resolveOlderThan(query.olderThan, clock.now()) } : {}),
+  });
+
+  return {
+    list(query: DeadLetterQuery): ConnectorDeadLetter[] {
+      return storage.deadLetters.list({ ...toFilter(query), limit: query.limit ?? 100 }).map((row) => ({
+        direction: row.direction,
+        messageId: row.messageId,
+        correlationId: row.correlationId,
+        peerAgentDid: row.peerAgentDid,
+        priority: row.priority,
+        reason: row.reason,
+        source: row.source,
+        attempts: row.attempts,
+        ...(row.lastError ? { lastError: row.lastError } : {}),
+        deadLetteredAt: toIso(row.deadLetteredAt),
+      }));
+    },
+
+    /**
+     * Puts a dead letter back in its queue with a fresh attempt budget and TTL. An outbound message
+     * the relay dead-lettered cannot be resent under the same messageId (the proxy accepts a
+     * messageId once), so that is a 409: send it again as a new message.
+     */
+    retry(messageId: string, direction?: DeadLetterDirection) {
+      const now = clock.now();
+      const retried: Array<{ direction: DeadLetterDirection; messageId: string }> = [];
+      let remoteOnly = false;
+      if (direction !== "inbound") {
+        const source = storage.deadLetters.outboundSource(messageId);
+        if (source === "remote") remoteOnly = true;
+        else if (source !== undefined && storage.deadLetters.retryOutbound(messageId, now, tuning.outboxTtlMs)) {
+          retried.push({ direction: "outbound", messageId });
+        }
+      }
+      if (direction !== "outbound" && storage.deadLetters.retryInbound(messageId, now, tuning.webhookTtlMs)) {
+        retried.push({ direction: "inbound", messageId });
+      }
+      if (retried.length === 0 && remoteOnly) {
+        throw new AppError(
+          "CONNECTOR_DEAD_LETTER_NOT_RETRYABLE",
+          409,
+          "the relay dead-lettered this message; send it again as a new message",
+        );
+      }
+      if (retried.length === 0) {
+        throw new AppError("CONNECTOR_DEAD_LETTER_NOT_FOUND", 404, `no dead letter ${messageId}`);
+      }
+      logger.info("dead letter retried", { messageId, directions: retried.map((entry) => entry.direction) });
+      if (retried.some((entry) => entry.direction === "outbound")) deps.onOutboundRetried();
+      if (retried.some((entry) => entry.direction === "inbound")) deps.onInboundRetried();
+      return { retried };
+    },
+
+    purge(query: DeadLetterQuery): { purged: number } {
+      const purged = storage.deadLetters.purge(toFilter(query), clock.now());
+      logger.info("dead letters purged", { purged, ...query });
+      return { purged };
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  createDeadLetterService,
+  type DeadLetterQuery,
+  type DeadLetterService,
+  type DeadLetterServiceDeps,
+} from "./dead-letter-service";

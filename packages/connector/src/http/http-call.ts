@@ -1,0 +1,80 @@
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body, or null when the body is empty or not JSON. */
+  json: unknown;
+}
+
+export type HttpCallErrorKind = "timeout" | "network" | "aborted";
+
+/** A call that produced no HTTP answer; `aborted` means we stopped it ourselves (shutdown). */
+export class HttpCallError extends Error {
+  override readonly name = "HttpCallError";
+  constructor(
+    readonly kind: HttpCallErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HttpCallInput {
+  fetch: FetchLike;
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Aborted when the connector stops. */
+  signal?: AbortSignal;
+}
+
+const MAX_READ_BYTES = 64 * 1024;
+
+/** One HTTP request with a timeout; it never throws on an HTTP status, only when no answer came. */
+export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
+  const timeout = AbortSignal.timeout(input.timeoutMs);
+  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  try {
+    const response = await input.fetch(input.url, {
+      method: input.method,
+      headers: input.headers,
+      ...(input.body === undefined ? {} : { body: input.body }),
+      signal,
+      redirect: "manual",
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, json: parseJsonOrNull(text) };
+  } catch (error) {
+    if (input.signal?.aborted) throw new HttpCallError("aborted", "request aborted: connector stopping");
+    if (timeout.aborted) throw new HttpCallError("timeout", `no answer within ${input.timeoutMs} ms`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new HttpCallError("network", `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+}
+
+function parseJsonOrNull(text: string): unknown {
+  if (text.length === 0 || text.length > MAX_READ_BYTES) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}
+
+/** `code` of a SPEC §8 error envelope, when the body is one. */
+export function toErrorCode(json: unknown): string | undefined {
+  const error = (json as { error?: { code?: unknown } } | null)?.error;
+  return typeof error?.code === "string" ? error.code : undefined;
+}

@@ -1,0 +1,69 @@
+import { DEFAULT_PRIORITY, type DeliverFrame } from "@clawdentity/protocol";
+import type { Clock } from "../clock";
+import type { ConnectorTuning } from "../config";
+import { type Logger, toErrorMessage } from "../logger";
+import type { ConnectorMetrics } from "../metrics";
+import type { ConnectorStorage } from "../storage";
+
+export interface DeliverDecision {
+  accepted: boolean;
+  duplicate: boolean;
+  reason?: string;
+}
+
+export interface DeliverFrameHandlerDeps {
+  agentDid: string;
+  storage: ConnectorStorage;
+  clock: Clock;
+  tuning: ConnectorTuning;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** A new message is durable: wake the webhook delivery worker. */
+  onStored: () => void;
+}
+
+/**
+ * Stores a `deliver` frame in the inbox and says whether to ack it as accepted. The insert is
+ * committed (synchronously, fsync'd) before this returns, so the `deliver_ack` sent afterwards
+ * never acknowledges a message that a crash could lose. A redelivery is accepted without a
+ * second copy: the inbox is unique on (sender, messageId).
+ */
+export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
+  const { storage, clock, tuning, metrics, logger } = deps;
+  return function handleDeliverFrame(frame: DeliverFrame): DeliverDecision {
+    const messageId = frame.messageId ?? frame.id;
+    if (frame.toAgentDid !== deps.agentDid) {
+      logger.warn("deliver frame for another agent refused", { messageId, toAgentDid: frame.toAgentDid });
+      return { accepted: false, duplicate: false, reason: "wrong_recipient" };
+    }
+    let stored: boolean;
+    try {
+      stored = storage.inbox.accept(
+        {
+          senderDid: frame.fromAgentDid,
+          messageId,
+          correlationId: frame.correlationId ?? messageId,
+          toAgentDid: frame.toAgentDid,
+          payload: JSON.stringify(frame.payload ?? null),
+          conversationId: frame.conversationId ?? null,
+          replyTo: frame.replyTo ?? null,
+          priority: frame.priority ?? DEFAULT_PRIORITY,
+        },
+        { now: clock.now(), ttlMs: tuning.webhookTtlMs },
+      );
+    } catch (error) {
+      // Not durable, so not acknowledged: the relay keeps it and offers it again later.
+      logger.error("could not store deliver frame", { messageId, error: toErrorMessage(error) });
+      return { accepted: false, duplicate: false, reason: "storage_unavailable" };
+    }
+    if (!stored) {
+      metrics.inboundDuplicates.inc();
+      logger.info("duplicate deliver frame acknowledged", { messageId, fromAgentDid: frame.fromAgentDid });
+      return { accepted: true, duplicate: true };
+    }
+    metrics.inboundReceived.inc({ priority: frame.priority ?? DEFAULT_PRIORITY });
+    logger.info("inbound message stored", { messageId, fromAgentDid: frame.fromAgentDid, attempt: frame.attempt });
+    deps.onStored();
+    return { accepted: true, duplicate: false };
+  };
+}

@@ -1,0 +1,161 @@
+import {
+  CLAW_HEADERS,
+  DELIVERY_CONTENT_TYPE,
+  type DeliveryReceiptRequest,
+  type DeliveryWebhookBody,
+  type ReceiptStatus,
+} from "@clawdentity/protocol";
+import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
+import { type Clock, toIso } from "../clock";
+import type { ConnectorTuning } from "../config";
+import { callHttp, type FetchLike } from "../http";
+import { type Logger, toErrorMessage } from "../logger";
+import type { ConnectorMetrics } from "../metrics";
+import { type RemoteOutcome, toWebhookOutcome } from "../proxy";
+import {
+  callGuarded,
+  claimWithPermits,
+  computeRetryDelayMs,
+  createWorkerLoop,
+  toNextWakeAt,
+  type WorkerLoop,
+} from "../runtime";
+import type { ConnectorStorage, InboxRow } from "../storage";
+
+export interface WebhookDeliveryDeps {
+  storage: ConnectorStorage;
+  deliveryWebhookUrl: string;
+  fetch: FetchLike;
+  breaker: CircuitBreaker;
+  clock: Clock;
+  random: () => number;
+  tuning: ConnectorTuning;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** A receipt row was written: wake the receipt poster. */
+  onReceiptQueued: () => void;
+}
+
+/** The `clawdentity.delivery.v1` body of SPEC §9. */
+export function toDeliveryWebhookBody(row: InboxRow): DeliveryWebhookBody {
+  return {
+    type: "clawdentity.delivery.v1",
+    requestId: row.messageId,
+    messageId: row.messageId,
+    correlationId: row.correlationId,
+    fromAgentDid: row.senderDid,
+    toAgentDid: row.toAgentDid,
+    payload: JSON.parse(row.payload),
+    ...(row.conversationId ? { conversationId: row.conversationId } : {}),
+    ...(row.replyTo ? { replyTo: row.replyTo } : {}),
+    priority: row.priority,
+    receivedAt: toIso(row.receivedAt),
+  };
+}
+
+/**
+ * Delivers inbox rows to the runtime webhook: priority first, order kept within a conversation,
+ * a timeout per call, backoff, and a dead letter after `webhookMaxAttempts` or `webhookTtlMs`.
+ * The receipt for the sender is written in the same transaction as the inbox state change.
+ */
+export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLoop {
+  const { storage, breaker, clock, tuning, metrics, logger } = deps;
+  const policy = {
+    baseMs: tuning.webhookRetryBaseMs,
+    maxMs: tuning.webhookRetryMaxMs,
+    jitterRatio: tuning.retryJitterRatio,
+    random: deps.random,
+  };
+
+  const queueReceipt = (row: InboxRow, status: ReceiptStatus, reason: string | null, now: number) => {
+    const body: DeliveryReceiptRequest = {
+      messageId: row.messageId,
+      senderAgentDid: row.senderDid,
+      status,
+      ...(reason ? { reason } : {}),
+      correlationId: row.correlationId,
+    };
+    storage.receiptOutbox.enqueue({ messageId: row.messageId, body, now, ttlMs: tuning.receiptTtlMs });
+  };
+
+  const deadLetter = (row: InboxRow, reason: string, error: string | null, spent: number) => {
+    const now = clock.now();
+    const dead = storage.transaction(() => {
+      const updated = storage.inbox.deadLetter({ seq: row.seq, now, reason, error, spent });
+      if (updated) queueReceipt(row, "dead_lettered", reason, now);
+      return updated;
+    });
+    if (!dead) return;
+    metrics.inboundDeadLettered.inc({ reason });
+    logger.warn("inbound message dead-lettered", { messageId: row.messageId, reason, error });
+    deps.onReceiptQueued();
+  };
+
+  const settle = (row: InboxRow, outcome: RemoteOutcome) => {
+    const now = clock.now();
+    metrics.webhookDeliveries.inc({ outcome: outcome.kind });
+    if (outcome.kind === "accepted") {
+      storage.transaction(() => {
+        if (storage.inbox.markDelivered(row.seq, now)) queueReceipt(row, "delivered_to_webhook", null, now);
+      });
+      logger.info("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
+      deps.onReceiptQueued();
+      return;
+    }
+    if (outcome.kind === "aborted") return storage.inbox.release(row.seq);
+    if (outcome.kind === "permanent") return deadLetter(row, outcome.reason, outcome.error, 1);
+    const attempt = row.attempts + 1;
+    if (attempt >= tuning.webhookMaxAttempts) return deadLetter(row, "max_attempts", outcome.error, 1);
+    const delay = computeRetryDelayMs({ attempt, priority: row.priority, policy, retryAfterMs: outcome.retryAfterMs });
+    storage.inbox.scheduleRetry({ seq: row.seq, now, nextAttemptAt: now + delay, error: outcome.error });
+    logger.warn("webhook delivery failed", {
+      messageId: row.messageId,
+      attempt,
+      error: outcome.error,
+      retryInMs: delay,
+    });
+  };
+
+  const deliver = (row: InboxRow, permit: CircuitPermit) => async (signal: AbortSignal) => {
+    const outcome = await callGuarded(permit, async () => {
+      const result = await callHttp({
+        fetch: deps.fetch,
+        url: deps.deliveryWebhookUrl,
+        method: "POST",
+        headers: {
+          "content-type": DELIVERY_CONTENT_TYPE,
+          [CLAW_HEADERS.messageId]: row.messageId,
+          [CLAW_HEADERS.correlationId]: row.correlationId,
+        },
+        body: JSON.stringify(toDeliveryWebhookBody(row)),
+        timeoutMs: tuning.webhookTimeoutMs,
+        signal,
+      });
+      return toWebhookOutcome(result, clock.now());
+    });
+    settle(row, outcome);
+  };
+
+  const expireDue = () => {
+    for (const seq of storage.inbox.listExpired(clock.now())) {
+      const row = storage.inbox.get(seq);
+      if (row) deadLetter(row, "expired", row.lastError, 0);
+    }
+  };
+
+  return createWorkerLoop({
+    name: "webhook-delivery",
+    clock,
+    concurrency: tuning.webhookConcurrency,
+    maxIdleMs: tuning.maxIdleMs,
+    claim(limit) {
+      expireDue();
+      const now = clock.now();
+      return claimWithPermits(breaker, limit, (count) =>
+        storage.inbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
+      ).map(({ row, permit }) => deliver(row, permit));
+    },
+    nextWakeAt: () => toNextWakeAt(storage.inbox.nextDueAt(), breaker),
+    onError: (error) => logger.error("webhook delivery worker error", { error: toErrorMessage(error) }),
+  });
+}

@@ -1,0 +1,11 @@
+export * from "./agent-home";
+export { type CircuitBreaker, type CircuitBreakerSnapshot, createCircuitBreaker } from "./circuit-breaker";
+export { type Clock, systemClock } from "./clock";
+export * from "./config";
+export { type Connector, type ConnectorDeps, createConnector, type StartedConnector } from "./create-connector";
+export type { DeadLetterQuery, DeadLetterService } from "./dead-letters";
+export type { FetchLike } from "./http";
+export { createJsonLogger, type Logger, silentLogger } from "./logger";
+export type { OutboundService, SubmitOutboundInput, SubmitOutboundResult } from "./outbox";
+export type { CreateWebSocket, RelaySocketState, RelaySocketStatus } from "./relay-client";
+export { type ConnectorStorage, openConnectorStorage, SCHEMA_VERSION } from "./storage";

@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import {
+  DEFAULT_PRIORITY,
+  type OutboundRequest,
+  type OutboundStatusResponse,
+  RELAY_MAX_PAYLOAD_BYTES,
+} from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
+import { AppError } from "@clawdentity/sdk/http";
+import { type Clock, toIso } from "../clock";
+import type { ConnectorTuning } from "../config";
+import type { Logger } from "../logger";
+import type { ConnectorMetrics } from "../metrics";
+import type { ConnectorStorage } from "../storage";
+
+export interface SubmitOutboundInput {
+  request: OutboundRequest;
+  idempotencyKey?: string;
+  /** A W3C traceparent to carry along unchanged. */
+  traceparent?: string;
+}
+
+export interface SubmitOutboundResult {
+  messageId: string;
+  correlationId: string;
+  /** True when an earlier request with the same Idempotency-Key already queued it. */
+  replayed: boolean;
+}
+
+export interface OutboundServiceDeps {
+  storage: ConnectorStorage;
+  clock: Clock;
+  tuning: ConnectorTuning;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** The row is durable: wake the outbox worker. */
+  onQueued: () => void;
+}
+
+export type OutboundService = ReturnType<typeof createOutboundService>;
+
+/** Key order must not make two equal requests look different under one Idempotency-Key. */
+function toStableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(toStableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${toStableJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function createOutboundService(deps: OutboundServiceDeps) {
+  const { storage, clock, tuning, metrics, logger } = deps;
+
+  return {
+    /** Writes the outbox row (and the idempotency key) in one transaction before anyone is answered. */
+    submit(input: SubmitOutboundInput): SubmitOutboundResult {
+      const { request } = input;
+      const payload = JSON.stringify(request.payload);
+      if (Buffer.byteLength(payload) > RELAY_MAX_PAYLOAD_BYTES) {
+        throw new AppError("CONNECTOR_PAYLOAD_TOO_LARGE", 413, `payload exceeds ${RELAY_MAX_PAYLOAD_BYTES} bytes`);
+      }
+      const requestHash = createHash("sha256").update(toStableJson(request)).digest("base64url");
+      const result = storage.transaction((): SubmitOutboundResult => {
+        const now = clock.now();
+        if (input.idempotencyKey) {
+          const existing = storage.idempotency.find(input.idempotencyKey);
+          if (existing) {
+            if (existing.requestHash !== requestHash) {
+              throw new AppError(
+                "CONNECTOR_IDEMPOTENCY_CONFLICT",
+                409,
+                "Idempotency-Key was already used with a different request",
+                { messageId: existing.messageId },
+              );
+            }
+            return { messageId: existing.messageId, correlationId: existing.correlationId, replayed: true };
+          }
+        }
+        const messageId = createUlid(now);
+        const correlationId = request.correlationId ?? messageId;
+        storage.outbox.insert(
+          {
+            messageId,
+            correlationId,
+            toAgentDid: request.toAgentDid,
+            payload,
+            conversationId: request.conversationId ?? null,
+            replyTo: request.replyTo ?? null,
+            priority: request.priority ?? DEFAULT_PRIORITY,
+            traceparent: input.traceparent ?? null,
+          },
+          { now, ttlMs: tuning.outboxTtlMs },
+        );
+        if (input.idempotencyKey) {
+          storage.idempotency.insert({ key: input.idempotencyKey, messageId, correlationId, requestHash, now });
+        }
+        return { messageId, correlationId, replayed: false };
+      });
+      if (!result.replayed) {
+        metrics.outboundAccepted.inc();
+        logger.info("outbound message queued", { messageId: result.messageId, correlationId: result.correlationId });
+        deps.onQueued();
+      }
+      return result;
+    },
+
+    /** Local state of a sent message plus the receipts the relay sent back. */
+    getStatus(messageId: string): OutboundStatusResponse | undefined {
+      const row = storage.outbox.get(messageId);
+      if (!row) return undefined;
+      return {
+        messageId: row.messageId,
+        correlationId: row.correlationId,
+        toAgentDid: row.toAgentDid,
+        priority: row.priority,
+        status: row.status,
+        attempts: row.attempts,
+        createdAt: toIso(row.createdAt),
+        ...(row.relayedAt ? { relayedAt: toIso(row.relayedAt) } : {}),
+        ...(row.lastError ? { lastError: row.lastError } : {}),
+        ...(row.deadLetterReason ? { deadLetterReason: row.deadLetterReason } : {}),
+        receipts: storage.outbox.listReceipts(messageId).map((receipt) => ({
+          status: receipt.status,
+          ...(receipt.reason ? { reason: receipt.reason } : {}),
+          at: toIso(receipt.at),
+        })),
+      };
+    },
+  };
+}

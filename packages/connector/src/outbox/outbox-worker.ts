@@ -1,0 +1,173 @@
+import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
+import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
+import type { Clock } from "../clock";
+import type { ConnectorTuning } from "../config";
+import { type Logger, toErrorMessage } from "../logger";
+import type { ConnectorMetrics } from "../metrics";
+import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
+import { enqueueRuntimeNotice } from "../receipts/runtime-notice";
+import {
+  callGuarded,
+  claimWithPermits,
+  computeRetryDelayMs,
+  createWorkerLoop,
+  toNextWakeAt,
+  type WorkerLoop,
+} from "../runtime";
+import type { ConnectorStorage, OutboxRow } from "../storage";
+
+export interface OutboxWorkerDeps {
+  storage: ConnectorStorage;
+  proxy: ProxyClient;
+  breaker: CircuitBreaker;
+  clock: Clock;
+  random: () => number;
+  tuning: ConnectorTuning;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** A runtime notice was queued (local dead letter). */
+  onRuntimeNotice: () => void;
+}
+
+export interface OutboxWorker extends WorkerLoop {
+  /** Until when a 429 asked us to hold off, or null. */
+  pausedUntil(): number | null;
+}
+
+/** The relay headers of SPEC §5 for one outbox row; the Claw headers are added when signing. */
+export function toRelayHeaders(row: OutboxRow): Record<string, string> {
+  const headers: Record<string, string> = {
+    [CLAW_HEADERS.recipientAgentDid]: row.toAgentDid,
+    [CLAW_HEADERS.messageId]: row.messageId,
+    [CLAW_HEADERS.correlationId]: row.correlationId,
+    [CLAW_HEADERS.priority]: row.priority,
+  };
+  if (row.conversationId) headers[CLAW_HEADERS.conversationId] = row.conversationId;
+  if (row.replyTo) headers[CLAW_HEADERS.replyTo] = row.replyTo;
+  if (row.traceparent) headers[CLAW_HEADERS.traceparent] = row.traceparent;
+  return headers;
+}
+
+/**
+ * Claims due outbox rows under a lease and POSTs each, signed, to the agent's own proxy.
+ * 202 → relayed; 429 → hold off for Retry-After; transient → backoff until the TTL, then
+ * `expired`; permanent 4xx → dead letter at once. Every local dead letter notifies the runtime.
+ */
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const { storage, proxy, breaker, clock, tuning, metrics, logger } = deps;
+  const policy = {
+    baseMs: tuning.outboxRetryBaseMs,
+    maxMs: tuning.outboxRetryMaxMs,
+    jitterRatio: tuning.retryJitterRatio,
+    random: deps.random,
+  };
+  let pausedUntil = 0;
+
+  const deadLetter = (row: OutboxRow, reason: string, error: string | null, spent: number) => {
+    const now = clock.now();
+    const dead = storage.transaction(() => {
+      const updated = storage.outbox.deadLetter({ messageId: row.messageId, now, reason, error, spent });
+      if (updated) {
+        enqueueRuntimeNotice(storage, {
+          messageId: row.messageId,
+          correlationId: row.correlationId,
+          toAgentDid: row.toAgentDid,
+          status: "dead_lettered",
+          reason,
+          at: now,
+          now,
+          ttlMs: tuning.receiptTtlMs,
+        });
+      }
+      return updated;
+    });
+    if (!dead) return;
+    metrics.outboundDeadLettered.inc({ reason });
+    logger.warn("outbound message dead-lettered", { messageId: row.messageId, reason, error });
+    deps.onRuntimeNotice();
+  };
+
+  const expireDue = () => {
+    for (const messageId of storage.outbox.listExpired(clock.now())) {
+      const row = storage.outbox.get(messageId);
+      if (row) deadLetter(row, "expired", row.lastError, 0);
+    }
+  };
+
+  const settle = (row: OutboxRow, outcome: RemoteOutcome) => {
+    const now = clock.now();
+    metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
+    switch (outcome.kind) {
+      case "accepted":
+        storage.outbox.markRelayed(row.messageId, now);
+        metrics.outboundRelayed.inc();
+        logger.info("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
+        return;
+      case "throttled": {
+        const delay =
+          outcome.retryAfterMs ?? computeRetryDelayMs({ attempt: row.attempts + 1, priority: row.priority, policy });
+        // The proxy's rate limit is per sender: every other row would get the same 429, so pause them all.
+        pausedUntil = Math.max(pausedUntil, now + delay);
+        storage.outbox.scheduleRetry({
+          messageId: row.messageId,
+          now,
+          nextAttemptAt: now + delay,
+          error: outcome.error,
+        });
+        logger.warn("proxy throttled the outbox", { messageId: row.messageId, retryAfterMs: delay });
+        return;
+      }
+      case "transient": {
+        const delay = computeRetryDelayMs({
+          attempt: row.attempts + 1,
+          priority: row.priority,
+          policy,
+          retryAfterMs: outcome.retryAfterMs,
+        });
+        storage.outbox.scheduleRetry({
+          messageId: row.messageId,
+          now,
+          nextAttemptAt: now + delay,
+          error: outcome.error,
+        });
+        logger.warn("relay attempt failed", { messageId: row.messageId, error: outcome.error, retryInMs: delay });
+        return;
+      }
+      case "permanent":
+        deadLetter(row, outcome.reason, outcome.error, 1);
+        return;
+      case "aborted":
+        storage.outbox.release(row.messageId);
+        return;
+    }
+  };
+
+  const send = (row: OutboxRow, permit: CircuitPermit) => async (signal: AbortSignal) => {
+    const outcome = await callGuarded(permit, async () =>
+      toProxyOutcome(await proxy.post(RELAY_PATHS.messages, row.payload, toRelayHeaders(row), signal), clock.now()),
+    );
+    settle(row, outcome);
+  };
+
+  const loop = createWorkerLoop({
+    name: "outbox",
+    clock,
+    concurrency: tuning.outboxConcurrency,
+    maxIdleMs: tuning.maxIdleMs,
+    claim(limit) {
+      expireDue();
+      const now = clock.now();
+      if (now < pausedUntil) return [];
+      return claimWithPermits(breaker, limit, (count) =>
+        storage.outbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
+      ).map(({ row, permit }) => send(row, permit));
+    },
+    nextWakeAt: () => toNextWakeAt(storage.outbox.nextDueAt(), breaker, pausedUntil),
+    onError: (error) => logger.error("outbox worker error", { error: toErrorMessage(error) }),
+  });
+
+  return {
+    ...loop,
+    pausedUntil: () => (pausedUntil > clock.now() ? pausedUntil : null),
+  };
+}

@@ -1,0 +1,60 @@
+import { CLAW_HEADERS, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
+import { signRequest } from "@clawdentity/sdk";
+import { callHttp, type FetchLike, type HttpResult } from "../http";
+
+export interface ProxyClient {
+  /** POSTs a JSON body to the agent's own proxy with the five Claw headers plus `headers`. */
+  post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResult>;
+  /** URL and signed headers for the `GET /v1/relay/connect` WebSocket upgrade (empty body, protocol 2). */
+  createConnectRequest(path: string): Promise<{ url: string; headers: Record<string, string> }>;
+}
+
+export interface ProxyClientOptions {
+  proxyUrl: string;
+  ait: string;
+  privateKey: CryptoKey;
+  fetch: FetchLike;
+  timeoutMs: number;
+}
+
+/** Joins a route to the proxy base URL, keeping any path prefix the base has. */
+export function toProxyUrl(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}${path}`;
+  url.search = "";
+  url.hash = "";
+  return url;
+}
+
+export function createProxyClient(options: ProxyClientOptions): ProxyClient {
+  const sign = (method: string, url: URL, body: string) =>
+    signRequest({
+      method,
+      pathWithQuery: `${url.pathname}${url.search}`,
+      body,
+      ait: options.ait,
+      privateKey: options.privateKey,
+    });
+
+  return {
+    async post(path, body, headers, signal) {
+      const url = toProxyUrl(options.proxyUrl, path);
+      const claw = await sign("POST", url, body);
+      return callHttp({
+        fetch: options.fetch,
+        url: url.toString(),
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers, ...claw },
+        body,
+        timeoutMs: options.timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+    },
+    async createConnectRequest(path) {
+      const url = toProxyUrl(options.proxyUrl, path);
+      const claw = await sign("GET", url, "");
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      return { url: url.toString(), headers: { ...claw, [CLAW_HEADERS.relayProtocol]: String(RELAY_PROTOCOL_V2) } };
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { createJobWorker, type JobWorkerDeps } from "./job-worker";
+export { createReceiptFrameHandler, type ReceiptFrameHandlerDeps } from "./receipt-frame-handler";
+export { createReceiptPoster, type ReceiptPosterDeps } from "./receipt-poster";
+export { enqueueRuntimeNotice, type RuntimeNoticeInput, toRuntimeReceiptBody } from "./runtime-notice";
+export { createRuntimeNotifier, type RuntimeNotifierDeps } from "./runtime-notifier";

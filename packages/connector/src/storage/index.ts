@@ -1,0 +1,56 @@
+import { type ConnectorDatabase, openConnectorDatabase } from "./database";
+import { createDeadLetterStore } from "./dead-letter-store";
+import { createIdempotencyStore } from "./idempotency-store";
+import { createInboxStore } from "./inbox-store";
+import { createJobStore } from "./job-store";
+import { createOutboxStore } from "./outbox-store";
+import { createRetention } from "./retention";
+
+export type { ConnectorDatabase } from "./database";
+export { openConnectorDatabase } from "./database";
+export type { DeadLetterFilter, DeadLetterRow, DeadLetterStore } from "./dead-letter-store";
+export type { IdempotencyRecord, IdempotencyStore } from "./idempotency-store";
+export type { InboxRow, InboxStatus, InboxStore, NewInboxMessage } from "./inbox-store";
+export type { JobRow, JobState, JobStore } from "./job-store";
+export { SCHEMA_VERSION } from "./migrations";
+export type { DeadLetterSource, NewOutboxMessage, OutboxReceipt, OutboxRow, OutboxStore } from "./outbox-store";
+export type { RetentionResult } from "./retention";
+
+export type ConnectorStorage = ReturnType<typeof createConnectorStorage>;
+
+/** Every store over one database; `transaction` spans several of them atomically. */
+export function createConnectorStorage(db: ConnectorDatabase) {
+  const receiptOutbox = createJobStore(db, "receipt_outbox");
+  const runtimeNotifications = createJobStore(db, "runtime_notifications");
+  const outbox = createOutboxStore(db);
+  const inbox = createInboxStore(db);
+  return {
+    db,
+    outbox,
+    inbox,
+    receiptOutbox,
+    runtimeNotifications,
+    idempotency: createIdempotencyStore(db),
+    deadLetters: createDeadLetterStore(db),
+    retention: createRetention(db, [receiptOutbox, runtimeNotifications]),
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    /** Clears leases a killed process left behind; safe because one process holds the agent lock. */
+    recoverLeases(): number {
+      return (
+        outbox.recoverLeases() +
+        inbox.recoverLeases() +
+        receiptOutbox.recoverLeases() +
+        runtimeNotifications.recoverLeases()
+      );
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+export function openConnectorStorage(path: string): ConnectorStorage {
+  return createConnectorStorage(openConnectorDatabase(path));
+}

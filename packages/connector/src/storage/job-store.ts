@@ -1,0 +1,99 @@
+import type { ConnectorDatabase } from "./database";
+
+export type JobState = "pending" | "done" | "failed";
+
+/** One small JSON POST waiting to be made: a delivery receipt for the proxy or a notice for the runtime. */
+export interface JobRow {
+  id: number;
+  messageId: string;
+  /** The exact JSON body to POST. */
+  body: string;
+  state: JobState;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  expiresAt: number;
+  createdAt: number;
+  updatedAt: number;
+  lastError: string | null;
+}
+
+const COLUMNS = `id, message_id AS messageId, body, state, attempts, next_attempt_at AS nextAttemptAt,
+  lease_until AS leaseUntil, expires_at AS expiresAt, created_at AS createdAt, updated_at AS updatedAt,
+  last_error AS lastError`;
+
+export type JobTable = "receipt_outbox" | "runtime_notifications";
+export type JobStore = ReturnType<typeof createJobStore>;
+
+/** A leased work queue in one table; the receipt outbox and runtime notifications share this shape. */
+export function createJobStore(db: ConnectorDatabase, table: JobTable) {
+  const insert = db.prepare(`INSERT INTO ${table} (message_id, body, state, attempts, next_attempt_at, expires_at,
+    created_at, updated_at) VALUES (@messageId, @body, 'pending', 0, @now, @expiresAt, @now, @now)`);
+  const claim = db.prepare(`UPDATE ${table} SET lease_until = @leaseUntil WHERE id IN (
+      SELECT id FROM ${table} WHERE state = 'pending' AND next_attempt_at <= @now
+        AND (lease_until IS NULL OR lease_until <= @now)
+      ORDER BY next_attempt_at, id LIMIT @limit)
+    RETURNING ${COLUMNS}`);
+  const release = db.prepare(`UPDATE ${table} SET lease_until = NULL WHERE id = ? AND state = 'pending'`);
+  const finish = db.prepare(`UPDATE ${table} SET state = @state, attempts = attempts + @spent, lease_until = NULL,
+    updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
+  const retry = db.prepare(`UPDATE ${table} SET attempts = attempts + 1, lease_until = NULL,
+    next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
+  const recover = db.prepare(
+    `UPDATE ${table} SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`,
+  );
+  const get = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE id = ?`);
+  const listForMessage = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE message_id = ? ORDER BY id`);
+  const counts = db.prepare(`SELECT state, COUNT(*) AS count FROM ${table} GROUP BY state`);
+  const nextDue = db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until
+    ELSE next_attempt_at END) AS at FROM ${table} WHERE state = 'pending'`);
+  const prune = db.prepare(`DELETE FROM ${table} WHERE state <> 'pending' AND updated_at < ?`);
+
+  return {
+    enqueue(input: { messageId: string; body: unknown; now: number; ttlMs: number }): void {
+      insert.run({
+        messageId: input.messageId,
+        body: JSON.stringify(input.body),
+        now: input.now,
+        expiresAt: input.now + input.ttlMs,
+      });
+    },
+    claimDue(options: { now: number; leaseMs: number; limit: number }): JobRow[] {
+      if (options.limit <= 0) return [];
+      const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
+      return (rows as JobRow[]).sort((a, b) => a.id - b.id);
+    },
+    release(id: number): void {
+      release.run(id);
+    },
+    markDone(id: number, now: number): void {
+      finish.run({ id, now, state: "done", error: null, spent: 1 });
+    },
+    markFailed(id: number, now: number, error: string, spent = 1): void {
+      finish.run({ id, now, state: "failed", error, spent });
+    },
+    scheduleRetry(input: { id: number; now: number; nextAttemptAt: number; error: string }): void {
+      retry.run(input);
+    },
+    recoverLeases(): number {
+      return recover.run().changes;
+    },
+    get(id: number): JobRow | undefined {
+      return get.get(id) as JobRow | undefined;
+    },
+    listForMessage(messageId: string): JobRow[] {
+      return listForMessage.all(messageId) as JobRow[];
+    },
+    countByState(): Record<JobState, number> {
+      const result: Record<JobState, number> = { pending: 0, done: 0, failed: 0 };
+      for (const row of counts.all() as { state: JobState; count: number }[]) result[row.state] = row.count;
+      return result;
+    },
+    nextDueAt(): number | null {
+      return (nextDue.get() as { at: number | null }).at;
+    },
+    pruneFinished(cutoff: number): number {
+      return prune.run(cutoff).changes;
+    },
+  };
+}

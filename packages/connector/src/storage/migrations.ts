@@ -1,0 +1,130 @@
+import type { Database } from "better-sqlite3";
+
+/**
+ * Schema versions, applied in order inside one transaction each and tracked by `user_version`.
+ * Times are epoch milliseconds. Rows are claimed with a lease (`lease_until`) so a crash never
+ * leaves one stuck: an expired lease is claimable again and `start()` clears them all.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY,
+    correlation_id TEXT NOT NULL,
+    to_agent_did TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    conversation_id TEXT,
+    reply_to TEXT,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    traceparent TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    relayed_at INTEGER,
+    last_error TEXT,
+    dead_letter_reason TEXT,
+    dead_letter_source TEXT,
+    dead_lettered_at INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (priority_rank, next_attempt_at) WHERE status = 'queued';
+  CREATE INDEX outbox_finished ON outbox (updated_at) WHERE status <> 'queued';
+
+  CREATE TABLE outbox_receipts (
+    message_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    at INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, status)
+  );
+  CREATE INDEX outbox_receipts_recorded ON outbox_receipts (recorded_at);
+
+  CREATE TABLE inbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender_did TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    to_agent_did TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    conversation_id TEXT,
+    reply_to TEXT,
+    priority TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    received_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    last_error TEXT,
+    dead_letter_reason TEXT,
+    dead_lettered_at INTEGER,
+    UNIQUE (sender_did, message_id)
+  );
+  CREATE INDEX inbox_due ON inbox (priority_rank, seq) WHERE status = 'pending';
+  CREATE INDEX inbox_conversation ON inbox (sender_did, conversation_id, seq) WHERE status = 'pending';
+  CREATE INDEX inbox_finished ON inbox (updated_at) WHERE status <> 'pending';
+
+  CREATE TABLE receipt_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX receipt_outbox_due ON receipt_outbox (next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX receipt_outbox_finished ON receipt_outbox (updated_at) WHERE state <> 'pending';
+
+  CREATE TABLE runtime_notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX runtime_notifications_due ON runtime_notifications (next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX runtime_notifications_finished ON runtime_notifications (updated_at) WHERE state <> 'pending';
+
+  CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function applyMigrations(db: Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`connector.db is at schema ${current}, newer than this connector (${MIGRATIONS.length})`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

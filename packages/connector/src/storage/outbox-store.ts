@@ -1,0 +1,152 @@
+import { type OutboundState, type Priority, type ReceiptStatus, toPriorityRank } from "@clawdentity/protocol";
+import type { ConnectorDatabase } from "./database";
+
+export type DeadLetterSource = "local" | "remote";
+
+export interface OutboxRow {
+  messageId: string;
+  correlationId: string;
+  toAgentDid: string;
+  /** The exact JSON text POSTed on every attempt, so retries are byte-identical. */
+  payload: string;
+  conversationId: string | null;
+  replyTo: string | null;
+  priority: Priority;
+  traceparent: string | null;
+  status: OutboundState;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  expiresAt: number;
+  createdAt: number;
+  updatedAt: number;
+  relayedAt: number | null;
+  lastError: string | null;
+  deadLetterReason: string | null;
+  deadLetterSource: DeadLetterSource | null;
+  deadLetteredAt: number | null;
+}
+
+export type NewOutboxMessage = Pick<
+  OutboxRow,
+  "messageId" | "correlationId" | "toAgentDid" | "payload" | "conversationId" | "replyTo" | "priority" | "traceparent"
+>;
+
+export interface OutboxReceipt {
+  status: ReceiptStatus;
+  reason: string | null;
+  at: number;
+}
+
+const COLUMNS = `message_id AS messageId, correlation_id AS correlationId, to_agent_did AS toAgentDid, payload,
+  conversation_id AS conversationId, reply_to AS replyTo, priority, traceparent, status, attempts,
+  next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, expires_at AS expiresAt, created_at AS createdAt,
+  updated_at AS updatedAt, relayed_at AS relayedAt, last_error AS lastError, dead_letter_reason AS deadLetterReason,
+  dead_letter_source AS deadLetterSource, dead_lettered_at AS deadLetteredAt`;
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
+
+export function createOutboxStore(db: ConnectorDatabase) {
+  const insert = db.prepare(`INSERT INTO outbox (message_id, correlation_id, to_agent_did, payload, conversation_id,
+    reply_to, priority, priority_rank, traceparent, status, attempts, next_attempt_at, expires_at, created_at, updated_at)
+    VALUES (@messageId, @correlationId, @toAgentDid, @payload, @conversationId, @replyTo, @priority, @priorityRank,
+    @traceparent, 'queued', 0, @now, @expiresAt, @now, @now)`);
+  const get = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
+  // One statement claims and leases, so two claimers can never take the same row.
+  const claim = db.prepare(`UPDATE outbox SET lease_until = @leaseUntil WHERE message_id IN (
+      SELECT message_id FROM outbox WHERE status = 'queued' AND next_attempt_at <= @now
+        AND (lease_until IS NULL OR lease_until <= @now)
+      ORDER BY priority_rank, next_attempt_at, message_id LIMIT @limit)
+    RETURNING ${COLUMNS}`);
+  const release = db.prepare("UPDATE outbox SET lease_until = NULL WHERE message_id = ? AND status = 'queued'");
+  const markRelayed = db.prepare(`UPDATE outbox SET status = 'relayed', attempts = attempts + 1, lease_until = NULL,
+    relayed_at = @now, updated_at = @now, last_error = NULL WHERE message_id = @messageId AND status = 'queued'`);
+  const scheduleRetry = db.prepare(`UPDATE outbox SET attempts = attempts + @spent, lease_until = NULL,
+    next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error
+    WHERE message_id = @messageId AND status = 'queued'`);
+  const deadLetter = db.prepare(`UPDATE outbox SET status = 'dead_lettered', attempts = attempts + @spent,
+    lease_until = NULL, updated_at = @now, last_error = @error, dead_letter_reason = @reason,
+    dead_letter_source = 'local', dead_lettered_at = @now WHERE message_id = @messageId AND status = 'queued'
+    RETURNING ${COLUMNS}`);
+  const expired = db.prepare(`SELECT message_id AS messageId FROM outbox
+    WHERE status = 'queued' AND expires_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`);
+  const recover = db.prepare(
+    "UPDATE outbox SET lease_until = NULL WHERE status = 'queued' AND lease_until IS NOT NULL",
+  );
+  const insertReceipt = db.prepare(`INSERT OR IGNORE INTO outbox_receipts (message_id, status, reason, at, recorded_at)
+    VALUES (@messageId, @status, @reason, @at, @now)`);
+  // A receipt is final: it ends any retry, and "delivered" is never downgraded by a later dead letter.
+  const applyReceipt = db.prepare(`UPDATE outbox SET status = @status, lease_until = NULL, updated_at = @now,
+    dead_letter_reason = CASE WHEN @status = 'dead_lettered' THEN @reason ELSE dead_letter_reason END,
+    dead_letter_source = CASE WHEN @status = 'dead_lettered' THEN 'remote' ELSE dead_letter_source END,
+    dead_lettered_at = CASE WHEN @status = 'dead_lettered' THEN @now ELSE dead_lettered_at END
+    WHERE message_id = @messageId AND status <> 'delivered_to_webhook'`);
+  const receipts = db.prepare("SELECT status, reason, at FROM outbox_receipts WHERE message_id = ? ORDER BY at");
+  const counts = db.prepare("SELECT status, COUNT(*) AS count FROM outbox GROUP BY status");
+  const nextDue =
+    db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END)
+    AS at FROM outbox WHERE status = 'queued'`);
+
+  return {
+    insert(message: NewOutboxMessage, options: { now: number; ttlMs: number }): void {
+      insert.run({
+        ...message,
+        priorityRank: toPriorityRank(message.priority),
+        now: options.now,
+        expiresAt: options.now + options.ttlMs,
+      });
+    },
+    get(messageId: string): OutboxRow | undefined {
+      return get.get(messageId) as OutboxRow | undefined;
+    },
+    claimDue(options: { now: number; leaseMs: number; limit: number }): OutboxRow[] {
+      if (options.limit <= 0) return [];
+      const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
+      return (rows as OutboxRow[]).sort(
+        (a, b) => toPriorityRank(a.priority) - toPriorityRank(b.priority) || a.nextAttemptAt - b.nextAttemptAt,
+      );
+    },
+    /** Gives a claimed row back without spending an attempt (circuit open, shutting down). */
+    release(messageId: string): void {
+      release.run(messageId);
+    },
+    markRelayed(messageId: string, now: number): boolean {
+      return markRelayed.run({ messageId, now }).changes === 1;
+    },
+    scheduleRetry(input: { messageId: string; now: number; nextAttemptAt: number; error: string; spent?: number }) {
+      scheduleRetry.run({ spent: 1, ...input });
+    },
+    deadLetter(input: { messageId: string; now: number; reason: string; error: string | null; spent?: number }) {
+      return deadLetter.get({ spent: 1, ...input }) as OutboxRow | undefined;
+    },
+    listExpired(now: number): string[] {
+      return (expired.all(now, now) as { messageId: string }[]).map((row) => row.messageId);
+    },
+    recoverLeases(): number {
+      return recover.run().changes;
+    },
+    /** Records a relay receipt once per (message, status); false when it was already recorded. */
+    recordReceipt(input: { messageId: string; status: ReceiptStatus; reason: string | null; at: number; now: number }) {
+      const inserted = insertReceipt.run(input).changes === 1;
+      if (inserted) applyReceipt.run(input);
+      return inserted;
+    },
+    listReceipts(messageId: string): OutboxReceipt[] {
+      return receipts.all(messageId) as OutboxReceipt[];
+    },
+    countByStatus(): Record<OutboundState, number> {
+      const result: Record<OutboundState, number> = {
+        queued: 0,
+        relayed: 0,
+        delivered_to_webhook: 0,
+        dead_lettered: 0,
+      };
+      for (const row of counts.all() as { status: OutboundState; count: number }[]) result[row.status] = row.count;
+      return result;
+    },
+    /** When the next queued row becomes due (or its lease runs out), for the worker's timer. */
+    nextDueAt(): number | null {
+      return (nextDue.get() as { at: number | null }).at;
+    },
+  };
+}

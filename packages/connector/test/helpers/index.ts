@@ -1,0 +1,13 @@
+export { createFakeClock, type FakeClock } from "./fake-clock";
+export {
+  accept202,
+  type FakeAnswer,
+  type FakeProxy,
+  frameBase,
+  type RecordedRequest,
+  type Responder,
+  startFakeProxy,
+} from "./fake-proxy";
+export { type FakeWebhook, startFakeWebhook, type WebhookCall, type WebhookResponder } from "./fake-webhook";
+export { createTestIdentities, REGISTRY_URL, type TestIdentities } from "./identity";
+export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";

@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type AgentIdentity,
+  type Connector,
+  type ConnectorTuning,
+  createConnector,
+  createLocalApiToken,
+  parseConnectorConfig,
+  type StartedConnector,
+  silentLogger,
+} from "../../src";
+import { createFakeClock, type FakeClock } from "./fake-clock";
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
+  json: any;
+  text: string;
+}
+
+export interface TestConnector {
+  connector: Connector;
+  started: StartedConnector;
+  clock: FakeClock;
+  token: string;
+  dir: string;
+  api(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
+  /** Moves the injected clock and re-scans every queue. */
+  advance(ms: number): void;
+  stop(): Promise<void>;
+}
+
+/** Quick timings for tests; every one is overridable. */
+export const FAST_TUNING: Partial<ConnectorTuning> = {
+  maxIdleMs: 25,
+  webhookTimeoutMs: 2_000,
+  relayRequestTimeoutMs: 2_000,
+  leaseMs: 10_000,
+  reconnectBaseMs: 50,
+  reconnectMaxMs: 200,
+  heartbeatIntervalMs: 60_000,
+  deadSocketAfterMs: 120_000,
+};
+
+export async function startTestConnector(options: {
+  identity: AgentIdentity;
+  proxyUrl: string;
+  webhookUrl: string;
+  tuning?: Partial<ConnectorTuning>;
+  dir?: string;
+  clock?: FakeClock;
+}): Promise<TestConnector> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "connector-test-"));
+  const token = createLocalApiToken();
+  const clock = options.clock ?? createFakeClock();
+  const config = parseConnectorConfig({
+    identity: options.identity,
+    proxyUrl: options.proxyUrl,
+    deliveryWebhookUrl: options.webhookUrl,
+    localApi: { host: "127.0.0.1", port: 0, token },
+    databasePath: join(dir, "connector.db"),
+    tuning: { ...FAST_TUNING, ...options.tuning },
+  });
+  // random = 0.5 removes jitter, so a backoff is exactly base·2^(n-1).
+  const connector = createConnector(config, { clock, random: () => 0.5, logger: silentLogger });
+  const started = await connector.start();
+  return {
+    connector,
+    started,
+    clock,
+    token,
+    dir,
+    async api(method, path, { body, headers = {} } = {}) {
+      const response = await fetch(`${started.localApiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: response.status, headers: response.headers, json, text };
+    },
+    advance(ms) {
+      clock.advance(ms);
+      connector.wake();
+    },
+    async stop() {
+      await connector.stop();
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
