@@ -1,7 +1,7 @@
 import type { CrlClaims } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
-import { ClawAuthError, type CrlFailMode, createCrlCache } from "../src/index";
-import { AGENT_DID } from "./fixtures";
+import { type CrlFailMode, createCrlCache } from "../src/index";
+import { AGENT_DID, toRejectionReason } from "./fixtures";
 
 const REVOKED_JTI = "01JGQ8Z9ZQ0000000000000002";
 const OTHER_JTI = "01JGQ8Z9ZQ0000000000000003";
@@ -29,12 +29,6 @@ function createFakeCrl(failMode: CrlFailMode) {
     now: () => state.nowMs,
   });
   return { state, cache };
-}
-
-async function reasonOf(promise: Promise<unknown>) {
-  const error = await promise.catch((caught: unknown) => caught);
-  expect(error).toBeInstanceOf(ClawAuthError);
-  return (error as ClawAuthError).reason;
 }
 
 describe("createCrlCache", () => {
@@ -104,7 +98,7 @@ describe("createCrlCache", () => {
     state.nowMs = 300_000;
     expect(await cache.isRevoked(OTHER_JTI)).toBe(false);
     state.nowMs = 300_001;
-    expect(await reasonOf(cache.isRevoked(OTHER_JTI))).toBe("CRL_UNAVAILABLE");
+    expect(await toRejectionReason(cache.isRevoked(OTHER_JTI))).toBe("CRL_UNAVAILABLE");
     state.down = false;
     state.nowMs = 400_000;
     expect(await cache.isRevoked(OTHER_JTI)).toBe(false);
@@ -113,7 +107,7 @@ describe("createCrlCache", () => {
   it("without any list, fails closed at once but fails open with nothing revoked", async () => {
     const closed = createFakeCrl("closed");
     closed.state.down = true;
-    expect(await reasonOf(closed.cache.isRevoked(REVOKED_JTI))).toBe("CRL_UNAVAILABLE");
+    expect(await toRejectionReason(closed.cache.isRevoked(REVOKED_JTI))).toBe("CRL_UNAVAILABLE");
     const open = createFakeCrl("open");
     open.state.down = true;
     expect(await open.cache.isRevoked(REVOKED_JTI)).toBe(false);

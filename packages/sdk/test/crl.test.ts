@@ -1,7 +1,15 @@
 import type { CrlClaims } from "@clawdentity/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClawAuthError, generateEd25519KeyPair, signCrl, verifyCrl } from "../src/index";
-import { AGENT_DID, createTestRegistry, NOW_SECONDS, REGISTRY_KID, REGISTRY_URL, type TestRegistry } from "./fixtures";
+import { generateEd25519KeyPair, signCrl, verifyCrl } from "../src/index";
+import {
+  AGENT_DID,
+  createTestRegistry,
+  NOW_SECONDS,
+  REGISTRY_KID,
+  REGISTRY_URL,
+  type TestRegistry,
+  toRejectionReason,
+} from "./fixtures";
 
 let registry: TestRegistry;
 
@@ -19,12 +27,6 @@ const claims = (revocations: CrlClaims["revocations"] = []): CrlClaims => ({
 
 const sign = (value: CrlClaims, privateKey = registry.signingKey.privateKey) =>
   signCrl({ claims: value, kid: REGISTRY_KID, privateKey });
-
-async function reasonOf(promise: Promise<unknown>) {
-  const error = await promise.catch((caught: unknown) => caught);
-  expect(error).toBeInstanceOf(ClawAuthError);
-  return (error as ClawAuthError).reason;
-}
 
 describe("signCrl / verifyCrl", () => {
   it("round-trips a list of revocations", async () => {
@@ -51,16 +53,18 @@ describe("signCrl / verifyCrl", () => {
   it("refuses a list signed by another key", async () => {
     const attacker = await generateEd25519KeyPair();
     const token = await sign(claims(), attacker.privateKey);
-    expect(await reasonOf(verifyCrl({ token, keys: registry.keys, nowSeconds: NOW_SECONDS }))).toBe("INVALID_AIT");
+    expect(await toRejectionReason(verifyCrl({ token, keys: registry.keys, nowSeconds: NOW_SECONDS }))).toBe(
+      "INVALID_AIT",
+    );
   });
 
   it("refuses an expired list and one from another issuer", async () => {
     const token = await sign(claims());
-    expect(await reasonOf(verifyCrl({ token, keys: registry.keys, nowSeconds: NOW_SECONDS + 3_600 }))).toBe(
+    expect(await toRejectionReason(verifyCrl({ token, keys: registry.keys, nowSeconds: NOW_SECONDS + 3_600 }))).toBe(
       "AIT_EXPIRED",
     );
     expect(
-      await reasonOf(
+      await toRejectionReason(
         verifyCrl({ token, keys: registry.keys, nowSeconds: NOW_SECONDS, issuer: "https://other.example.com" }),
       ),
     ).toBe("UNTRUSTED_ISSUER");
@@ -69,6 +73,8 @@ describe("signCrl / verifyCrl", () => {
   it("refuses an AIT presented as a CRL", async () => {
     const agent = await generateEd25519KeyPair();
     const ait = await registry.issueAit(agent.publicKey);
-    expect(await reasonOf(verifyCrl({ token: ait, keys: registry.keys, nowSeconds: NOW_SECONDS }))).toBe("INVALID_AIT");
+    expect(await toRejectionReason(verifyCrl({ token: ait, keys: registry.keys, nowSeconds: NOW_SECONDS }))).toBe(
+      "INVALID_AIT",
+    );
   });
 });

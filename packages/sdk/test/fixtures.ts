@@ -110,3 +110,13 @@ export async function toVerifyOutcome(
     throw error;
   }
 }
+
+/** Awaits a promise expected to reject with a ClawAuthError and returns its reason. */
+export async function toRejectionReason(promise: Promise<unknown>): Promise<AuthFailureReason> {
+  const error = await promise.then(
+    () => new Error("expected a ClawAuthError, but the promise resolved"),
+    (caught: unknown) => caught,
+  );
+  if (error instanceof ClawAuthError) return error.reason;
+  throw error;
+}

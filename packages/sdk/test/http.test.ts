@@ -43,8 +43,8 @@ function createTestApp() {
   app.get("/keys-down", () => {
     throw new ClawAuthError("KEYS_UNAVAILABLE", "registry keys unavailable");
   });
-  app.get("/http-exception", () => {
-    throw new HTTPException(405, { message: "method not allowed here" });
+  app.get("/http-exception", (c) => {
+    throw new HTTPException(c.req.query("status") === "413" ? 413 : 405, { message: "refused by middleware" });
   });
   app.get("/bug", () => {
     throw new Error("database password is hunter2");
@@ -133,6 +133,20 @@ describe("sdk/http", () => {
     expect(atLimit).toHaveLength(64);
     expect((await postNote(app, atLimit)).status).toBe(201);
     const response = await postNote(app, JSON.stringify({ text: "x".repeat(64 - 20), count: 1 }));
+    expect(response.status).toBe(413);
+    expect((await readError(response)).code).toBe("PROXY_PAYLOAD_TOO_LARGE");
+  });
+
+  it("refuses a declared Content-Length past the limit as 413", async () => {
+    const { app } = createTestApp();
+    const response = await postNote(app, '{"text":"hi","count":1}', { "content-length": "1000000" });
+    expect(response.status).toBe(413);
+    expect((await readError(response)).code).toBe("PROXY_PAYLOAD_TOO_LARGE");
+  });
+
+  it("renders a 413 HTTPException with the payload-too-large code", async () => {
+    const { app } = createTestApp();
+    const response = await app.request("/http-exception?status=413");
     expect(response.status).toBe(413);
     expect((await readError(response)).code).toBe("PROXY_PAYLOAD_TOO_LARGE");
   });

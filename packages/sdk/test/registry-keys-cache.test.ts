@@ -1,6 +1,7 @@
 import type { RegistryKey, RegistryKeysDocument } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
-import { ClawAuthError, createRegistryKeysCache } from "../src/index";
+import { createRegistryKeysCache } from "../src/index";
+import { toRejectionReason } from "./fixtures";
 import vectors from "./vectors/claw-proof-v1.json";
 
 const key = (kid: string, status: RegistryKey["status"] = "active"): RegistryKey => ({
@@ -26,15 +27,6 @@ function createFakeRegistry(initial: RegistryKey[]) {
     now: () => state.nowMs,
   });
   return { state, cache };
-}
-
-async function reasonOf(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ClawAuthError);
-  return (error as ClawAuthError).reason;
 }
 
 describe("createRegistryKeysCache", () => {
@@ -67,13 +59,13 @@ describe("createRegistryKeysCache", () => {
     const { state, cache } = createFakeRegistry([key("k1")]);
     await cache.resolveKey("k1");
     state.nowMs = 10_000;
-    expect(await reasonOf(cache.resolveKey("forged-1"))).toBe("UNKNOWN_KID");
-    expect(await reasonOf(cache.resolveKey("forged-2"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("forged-1"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("forged-2"))).toBe("UNKNOWN_KID");
     state.nowMs = 19_999;
-    expect(await reasonOf(cache.resolveKey("forged-3"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("forged-3"))).toBe("UNKNOWN_KID");
     expect(state.fetches).toBe(2);
     state.nowMs = 20_000;
-    expect(await reasonOf(cache.resolveKey("forged-4"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("forged-4"))).toBe("UNKNOWN_KID");
     expect(state.fetches).toBe(3);
   });
 
@@ -86,24 +78,24 @@ describe("createRegistryKeysCache", () => {
 
   it("does not trust revoked keys, and drops a key once it is revoked", async () => {
     const { state, cache } = createFakeRegistry([key("k1"), key("k0", "revoked")]);
-    expect(await reasonOf(cache.resolveKey("k0"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("k0"))).toBe("UNKNOWN_KID");
     expect(await cache.resolveKey("k1")).toBe(vectors.publicKey);
     state.keys = [key("k1", "revoked")];
     state.nowMs = 60_001;
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("UNKNOWN_KID");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("UNKNOWN_KID");
   });
 
   it("turns a failed first fetch into KEYS_UNAVAILABLE", async () => {
     const { state, cache } = createFakeRegistry([key("k1")]);
     state.down = true;
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
   });
 
   it("turns a malformed keys document into KEYS_UNAVAILABLE", async () => {
     const cache = createRegistryKeysCache({
       fetchKeys: async () => ({ keys: [{ ...key("k1"), x: "short" }] }),
     });
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
   });
 
   it("recovers from a fetch that throws synchronously", async () => {
@@ -115,7 +107,7 @@ describe("createRegistryKeysCache", () => {
       },
       minRefetchIntervalMs: 0,
     });
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
     fail = false;
     expect(await cache.resolveKey("k1")).toBe(vectors.publicKey);
   });
@@ -126,15 +118,15 @@ describe("createRegistryKeysCache", () => {
     state.down = true;
     state.nowMs = 60_001;
     expect(await cache.resolveKey("k1")).toBe(vectors.publicKey);
-    expect(await reasonOf(cache.resolveKey("k9"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k9"))).toBe("KEYS_UNAVAILABLE");
   });
 
   it("does not retry a failed fetch before the refetch interval, then recovers", async () => {
     const { state, cache } = createFakeRegistry([key("k1")]);
     state.down = true;
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
     state.nowMs = 5_000;
-    expect(await reasonOf(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
+    expect(await toRejectionReason(cache.resolveKey("k1"))).toBe("KEYS_UNAVAILABLE");
     expect(state.fetches).toBe(1);
     state.down = false;
     state.nowMs = 10_000;
