@@ -1,0 +1,18 @@
+import type { AitClaims } from "@clawdentity/protocol";
+
+/** The agent a request was signed by, after the auth middleware verified and admitted it. */
+export interface AuthenticatedAgent {
+  did: string;
+  jti: string;
+  claims: AitClaims;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    agent: AuthenticatedAgent;
+    /** The request body exactly as signed. */
+    rawBody: Uint8Array;
+  }
+}
+
+export type ProxyEnv = { Bindings: Env };

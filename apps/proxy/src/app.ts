@@ -1,0 +1,70 @@
+import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
+import { Hono } from "hono";
+import type { ProxyEnv } from "./app-env";
+import { createAuthMiddleware, createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
+import { type Clock, systemClock } from "./clock";
+import type { ProxyConfig } from "./config";
+import {
+  createPairingTickets,
+  PAIRING_MAX_BODY_BYTES,
+  type PairingTickets,
+  registerPairingRoutes,
+  registerTrustRoutes,
+} from "./pairing";
+import {
+  registerHealthRoutes,
+  registerRelayConnectRoutes,
+  registerRelayMessageRoutes,
+  registerRelayMetricsRoutes,
+} from "./routes";
+
+export interface ProxyAppOptions {
+  config: ProxyConfig;
+  clock?: Clock;
+  /** Registry keys and CRL; by default built on first use from the env's service binding or `REGISTRY_URL`. */
+  registry?: RegistryClient;
+}
+
+/** Builds the proxy's HTTP app. Caches (registry keys, CRL, ticket key) live as long as the app. */
+export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
+  const { config, clock = systemClock } = options;
+  let registryClient = options.registry;
+  const registry = (env: Env): RegistryClient => {
+    registryClient ??= createRegistryClient({
+      config,
+      clock,
+      fetchRegistry: createRegistryFetch(env, config.registryUrl),
+    });
+    return registryClient;
+  };
+  let pairingTickets: Promise<PairingTickets> | undefined;
+  const tickets = () => {
+    pairingTickets ??= createPairingTickets(config.pairingTicketSecret);
+    return pairingTickets;
+  };
+  const auth = createAuthMiddleware({ config, clock, registry, maxBodyBytes: PAIRING_MAX_BODY_BYTES });
+
+  const app = new Hono<ProxyEnv>();
+  app.use(createRequestIdMiddleware());
+  app.onError(
+    createErrorHandler({
+      codes: {
+        badRequest: "PROXY_BAD_REQUEST",
+        validation: "PROXY_VALIDATION_FAILED",
+        payloadTooLarge: "PROXY_PAYLOAD_TOO_LARGE",
+        notFound: "PROXY_NOT_FOUND",
+        internal: "PROXY_INTERNAL",
+        authPrefix: "PROXY_AUTH_",
+      },
+    }),
+  );
+  app.notFound(createNotFoundHandler("PROXY_NOT_FOUND"));
+
+  registerHealthRoutes(app, { config });
+  registerRelayMessageRoutes(app, { config, clock, registry });
+  registerRelayConnectRoutes(app, { auth });
+  registerRelayMetricsRoutes(app, { auth });
+  registerPairingRoutes(app, { config, clock, auth, tickets });
+  registerTrustRoutes(app, { auth });
+  return app;
+}

@@ -1,0 +1,71 @@
+import { CLAW_HEADERS, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
+import { ClawAuthError, verifyClawRequest } from "@clawdentity/sdk";
+import { AppError, readRawBody } from "@clawdentity/sdk/http";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ProxyEnv } from "../app-env";
+import { type Clock, toNowSeconds } from "../clock";
+import type { ProxyConfig } from "../config";
+import { toRelaySession } from "../relay-sessions";
+import type { RegistryClient } from "./registry-client";
+
+export interface AuthMiddlewareOptions {
+  config: ProxyConfig;
+  clock: Clock;
+  registry: (env: Env) => RegistryClient;
+  /** Largest body this route reads (it is hashed before anything else looks at it). */
+  maxBodyBytes: number;
+  /** For relayed messages: the recipient, whose pair limit applies to the sender's rate. */
+  rateLimitPeer?: (c: Context<ProxyEnv>) => string | undefined;
+}
+
+/**
+ * SPEC §3 on every agent route: AIT against the registry's cached keys, proof and body hash,
+ * the cached signed CRL as a safety net, then one call to the sender's own relay session that
+ * records the nonce, checks revocation and applies the sender's rate limit, atomically.
+ */
+export function createAuthMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler<ProxyEnv> {
+  const { config, clock, registry, maxBodyBytes, rateLimitPeer } = options;
+  if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
+
+  return async function authenticateAgent(c, next) {
+    const body = await readRawBody(c, { maxBytes: maxBodyBytes, tooLargeCode: "PROXY_PAYLOAD_TOO_LARGE" });
+    const url = new URL(c.req.url);
+    const { keys, crl } = registry(c.env);
+    const verified = await verifyClawRequest({
+      method: c.req.method,
+      pathWithQuery: `${url.pathname}${url.search}`,
+      headers: c.req.raw.headers,
+      body,
+      keys,
+      nowSeconds: toNowSeconds(clock),
+      issuer: config.registryIssuer,
+    });
+    const { sub: agentDid, jti } = verified.claims;
+    if (await crl.isRevoked(jti))
+      throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list");
+
+    const peerDid = rateLimitPeer?.(c);
+    const admission = await toRelaySession(c.env, agentDid).admit({
+      agentDid,
+      jti,
+      nonce: verified.nonce,
+      nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS) * 1000,
+      ...(peerDid ? { rateLimitPeerDid: peerDid } : {}),
+    });
+    if (!admission.ok) {
+      switch (admission.reason) {
+        case "RATE_LIMITED":
+          throw new AppError("PROXY_RATE_LIMITED", 429, "sender rate limit reached", undefined, {
+            [CLAW_HEADERS.retryAfter]: String(admission.retryAfterSeconds),
+          });
+        case "AGENT_REVOKED":
+          throw new ClawAuthError("AGENT_REVOKED", `the agent is revoked (${admission.revocationReason})`);
+        case "REPLAYED_NONCE":
+          throw new ClawAuthError("REPLAYED_NONCE", "nonce was already used");
+      }
+    }
+    c.set("agent", { did: agentDid, jti, claims: verified.claims });
+    c.set("rawBody", body);
+    await next();
+  };
+}

@@ -1,0 +1,67 @@
+import {
+  type CrlClaims,
+  crlResponseSchema,
+  REGISTRY_KEYS_PATH,
+  type RegistryKeysDocument,
+  registryKeysDocumentSchema,
+} from "@clawdentity/protocol";
+import {
+  type CrlCache,
+  createCrlCache,
+  createRegistryKeysCache,
+  type SigningKeyResolver,
+  verifyCrl,
+} from "@clawdentity/sdk";
+import { type Clock, toNowSeconds } from "../clock";
+import type { ProxyConfig } from "../config";
+
+export const REGISTRY_CRL_PATH = "/v1/crl";
+
+export type RegistryFetch = (path: string) => Promise<Response>;
+
+/** The registry's signing keys and revocation list, cached per isolate; never fetched per request. */
+export interface RegistryClient {
+  keys: SigningKeyResolver;
+  crl: CrlCache;
+}
+
+/** The service binding when the registry runs beside the proxy, its public URL otherwise. */
+export function createRegistryFetch(env: Env, registryUrl: string): RegistryFetch {
+  const registry = env.REGISTRY;
+  return (path) => {
+    const url = new URL(path, registryUrl).toString();
+    return registry ? registry.fetch(url) : fetch(url);
+  };
+}
+
+async function fetchJson(fetchRegistry: RegistryFetch, path: string): Promise<unknown> {
+  const response = await fetchRegistry(path);
+  if (!response.ok) throw new Error(`registry answered ${response.status} for ${path}`);
+  return response.json();
+}
+
+export function createRegistryClient(options: {
+  config: ProxyConfig;
+  clock: Clock;
+  fetchRegistry: RegistryFetch;
+}): RegistryClient {
+  const { config, clock, fetchRegistry } = options;
+  const now = () => clock.nowMs();
+  const keys = createRegistryKeysCache({
+    fetchKeys: async (): Promise<RegistryKeysDocument> =>
+      registryKeysDocumentSchema.parse(await fetchJson(fetchRegistry, REGISTRY_KEYS_PATH)),
+    ttlMs: config.registryKeysTtlMs,
+    now,
+  });
+  const crl = createCrlCache({
+    fetchCrl: async (): Promise<CrlClaims> => {
+      const { crl: token } = crlResponseSchema.parse(await fetchJson(fetchRegistry, REGISTRY_CRL_PATH));
+      return verifyCrl({ token, keys, nowSeconds: toNowSeconds(clock), issuer: config.registryIssuer });
+    },
+    refreshIntervalMs: config.crlRefreshIntervalMs,
+    maxAgeMs: config.crlMaxAgeMs,
+    failMode: config.crlFailMode,
+    now,
+  });
+  return { keys, crl };
+}

@@ -1,0 +1,125 @@
+import { DEFAULTS, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** Only for `ENVIRONMENT=local`, so `wrangler dev` runs without a `.dev.vars` file. */
+const LOCAL_PAIRING_TICKET_SECRET = "clawdentity-local-development-pairing-secret";
+
+const envSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["local", "dev", "production"]).default("local"),
+    REGISTRY_URL: z.url(),
+    REGISTRY_ISSUER: z.url().optional(),
+    PAIRING_TICKET_SECRET: z.string().min(32, "PAIRING_TICKET_SECRET must be at least 32 characters").optional(),
+    PAIRING_TICKET_TTL_SECONDS: positiveInt.max(3600).default(DEFAULTS.pairingTicketTtlSeconds),
+    REGISTRY_KEYS_TTL_MS: positiveInt.default(5 * 60_000),
+    CRL_REFRESH_INTERVAL_MS: positiveInt.default(60_000),
+    CRL_MAX_AGE_MS: positiveInt.default(15 * 60_000),
+    CRL_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
+    RELAY_QUEUE_CAPACITY: positiveInt.default(DEFAULTS.relayQueueCapacity),
+    RELAY_MESSAGE_TTL_MS: positiveInt.default(DEFAULTS.relayMessageTtlMs),
+    RELAY_IN_FLIGHT_WINDOW: positiveInt.max(256).default(DEFAULTS.relayInFlightWindow),
+    RELAY_MAX_ATTEMPTS: positiveInt.default(DEFAULTS.relayMaxAttempts),
+    RELAY_RETRY_BASE_MS: positiveInt.default(DEFAULTS.relayRetryBaseMs),
+    RELAY_RETRY_MAX_MS: positiveInt.default(DEFAULTS.relayRetryMaxMs),
+    RELAY_ACK_TIMEOUT_MS: positiveInt.default(DEFAULTS.deadSocketAfterMs),
+    RELAY_HELLO_GRACE_MS: nonNegativeInt.default(2_000),
+    RELAY_RETENTION_MS: positiveInt.default(DEFAULTS.deadLetterRetentionMs),
+    CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(DEFAULTS.circuitFailureThreshold),
+    CIRCUIT_OPEN_MS: positiveInt.default(DEFAULTS.circuitOpenMs),
+    SENDER_RATE_LIMIT_PER_MINUTE: positiveInt.default(DEFAULTS.senderRateLimitPerMinute),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ENVIRONMENT !== "local" && !env.PAIRING_TICKET_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["PAIRING_TICKET_SECRET"], message: "required outside local development" });
+    }
+    if (env.RELAY_RETRY_MAX_MS < env.RELAY_RETRY_BASE_MS) {
+      ctx.addIssue({ code: "custom", path: ["RELAY_RETRY_MAX_MS"], message: "must be at least RELAY_RETRY_BASE_MS" });
+    }
+  });
+
+/** What a relay session needs: queue shape, delivery timing and the default sender limit. */
+export interface RelaySettings {
+  queueCapacity: number;
+  messageTtlMs: number;
+  inFlightWindow: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retryJitterRatio: number;
+  ackTimeoutMs: number;
+  helloGraceMs: number;
+  retentionMs: number;
+  circuitFailureThreshold: number;
+  circuitOpenMs: number;
+  senderRateLimitPerMinute: number;
+}
+
+export interface ProxyConfig {
+  environment: "local" | "dev" | "production";
+  registryUrl: string;
+  registryIssuer: string;
+  pairingTicketSecret: string;
+  pairingTicketTtlSeconds: number;
+  maxPayloadBytes: number;
+  registryKeysTtlMs: number;
+  crlRefreshIntervalMs: number;
+  crlMaxAgeMs: number;
+  crlFailMode: "open" | "closed";
+  relay: RelaySettings;
+}
+
+export class ProxyConfigError extends Error {
+  override readonly name = "ProxyConfigError";
+}
+
+/** Parses the Worker env once into a typed config; a bad value fails fast naming every offending variable. */
+export function parseProxyConfig(env: object): ProxyConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ProxyConfigError(`invalid proxy configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    environment: e.ENVIRONMENT,
+    registryUrl: e.REGISTRY_URL,
+    registryIssuer: e.REGISTRY_ISSUER ?? e.REGISTRY_URL,
+    pairingTicketSecret: e.PAIRING_TICKET_SECRET ?? LOCAL_PAIRING_TICKET_SECRET,
+    pairingTicketTtlSeconds: e.PAIRING_TICKET_TTL_SECONDS,
+    maxPayloadBytes: RELAY_MAX_PAYLOAD_BYTES,
+    registryKeysTtlMs: e.REGISTRY_KEYS_TTL_MS,
+    crlRefreshIntervalMs: e.CRL_REFRESH_INTERVAL_MS,
+    crlMaxAgeMs: e.CRL_MAX_AGE_MS,
+    crlFailMode: e.CRL_FAIL_MODE,
+    relay: {
+      queueCapacity: e.RELAY_QUEUE_CAPACITY,
+      messageTtlMs: e.RELAY_MESSAGE_TTL_MS,
+      inFlightWindow: e.RELAY_IN_FLIGHT_WINDOW,
+      maxAttempts: e.RELAY_MAX_ATTEMPTS,
+      retryBaseMs: e.RELAY_RETRY_BASE_MS,
+      retryMaxMs: e.RELAY_RETRY_MAX_MS,
+      retryJitterRatio: DEFAULTS.retryJitterRatio,
+      ackTimeoutMs: e.RELAY_ACK_TIMEOUT_MS,
+      helloGraceMs: e.RELAY_HELLO_GRACE_MS,
+      retentionMs: e.RELAY_RETENTION_MS,
+      circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
+      circuitOpenMs: e.CIRCUIT_OPEN_MS,
+      senderRateLimitPerMinute: e.SENDER_RATE_LIMIT_PER_MINUTE,
+    },
+  };
+}
+
+const parsedConfigs = new WeakMap<object, ProxyConfig>();
+
+/** `parseProxyConfig`, memoised per env object so an isolate parses its env once. */
+export function resolveProxyConfig(env: object): ProxyConfig {
+  let config = parsedConfigs.get(env);
+  if (!config) {
+    config = parseProxyConfig(env);
+    parsedConfigs.set(env, config);
+  }
+  return config;
+}

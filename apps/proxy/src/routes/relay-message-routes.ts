@@ -1,0 +1,93 @@
+import {
+  CLAW_HEADERS,
+  DEFAULT_PRIORITY,
+  isDid,
+  parseRelayMessageHeaders,
+  RELAY_PATHS,
+  type RelayAcceptedResponse,
+} from "@clawdentity/protocol";
+import { AppError } from "@clawdentity/sdk/http";
+import type { Hono } from "hono";
+import type { ProxyEnv } from "../app-env";
+import type { AuthMiddlewareOptions } from "../auth";
+import { createAuthMiddleware } from "../auth";
+import type { Clock } from "../clock";
+import type { ProxyConfig } from "../config";
+import { toRelaySession } from "../relay-sessions";
+import type { EnqueueResult } from "../session";
+
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+
+/** The payload must be UTF-8 JSON; it is stored and delivered as the exact text that was signed. */
+function toPayloadText(bytes: Uint8Array): string {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    JSON.parse(text);
+    return text;
+  } catch {
+    throw new AppError("PROXY_BAD_REQUEST", 400, "the payload must be a UTF-8 JSON document");
+  }
+}
+
+function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError {
+  switch (result.refusal) {
+    case "recipient_not_found":
+      return new AppError("PROXY_RECIPIENT_NOT_FOUND", 404, "no agent with that DID has connected to this proxy");
+    case "recipient_revoked":
+      return new AppError("PROXY_RECIPIENT_REVOKED", 403, "the recipient agent is revoked");
+    case "sender_not_trusted":
+      return new AppError("PROXY_SENDER_NOT_TRUSTED", 403, "the recipient has not paired with the sender");
+    case "queue_full":
+      return new AppError("PROXY_QUEUE_FULL", 507, "the recipient's queue is full", { scope: result.detail });
+  }
+}
+
+/** SPEC §5 `POST /v1/relay/messages`: 202 as soon as the recipient's session stored the message. */
+export function registerRelayMessageRoutes(
+  app: Hono<ProxyEnv>,
+  deps: { config: ProxyConfig; clock: Clock; registry: AuthMiddlewareOptions["registry"] },
+): void {
+  const { config, clock, registry } = deps;
+  const auth = createAuthMiddleware({
+    config,
+    clock,
+    registry,
+    maxBodyBytes: config.maxPayloadBytes,
+    rateLimitPeer: (c) => {
+      const recipient = c.req.header(CLAW_HEADERS.recipientAgentDid);
+      return isDid(recipient, "agent") ? recipient : undefined;
+    },
+  });
+
+  app.post(RELAY_PATHS.messages, auth, async (c) => {
+    const headers = parseRelayMessageHeaders(c.req.raw.headers);
+    if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
+      throw new AppError("PROXY_UNSUPPORTED_MEDIA_TYPE", 415, "the payload must be sent as application/json");
+    }
+    const payload = toPayloadText(c.get("rawBody"));
+
+    const correlationId = headers.correlationId ?? headers.messageId;
+    const result = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
+      senderDid: c.get("agent").did,
+      messageId: headers.messageId,
+      correlationId,
+      priority: headers.priority ?? DEFAULT_PRIORITY,
+      payload,
+      acceptedAtMs: clock.nowMs(),
+      ...(headers.conversationId ? { conversationId: headers.conversationId } : {}),
+      ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
+      ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
+    });
+    if (!result.ok) throw toEnqueueError(result);
+
+    const body: RelayAcceptedResponse = {
+      messageId: headers.messageId,
+      correlationId: result.correlationId,
+      state: result.state,
+      queueDepth: result.queueDepth,
+    };
+    c.header(CLAW_HEADERS.correlationId, result.correlationId);
+    if (headers.traceparent) c.header(CLAW_HEADERS.traceparent, headers.traceparent);
+    return c.json(body, 202);
+  });
+}

@@ -1,0 +1,144 @@
+import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame } from "@clawdentity/protocol";
+import { toIsoTimestamp } from "../clock";
+import type { DeadLetterRecorder } from "./dead-lettering";
+import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
+import type { RelaySessionRuntime } from "./session-runtime";
+import type { SocketManager } from "./socket-manager";
+import {
+  COUNTERS,
+  type DeadLetterStore,
+  type IdentityStore,
+  type MessageRecord,
+  type MessageStore,
+  type MetricsStore,
+  type SessionStateStore,
+} from "./stores";
+
+/** Rows one alarm handles per kind of work; more work schedules the next alarm at once. */
+const ALARM_BATCH = 200;
+
+/**
+ * Pushes `deliver` frames in priority-then-age order within the in-flight window, settles acks,
+ * retries refusals with backoff (critical skips the delay), opens the circuit after repeated
+ * refusals, and does the alarm's due work: redelivery, ack timeouts, expiry and retention.
+ */
+export function createDeliveryScheduler(deps: {
+  identity: IdentityStore;
+  messages: MessageStore;
+  deadLetters: DeadLetterStore;
+  metrics: MetricsStore;
+  sessionState: SessionStateStore;
+  sockets: SocketManager;
+  deadLetter: DeadLetterRecorder;
+  runtime: RelaySessionRuntime;
+}) {
+  const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, runtime } = deps;
+
+  const toDeliverFrame = (message: MessageRecord, toAgentDid: string, nowMs: number): DeliverFrame => ({
+    v: 1,
+    type: "deliver",
+    id: message.messageId,
+    ts: toIsoTimestamp(nowMs),
+    fromAgentDid: message.senderDid,
+    toAgentDid,
+    payload: message.payload === null ? null : JSON.parse(message.payload),
+    ...(message.conversationId ? { conversationId: message.conversationId } : {}),
+    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    messageId: message.messageId,
+    correlationId: message.correlationId,
+    priority: message.priority,
+    attempt: message.attempts + 1,
+  });
+
+  /** A refusal or an ack timeout: retry later, or give up after the last attempt. */
+  const fail = (message: MessageRecord, error: string, nowMs: number) => {
+    const { settings, random } = runtime;
+    sessionState.writeCircuit(
+      toCircuitAfterFailure(sessionState.readCircuit(), nowMs, {
+        failureThreshold: settings.circuitFailureThreshold,
+        openMs: settings.circuitOpenMs,
+      }),
+    );
+    if (message.attempts >= settings.maxAttempts) return deadLetter(message, "max_attempts", nowMs);
+    if (message.priority === "critical") return messages.markQueued(message.seq, error);
+    const delayMs = computeBackoffMs(message.attempts, {
+      baseMs: settings.retryBaseMs,
+      maxMs: settings.retryMaxMs,
+      jitterRatio: settings.retryJitterRatio,
+      random,
+    });
+    messages.markWaiting(message.seq, nowMs + delayMs, error);
+  };
+
+  return {
+    /** Sends what the window and circuit allow to the active socket; returns how many frames went out. */
+    pump(nowMs: number): number {
+      const socket = sockets.activeReady(nowMs);
+      const self = identity.get();
+      if (!socket || !self) return 0;
+      const phase = toCircuitPhase(sessionState.readCircuit(), nowMs);
+      const allowance = toDispatchAllowance(phase, runtime.settings.inFlightWindow, messages.inFlightCount());
+      if (allowance === 0) return 0;
+      let sent = 0;
+      for (const message of messages.nextReady(allowance)) {
+        messages.markInFlight(message.seq, nowMs, nowMs + runtime.settings.ackTimeoutMs);
+        if (sockets.send(socket, toDeliverFrame(message, self.agentDid, nowMs))) sent++;
+      }
+      return sent;
+    },
+
+    handleAck(frame: DeliverAckFrame, nowMs: number): void {
+      const inFlight = messages.findInFlight(frame.ackId);
+      // A positive ack that arrives after its ack timeout still settles the message.
+      const message = inFlight ?? (frame.accepted ? messages.findUndelivered(frame.ackId) : undefined);
+      if (!message) return;
+      if (frame.accepted) {
+        messages.markDelivered(message.seq, nowMs);
+        metrics.increment(COUNTERS.delivered);
+        metrics.recordLatency(nowMs - message.acceptedAtMs);
+        sessionState.writeCircuit(CLOSED_CIRCUIT);
+        return;
+      }
+      metrics.increment(COUNTERS.refused);
+      fail(message, frame.reason ?? "refused", nowMs);
+    },
+
+    /** The socket that carried in-flight messages is gone: they go back to the queue as they were. */
+    handleSocketGone(): void {
+      messages.requeueInFlight();
+    },
+
+    /** The alarm's work; true when a batch limit was hit and more is due right away. */
+    runDue(nowMs: number): boolean {
+      const overdue = messages.overdueInFlight(nowMs, ALARM_BATCH);
+      for (const message of overdue) fail(message, "ack_timeout", nowMs);
+      const due = messages.dueWaiting(nowMs, ALARM_BATCH);
+      for (const message of due) messages.markQueued(message.seq, message.lastError);
+      const expired = messages.expired(nowMs, ALARM_BATCH);
+      for (const message of expired) deadLetter(message, "expired", nowMs);
+      const cutoffMs = nowMs - runtime.settings.retentionMs;
+      const pruned = messages.pruneDelivered(cutoffMs, ALARM_BATCH) + deadLetters.prune(cutoffMs, ALARM_BATCH);
+      return [overdue.length, due.length, expired.length, pruned].some((count) => count >= ALARM_BATCH);
+    },
+
+    /**
+     * Every time something becomes due; the alarm is set to the earliest. Circuit and hello
+     * deadlines count only while ahead, as passing them needs no work of their own.
+     */
+    wakeTimesMs(nowMs: number): Array<number | null> {
+      const { retentionMs } = runtime.settings;
+      const delivered = messages.oldestDeliveredAtMs();
+      const dead = deadLetters.oldestAtMs();
+      const ahead = (ms: number | null) => (ms !== null && ms > nowMs ? ms : null);
+      return [
+        messages.nextDueAtMs(),
+        messages.nextExpiryAtMs(),
+        ahead(sessionState.readCircuit().openUntilMs),
+        ahead(sockets.nextHelloDeadlineMs()),
+        delivered === null ? null : delivered + retentionMs,
+        dead === null ? null : dead + retentionMs,
+      ];
+    },
+  };
+}
+export type DeliveryScheduler = ReturnType<typeof createDeliveryScheduler>;

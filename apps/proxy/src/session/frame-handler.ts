@@ -1,0 +1,94 @@
+import {
+  type HelloAckFrame,
+  parseRelayFrame,
+  RELAY_CLOSE_CODES,
+  RELAY_PROTOCOL_V2,
+  type RelayFrame,
+  V2_ONLY_FRAME_TYPES,
+} from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
+import { toIsoTimestamp } from "../clock";
+import type { DeliveryScheduler } from "./delivery-scheduler";
+import type { SocketManager } from "./socket-manager";
+import type { DeadLetterStore, MessageStore } from "./stores";
+
+/** What a connector may send; anything else on the socket is a protocol error. */
+const FROM_CONNECTOR: ReadonlySet<RelayFrame["type"]> = new Set([
+  "heartbeat",
+  "heartbeat_ack",
+  "deliver_ack",
+  "receipt_ack",
+  "hello",
+]);
+
+/**
+ * Handles one text frame from a connector. Heartbeats are answered here rather than by the
+ * runtime's auto-response, because the ack must echo the heartbeat's own id.
+ */
+export function createFrameHandler(deps: {
+  sockets: SocketManager;
+  scheduler: DeliveryScheduler;
+  messages: MessageStore;
+  deadLetters: DeadLetterStore;
+}) {
+  const { sockets, scheduler, messages, deadLetters } = deps;
+
+  const toHelloAck = (nowMs: number): HelloAckFrame => {
+    const oldest = messages.oldestLiveAcceptedAtMs();
+    return {
+      v: 1,
+      type: "hello_ack",
+      id: createUlid(nowMs),
+      ts: toIsoTimestamp(nowMs),
+      queuedCount: messages.totalDepth(),
+      expiredCount: deadLetters.countHeld("expired"),
+      pendingReceipts: 0,
+      ...(oldest === null ? {} : { oldestQueuedAt: toIsoTimestamp(oldest) }),
+    };
+  };
+
+  const parse = (ws: WebSocket, data: string | ArrayBuffer): RelayFrame | null => {
+    try {
+      if (typeof data !== "string") throw new TypeError("binary frames are not part of the relay protocol");
+      const frame = parseRelayFrame(data);
+      const v2Only = V2_ONLY_FRAME_TYPES.has(frame.type) && sockets.versionOf(ws) < RELAY_PROTOCOL_V2;
+      if (!FROM_CONNECTOR.has(frame.type) || v2Only) throw new TypeError(`${frame.type} is not for this connection`);
+      return frame;
+    } catch (error) {
+      sockets.close(ws, RELAY_CLOSE_CODES.protocolError, `protocol error: ${(error as Error).message}`.slice(0, 120));
+      return null;
+    }
+  };
+
+  return {
+    /** Returns true when the frame may have changed what is due (the caller reschedules the alarm). */
+    handle(ws: WebSocket, data: string | ArrayBuffer, nowMs: number): boolean {
+      const frame = parse(ws, data);
+      if (!frame) return false;
+      switch (frame.type) {
+        case "heartbeat":
+          sockets.send(ws, {
+            v: 1,
+            type: "heartbeat_ack",
+            id: createUlid(nowMs),
+            ts: toIsoTimestamp(nowMs),
+            ackId: frame.id,
+          });
+          return false;
+        case "hello":
+          sockets.markReady(ws);
+          sockets.send(ws, toHelloAck(nowMs));
+          scheduler.pump(nowMs);
+          return true;
+        case "deliver_ack":
+          scheduler.handleAck(frame, nowMs);
+          scheduler.pump(nowMs);
+          return true;
+        default:
+          // heartbeat_ack needs no answer; receipt_ack settles receipts, which this session does not push yet.
+          return false;
+      }
+    },
+  };
+}
+export type FrameHandler = ReturnType<typeof createFrameHandler>;

@@ -1,0 +1,127 @@
+/**
+ * The relay session's SQLite schema, applied in order and recorded in `schema_migrations`.
+ * Append a migration to change it; never edit one that has shipped.
+ *
+ * Queue depth counters are kept by triggers so every code path that moves a message in or out
+ * of a live state (queued, waiting, in_flight) keeps them right without a whole-queue COUNT.
+ */
+export interface SessionMigration {
+  version: number;
+  statements: readonly string[];
+}
+
+const LIVE_STATES = "('queued', 'waiting', 'in_flight')";
+
+const depthChange = (row: "NEW" | "OLD", delta: "+ 1" | "- 1") => [
+  `UPDATE queue_depth SET count = count ${delta} WHERE priority_rank = ${row}.priority_rank;`,
+  `INSERT OR IGNORE INTO sender_depth (sender_did, count) VALUES (${row}.sender_did, 0);`,
+  `UPDATE sender_depth SET count = count ${delta} WHERE sender_did = ${row}.sender_did;`,
+];
+
+export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE identity (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        agent_did TEXT NOT NULL,
+        first_seen_at_ms INTEGER NOT NULL,
+        last_seen_at_ms INTEGER NOT NULL
+      )`,
+      `CREATE TABLE nonces (
+        nonce TEXT PRIMARY KEY,
+        expires_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      "CREATE INDEX nonces_expiry ON nonces (expires_at_ms)",
+      `CREATE TABLE revocations (
+        target TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        revoked_at_ms INTEGER NOT NULL
+      )`,
+      `CREATE TABLE rate_buckets (
+        scope TEXT PRIMARY KEY,
+        tokens REAL NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      )`,
+      `CREATE TABLE trusted_peers (
+        peer_did TEXT PRIMARY KEY,
+        paired_at_ms INTEGER NOT NULL,
+        rate_limit_per_minute INTEGER,
+        queue_quota INTEGER,
+        ticket_id TEXT NOT NULL
+      )`,
+      `CREATE TABLE pairing_ticket_uses (
+        ticket_id TEXT PRIMARY KEY,
+        peer_did TEXT NOT NULL,
+        used_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      )`,
+      "CREATE INDEX pairing_ticket_uses_expiry ON pairing_ticket_uses (expires_at_ms)",
+      `CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY,
+        sender_did TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        conversation_id TEXT,
+        reply_to TEXT,
+        traceparent TEXT,
+        payload TEXT,
+        payload_bytes INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        accepted_at_ms INTEGER NOT NULL,
+        queued_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        due_at_ms INTEGER,
+        last_attempt_at_ms INTEGER,
+        delivered_at_ms INTEGER,
+        last_error TEXT,
+        UNIQUE (sender_did, message_id)
+      )`,
+      "CREATE INDEX messages_ready ON messages (priority_rank, seq) WHERE state = 'queued'",
+      "CREATE INDEX messages_due ON messages (due_at_ms) WHERE state IN ('waiting', 'in_flight')",
+      "CREATE INDEX messages_expiry ON messages (expires_at_ms) WHERE state IN ('queued', 'waiting')",
+      `CREATE INDEX messages_live_age ON messages (accepted_at_ms) WHERE state IN ${LIVE_STATES}`,
+      "CREATE INDEX messages_sheddable ON messages (priority_rank, seq) WHERE state IN ('queued', 'waiting')",
+      "CREATE INDEX messages_sender_sheddable ON messages (sender_did, priority_rank, seq) WHERE state IN ('queued', 'waiting')",
+      "CREATE INDEX messages_in_flight ON messages (message_id) WHERE state = 'in_flight'",
+      "CREATE INDEX messages_by_id ON messages (message_id)",
+      "CREATE INDEX messages_delivered ON messages (delivered_at_ms) WHERE state = 'delivered'",
+      `CREATE TABLE dead_letters (
+        seq INTEGER PRIMARY KEY,
+        sender_did TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        dead_lettered_at_ms INTEGER NOT NULL,
+        UNIQUE (sender_did, message_id)
+      )`,
+      "CREATE INDEX dead_letters_age ON dead_letters (dead_lettered_at_ms)",
+      "CREATE TABLE queue_depth (priority_rank INTEGER PRIMARY KEY, count INTEGER NOT NULL)",
+      "INSERT INTO queue_depth (priority_rank, count) VALUES (0, 0), (1, 0), (2, 0)",
+      "CREATE TABLE sender_depth (sender_did TEXT PRIMARY KEY, count INTEGER NOT NULL)",
+      "CREATE TABLE dead_letter_depth (reason TEXT PRIMARY KEY, count INTEGER NOT NULL)",
+      `CREATE TRIGGER messages_enter_insert AFTER INSERT ON messages WHEN NEW.state IN ${LIVE_STATES}
+        BEGIN ${depthChange("NEW", "+ 1").join(" ")} END`,
+      `CREATE TRIGGER messages_enter_update AFTER UPDATE OF state ON messages
+        WHEN NEW.state IN ${LIVE_STATES} AND OLD.state NOT IN ${LIVE_STATES}
+        BEGIN ${depthChange("NEW", "+ 1").join(" ")} END`,
+      `CREATE TRIGGER messages_leave_update AFTER UPDATE OF state ON messages
+        WHEN OLD.state IN ${LIVE_STATES} AND NEW.state NOT IN ${LIVE_STATES}
+        BEGIN ${depthChange("OLD", "- 1").join(" ")} END`,
+      `CREATE TRIGGER messages_leave_delete AFTER DELETE ON messages WHEN OLD.state IN ${LIVE_STATES}
+        BEGIN ${depthChange("OLD", "- 1").join(" ")} END`,
+      `CREATE TRIGGER dead_letters_insert AFTER INSERT ON dead_letters BEGIN
+        INSERT OR IGNORE INTO dead_letter_depth (reason, count) VALUES (NEW.reason, 0);
+        UPDATE dead_letter_depth SET count = count + 1 WHERE reason = NEW.reason;
+      END`,
+      `CREATE TRIGGER dead_letters_delete AFTER DELETE ON dead_letters BEGIN
+        UPDATE dead_letter_depth SET count = count - 1 WHERE reason = OLD.reason;
+      END`,
+      "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+      "CREATE TABLE latency_samples (slot INTEGER PRIMARY KEY, latency_ms INTEGER NOT NULL)",
+      "CREATE TABLE session_state (key TEXT PRIMARY KEY, value INTEGER)",
+    ],
+  },
+];

@@ -1,0 +1,41 @@
+import { type Clock, systemClock } from "../clock";
+import type { RelaySettings } from "../config";
+
+/** What a relay session reads time, randomness and tuning from. */
+export interface RelaySessionRuntime {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly settings: RelaySettings;
+}
+
+export interface RelaySessionOverrides {
+  clock?: Clock;
+  random?: () => number;
+  settings?: Partial<RelaySettings>;
+}
+
+let overrides: RelaySessionOverrides = {};
+
+/**
+ * The runtime constructs Durable Objects itself, so they cannot take a clock argument. Tests share
+ * the isolate with the objects and swap the clock, random source and settings here; production
+ * never calls it.
+ */
+export function setRelaySessionOverrides(next: RelaySessionOverrides): void {
+  overrides = next;
+}
+
+/** Reads the overrides on every access, so objects created before a test changed them follow too. */
+export function createRelaySessionRuntime(base: RelaySettings): RelaySessionRuntime {
+  return {
+    get clock() {
+      return overrides.clock ?? systemClock;
+    },
+    get random() {
+      return overrides.random ?? Math.random;
+    },
+    get settings() {
+      return overrides.settings ? { ...base, ...overrides.settings } : base;
+    },
+  };
+}

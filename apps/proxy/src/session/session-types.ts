@@ -1,0 +1,75 @@
+import type { Priority, RelayMetricsResponse, TrustPeer } from "@clawdentity/protocol";
+
+/** `admit`: one call per signed request, made on the sender's own session. */
+export interface AdmissionInput {
+  agentDid: string;
+  jti: string;
+  nonce: string;
+  /** The request's timestamp plus the skew window: until then the nonce may not be used again. */
+  nonceExpiresAtMs: number;
+  /** Set for a relayed message: the recipient, whose pair limit (if any) applies. */
+  rateLimitPeerDid?: string;
+}
+
+export type AdmissionResult =
+  | { ok: true }
+  | { ok: false; reason: "AGENT_REVOKED"; revocationReason: string }
+  | { ok: false; reason: "REPLAYED_NONCE" }
+  | { ok: false; reason: "RATE_LIMITED"; retryAfterSeconds: number };
+
+/** `enqueue`: made on the recipient's session. */
+export interface EnqueueInput {
+  senderDid: string;
+  messageId: string;
+  correlationId: string;
+  priority: Priority;
+  conversationId?: string;
+  replyTo?: string;
+  traceparent?: string;
+  /** The JSON payload exactly as received. */
+  payload: string;
+  acceptedAtMs: number;
+}
+
+export type EnqueueRefusal = "recipient_not_found" | "recipient_revoked" | "sender_not_trusted" | "queue_full";
+
+export type EnqueueResult =
+  | { ok: true; state: "queued" | "duplicate"; queueDepth: number; correlationId: string }
+  | { ok: false; refusal: EnqueueRefusal; detail?: string };
+
+export interface PairLimits {
+  rateLimitPerMinute?: number;
+  queueQuota?: number;
+}
+
+/** `redeemPairingTicket`: made on the initiator's session. */
+export interface RedeemTicketInput extends PairLimits {
+  ticketId: string;
+  peerDid: string;
+  ticketExpiresAtMs: number;
+}
+
+export type RedeemTicketResult =
+  | { ok: true; peer: TrustPeer }
+  | { ok: false; refusal: "ticket_used" | "initiator_unknown" | "initiator_revoked" };
+
+/** `addTrustedPeer`: the responder's half of a confirmed pairing. */
+export interface AddTrustedPeerInput extends PairLimits {
+  peerDid: string;
+  ticketId: string;
+}
+
+/** `revoke`: the whole agent, or one AIT `jti` (a reissue). */
+export interface RevokeInput {
+  scope: "agent" | "jti";
+  jti?: string;
+  reason: string;
+}
+
+export interface RevokeResult {
+  /** False when that target was already revoked. */
+  recorded: boolean;
+  closedSockets: number;
+}
+
+export type RelayMetrics = RelayMetricsResponse;

@@ -1,0 +1,29 @@
+import type { SqlRunner } from "../sql";
+
+export interface SessionIdentity {
+  agentDid: string;
+  firstSeenAtMs: number;
+  lastSeenAtMs: number;
+}
+
+type IdentityRow = { agent_did: string; first_seen_at_ms: number; last_seen_at_ms: number };
+
+/** Which agent this session belongs to; its presence is what makes the agent "known" to the proxy. */
+export function createIdentityStore(db: SqlRunner) {
+  return {
+    get(): SessionIdentity | undefined {
+      const row = db.first<IdentityRow>("SELECT agent_did, first_seen_at_ms, last_seen_at_ms FROM identity");
+      return row && { agentDid: row.agent_did, firstSeenAtMs: row.first_seen_at_ms, lastSeenAtMs: row.last_seen_at_ms };
+    },
+    record(agentDid: string, nowMs: number): void {
+      db.run(
+        `INSERT INTO identity (singleton, agent_did, first_seen_at_ms, last_seen_at_ms) VALUES (1, ?, ?, ?)
+         ON CONFLICT (singleton) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms`,
+        agentDid,
+        nowMs,
+        nowMs,
+      );
+    },
+  };
+}
+export type IdentityStore = ReturnType<typeof createIdentityStore>;

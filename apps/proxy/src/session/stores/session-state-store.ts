@@ -1,0 +1,27 @@
+import type { CircuitState } from "../policy/circuit-breaker";
+import type { SqlRunner } from "../sql";
+
+const CIRCUIT_FAILURES = "circuit.failures";
+const CIRCUIT_OPEN_UNTIL = "circuit.open_until_ms";
+
+/** Small scalar state of the session (the delivery circuit), one row per key. */
+export function createSessionStateStore(db: SqlRunner) {
+  const read = (key: string): number | null =>
+    db.first<{ value: number | null }>("SELECT value FROM session_state WHERE key = ?", key)?.value ?? null;
+  const write = (key: string, value: number | null) =>
+    db.run(
+      "INSERT INTO session_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  return {
+    readCircuit(): CircuitState {
+      return { consecutiveFailures: read(CIRCUIT_FAILURES) ?? 0, openUntilMs: read(CIRCUIT_OPEN_UNTIL) };
+    },
+    writeCircuit(state: CircuitState): void {
+      write(CIRCUIT_FAILURES, state.consecutiveFailures);
+      write(CIRCUIT_OPEN_UNTIL, state.openUntilMs);
+    },
+  };
+}
+export type SessionStateStore = ReturnType<typeof createSessionStateStore>;

@@ -1,0 +1,71 @@
+import type { TrustPeer } from "@clawdentity/protocol";
+import { toIsoTimestamp } from "../clock";
+import type { AdmissionPolicy } from "./admission-policy";
+import type { AddTrustedPeerInput, RedeemTicketInput, RedeemTicketResult } from "./session-types";
+import type { IdentityStore, PairingTicketStore, RevocationStore, TrustRecord, TrustStore } from "./stores";
+
+export const toTrustPeer = (record: TrustRecord): TrustPeer => ({
+  agentDid: record.peerDid,
+  pairedAt: toIsoTimestamp(record.pairedAtMs),
+  ...(record.rateLimitPerMinute === null ? {} : { rateLimitPerMinute: record.rateLimitPerMinute }),
+  ...(record.queueQuota === null ? {} : { queueQuota: record.queueQuota }),
+});
+
+/** This session's side of pairing: one-time tickets it issued, and the peers it trusts. */
+export function createTrustKeeper(deps: {
+  identity: IdentityStore;
+  revocations: RevocationStore;
+  trust: TrustStore;
+  tickets: PairingTicketStore;
+  admission: AdmissionPolicy;
+}) {
+  const { identity, revocations, trust, tickets, admission } = deps;
+
+  const addPeer = (input: AddTrustedPeerInput, nowMs: number): TrustPeer => {
+    const record: TrustRecord = {
+      peerDid: input.peerDid,
+      pairedAtMs: nowMs,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      queueQuota: input.queueQuota ?? null,
+      ticketId: input.ticketId,
+    };
+    trust.upsert(record);
+    return toTrustPeer(record);
+  };
+
+  return {
+    addPeer,
+    /**
+     * Uses the initiator's ticket once. The same peer redeeming it again gets the same answer,
+     * so a confirm that failed half-way can be retried.
+     */
+    redeem(input: RedeemTicketInput, nowMs: number): RedeemTicketResult {
+      if (!identity.get()) return { ok: false, refusal: "initiator_unknown" };
+      if (revocations.isAgentRevoked()) return { ok: false, refusal: "initiator_revoked" };
+      tickets.prune(nowMs);
+      const redeemer = tickets.findRedeemer(input.ticketId);
+      if (redeemer !== undefined) {
+        const existing = trust.get(input.peerDid);
+        if (redeemer === input.peerDid && existing?.ticketId === input.ticketId) {
+          return { ok: true, peer: toTrustPeer(existing) };
+        }
+        return { ok: false, refusal: "ticket_used" };
+      }
+      tickets.recordUse({
+        ticketId: input.ticketId,
+        peerDid: input.peerDid,
+        usedAtMs: nowMs,
+        expiresAtMs: input.ticketExpiresAtMs,
+      });
+      return { ok: true, peer: addPeer(input, nowMs) };
+    },
+    list(): TrustPeer[] {
+      return trust.list().map(toTrustPeer);
+    },
+    remove(peerDid: string): boolean {
+      admission.forgetPeer(peerDid);
+      return trust.remove(peerDid);
+    },
+  };
+}
+export type TrustKeeper = ReturnType<typeof createTrustKeeper>;

@@ -1,0 +1,136 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { CLAW_HEADERS, type Priority, RELAY_PATHS } from "@clawdentity/protocol";
+import { createUlid, signRequest } from "@clawdentity/sdk";
+import { createProxyApp } from "../../src/app";
+import { parseProxyConfig, type RelaySettings } from "../../src/config";
+import { toRelaySession } from "../../src/relay-sessions";
+import { setRelaySessionOverrides } from "../../src/session";
+import { createManualClock, type ManualClock } from "./manual-clock";
+import { TEST_REGISTRY_CONTROL } from "./registry-fixture";
+import type { TestAgent } from "./test-agents";
+import { TestSocket } from "./test-socket";
+
+export interface SignedRequestOptions {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  nonce?: string;
+  timestampSeconds?: number;
+}
+
+export interface MessageOptions {
+  messageId?: string;
+  priority?: Priority;
+  correlationId?: string;
+  conversationId?: string;
+}
+
+/** Jitter-free backoff: a random source of 0.5 maps to no jitter in computeBackoffMs. */
+const NO_JITTER = () => 0.5;
+
+export type TestProxy = ReturnType<typeof createTestProxy>;
+
+/**
+ * One proxy app over the test env with a manual clock shared with every relay session. Requests
+ * go through `app.fetch` in workerd; Durable Objects, alarms and WebSockets are the real ones.
+ */
+export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: ManualClock = createManualClock()) {
+  setRelaySessionOverrides({ clock, random: NO_JITTER, settings });
+  const app = createProxyApp({ config: parseProxyConfig(env), clock });
+
+  const fetch = (request: Request) => app.fetch(request, env, createExecutionContext());
+
+  const signed = async (agent: TestAgent, path: string, options: SignedRequestOptions = {}): Promise<Request> => {
+    const method = options.method ?? (options.body === undefined ? "GET" : "POST");
+    const claw = await signRequest({
+      method,
+      pathWithQuery: path,
+      body: options.body ?? "",
+      ait: agent.ait,
+      privateKey: agent.keyPair.privateKey,
+      timestampSeconds: options.timestampSeconds ?? Math.floor(clock.nowMs() / 1000),
+      ...(options.nonce ? { nonce: options.nonce } : {}),
+    });
+    return new Request(`https://proxy.test${path}`, {
+      method,
+      headers: { "content-type": "application/json", ...claw, ...options.headers },
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
+  };
+
+  const send = async (agent: TestAgent, path: string, options: SignedRequestOptions = {}) =>
+    fetch(await signed(agent, path, options));
+
+  const messageRequest = (sender: TestAgent, recipientDid: string, payload: unknown, options: MessageOptions = {}) =>
+    signed(sender, RELAY_PATHS.messages, {
+      body: JSON.stringify(payload),
+      headers: {
+        [CLAW_HEADERS.recipientAgentDid]: recipientDid,
+        [CLAW_HEADERS.messageId]: options.messageId ?? createUlid(clock.nowMs()),
+        ...(options.priority ? { [CLAW_HEADERS.priority]: options.priority } : {}),
+        ...(options.correlationId ? { [CLAW_HEADERS.correlationId]: options.correlationId } : {}),
+        ...(options.conversationId ? { [CLAW_HEADERS.conversationId]: options.conversationId } : {}),
+      },
+    });
+
+  return {
+    app,
+    clock,
+    env,
+    fetch,
+    signed,
+    send,
+    messageRequest,
+    async sendMessage(sender: TestAgent, recipientDid: string, payload: unknown, options: MessageOptions = {}) {
+      return fetch(await messageRequest(sender, recipientDid, payload, options));
+    },
+    /** Pairs two agents through the real ticket and confirm routes. */
+    async pair(
+      initiator: TestAgent,
+      peer: TestAgent,
+      limits: { rateLimitPerMinute?: number; queueQuota?: number } = {},
+    ) {
+      const issued = await send(initiator, RELAY_PATHS.pairingTickets, { body: JSON.stringify(limits) });
+      if (issued.status !== 201) throw new Error(`ticket: ${issued.status} ${await issued.text()}`);
+      const { ticket } = (await issued.json()) as { ticket: string };
+      const confirmed = await send(peer, RELAY_PATHS.pairingConfirm, { body: JSON.stringify({ ticket }) });
+      if (confirmed.status !== 201) throw new Error(`confirm: ${confirmed.status} ${await confirmed.text()}`);
+    },
+    async connect(agent: TestAgent, version?: 1 | 2): Promise<TestSocket> {
+      const request = await signed(agent, RELAY_PATHS.connect, {
+        headers: { upgrade: "websocket", ...(version ? { [CLAW_HEADERS.relayProtocol]: String(version) } : {}) },
+      });
+      const response = await fetch(request);
+      if (response.status !== 101 || !response.webSocket) {
+        throw new Error(`connect: ${response.status} ${await response.text()}`);
+      }
+      return new TestSocket(response.webSocket);
+    },
+    session: (agentDid: string) => toRelaySession(env, agentDid),
+    async metrics(agent: TestAgent) {
+      const response = await send(agent, RELAY_PATHS.relayMetrics);
+      return (await response.json()) as {
+        queueDepth: Record<Priority, number>;
+        delivered: number;
+        refused: number;
+        failed: number;
+        expired: number;
+        deliveryLatencyMs: Record<string, number | null>;
+      };
+    },
+    /** Tells the stub registry to list this AIT on its revocation list. */
+    async revokeAtRegistry(agent: TestAgent) {
+      const registry = env.REGISTRY;
+      if (!registry) throw new Error("the tests need the REGISTRY service binding");
+      await registry.fetch(`https://registry.test${TEST_REGISTRY_CONTROL.revoke}`, {
+        method: "POST",
+        body: JSON.stringify({ jti: agent.jti, agentDid: agent.did, revokedAt: Math.floor(clock.nowMs() / 1000) }),
+      });
+    },
+    async registryStats(): Promise<{ keys: number; crl: number }> {
+      const response = await env.REGISTRY?.fetch(`https://registry.test${TEST_REGISTRY_CONTROL.stats}`);
+      return (await response?.json()) as { keys: number; crl: number };
+    },
+  };
+}

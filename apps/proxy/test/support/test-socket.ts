@@ -1,0 +1,81 @@
+import { createUlid } from "@clawdentity/sdk";
+
+/** A frame as the connector receives it: raw JSON, so tests see exactly which fields were sent. */
+export type ReceivedFrame = Record<string, unknown> & { type: string; id: string };
+
+export interface SocketClose {
+  code: number;
+  reason: string;
+}
+
+const WAIT_LIMIT_MS = 10_000;
+
+/** The connector's end of a relay WebSocket, with helpers that wait for frames in order. */
+export class TestSocket {
+  readonly received: ReceivedFrame[] = [];
+  readonly closed: Promise<SocketClose>;
+  #unread: ReceivedFrame[] = [];
+  #waiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener("message", (event) => {
+      const frame = JSON.parse(String(event.data)) as ReceivedFrame;
+      this.received.push(frame);
+      this.#unread.push(frame);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.addEventListener("close", (event) => {
+        resolve({ code: event.code, reason: event.reason });
+        for (const wake of this.#waiters.splice(0)) wake();
+      });
+    });
+  }
+
+  /** The next unread frame of `type`; frames of other types before it stay unread. */
+  async next(type: string): Promise<ReceivedFrame> {
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    for (;;) {
+      const index = this.#unread.findIndex((frame) => frame.type === type);
+      if (index >= 0) return this.#unread.splice(index, 1)[0] as ReceivedFrame;
+      if (Date.now() > deadline) throw new Error(`no ${type} frame arrived; unread: ${JSON.stringify(this.#unread)}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 250);
+      });
+    }
+  }
+
+  /** Unread frames of `type`, consumed. */
+  take(type: string): ReceivedFrame[] {
+    const matching = this.#unread.filter((frame) => frame.type === type);
+    this.#unread = this.#unread.filter((frame) => frame.type !== type);
+    return matching;
+  }
+
+  send(frame: Record<string, unknown>): void {
+    this.ws.send(JSON.stringify({ v: 1, id: createUlid(), ts: new Date().toISOString(), ...frame }));
+  }
+
+  ack(messageId: string, accepted: boolean, reason?: string): void {
+    this.send({ type: "deliver_ack", ackId: messageId, accepted, ...(reason ? { reason } : {}) });
+  }
+
+  /**
+   * Round-trips a heartbeat. The session handles one socket's frames in order, so once the ack
+   * is back every frame sent before it has been processed.
+   */
+  async sync(): Promise<void> {
+    const id = createUlid();
+    this.send({ type: "heartbeat", id });
+    for (;;) {
+      const ack = await this.next("heartbeat_ack");
+      if (ack.ackId === id) return;
+    }
+  }
+
+  close(): void {
+    this.ws.close(1000, "test done");
+  }
+}

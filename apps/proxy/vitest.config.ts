@@ -1,0 +1,24 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineProject } from "vitest/config";
+import { TEST_PAIRING_SECRET } from "./test/support/registry-fixture.ts";
+import { createRegistryStub } from "./test/support/registry-stub.ts";
+
+/** Worker tests in workerd: real Durable Objects, alarms and WebSockets; only the registry is a stub. */
+export default defineProject({
+  plugins: [
+    cloudflareTest({
+      main: "./src/worker.ts",
+      wrangler: { configPath: "./wrangler.jsonc" },
+      miniflare: {
+        bindings: { PAIRING_TICKET_SECRET: TEST_PAIRING_SECRET },
+        serviceBindings: { REGISTRY: createRegistryStub() as never },
+      },
+    }),
+  ],
+  test: {
+    name: "proxy",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
