@@ -55,6 +55,7 @@ describe("POST /v1/outbound", () => {
     await vi.waitFor(() => expect(proxy.messages).toHaveLength(1));
     const relayed = proxy.messages[0];
     expect(proxy.authFailures).toEqual([]);
+    expect(proxy.contractFailures).toEqual([]);
     expect(relayed?.agentDid).toBe(ids.agent.agentDid);
     expect(relayed?.json).toEqual({ text: "hello" });
     expect(Object.fromEntries(relayed?.headers ?? [])).toMatchObject({

@@ -33,7 +33,8 @@ export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
         const row = storage.outbox.get(messageId);
         enqueueRuntimeNotice(storage, {
           messageId,
-          correlationId: frame.correlationId ?? row?.correlationId ?? messageId,
+          // The runtime's own correlationId wins; the frame's (v2) covers a row already pruned.
+          correlationId: row?.correlationId ?? frame.correlationId ?? messageId,
           toAgentDid: frame.toAgentDid,
           status: frame.status,
           reason,

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   CLAW_HEADERS,
+  deliveryReceiptRequestSchema,
   parseRelayFrame,
+  parseRelayMessageHeaders,
   RELAY_PATHS,
   type RelayFrame,
   serializeRelayFrame,
@@ -44,6 +46,8 @@ export interface FakeProxy {
   receipts: RecordedRequest[];
   /** Requests refused for a bad signature, with the reason. */
   authFailures: Array<{ path: string; reason: string }>;
+  /** Requests whose headers or body broke the SPEC §5 shapes. */
+  contractFailures: Array<{ path: string; error: string }>;
   upgrades: Array<{ headers: Headers; agentDid: string }>;
   frames: RelayFrame[];
   respondMessages(responder: Responder): void;
@@ -74,7 +78,12 @@ export const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: new Date(
  * A stand-in for the agent's own proxy, built to SPEC §3–§6: it verifies every Claw signature
  * with the sdk (replayed nonces included), records what arrived and answers as told.
  */
-export async function startFakeProxy(options: { keys: SigningKeyResolver; port?: number }): Promise<FakeProxy> {
+export async function startFakeProxy(options: {
+  keys: SigningKeyResolver;
+  port?: number;
+  /** Called synchronously as each frame arrives, before anything else can happen. */
+  onFrame?: (frame: RelayFrame) => void;
+}): Promise<FakeProxy> {
   const nonces = createMemoryNonceStore();
   const held: Array<{ request: RecordedRequest; response: ServerResponse }> = [];
   const sockets = new Set<WebSocket>();
@@ -85,6 +94,7 @@ export async function startFakeProxy(options: { keys: SigningKeyResolver; port?:
     messages: [] as RecordedRequest[],
     receipts: [] as RecordedRequest[],
     authFailures: [] as Array<{ path: string; reason: string }>,
+    contractFailures: [] as Array<{ path: string; error: string }>,
     upgrades: [] as Array<{ headers: Headers; agentDid: string }>,
     frames: [] as RelayFrame[],
   };
@@ -130,6 +140,13 @@ export async function startFakeProxy(options: { keys: SigningKeyResolver; port?:
       if (record.answered === null) record.answered = "aborted";
     });
     const isMessage = path === RELAY_PATHS.messages;
+    try {
+      if (isMessage) parseRelayMessageHeaders(record.headers);
+      else if (path === RELAY_PATHS.deliveryReceipts) deliveryReceiptRequestSchema.parse(json);
+    } catch (error) {
+      proxy.contractFailures.push({ path, error: String(error) });
+      return sendJson(response, 400, { error: { code: "PROXY_VALIDATION_FAILED", message: "bad", requestId: "fake" } });
+    }
     if (isMessage) proxy.messages.push(record);
     else if (path === RELAY_PATHS.deliveryReceipts) proxy.receipts.push(record);
     else return sendJson(response, 404, { error: { code: "PROXY_NOT_FOUND", message: path, requestId: "fake" } });
@@ -164,6 +181,7 @@ export async function startFakeProxy(options: { keys: SigningKeyResolver; port?:
     ws.on("message", (data) => {
       const frame = parseRelayFrame(data.toString());
       proxy.frames.push(frame);
+      options.onFrame?.(frame);
       if (frame.type === "hello") {
         send(ws, { ...frameBase(), type: "hello_ack", queuedCount: 0, expiredCount: 0, pendingReceipts: 0 });
       }

@@ -1,3 +1,4 @@
+export { type ChildConnector, spawnConnector } from "./child-connector";
 export { createFakeClock, type FakeClock } from "./fake-clock";
 export {
   accept202,
@@ -9,5 +10,6 @@ export {
   startFakeProxy,
 } from "./fake-proxy";
 export { type FakeWebhook, startFakeWebhook, type WebhookCall, type WebhookResponder } from "./fake-webhook";
+export { createDeliverFrame, createReceiptFrame, framesOfType } from "./frames";
 export { createTestIdentities, REGISTRY_URL, type TestIdentities } from "./identity";
 export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";
