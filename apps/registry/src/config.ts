@@ -70,12 +70,18 @@ const optionalSecret = z
   .optional()
   .transform((value) => (value && value.length > 0 ? value : undefined));
 
+/** The exact `iss` verifiers compare against: lower-case origin plus path, no trailing slash. */
+function toCanonicalIssuer(raw: string): string {
+  const url = new URL(raw);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
 const envSchema = z.object({
   ENVIRONMENT: z.string().min(1).default("local"),
   REGISTRY_ISSUER_URL: z
     .url({ protocol: /^https?$/ })
     .default("http://127.0.0.1:8788")
-    .transform((url) => url.replace(/\/+$/, "")),
+    .transform(toCanonicalIssuer),
   REGISTRY_SIGNING_KEY: base64urlSchema.length(43, "must be a base64url Ed25519 seed (32 bytes)"),
   REGISTRY_SIGNING_KID: z.string().min(1).max(128),
   REGISTRY_PUBLISHED_KEYS: jsonVar(z.array(publishedKeyInputSchema)).default([]),

@@ -48,7 +48,9 @@ export async function reissueAgent(
     ...revocation.statements,
   ]);
   if (toChangedRows(update) === 0) {
-    throw new AppError("REGISTRY_AGENT_CONFLICT", 409, "agent was revoked or reissued concurrently; retry");
+    const current = await findOwnedAgent(context, input);
+    if (current.status === "revoked") throw new AppError("REGISTRY_AGENT_REVOKED", 409, "agent is revoked");
+    throw new AppError("REGISTRY_AGENT_CONFLICT", 409, "agent was reissued concurrently; retry");
   }
   await revocation.publish();
   const updated = { ...agent, current_jti: jti, ttl_days: ttlDays, ait_expires_at: expiresAtMs, updated_at: nowMs };

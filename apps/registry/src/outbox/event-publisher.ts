@@ -4,7 +4,9 @@ import type { RegistryConfig } from "../config";
 import { markEventFailed, markEventSent, type OutboxRecord } from "./outbox-store";
 
 /** The part of the queue binding the registry uses; injected so tests can make it fail. */
-export type EventProducer = Pick<Queue, "send">;
+export interface EventProducer {
+  send(message: unknown, options?: QueueSendOptions): Promise<unknown>;
+}
 
 export interface PublishResult {
   sent: number;

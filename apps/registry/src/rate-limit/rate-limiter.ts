@@ -18,14 +18,18 @@ export interface RateLimitHit {
  * the same object. The caller passes the time so tests can control windows.
  */
 export class RateLimiter extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec(
+  private hasSchema = false;
+
+  private ensureSchema(): void {
+    if (this.hasSchema) return;
+    this.ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), window_start INTEGER NOT NULL, hits INTEGER NOT NULL)",
     );
+    this.hasSchema = true;
   }
 
   async hit(input: RateLimitHit): Promise<RateLimitDecision> {
+    this.ensureSchema();
     const windowStart = Math.floor(input.nowMs / input.windowMs) * input.windowMs;
     const row = this.ctx.storage.sql
       .exec<{ hits: number }>(
@@ -44,6 +48,8 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // Drops the table too; the object may live on, so the next hit recreates it.
     await this.ctx.storage.deleteAll();
+    this.hasSchema = false;
   }
 }

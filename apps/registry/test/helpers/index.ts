@@ -1,2 +1,4 @@
 export * from "./actors";
+export * from "./producers";
 export * from "./registry";
+export * from "./verify";
