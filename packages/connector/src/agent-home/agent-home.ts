@@ -6,7 +6,8 @@ import {
   type AgentIdentity,
   agentIdentitySchema,
   type ConnectorConfig,
-  connectorTuningSchema,
+  type ConnectorTuning,
+  connectorTuningOverridesSchema,
   localApiConfigSchema,
   parseConnectorConfig,
 } from "../config";
@@ -25,7 +26,7 @@ export const agentConfigFileSchema = z.strictObject({
   localApi: localApiConfigSchema.omit({ token: true }).strict().default({ host: "127.0.0.1", port: 0 }),
   localApiToken: localApiConfigSchema.shape.token,
   /** Overrides of `ConnectorTuning`; unknown keys are refused so a typo cannot pass silently. */
-  tuning: connectorTuningSchema.partial().strict().optional(),
+  tuning: connectorTuningOverridesSchema.optional(),
 });
 export type AgentConfigFile = z.infer<typeof agentConfigFileSchema>;
 export type AgentConfigFileInput = z.input<typeof agentConfigFileSchema>;
@@ -44,7 +45,7 @@ export interface CreateAgentHomeOptions extends AgentHomeRef {
   localApi?: { host?: "127.0.0.1" | "::1"; port?: number };
   /** Generated (32 random bytes, base64url) when omitted. */
   localApiToken?: string;
-  tuning?: Partial<z.input<typeof connectorTuningSchema>>;
+  tuning?: Partial<ConnectorTuning>;
   /** Replace an existing identity; refused by default so an agent key is never lost by accident. */
   overwrite?: boolean;
 }

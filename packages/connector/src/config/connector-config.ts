@@ -36,6 +36,16 @@ export const connectorTuningSchema = z.object({
 });
 export type ConnectorTuning = z.infer<typeof connectorTuningSchema>;
 
+/**
+ * Overrides as stored in an agent's config.json: only what the user set (no defaults written, so
+ * a later release's defaults still apply), unknown keys refused so a typo cannot pass silently.
+ */
+export const connectorTuningOverridesSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(connectorTuningSchema.shape).map(([key, field]) => [key, field.unwrap().optional()]),
+  ),
+) as unknown as z.ZodType<Partial<ConnectorTuning>>;
+
 export const agentIdentitySchema = z.object({
   agentDid: agentDidSchema,
   ait: z.string().min(1),

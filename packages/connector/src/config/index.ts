@@ -6,6 +6,7 @@ export {
   type ConnectorConfigInput,
   type ConnectorTuning,
   connectorConfigSchema,
+  connectorTuningOverridesSchema,
   connectorTuningSchema,
   localApiConfigSchema,
   parseConnectorConfig,

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { HttpCallError, parseRetryAfterMs } from "../http";
+import { toCallErrorOutcome, toProxyOutcome, toWebhookOutcome } from "./remote-outcome";
+
+const result = (status: number, code?: string, headers: Record<string, string> = {}) => ({
+  status,
+  headers: new Headers(headers),
+  json: code ? { error: { code, message: "m", requestId: "r" } } : null,
+});
+const NOW = Date.parse("2026-01-01T00:00:00Z");
+
+describe("toProxyOutcome", () => {
+  it.each([
+    [202, undefined, { kind: "accepted" }],
+    [429, "PROXY_RATE_LIMITED", { kind: "throttled", retryAfterMs: 7_000 }],
+    [500, "PROXY_INTERNAL", { kind: "transient", circuitFailure: true }],
+    [503, undefined, { kind: "transient", circuitFailure: true }],
+    [408, undefined, { kind: "transient", circuitFailure: true }],
+    [507, "PROXY_QUEUE_FULL", { kind: "transient", circuitFailure: false }],
+    [401, "PROXY_AUTH_REPLAYED_NONCE", { kind: "transient", circuitFailure: false }],
+    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "permanent", reason: "sender_revoked" }],
+    [403, "PROXY_SENDER_NOT_TRUSTED", { kind: "permanent", reason: "untrusted" }],
+    [403, "PROXY_RECIPIENT_REVOKED", { kind: "permanent", reason: "recipient_revoked" }],
+    [404, "PROXY_RECIPIENT_NOT_FOUND", { kind: "permanent", reason: "recipient_not_found" }],
+    [413, undefined, { kind: "permanent", reason: "payload_too_large" }],
+    [400, "PROXY_VALIDATION_FAILED", { kind: "permanent", reason: "invalid_request" }],
+    [302, undefined, { kind: "transient", circuitFailure: true }],
+  ])("HTTP %i %s", (status, code, expected) => {
+    expect(toProxyOutcome(result(status, code, { "retry-after": "7" }), NOW)).toMatchObject(expected);
+  });
+});
+
+describe("toWebhookOutcome", () => {
+  it.each([
+    [200, { kind: "accepted" }],
+    [204, { kind: "accepted" }],
+    [429, { kind: "throttled" }],
+    [408, { kind: "transient", circuitFailure: false }],
+    [400, { kind: "permanent", reason: "webhook_rejected" }],
+    [404, { kind: "permanent", reason: "webhook_rejected" }],
+    [500, { kind: "transient", circuitFailure: true }],
+  ])("HTTP %i", (status, expected) => {
+    expect(toWebhookOutcome(result(status), NOW)).toMatchObject(expected);
+  });
+});
+
+describe("call errors and Retry-After", () => {
+  it("maps timeouts and network errors to circuit failures and our own abort to aborted", () => {
+    expect(toCallErrorOutcome(new HttpCallError("timeout", "t"))).toMatchObject({
+      kind: "transient",
+      circuitFailure: true,
+    });
+    expect(toCallErrorOutcome(new HttpCallError("network", "n"))).toMatchObject({
+      kind: "transient",
+      circuitFailure: true,
+    });
+    expect(toCallErrorOutcome(new HttpCallError("aborted", "a"))).toEqual({ kind: "aborted" });
+    expect(() => toCallErrorOutcome(new TypeError("bug"))).toThrow(TypeError);
+  });
+
+  it("reads delta-seconds and HTTP dates", () => {
+    expect(parseRetryAfterMs("120", NOW)).toBe(120_000);
+    expect(parseRetryAfterMs("Thu, 01 Jan 2026 00:00:30 GMT", NOW)).toBe(30_000);
+    expect(parseRetryAfterMs("Wed, 31 Dec 2025 00:00:00 GMT", NOW)).toBe(0);
+    expect(parseRetryAfterMs("soon", NOW)).toBeNull();
+    expect(parseRetryAfterMs(null, NOW)).toBeNull();
+  });
+});
