@@ -1,4 +1,4 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { CLAW_HEADERS, type Priority, RELAY_PATHS } from "@clawdentity/protocol";
 import { createUlid, signRequest } from "@clawdentity/sdk";
@@ -41,6 +41,12 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
 
   const fetch = (request: Request) => app.fetch(request, env, createExecutionContext());
 
+  /** A second app instance (own caches, as another isolate would have) over the same env and clock. */
+  const createTwin = () => {
+    const twin = createProxyApp({ config: parseProxyConfig(env), clock });
+    return (request: Request) => twin.fetch(request, env, createExecutionContext());
+  };
+
   const signed = async (agent: TestAgent, path: string, options: SignedRequestOptions = {}): Promise<Request> => {
     const method = options.method ?? (options.body === undefined ? "GET" : "POST");
     const claw = await signRequest({
@@ -79,6 +85,7 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
     clock,
     env,
     fetch,
+    createTwin,
     signed,
     send,
     messageRequest,
@@ -108,6 +115,24 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
       return new TestSocket(response.webSocket);
     },
     session: (agentDid: string) => toRelaySession(env, agentDid),
+    /** Fires the session's alarm now (the manual clock decides what is due); false when none was set. */
+    runAlarm: (agentDid: string) => runDurableObjectAlarm(toRelaySession(env, agentDid)),
+    /** The dead-letter rows an agent's session holds, read straight from its storage. */
+    async deadLetters(agentDid: string) {
+      return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) =>
+        state.storage.sql
+          .exec<{ message_id: string; reason: string; attempts: number; dead_lettered_at_ms: number }>(
+            "SELECT message_id, reason, attempts, dead_lettered_at_ms FROM dead_letters ORDER BY seq",
+          )
+          .toArray()
+          .map((row) => ({
+            messageId: row.message_id,
+            reason: row.reason,
+            attempts: row.attempts,
+            deadLetteredAtMs: row.dead_lettered_at_ms,
+          })),
+      );
+    },
     async metrics(agent: TestAgent) {
       const response = await send(agent, RELAY_PATHS.relayMetrics);
       return (await response.json()) as {

@@ -1,0 +1,175 @@
+import { RELAY_PATHS } from "@clawdentity/protocol";
+import { generateEd25519KeyPair, importEd25519Seed } from "@clawdentity/sdk";
+import { describe, expect, it } from "vitest";
+import { expectError } from "./support/expect-error";
+import {
+  TEST_REGISTRY_PUBLIC_KEY,
+  TEST_REGISTRY_SEED,
+  TEST_RETIRED_KID,
+  TEST_RETIRED_SEED,
+} from "./support/registry-fixture";
+import { createTestAgent } from "./support/test-agents";
+import { createTestProxy } from "./support/test-proxy";
+
+const PATH = RELAY_PATHS.relayMetrics;
+
+describe("request authentication", () => {
+  it("uses a test registry key that matches its published public key", async () => {
+    expect((await importEd25519Seed(TEST_REGISTRY_SEED)).publicKey).toBe(TEST_REGISTRY_PUBLIC_KEY);
+  });
+
+  it("passes a valid signed request", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const response = await proxy.send(agent, PATH);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("refuses a request without Authorization", async () => {
+    const proxy = createTestProxy();
+    await expectError(
+      await proxy.fetch(new Request(`https://proxy.test${PATH}`)),
+      401,
+      "PROXY_AUTH_MISSING_AUTHORIZATION",
+    );
+  });
+
+  it("refuses a request missing a Claw header", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const request = await proxy.signed(agent, PATH);
+    request.headers.delete("x-claw-nonce");
+    await expectError(await proxy.fetch(request), 401, "PROXY_AUTH_MISSING_HEADER");
+  });
+
+  it("refuses a forged AIT (signed by a key that is not the registry's)", async () => {
+    const proxy = createTestProxy();
+    const forger = await generateEd25519KeyPair();
+    const agent = await createTestAgent(proxy.clock, { registrySeed: forger.seed });
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_INVALID_AIT");
+  });
+
+  it("refuses a token that is not an AIT at all", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    await expectError(await proxy.send({ ...agent, ait: "not.a.jws" }, PATH), 401, "PROXY_AUTH_INVALID_AIT");
+  });
+
+  it("refuses an unknown kid after exactly one refetch of the registry keys", async () => {
+    const proxy = createTestProxy();
+    const known = await createTestAgent(proxy.clock);
+    expect((await proxy.send(known, PATH)).status).toBe(200);
+    const before = await proxy.registryStats();
+    proxy.clock.advance(11_000);
+    const stranger = await createTestAgent(proxy.clock, { kid: "kid-nobody-published" });
+    await expectError(await proxy.send(stranger, PATH), 401, "PROXY_AUTH_UNKNOWN_KID");
+    await expectError(await proxy.send(stranger, PATH), 401, "PROXY_AUTH_UNKNOWN_KID");
+    expect((await proxy.registryStats()).keys - before.keys).toBe(1);
+  });
+
+  it("refuses an AIT signed with a registry key the registry retired", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock, { kid: TEST_RETIRED_KID, registrySeed: TEST_RETIRED_SEED });
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_UNKNOWN_KID");
+  });
+
+  it("refuses an expired AIT", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock, { notBeforeOffsetSeconds: -31 * 86_400 });
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_AIT_EXPIRED");
+  });
+
+  it("refuses an AIT from another issuer", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock, { issuer: "https://elsewhere.example" });
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_UNTRUSTED_ISSUER");
+  });
+
+  it("refuses a proof made with a key other than the AIT's", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const impostor = { ...agent, keyPair: await generateEd25519KeyPair() };
+    await expectError(await proxy.send(impostor, PATH), 401, "PROXY_AUTH_INVALID_PROOF");
+  });
+
+  it("refuses a body that differs from the signed one", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const signed = await proxy.signed(agent, RELAY_PATHS.pairingTickets, { body: "{}" });
+    const tampered = new Request(signed, { body: JSON.stringify({ ttlSeconds: 3600 }) });
+    await expectError(await proxy.fetch(tampered), 401, "PROXY_AUTH_BODY_HASH_MISMATCH");
+  });
+
+  it("refuses a timestamp outside the ±300 s window", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const timestampSeconds = Math.floor(proxy.clock.nowMs() / 1000) - 301;
+    await expectError(await proxy.send(agent, PATH, { timestampSeconds }), 401, "PROXY_AUTH_TIMESTAMP_SKEW");
+  });
+
+  it("accepts a nonce once", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const request = await proxy.signed(agent, PATH);
+    const replay = request.clone();
+    expect((await proxy.fetch(request)).status).toBe(200);
+    await expectError(await proxy.fetch(replay), 401, "PROXY_AUTH_REPLAYED_NONCE");
+  });
+
+  it("refuses a replayed nonce on another app instance too", async () => {
+    const proxy = createTestProxy();
+    const otherInstance = proxy.createTwin();
+    const agent = await createTestAgent(proxy.clock);
+    const request = await proxy.signed(agent, PATH);
+    const replay = request.clone();
+    expect((await proxy.fetch(request)).status).toBe(200);
+    await expectError(await otherInstance(replay), 401, "PROXY_AUTH_REPLAYED_NONCE");
+  });
+
+  it("lets the same nonce from another agent through (nonces are per agent)", async () => {
+    const proxy = createTestProxy();
+    const [first, second] = [await createTestAgent(proxy.clock), await createTestAgent(proxy.clock)];
+    const nonce = "shared-nonce-0001";
+    expect((await proxy.send(first, PATH, { nonce })).status).toBe(200);
+    expect((await proxy.send(second, PATH, { nonce })).status).toBe(200);
+  });
+
+  it("refuses a revoked agent on every instance", async () => {
+    const proxy = createTestProxy();
+    const otherInstance = proxy.createTwin();
+    const agent = await createTestAgent(proxy.clock);
+    expect((await proxy.send(agent, PATH)).status).toBe(200);
+    await proxy.session(agent.did).revoke({ scope: "agent", reason: "agent_revoked" });
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_AGENT_REVOKED");
+    await expectError(await otherInstance(await proxy.signed(agent, PATH)), 401, "PROXY_AUTH_AGENT_REVOKED");
+  });
+
+  it("refuses only the revoked AIT after a reissue", async () => {
+    const proxy = createTestProxy();
+    const original = await createTestAgent(proxy.clock);
+    expect((await proxy.send(original, PATH)).status).toBe(200);
+    await proxy.session(original.did).revoke({ scope: "jti", jti: original.jti, reason: "reissued" });
+    const reissued = await createTestAgent(proxy.clock, { reissueOf: original });
+    await expectError(await proxy.send(original, PATH), 401, "PROXY_AUTH_AGENT_REVOKED");
+    expect((await proxy.send(reissued, PATH)).status).toBe(200);
+  });
+
+  it("refuses an AIT the registry's signed CRL lists, once the cached list refreshes", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    expect((await proxy.send(agent, PATH)).status).toBe(200);
+    await proxy.revokeAtRegistry(agent);
+    proxy.clock.advance(61_000);
+    await expectError(await proxy.send(agent, PATH), 401, "PROXY_AUTH_AGENT_REVOKED");
+  });
+
+  it("calls the registry once per cache lifetime, not per request", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const before = await proxy.registryStats();
+    for (let index = 0; index < 5; index++) expect((await proxy.send(agent, PATH)).status).toBe(200);
+    const after = await proxy.registryStats();
+    expect({ keys: after.keys - before.keys, crl: after.crl - before.crl }).toEqual({ keys: 1, crl: 1 });
+  });
+});

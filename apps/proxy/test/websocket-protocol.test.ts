@@ -1,0 +1,126 @@
+import { CLAW_HEADERS, RELAY_CLOSE_CODES, RELAY_PATHS } from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
+import { describe, expect, it } from "vitest";
+import { expectError } from "./support/expect-error";
+import { createTestAgent } from "./support/test-agents";
+import { createTestProxy } from "./support/test-proxy";
+
+async function setup() {
+  const proxy = createTestProxy();
+  const alice = await createTestAgent(proxy.clock);
+  const bob = await createTestAgent(proxy.clock);
+  await proxy.pair(alice, bob);
+  return { proxy, alice, bob };
+}
+
+describe("relay WebSocket protocol", () => {
+  it("gives a v1 client only v1 fields, without waiting for hello", async () => {
+    const { proxy, alice, bob } = await setup();
+    const socket = await proxy.connect(bob);
+    const messageId = createUlid();
+    await proxy.sendMessage(alice, bob.did, { n: 1 }, { messageId, correlationId: "corr", conversationId: "conv" });
+    const deliver = await socket.next("deliver");
+    expect(Object.keys(deliver).sort()).toEqual(
+      ["v", "type", "id", "ts", "fromAgentDid", "toAgentDid", "payload", "conversationId"].sort(),
+    );
+    expect(deliver.id).toBe(messageId);
+    socket.close();
+  });
+
+  it("negotiates v2 by header and answers it on the upgrade", async () => {
+    const { proxy, bob } = await setup();
+    const request = await proxy.signed(bob, RELAY_PATHS.connect, {
+      headers: { upgrade: "websocket", [CLAW_HEADERS.relayProtocol]: "2" },
+    });
+    const response = await proxy.fetch(request);
+    expect(response.status).toBe(101);
+    expect(response.headers.get(CLAW_HEADERS.relayProtocol)).toBe("2");
+    response.webSocket?.accept();
+    response.webSocket?.close(1000);
+  });
+
+  it("starts delivering to a v2 client that never says hello after the grace period", async () => {
+    const { proxy, alice, bob } = await setup();
+    const socket = await proxy.connect(bob, 2);
+    await proxy.sendMessage(alice, bob.did, "waiting for hello");
+    await socket.sync();
+    expect(socket.take("deliver")).toEqual([]);
+    proxy.clock.advance(2_000);
+    await proxy.runAlarm(bob.did);
+    expect(await socket.next("deliver")).toMatchObject({ payload: "waiting for hello", attempt: 1 });
+    socket.close();
+  });
+
+  it("answers a heartbeat with its id", async () => {
+    const { proxy, bob } = await setup();
+    const socket = await proxy.connect(bob);
+    const id = createUlid();
+    socket.send({ type: "heartbeat", id });
+    expect(await socket.next("heartbeat_ack")).toMatchObject({ v: 1, ackId: id });
+    socket.close();
+  });
+
+  it("closes a v1 connection that sends a v2 frame with the protocol-error code", async () => {
+    const { proxy, bob } = await setup();
+    const socket = await proxy.connect(bob);
+    socket.send({ type: "hello" });
+    expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
+  });
+
+  it("closes on a frame that does not parse or is not the connector's to send", async () => {
+    const { proxy, alice, bob } = await setup();
+    const garbled = await proxy.connect(bob);
+    garbled.ws.send("{not json");
+    expect((await garbled.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
+
+    const wrongDirection = await proxy.connect(bob);
+    wrongDirection.send({ type: "deliver", fromAgentDid: alice.did, toAgentDid: bob.did, payload: {} });
+    expect((await wrongDirection.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
+  });
+
+  it("supersedes an older connection and moves its unacknowledged messages to the new one", async () => {
+    const { proxy, alice, bob } = await setup();
+    const older = await proxy.connect(bob);
+    const messageId = createUlid();
+    await proxy.sendMessage(alice, bob.did, "in flight", { messageId });
+    await older.next("deliver");
+    const newer = await proxy.connect(bob);
+    expect((await older.closed).code).toBe(RELAY_CLOSE_CODES.superseded);
+    expect(await newer.next("deliver")).toMatchObject({ id: messageId });
+    newer.ack(messageId, true);
+    await newer.sync();
+    expect((await proxy.metrics(bob)).delivered).toBe(1);
+    newer.close();
+  });
+
+  it("closes the agent's sockets with the revoked code when it is revoked", async () => {
+    const { proxy, bob } = await setup();
+    const socket = await proxy.connect(bob);
+    const result = await proxy.session(bob.did).revoke({ scope: "agent", reason: "agent_revoked" });
+    expect(result).toEqual({ recorded: true, closedSockets: 1 });
+    expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
+    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    expect(await proxy.session(bob.did).revoke({ scope: "agent", reason: "agent_revoked" })).toEqual({
+      recorded: false,
+      closedSockets: 0,
+    });
+  });
+
+  it("closes only the socket opened with a revoked jti", async () => {
+    const { proxy, bob } = await setup();
+    const socket = await proxy.connect(bob);
+    const other = await createTestAgent(proxy.clock, { reissueOf: bob });
+    const untouched = await proxy.session(bob.did).revoke({ scope: "jti", jti: other.jti, reason: "reissued" });
+    expect(untouched.closedSockets).toBe(0);
+    const closed = await proxy.session(bob.did).revoke({ scope: "jti", jti: bob.jti, reason: "reissued" });
+    expect(closed.closedSockets).toBe(1);
+    expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
+  });
+
+  it("requires a WebSocket upgrade and a signed request", async () => {
+    const { proxy, bob } = await setup();
+    await expectError(await proxy.send(bob, RELAY_PATHS.connect), 426, "PROXY_UPGRADE_REQUIRED");
+    const unsigned = new Request(`https://proxy.test${RELAY_PATHS.connect}`, { headers: { upgrade: "websocket" } });
+    await expectError(await proxy.fetch(unsigned), 401, "PROXY_AUTH_MISSING_AUTHORIZATION");
+  });
+});
