@@ -6,7 +6,14 @@ import {
   resolveAgentResponseSchema,
 } from "@clawdentity/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bootstrapAdmin, createMember, createTestRegistry, createVerifier, registerAgent } from "./helpers";
+import {
+  bootstrapAdmin,
+  createMember,
+  createTestRegistry,
+  createVerifier,
+  expectError,
+  registerAgent,
+} from "./helpers";
 
 describe("agent lifecycle: list, resolve, reissue, revoke", () => {
   const registry = createTestRegistry();
@@ -63,13 +70,11 @@ describe("agent lifecycle: list, resolve, reissue, revoke", () => {
       });
     }
     const unknown = await registry.call("GET", "/v1/resolve/01ARZ3NDEKTSV4RRFFQ69G5FAV");
-    expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ error: { code: "REGISTRY_AGENT_NOT_FOUND" } });
+    expectError(unknown, 404, "REGISTRY_AGENT_NOT_FOUND");
     const foreign = await registry.call("GET", `/v1/resolve/${agent.did.replace("127.0.0.1", "elsewhere.example")}`);
     expect(foreign.status).toBe(404);
     const malformed = await registry.call("GET", "/v1/resolve/not-an-agent");
-    expect(malformed.status).toBe(400);
-    expect(malformed.body).toMatchObject({ error: { code: "REGISTRY_VALIDATION_FAILED" } });
+    expectError(malformed, 400, "REGISTRY_VALIDATION_FAILED");
   });
 
   it("reissues: a new AIT, the old jti revoked with reason `reissued`", async () => {
@@ -152,8 +157,7 @@ describe("agent lifecycle: list, resolve, reissue, revoke", () => {
     const { agent } = await registerAgent(registry, owner, { name: "Gone" });
     await registry.call("DELETE", `/v1/agents/${agent.id}`, { token: owner.secret });
     const response = await registry.call("POST", `/v1/agents/${agent.id}/reissue`, { token: owner.secret });
-    expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_AGENT_REVOKED" } });
+    expectError(response, 409, "REGISTRY_AGENT_REVOKED");
   });
 
   it("treats another owner's agent as not found", async () => {

@@ -10,8 +10,9 @@ import {
   bootstrapAdmin,
   createMember,
   createTestRegistry,
+  expectError,
+  prepareRegistration,
   registerAgent,
-  requestChallenge,
   toRegistrationBody,
 } from "./helpers";
 
@@ -52,9 +53,11 @@ describe("agent registration", () => {
   });
 
   it("registers an agent whose AIT verifies against the published keys", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const body = await toRegistrationBody({ challenge, keyPair, name: "Scout", framework: "langgraph", ttlDays: 7 });
+    const { keyPair, body } = await prepareRegistration(registry, owner, {
+      name: "Scout",
+      framework: "langgraph",
+      ttlDays: 7,
+    });
     const response = await register(body);
     expect(response.status).toBe(201);
     const { agent, ait } = agentWithAitResponseSchema.parse(response.body);
@@ -98,38 +101,29 @@ describe("agent registration", () => {
   });
 
   it("refuses a replayed challenge", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const body = await toRegistrationBody({ challenge, keyPair, name: "Once" });
+    const { body } = await prepareRegistration(registry, owner, { name: "Once" });
     expect((await register(body)).status).toBe(201);
     const replay = await register(body);
-    expect(replay.status).toBe(409);
-    expect(replay.body).toMatchObject({ error: { code: "REGISTRY_CHALLENGE_USED" } });
+    expectError(replay, 409, "REGISTRY_CHALLENGE_USED");
   });
 
   it("lets only one of two racing registrations spend a challenge", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const body = await toRegistrationBody({ challenge, keyPair, name: "Racer" });
+    const { body } = await prepareRegistration(registry, owner, { name: "Racer" });
     const results = await Promise.all([register(body), register(body)]);
     expect(results.map((result) => result.status).sort()).toEqual([201, 409]);
   });
 
   it("refuses an expired challenge", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
+    const { body } = await prepareRegistration(registry, owner, { name: "Late" });
     registry.clock.advance(300_000);
-    const response = await register(await toRegistrationBody({ challenge, keyPair, name: "Late" }));
-    expect(response.status).toBe(410);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_CHALLENGE_EXPIRED" } });
+    const response = await register(body);
+    expectError(response, 410, "REGISTRY_CHALLENGE_EXPIRED");
   });
 
   it("refuses a bad proof: wrong signer, other name, or garbage", async () => {
-    const keyPair = await generateEd25519KeyPair();
+    const { challenge, body: honest } = await prepareRegistration(registry, owner, { name: "Bad" });
     const impostor = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
     const signedByImpostor = await toRegistrationBody({ challenge, keyPair: impostor, name: "Bad" });
-    const honest = await toRegistrationBody({ challenge, keyPair, name: "Bad" });
     const cases = [
       { ...honest, challengeSignature: signedByImpostor.challengeSignature },
       { ...honest, name: "Renamed" },
@@ -138,65 +132,42 @@ describe("agent registration", () => {
     ];
     for (const body of cases) {
       const response = await register(body);
-      expect(response.status).toBe(400);
-      expect(response.body).toMatchObject({ error: { code: "REGISTRY_CHALLENGE_SIGNATURE_INVALID" } });
+      expectError(response, 400, "REGISTRY_CHALLENGE_SIGNATURE_INVALID");
     }
     // Failed proofs do not burn the challenge.
     expect((await register(honest)).status).toBe(201);
   });
 
   it("refuses a key other than the one the challenge was issued for", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const other = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const response = await register(await toRegistrationBody({ challenge, keyPair: other, name: "Swap" }));
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_CHALLENGE_KEY_MISMATCH" } });
+    const { challenge } = await prepareRegistration(registry, owner, { name: "Swap" });
+    const otherKey = await generateEd25519KeyPair();
+    const response = await register(await toRegistrationBody({ challenge, keyPair: otherKey, name: "Swap" }));
+    expectError(response, 400, "REGISTRY_CHALLENGE_KEY_MISMATCH");
   });
 
   it("hides another owner's challenge", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const body = await toRegistrationBody({ challenge, keyPair, name: "Theft" });
+    const { body } = await prepareRegistration(registry, owner, { name: "Theft" });
     const response = await register(body, other.secret);
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_CHALLENGE_NOT_FOUND" } });
+    expectError(response, 404, "REGISTRY_CHALLENGE_NOT_FOUND");
     const unknown = await register({ ...body, challengeId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" });
     expect(unknown.status).toBe(404);
   });
 
   it("refuses a taken name and a reused key", async () => {
     const first = await registerAgent(registry, owner, { name: "Twin" });
-    const keyPair = await generateEd25519KeyPair();
-    const sameName = await register(
-      await toRegistrationBody({
-        challenge: await requestChallenge(registry, owner, keyPair.publicKey),
-        keyPair,
-        name: "Twin",
-      }),
-    );
-    expect(sameName.status).toBe(409);
-    expect(sameName.body).toMatchObject({ error: { code: "REGISTRY_AGENT_NAME_TAKEN" } });
+    const sameName = await register((await prepareRegistration(registry, owner, { name: "Twin" })).body);
+    expectError(sameName, 409, "REGISTRY_AGENT_NAME_TAKEN");
 
-    const reused = first.keyPair;
-    const sameKey = await register(
-      await toRegistrationBody({
-        challenge: await requestChallenge(registry, owner, reused.publicKey),
-        keyPair: reused,
-        name: "Other name",
-      }),
-    );
-    expect(sameKey.status).toBe(409);
-    expect(sameKey.body).toMatchObject({ error: { code: "REGISTRY_AGENT_KEY_IN_USE" } });
+    const reused = await prepareRegistration(registry, owner, { name: "Other name", keyPair: first.keyPair });
+    const sameKey = await register(reused.body);
+    expectError(sameKey, 409, "REGISTRY_AGENT_KEY_IN_USE");
 
     // Names are per owner: another owner may use the same one.
     expect((await registerAgent(registry, other, { name: "Twin" })).agent.name).toBe("Twin");
   });
 
   it("validates the registration body", async () => {
-    const keyPair = await generateEd25519KeyPair();
-    const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-    const honest = await toRegistrationBody({ challenge, keyPair, name: "Valid" });
+    const { body: honest } = await prepareRegistration(registry, owner, { name: "Valid" });
     const cases = [
       { ...honest, name: "" },
       { ...honest, name: "x".repeat(65) },
@@ -209,8 +180,7 @@ describe("agent registration", () => {
     ];
     for (const body of cases) {
       const response = await register(body);
-      expect(response.status, JSON.stringify(body)).toBe(400);
-      expect(response.body).toMatchObject({ error: { code: "REGISTRY_VALIDATION_FAILED" } });
+      expectError(response, 400, "REGISTRY_VALIDATION_FAILED");
     }
     expect((await registry.call("POST", "/v1/agents", { token: owner.secret, rawBody: "[" })).status).toBe(400);
   });

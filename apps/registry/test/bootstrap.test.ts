@@ -1,6 +1,6 @@
 import { meResponseSchema, ownerSessionResponseSchema } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
-import { createTestRegistry, TEST_BOOTSTRAP_SECRET } from "./helpers";
+import { createTestRegistry, expectError, TEST_BOOTSTRAP_SECRET } from "./helpers";
 
 const bootstrap = (registry: ReturnType<typeof createTestRegistry>, secret?: string, body?: unknown) =>
   registry.call("POST", "/v1/admin/bootstrap", {
@@ -14,28 +14,24 @@ describe("POST /v1/admin/bootstrap", () => {
   it("is refused when no bootstrap secret is configured", async () => {
     const disabled = createTestRegistry({ config: { bootstrapSecret: null } });
     const response = await bootstrap(disabled, TEST_BOOTSTRAP_SECRET);
-    expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_BOOTSTRAP_DISABLED" } });
+    expectError(response, 403, "REGISTRY_BOOTSTRAP_DISABLED");
   });
 
   it("refuses a missing or wrong secret", async () => {
     for (const secret of [undefined, "", "wrong-secret-0123456789", `${TEST_BOOTSTRAP_SECRET}x`]) {
       const response = await bootstrap(registry, secret);
-      expect(response.status).toBe(401);
-      expect(response.body).toMatchObject({ error: { code: "REGISTRY_BOOTSTRAP_SECRET_INVALID" } });
+      expectError(response, 401, "REGISTRY_BOOTSTRAP_SECRET_INVALID");
     }
   });
 
   it("refuses a malformed body without creating anything", async () => {
     const response = await bootstrap(registry, TEST_BOOTSTRAP_SECRET, { displayName: "bad\nname" });
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_VALIDATION_FAILED" } });
+    expectError(response, 400, "REGISTRY_VALIDATION_FAILED");
     const garbage = await registry.call("POST", "/v1/admin/bootstrap", {
       headers: { "x-bootstrap-secret": TEST_BOOTSTRAP_SECRET },
       rawBody: "{not json",
     });
-    expect(garbage.status).toBe(400);
-    expect(garbage.body).toMatchObject({ error: { code: "REGISTRY_BAD_REQUEST" } });
+    expectError(garbage, 400, "REGISTRY_BAD_REQUEST");
   });
 
   it("creates exactly one admin even when two bootstraps race", async () => {
@@ -61,8 +57,7 @@ describe("POST /v1/admin/bootstrap", () => {
 
   it("stays closed once an owner exists", async () => {
     const response = await bootstrap(registry, TEST_BOOTSTRAP_SECRET);
-    expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_BOOTSTRAP_ALREADY_DONE" } });
+    expectError(response, 409, "REGISTRY_BOOTSTRAP_ALREADY_DONE");
   });
 
   it("stores only a hash of the token", async () => {

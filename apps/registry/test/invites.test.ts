@@ -5,7 +5,7 @@ import {
   ownerSessionResponseSchema,
 } from "@clawdentity/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bootstrapAdmin, createMember, createTestRegistry } from "./helpers";
+import { bootstrapAdmin, createMember, createTestRegistry, expectError } from "./helpers";
 
 describe("invites", () => {
   const registry = createTestRegistry();
@@ -42,16 +42,14 @@ describe("invites", () => {
     const [first, second] = await Promise.all([redeem({ code }), redeem({ code })]);
     expect([first.status, second.status].sort()).toEqual([201, 409]);
     const again = await redeem({ code });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ error: { code: "REGISTRY_INVITE_USED" } });
+    expectError(again, 409, "REGISTRY_INVITE_USED");
   });
 
   it("refuses an expired invite", async () => {
     const { code } = await createInvite({ expiresInDays: 1 });
     registry.clock.advance(86_400_000);
     const response = await redeem({ code });
-    expect(response.status).toBe(410);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_INVITE_EXPIRED" } });
+    expectError(response, 410, "REGISTRY_INVITE_EXPIRED");
   });
 
   it("refuses unknown, forged and malformed codes alike", async () => {
@@ -69,8 +67,7 @@ describe("invites", () => {
   it("keeps invites to admins", async () => {
     const member = await createMember(registry, admin);
     const create = await registry.call("POST", "/v1/invites", { token: member.secret, body: {} });
-    expect(create.status).toBe(403);
-    expect(create.body).toMatchObject({ error: { code: "REGISTRY_FORBIDDEN" } });
+    expectError(create, 403, "REGISTRY_FORBIDDEN");
     expect((await registry.call("GET", "/v1/invites", { token: member.secret })).status).toBe(403);
     expect((await registry.call("POST", "/v1/invites", { body: {} })).status).toBe(401);
   });

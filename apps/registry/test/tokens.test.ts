@@ -5,7 +5,7 @@ import {
   tokenResponseSchema,
 } from "@clawdentity/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bootstrapAdmin, createMember, createTestRegistry } from "./helpers";
+import { bootstrapAdmin, createMember, createTestRegistry, expectError } from "./helpers";
 
 describe("owner authentication and personal access tokens", () => {
   const registry = createTestRegistry();
@@ -67,8 +67,7 @@ describe("owner authentication and personal access tokens", () => {
     );
     expect(list.tokens.some((entry) => entry.id === admin.token.id)).toBe(false);
     const response = await registry.call("DELETE", `/v1/me/tokens/${admin.token.id}`, { token: member.secret });
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_TOKEN_NOT_FOUND" } });
+    expectError(response, 404, "REGISTRY_TOKEN_NOT_FOUND");
     expect((await registry.call("GET", "/v1/me", { token: admin.secret })).status).toBe(200);
   });
 
@@ -103,7 +102,6 @@ describe("owner authentication and personal access tokens", () => {
       token: member.secret,
       rawBody: JSON.stringify({ name: "x".repeat(20_000) }),
     });
-    expect(response.status).toBe(413);
-    expect(response.body).toMatchObject({ error: { code: "REGISTRY_PAYLOAD_TOO_LARGE" } });
+    expectError(response, 413, "REGISTRY_PAYLOAD_TOO_LARGE");
   });
 });

@@ -167,15 +167,15 @@ export const reissueAgentRequestSchema = z.object({ ttlDays: ttlDaysSchema.optio
 export type ReissueAgentRequest = z.infer<typeof reissueAgentRequestSchema>;
 
 /** The public view of `GET /v1/resolve/:id`. */
-export const resolvedAgentSchema = z.object({
-  did: agentDidSchema,
-  ownerDid: humanDidSchema,
-  name: agentNameSchema,
-  framework: frameworkSchema,
-  publicKey: base64urlSchema.length(43),
-  status: agentStatusSchema,
-  createdAt: isoTimestampSchema,
-  revokedAt: isoTimestampSchema.nullable(),
+export const resolvedAgentSchema = agentSchema.pick({
+  did: true,
+  ownerDid: true,
+  name: true,
+  framework: true,
+  publicKey: true,
+  status: true,
+  createdAt: true,
+  revokedAt: true,
 });
 export type ResolvedAgent = z.infer<typeof resolvedAgentSchema>;
 export const resolveAgentResponseSchema = z.object({ agent: resolvedAgentSchema });

@@ -1,4 +1,4 @@
-import type { Agent, AgentStatus, ResolvedAgent } from "@clawdentity/protocol";
+import { type Agent, type AgentStatus, type ResolvedAgent, resolvedAgentSchema } from "@clawdentity/protocol";
 import { toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
 
@@ -123,15 +123,7 @@ export function toAgent(row: AgentView): Agent {
   };
 }
 
+/** The public subset of `toAgent`: the schema drops every field the owner alone may see. */
 export function toResolvedAgent(row: AgentView): ResolvedAgent {
-  return {
-    did: row.did,
-    ownerDid: row.owner_did,
-    name: row.name,
-    framework: row.framework,
-    publicKey: row.public_key,
-    status: row.status,
-    createdAt: toIsoTimestamp(row.created_at),
-    revokedAt: toNullableIsoTimestamp(row.revoked_at),
-  };
+  return resolvedAgentSchema.parse(toAgent(row));
 }

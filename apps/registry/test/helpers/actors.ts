@@ -72,6 +72,18 @@ export async function toRegistrationBody(input: {
   };
 }
 
+/** A fresh key, a challenge for it and the honest registration body. */
+export async function prepareRegistration(
+  registry: TestRegistry,
+  owner: OwnerSessionResponse,
+  options: { name: string; framework?: string; ttlDays?: number; keyPair?: Ed25519KeyPair },
+) {
+  const keyPair = options.keyPair ?? (await generateEd25519KeyPair());
+  const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
+  const body = await toRegistrationBody({ ...options, challenge, keyPair });
+  return { keyPair, challenge, body };
+}
+
 export interface RegisteredAgent extends AgentWithAitResponse {
   keyPair: Ed25519KeyPair;
 }
@@ -81,10 +93,8 @@ export async function registerAgent(
   owner: OwnerSessionResponse,
   options: { name?: string; ttlDays?: number } = {},
 ): Promise<RegisteredAgent> {
-  const keyPair = await generateEd25519KeyPair();
-  const challenge = await requestChallenge(registry, owner, keyPair.publicKey);
-  const name = options.name ?? `agent-${keyPair.publicKey.slice(0, 8)}`;
-  const body = await toRegistrationBody({ challenge, keyPair, name, ttlDays: options.ttlDays });
+  const name = options.name ?? `agent-${crypto.randomUUID().slice(0, 8)}`;
+  const { keyPair, body } = await prepareRegistration(registry, owner, { ...options, name });
   const response = await registry.call<AgentWithAitResponse>("POST", "/v1/agents", { token: owner.secret, body });
   expect(response.status).toBe(201);
   return { ...response.body, keyPair };

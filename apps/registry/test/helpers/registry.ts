@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import { createRegistryApp, createRegistryContext, type RegistryAppDeps } from "../../src/app";
 import type { Clock } from "../../src/clock";
 import { parseRegistryConfig, RATE_LIMIT_BUCKETS, type RegistryConfig } from "../../src/config";
@@ -70,4 +71,10 @@ export function createTestRegistry(options: TestRegistryOptions = {}) {
   }
 
   return { app, clock, config, deps, context: createRegistryContext(deps), call };
+}
+
+/** Asserts a SPEC §8 error answer: status, code, and the request id echoed in the header. */
+export function expectError(response: JsonResponse, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.body).toMatchObject({ error: { code, requestId: response.headers.get("x-request-id") } });
 }
