@@ -1,0 +1,32 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Secrets of the local stack; generated once into the ignored state folder, kept across restarts. */
+export interface LocalStackSecrets {
+  registrySigningKey: string;
+  registrySigningKid: string;
+  bootstrapSecret: string;
+  pairingTicketSecret: string;
+  metricsToken: string;
+}
+
+function createSecrets(): LocalStackSecrets {
+  const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+  if (!jwk.d) throw new Error("Ed25519 key export returned no seed");
+  return {
+    registrySigningKey: jwk.d,
+    registrySigningKid: `local-${randomBytes(4).toString("hex")}`,
+    bootstrapSecret: randomBytes(24).toString("base64url"),
+    pairingTicketSecret: randomBytes(32).toString("base64url"),
+    metricsToken: randomBytes(24).toString("base64url"),
+  };
+}
+
+export function resolveLocalStackSecrets(path: string): LocalStackSecrets {
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as LocalStackSecrets;
+  mkdirSync(dirname(path), { recursive: true });
+  const secrets = createSecrets();
+  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}

@@ -1,0 +1,126 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare, type WorkerOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { buildWorker } from "./build-worker";
+import { applyD1Migrations } from "./d1-migrations";
+import { type LocalStackSecrets, resolveLocalStackSecrets } from "./secrets";
+
+export interface LocalStackOptions {
+  repoRoot: string;
+  /** Where D1, Durable Object and queue state persist; default `<repo>/.dev-state`. */
+  stateDir?: string;
+  registryPort?: number;
+  proxyPort?: number;
+  /** How often the registry's cron (outbox sweep) runs; default 60 s like production. */
+  cronIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  registryUrl: string;
+  proxyUrl: string;
+  secrets: LocalStackSecrets;
+  /** Runs the registry's scheduled handler now. */
+  runRegistryCron(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const REGISTRY_NAME = "clawdentity-registry";
+const PROXY_NAME = "clawdentity-proxy";
+
+function toWorkerOptions(input: {
+  name: string;
+  repoRoot: string;
+  appDir: string;
+  buildDir: string;
+  port: number;
+  bindings: Record<string, string>;
+}): WorkerOptions {
+  const configPath = join(input.appDir, "wrangler.jsonc");
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+  const scriptPath = buildWorker({ repoRoot: input.repoRoot, appDir: input.appDir, outDir: input.buildDir });
+  const { modulesRules: _rules, ...rest } = workerOptions;
+  return {
+    ...rest,
+    name: input.name,
+    modules: true,
+    scriptPath,
+    bindings: { ...(rest.bindings ?? {}), ...input.bindings },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: input.port }],
+  } as WorkerOptions;
+}
+
+/**
+ * Registry and proxy in ONE local workerd (Miniflare), each on its own loopback port, sharing
+ * queues so registry events reach the proxy's consumer, with state persisted under `stateDir`.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { repoRoot, registryPort = 8788, proxyPort = 8787, cronIntervalMs = 60_000, log = () => {} } = options;
+  const stateDir = resolve(options.stateDir ?? join(repoRoot, ".dev-state"));
+  mkdirSync(stateDir, { recursive: true });
+  const secrets = resolveLocalStackSecrets(join(stateDir, "secrets.json"));
+  const registryUrl = `http://127.0.0.1:${registryPort}`;
+  const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+
+  log("building workers");
+  const registry = toWorkerOptions({
+    name: REGISTRY_NAME,
+    repoRoot,
+    appDir: join(repoRoot, "apps", "registry"),
+    buildDir: join(stateDir, "build", "registry"),
+    port: registryPort,
+    bindings: {
+      REGISTRY_ISSUER_URL: registryUrl,
+      REGISTRY_SIGNING_KEY: secrets.registrySigningKey,
+      REGISTRY_SIGNING_KID: secrets.registrySigningKid,
+      BOOTSTRAP_SECRET: secrets.bootstrapSecret,
+    },
+  });
+  const proxy = toWorkerOptions({
+    name: PROXY_NAME,
+    repoRoot,
+    appDir: join(repoRoot, "apps", "proxy"),
+    buildDir: join(stateDir, "build", "proxy"),
+    port: proxyPort,
+    bindings: {
+      REGISTRY_URL: registryUrl,
+      PAIRING_TICKET_SECRET: secrets.pairingTicketSecret,
+      METRICS_TOKEN: secrets.metricsToken,
+    },
+  });
+
+  log("starting workerd");
+  const mf = new Miniflare({
+    workers: [proxy, registry],
+    defaultPersistRoot: join(stateDir, "persist"),
+  });
+  await mf.ready;
+  const applied = await applyD1Migrations(
+    await mf.getD1Database("DB", REGISTRY_NAME),
+    join(repoRoot, "apps", "registry", "migrations"),
+  );
+  if (applied.length > 0) log(`applied D1 migrations: ${applied.join(", ")}`);
+
+  const runRegistryCron = async () => {
+    const worker = await mf.getWorker(REGISTRY_NAME);
+    await worker.scheduled({ cron: "* * * * *" });
+  };
+  const cron = setInterval(() => {
+    runRegistryCron().catch((error) => log(`registry cron failed: ${(error as Error).message}`));
+  }, cronIntervalMs);
+  cron.unref();
+
+  return {
+    registryUrl,
+    proxyUrl,
+    secrets,
+    runRegistryCron,
+    async dispose() {
+      clearInterval(cron);
+      await mf.dispose();
+    },
+  };
+}
+
+export { PROXY_NAME, REGISTRY_NAME };
