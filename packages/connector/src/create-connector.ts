@@ -17,6 +17,7 @@ import { createProxyClient } from "./proxy";
 import { createReceiptFrameHandler, createReceiptPoster, createRuntimeNotifier } from "./receipts";
 import { type CreateWebSocket, createRelayClient } from "./relay-client";
 import { type ConnectorStorage, openConnectorStorage, type RetentionResult } from "./storage";
+import { createRuntimeWebhookClient } from "./webhook";
 
 export interface ConnectorDeps {
   /** Drives scheduling (backoff, TTL, leases, circuit timing); request signing always uses real time. */
@@ -145,12 +146,13 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     timeoutMs: tuning.relayRequestTimeoutMs,
   });
   const common = { storage, clock, random, tuning, metrics, logger };
-  const notifier = createRuntimeNotifier({
-    ...common,
-    deliveryWebhookUrl: config.deliveryWebhookUrl,
+  const webhook = createRuntimeWebhookClient({
+    url: config.deliveryWebhookUrl,
     fetch,
-    breaker: webhookBreaker,
+    timeoutMs: tuning.webhookTimeoutMs,
+    clock,
   });
+  const notifier = createRuntimeNotifier({ ...common, webhook, breaker: webhookBreaker });
   const receiptPoster = createReceiptPoster({ ...common, proxy, breaker: proxyBreaker });
   const outboxWorker = createOutboxWorker({
     ...common,
@@ -160,8 +162,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   });
   const webhookWorker = createWebhookDeliveryWorker({
     ...common,
-    deliveryWebhookUrl: config.deliveryWebhookUrl,
-    fetch,
+    webhook,
     breaker: webhookBreaker,
     onReceiptQueued: () => receiptPoster.wake(),
   });

@@ -1,44 +1,18 @@
 import { RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  createTestIdentities,
-  type FakeProxy,
-  type FakeWebhook,
-  startFakeProxy,
-  startFakeWebhook,
-  startTestConnector,
-  type TestConnector,
-  type TestIdentities,
-} from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { useConnectorRig } from "./helpers";
 
-let ids: TestIdentities;
-let proxy: FakeProxy;
-let webhook: FakeWebhook;
-let node: TestConnector;
+const rig = useConnectorRig();
 
-beforeAll(async () => {
-  ids = await createTestIdentities();
-});
-
-async function setup() {
-  proxy = await startFakeProxy({ keys: ids.keys });
-  webhook = await startFakeWebhook();
-  node = await startTestConnector({ identity: ids.agent, proxyUrl: proxy.url, webhookUrl: webhook.url });
-}
-
-afterEach(async () => {
-  await node?.stop();
-  await proxy?.close();
-  await webhook?.close();
-});
+const setup = () => rig.setup();
 
 describe("POST /v1/outbound", () => {
   it("queues, answers 202 and relays the message signed with every SPEC header", async () => {
     await setup();
     const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    const sent = await node.api("POST", "/v1/outbound", {
+    const sent = await rig.node.api("POST", "/v1/outbound", {
       body: {
-        toAgentDid: ids.peer.agentDid,
+        toAgentDid: rig.ids.peer.agentDid,
         payload: { text: "hello" },
         conversationId: "conv-1",
         replyTo: "01JGQ8Z9ZQ0000000000000000",
@@ -52,14 +26,14 @@ describe("POST /v1/outbound", () => {
     expect(sent.headers.get("x-request-id")).toBeTruthy();
     const { messageId } = sent.json;
 
-    await vi.waitFor(() => expect(proxy.messages).toHaveLength(1));
-    const relayed = proxy.messages[0];
-    expect(proxy.authFailures).toEqual([]);
-    expect(proxy.contractFailures).toEqual([]);
-    expect(relayed?.agentDid).toBe(ids.agent.agentDid);
+    await vi.waitFor(() => expect(rig.proxy.messages).toHaveLength(1));
+    const relayed = rig.proxy.messages[0];
+    expect(rig.proxy.authFailures).toEqual([]);
+    expect(rig.proxy.contractFailures).toEqual([]);
+    expect(relayed?.agentDid).toBe(rig.ids.agent.agentDid);
     expect(relayed?.json).toEqual({ text: "hello" });
     expect(Object.fromEntries(relayed?.headers ?? [])).toMatchObject({
-      "x-claw-recipient-agent-did": ids.peer.agentDid,
+      "x-claw-recipient-agent-did": rig.ids.peer.agentDid,
       "x-claw-message-id": messageId,
       "x-claw-correlation-id": "corr-42",
       "x-claw-priority": "critical",
@@ -69,66 +43,66 @@ describe("POST /v1/outbound", () => {
     });
 
     await vi.waitFor(async () =>
-      expect((await node.api("GET", `/v1/outbound/${messageId}`)).json.status).toBe("relayed"),
+      expect((await rig.node.api("GET", `/v1/outbound/${messageId}`)).json.status).toBe("relayed"),
     );
-    const status = await node.api("GET", `/v1/outbound/${messageId}`);
+    const status = await rig.node.api("GET", `/v1/outbound/${messageId}`);
     expect(status.json).toMatchObject({ messageId, correlationId: "corr-42", attempts: 1, receipts: [] });
   });
 
   it("defaults correlationId to the messageId and priority to normal, and drops a malformed traceparent", async () => {
     await setup();
-    const sent = await node.api("POST", "/v1/outbound", {
-      body: { toAgentDid: ids.peer.agentDid, payload: "plain" },
+    const sent = await rig.node.api("POST", "/v1/outbound", {
+      body: { toAgentDid: rig.ids.peer.agentDid, payload: "plain" },
       headers: { traceparent: "not-a-trace" },
     });
     expect(sent.json.correlationId).toBe(sent.json.messageId);
-    await vi.waitFor(() => expect(proxy.messages).toHaveLength(1));
-    expect(proxy.messages[0]?.headers.get("x-claw-priority")).toBe("normal");
-    expect(proxy.messages[0]?.headers.get("traceparent")).toBeNull();
+    await vi.waitFor(() => expect(rig.proxy.messages).toHaveLength(1));
+    expect(rig.proxy.messages[0]?.headers.get("x-claw-priority")).toBe("normal");
+    expect(rig.proxy.messages[0]?.headers.get("traceparent")).toBeNull();
   });
 
   it("returns the same messageId for a reused Idempotency-Key and sends once", async () => {
     await setup();
-    const body = { toAgentDid: ids.peer.agentDid, payload: { n: 1, m: 2 } };
-    const first = await node.api("POST", "/v1/outbound", { body, headers: { "idempotency-key": "order-7" } });
+    const body = { toAgentDid: rig.ids.peer.agentDid, payload: { n: 1, m: 2 } };
+    const first = await rig.node.api("POST", "/v1/outbound", { body, headers: { "idempotency-key": "order-7" } });
     // Same request with keys in another order is the same request.
-    const again = await node.api("POST", "/v1/outbound", {
-      body: { payload: { m: 2, n: 1 }, toAgentDid: ids.peer.agentDid },
+    const again = await rig.node.api("POST", "/v1/outbound", {
+      body: { payload: { m: 2, n: 1 }, toAgentDid: rig.ids.peer.agentDid },
       headers: { "idempotency-key": "order-7" },
     });
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
     expect(again.json).toEqual(first.json);
     await vi.waitFor(async () =>
-      expect((await node.api("GET", `/v1/outbound/${first.json.messageId}`)).json.status).toBe("relayed"),
+      expect((await rig.node.api("GET", `/v1/outbound/${first.json.messageId}`)).json.status).toBe("relayed"),
     );
-    const third = await node.api("POST", "/v1/outbound", { body, headers: { "idempotency-key": "order-7" } });
+    const third = await rig.node.api("POST", "/v1/outbound", { body, headers: { "idempotency-key": "order-7" } });
     expect(third.json.messageId).toBe(first.json.messageId);
-    expect(proxy.messages).toHaveLength(1);
+    expect(rig.proxy.messages).toHaveLength(1);
 
-    const conflict = await node.api("POST", "/v1/outbound", {
+    const conflict = await rig.node.api("POST", "/v1/outbound", {
       body: { ...body, payload: { n: 2 } },
       headers: { "idempotency-key": "order-7" },
     });
     expect(conflict.status).toBe(409);
     expect(conflict.json.error.code).toBe("CONNECTOR_IDEMPOTENCY_CONFLICT");
-    expect(node.started.storage.outbox.countByStatus().relayed).toBe(1);
+    expect(rig.node.started.storage.outbox.countByStatus().relayed).toBe(1);
   });
 
   it("refuses requests without the bearer token", async () => {
     await setup();
-    const missing = await fetch(`${node.started.localApiUrl}/v1/status`);
+    const missing = await fetch(`${rig.node.started.localApiUrl}/v1/status`);
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toContain("Bearer");
     expect((await missing.json()).error.code).toBe("CONNECTOR_UNAUTHORIZED");
-    const wrong = await node.api("GET", "/v1/status", { headers: { authorization: `Bearer ${"x".repeat(43)}` } });
+    const wrong = await rig.node.api("GET", "/v1/status", { headers: { authorization: `Bearer ${"x".repeat(43)}` } });
     expect(wrong.status).toBe(401);
-    const outbound = await node.api("POST", "/v1/outbound", {
-      body: { toAgentDid: ids.peer.agentDid, payload: 1 },
+    const outbound = await rig.node.api("POST", "/v1/outbound", {
+      body: { toAgentDid: rig.ids.peer.agentDid, payload: 1 },
       headers: { authorization: "Basic abc" },
     });
     expect(outbound.status).toBe(401);
-    expect(node.started.storage.outbox.countByStatus().queued).toBe(0);
+    expect(rig.node.started.storage.outbox.countByStatus().queued).toBe(0);
   });
 
   it("answers malformed input with a 4xx code and stores nothing", async () => {
@@ -137,16 +111,16 @@ describe("POST /v1/outbound", () => {
       ["{not json", {}, 400, "CONNECTOR_BAD_REQUEST"],
       [{ payload: 1 }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
       [{ toAgentDid: "did:web:example.com", payload: 1 }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
-      [{ toAgentDid: ids.peer.agentDid }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
-      [{ toAgentDid: ids.peer.agentDid, payload: 1, priority: "urgent" }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
+      [{ toAgentDid: rig.ids.peer.agentDid }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
+      [{ toAgentDid: rig.ids.peer.agentDid, payload: 1, priority: "urgent" }, {}, 400, "CONNECTOR_VALIDATION_FAILED"],
       [
-        { toAgentDid: ids.peer.agentDid, payload: 1 },
+        { toAgentDid: rig.ids.peer.agentDid, payload: 1 },
         { "idempotency-key": "k".repeat(201) },
         400,
         "CONNECTOR_VALIDATION_FAILED",
       ],
       [
-        { toAgentDid: ids.peer.agentDid, payload: "x".repeat(RELAY_MAX_PAYLOAD_BYTES) },
+        { toAgentDid: rig.ids.peer.agentDid, payload: "x".repeat(RELAY_MAX_PAYLOAD_BYTES) },
         {},
         413,
         "CONNECTOR_PAYLOAD_TOO_LARGE",
@@ -154,21 +128,21 @@ describe("POST /v1/outbound", () => {
       ["x".repeat(RELAY_MAX_PAYLOAD_BYTES + 20_000), {}, 413, "CONNECTOR_PAYLOAD_TOO_LARGE"],
     ];
     for (const [body, headers, status, code] of cases) {
-      const response = await node.api("POST", "/v1/outbound", { body, headers });
+      const response = await rig.node.api("POST", "/v1/outbound", { body, headers });
       expect({ status: response.status, code: response.json?.error?.code }).toEqual({ status, code });
     }
-    expect(node.started.storage.outbox.countByStatus().queued).toBe(0);
-    expect(proxy.messages).toHaveLength(0);
+    expect(rig.node.started.storage.outbox.countByStatus().queued).toBe(0);
+    expect(rig.proxy.messages).toHaveLength(0);
   });
 
   it("answers 404 for an unknown message and 400 for a malformed id", async () => {
     await setup();
-    const unknown = await node.api("GET", "/v1/outbound/01JGQ8Z9ZQ0000000000000000");
+    const unknown = await rig.node.api("GET", "/v1/outbound/01JGQ8Z9ZQ0000000000000000");
     expect(unknown.status).toBe(404);
     expect(unknown.json.error.code).toBe("CONNECTOR_MESSAGE_NOT_FOUND");
-    const malformed = await node.api("GET", "/v1/outbound/not-an-id");
+    const malformed = await rig.node.api("GET", "/v1/outbound/not-an-id");
     expect(malformed.status).toBe(400);
-    const route = await node.api("GET", "/v1/nothing-here");
+    const route = await rig.node.api("GET", "/v1/nothing-here");
     expect(route.status).toBe(404);
     expect(route.json.error.code).toBe("CONNECTOR_NOT_FOUND");
   });

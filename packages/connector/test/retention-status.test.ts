@@ -1,50 +1,21 @@
 import { DEFAULTS } from "@clawdentity/protocol";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  createDeliverFrame,
-  createTestIdentities,
-  type FakeProxy,
-  type FakeWebhook,
-  framesOfType,
-  startFakeProxy,
-  startFakeWebhook,
-  startTestConnector,
-  type TestConnector,
-  type TestIdentities,
-} from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { createDeliverFrame, framesOfType, useConnectorRig } from "./helpers";
 
-let ids: TestIdentities;
-let proxy: FakeProxy;
-let webhook: FakeWebhook;
-let node: TestConnector;
+const rig = useConnectorRig();
 
-beforeAll(async () => {
-  ids = await createTestIdentities();
-});
-
-afterEach(async () => {
-  await node?.stop();
-  await proxy?.close();
-  await webhook?.close();
-});
-
-async function setup() {
-  proxy = await startFakeProxy({ keys: ids.keys });
-  webhook = await startFakeWebhook();
-  node = await startTestConnector({ identity: ids.agent, proxyUrl: proxy.url, webhookUrl: webhook.url });
-  await vi.waitFor(() => expect(framesOfType(proxy.frames, "hello")).toHaveLength(1));
-}
+const setup = () => rig.setup();
 
 /** One relayed outbound (with an idempotency key) and one delivered inbound message. */
 async function exchange() {
-  const sent = await node.api("POST", "/v1/outbound", {
-    body: { toAgentDid: ids.peer.agentDid, payload: 1 },
+  const sent = await rig.node.api("POST", "/v1/outbound", {
+    body: { toAgentDid: rig.ids.peer.agentDid, payload: 1 },
     headers: { "idempotency-key": "k-1" },
   });
-  const frame = createDeliverFrame({ from: ids.peer.agentDid, to: ids.agent.agentDid });
-  proxy.sendFrame(frame);
-  await vi.waitFor(() => expect(node.started.storage.receiptOutbox.countByState().done).toBe(1));
-  await vi.waitFor(() => expect(node.started.storage.outbox.countByStatus().relayed).toBe(1));
+  const frame = createDeliverFrame({ from: rig.ids.peer.agentDid, to: rig.ids.agent.agentDid });
+  rig.proxy.sendFrame(frame);
+  await vi.waitFor(() => expect(rig.node.started.storage.receiptOutbox.countByState().done).toBe(1));
+  await vi.waitFor(() => expect(rig.node.started.storage.outbox.countByStatus().relayed).toBe(1));
   return { messageId: sent.json.messageId as string, frame };
 }
 
@@ -52,15 +23,15 @@ describe("retention", () => {
   it("keeps finished rows for 7 days, remembering redeliveries, then prunes them", async () => {
     await setup();
     const { frame } = await exchange();
-    node.advance(DEFAULTS.deadLetterRetentionMs - 1_000);
-    expect(node.connector.pruneRetention()).toEqual({ outbox: 0, inbox: 0, jobs: 0, idempotencyKeys: 0 });
-    proxy.sendFrame({ ...frame, attempt: 2 });
-    await vi.waitFor(() => expect(framesOfType(proxy.frames, "deliver_ack")).toHaveLength(2));
-    expect(webhook.deliveries()).toHaveLength(1);
+    rig.node.advance(DEFAULTS.deadLetterRetentionMs - 1_000);
+    expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 0, inbox: 0, jobs: 0, idempotencyKeys: 0 });
+    rig.proxy.sendFrame({ ...frame, attempt: 2 });
+    await vi.waitFor(() => expect(framesOfType(rig.proxy.frames, "deliver_ack")).toHaveLength(2));
+    expect(rig.webhook.deliveries()).toHaveLength(1);
 
-    node.advance(2_000);
-    expect(node.connector.pruneRetention()).toEqual({ outbox: 1, inbox: 1, jobs: 1, idempotencyKeys: 1 });
-    const status = await node.api("GET", "/v1/status");
+    rig.node.advance(2_000);
+    expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 1, inbox: 1, jobs: 1, idempotencyKeys: 1 });
+    const status = await rig.node.api("GET", "/v1/status");
     expect(status.json.queues).toEqual({
       outbox: { queued: 0, relayed: 0, deadLettered: 0 },
       inbox: { pending: 0, delivered: 0, deadLettered: 0 },
@@ -71,10 +42,10 @@ describe("retention", () => {
 
   it("never prunes work still queued", async () => {
     await setup();
-    proxy.respondMessages(() => ({ status: 503 }));
-    await node.api("POST", "/v1/outbound", { body: { toAgentDid: ids.peer.agentDid, payload: 1 } });
-    node.advance(8 * 86_400_000);
-    expect(node.connector.pruneRetention().outbox).toBe(0);
+    rig.proxy.respondMessages(() => ({ status: 503 }));
+    await rig.node.api("POST", "/v1/outbound", { body: { toAgentDid: rig.ids.peer.agentDid, payload: 1 } });
+    rig.node.advance(8 * 86_400_000);
+    expect(rig.node.connector.pruneRetention().outbox).toBe(0);
   });
 });
 
@@ -82,14 +53,14 @@ describe("GET /v1/status and /metrics", () => {
   it("report socket, circuits, queue depths and counters", async () => {
     await setup();
     await exchange();
-    const status = await node.api("GET", "/v1/status");
+    const status = await rig.node.api("GET", "/v1/status");
     expect(status.json).toMatchObject({
-      agentDid: ids.agent.agentDid,
+      agentDid: rig.ids.agent.agentDid,
       socket: { state: "connected", reconnectAttempts: 0, connectedAt: expect.any(String) },
       circuits: { proxy: { state: "closed", consecutiveFailures: 0 }, webhook: { state: "closed" } },
       queues: { outbox: { relayed: 1 }, inbox: { delivered: 1 }, receiptOutbox: { pending: 0 } },
     });
-    const metrics = await node.api("GET", "/metrics");
+    const metrics = await rig.node.api("GET", "/metrics");
     expect(metrics.headers.get("content-type")).toContain("text/plain; version=0.0.4");
     for (const line of [
       "# TYPE clawdentity_connector_outbound_accepted_total counter",

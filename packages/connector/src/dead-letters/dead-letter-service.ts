@@ -1,9 +1,8 @@
 import { type ConnectorDeadLetter, type DeadLetterDirection, resolveOlderThan } from "@clawdentity/protocol";
 import { AppError } from "@clawdentity/sdk/http";
-import { type Clock, toIso } from "../clock";
-import type { ConnectorTuning } from "../config";
-import type { Logger } from "../logger";
-import type { ConnectorStorage, DeadLetterFilter } from "../storage";
+import { toIso } from "../clock";
+import type { ConnectorContext } from "../context";
+import type { DeadLetterFilter } from "../storage";
 
 export interface DeadLetterQuery {
   direction?: DeadLetterDirection;
@@ -13,11 +12,7 @@ export interface DeadLetterQuery {
   limit?: number;
 }
 
-export interface DeadLetterServiceDeps {
-  storage: ConnectorStorage;
-  clock: Clock;
-  tuning: ConnectorTuning;
-  logger: Logger;
+export interface DeadLetterServiceDeps extends ConnectorContext {
   onOutboundRetried: () => void;
   onInboundRetried: () => void;
 }

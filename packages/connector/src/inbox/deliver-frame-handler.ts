@@ -1,9 +1,6 @@
 import { DEFAULT_PRIORITY, type DeliverFrame } from "@clawdentity/protocol";
-import type { Clock } from "../clock";
-import type { ConnectorTuning } from "../config";
-import { type Logger, toErrorMessage } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
-import type { ConnectorStorage } from "../storage";
+import type { ConnectorContext } from "../context";
+import { toErrorMessage } from "../logger";
 
 export interface DeliverDecision {
   accepted: boolean;
@@ -11,13 +8,8 @@ export interface DeliverDecision {
   reason?: string;
 }
 
-export interface DeliverFrameHandlerDeps {
+export interface DeliverFrameHandlerDeps extends ConnectorContext {
   agentDid: string;
-  storage: ConnectorStorage;
-  clock: Clock;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
   /** A new message is durable: wake the webhook delivery worker. */
   onStored: () => void;
 }

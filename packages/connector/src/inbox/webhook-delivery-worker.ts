@@ -1,37 +1,24 @@
-import {
-  CLAW_HEADERS,
-  DELIVERY_CONTENT_TYPE,
-  type DeliveryReceiptRequest,
-  type DeliveryWebhookBody,
-  type ReceiptStatus,
-} from "@clawdentity/protocol";
+import type { DeliveryReceiptRequest, DeliveryWebhookBody, ReceiptStatus } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
-import { type Clock, toIso } from "../clock";
-import type { ConnectorTuning } from "../config";
-import { callHttp, type FetchLike } from "../http";
-import { type Logger, toErrorMessage } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
-import { type RemoteOutcome, toWebhookOutcome } from "../proxy";
+import { toIso } from "../clock";
+import type { ConnectorContext } from "../context";
+import { toErrorMessage } from "../logger";
+import type { RemoteOutcome } from "../proxy";
 import {
   callGuarded,
   claimWithPermits,
   computeRetryDelayMs,
   createWorkerLoop,
+  resolveRetryPolicy,
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
-import type { ConnectorStorage, InboxRow } from "../storage";
+import type { InboxRow } from "../storage";
+import type { RuntimeWebhookClient } from "../webhook";
 
-export interface WebhookDeliveryDeps {
-  storage: ConnectorStorage;
-  deliveryWebhookUrl: string;
-  fetch: FetchLike;
+export interface WebhookDeliveryDeps extends ConnectorContext {
+  webhook: RuntimeWebhookClient;
   breaker: CircuitBreaker;
-  clock: Clock;
-  random: () => number;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
   /** A receipt row was written: wake the receipt poster. */
   onReceiptQueued: () => void;
 }
@@ -60,12 +47,7 @@ export function toDeliveryWebhookBody(row: InboxRow): DeliveryWebhookBody {
  */
 export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLoop {
   const { storage, breaker, clock, tuning, metrics, logger } = deps;
-  const policy = {
-    baseMs: tuning.webhookRetryBaseMs,
-    maxMs: tuning.webhookRetryMaxMs,
-    jitterRatio: tuning.retryJitterRatio,
-    random: deps.random,
-  };
+  const policy = resolveRetryPolicy(tuning, "webhook", deps.random);
 
   const queueReceipt = (row: InboxRow, status: ReceiptStatus, reason: string | null, now: number) => {
     const body: DeliveryReceiptRequest = {
@@ -117,22 +99,16 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   };
 
   const deliver = (row: InboxRow, permit: CircuitPermit) => async (signal: AbortSignal) => {
-    const outcome = await callGuarded(permit, async () => {
-      const result = await callHttp({
-        fetch: deps.fetch,
-        url: deps.deliveryWebhookUrl,
-        method: "POST",
-        headers: {
-          "content-type": DELIVERY_CONTENT_TYPE,
-          [CLAW_HEADERS.messageId]: row.messageId,
-          [CLAW_HEADERS.correlationId]: row.correlationId,
+    const outcome = await callGuarded(permit, () =>
+      deps.webhook.post(
+        {
+          messageId: row.messageId,
+          correlationId: row.correlationId,
+          body: JSON.stringify(toDeliveryWebhookBody(row)),
         },
-        body: JSON.stringify(toDeliveryWebhookBody(row)),
-        timeoutMs: tuning.webhookTimeoutMs,
         signal,
-      });
-      return toWebhookOutcome(result, clock.now());
-    });
+      ),
+    );
     settle(row, outcome);
   };
 

@@ -7,11 +7,8 @@ import {
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
-import { type Clock, toIso } from "../clock";
-import type { ConnectorTuning } from "../config";
-import type { Logger } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
-import type { ConnectorStorage } from "../storage";
+import { toIso } from "../clock";
+import type { ConnectorContext } from "../context";
 
 export interface SubmitOutboundInput {
   request: OutboundRequest;
@@ -27,12 +24,7 @@ export interface SubmitOutboundResult {
   replayed: boolean;
 }
 
-export interface OutboundServiceDeps {
-  storage: ConnectorStorage;
-  clock: Clock;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
+export interface OutboundServiceDeps extends ConnectorContext {
   /** The row is durable: wake the outbox worker. */
   onQueued: () => void;
 }

@@ -1,9 +1,7 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
-import type { Clock } from "../clock";
-import type { ConnectorTuning } from "../config";
-import { type Logger, toErrorMessage } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
+import type { ConnectorContext } from "../context";
+import { toErrorMessage } from "../logger";
 import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
 import { enqueueRuntimeNotice } from "../receipts/runtime-notice";
 import {
@@ -11,20 +9,15 @@ import {
   claimWithPermits,
   computeRetryDelayMs,
   createWorkerLoop,
+  resolveRetryPolicy,
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
-import type { ConnectorStorage, OutboxRow } from "../storage";
+import type { OutboxRow } from "../storage";
 
-export interface OutboxWorkerDeps {
-  storage: ConnectorStorage;
+export interface OutboxWorkerDeps extends ConnectorContext {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
-  clock: Clock;
-  random: () => number;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
   /** A runtime notice was queued (local dead letter). */
   onRuntimeNotice: () => void;
 }
@@ -55,12 +48,7 @@ export function toRelayHeaders(row: OutboxRow): Record<string, string> {
  */
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { storage, proxy, breaker, clock, tuning, metrics, logger } = deps;
-  const policy = {
-    baseMs: tuning.outboxRetryBaseMs,
-    maxMs: tuning.outboxRetryMaxMs,
-    jitterRatio: tuning.retryJitterRatio,
-    random: deps.random,
-  };
+  const policy = resolveRetryPolicy(tuning, "outbox", deps.random);
   let pausedUntil = 0;
 
   const deadLetter = (row: OutboxRow, reason: string, error: string | null, spent: number) => {

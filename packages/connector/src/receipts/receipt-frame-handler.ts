@@ -1,17 +1,8 @@
 import type { ReceiptFrame } from "@clawdentity/protocol";
-import type { Clock } from "../clock";
-import type { ConnectorTuning } from "../config";
-import type { Logger } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
-import type { ConnectorStorage } from "../storage";
+import type { ConnectorContext } from "../context";
 import { enqueueRuntimeNotice } from "./runtime-notice";
 
-export interface ReceiptFrameHandlerDeps {
-  storage: ConnectorStorage;
-  clock: Clock;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
+export interface ReceiptFrameHandlerDeps extends ConnectorContext {
   onRuntimeNotice: () => void;
 }
 

@@ -1,23 +1,13 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "../circuit-breaker";
-import type { Clock } from "../clock";
-import type { ConnectorTuning } from "../config";
-import type { Logger } from "../logger";
-import type { ConnectorMetrics } from "../metrics";
+import type { ConnectorContext } from "../context";
 import { type ProxyClient, toProxyOutcome } from "../proxy";
-import type { WorkerLoop } from "../runtime";
-import type { ConnectorStorage } from "../storage";
+import { resolveRetryPolicy, type WorkerLoop } from "../runtime";
 import { createJobWorker } from "./job-worker";
 
-export interface ReceiptPosterDeps {
-  storage: ConnectorStorage;
+export interface ReceiptPosterDeps extends ConnectorContext {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
-  clock: Clock;
-  random: () => number;
-  tuning: ConnectorTuning;
-  metrics: ConnectorMetrics;
-  logger: Logger;
 }
 
 /**
@@ -32,12 +22,7 @@ export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
     store: deps.storage.receiptOutbox,
     breaker: deps.breaker,
     maxAttempts: Number.MAX_SAFE_INTEGER,
-    policy: {
-      baseMs: tuning.outboxRetryBaseMs,
-      maxMs: tuning.outboxRetryMaxMs,
-      jitterRatio: tuning.retryJitterRatio,
-      random: deps.random,
-    },
+    policy: resolveRetryPolicy(tuning, "outbox", deps.random),
     clock,
     concurrency: tuning.outboxConcurrency,
     leaseMs: tuning.leaseMs,

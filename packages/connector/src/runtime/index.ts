@@ -1,3 +1,3 @@
 export { acquirePermits, callGuarded, claimWithPermits, toNextWakeAt } from "./guarded-call";
-export { computeRetryDelayMs, type RetryPolicy } from "./retry-delay";
+export { computeRetryDelayMs, type RetryPolicy, resolveRetryPolicy } from "./retry-delay";
 export { createWorkerLoop, type WorkerLoop, type WorkerLoopOptions, type WorkerTask } from "./worker-loop";

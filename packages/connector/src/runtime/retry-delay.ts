@@ -1,4 +1,5 @@
 import { computeBackoffMs, type Priority } from "@clawdentity/protocol";
+import type { ConnectorTuning } from "../config";
 
 export interface RetryPolicy {
   baseMs: number;
@@ -29,4 +30,20 @@ export function computeRetryDelayMs(input: {
           random: policy.random,
         });
   return Math.max(backoff, input.retryAfterMs ?? 0);
+}
+
+/** The outbox policy (proxy calls, receipts) or the webhook policy (deliveries, runtime notices). */
+export function resolveRetryPolicy(
+  tuning: ConnectorTuning,
+  kind: "outbox" | "webhook",
+  random: () => number,
+): RetryPolicy {
+  return kind === "outbox"
+    ? { baseMs: tuning.outboxRetryBaseMs, maxMs: tuning.outboxRetryMaxMs, jitterRatio: tuning.retryJitterRatio, random }
+    : {
+        baseMs: tuning.webhookRetryBaseMs,
+        maxMs: tuning.webhookRetryMaxMs,
+        jitterRatio: tuning.retryJitterRatio,
+        random,
+      };
 }

@@ -1,7 +1,9 @@
 import { type Priority, toPriorityRank } from "@clawdentity/protocol";
 import type { ConnectorDatabase } from "./database";
+import { createQueueQueries } from "./queue-queries";
 
-export type InboxStatus = "pending" | "delivered" | "dead_lettered" | "purged";
+export const INBOX_STATUSES = ["pending", "delivered", "dead_lettered", "purged"] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
 
 export interface InboxRow {
   seq: number;
@@ -68,14 +70,14 @@ export function createInboxStore(db: ConnectorDatabase) {
     WHERE seq = @seq AND status = 'pending' RETURNING ${COLUMNS}`);
   const expired = db.prepare(`SELECT seq FROM inbox WHERE status = 'pending' AND expires_at <= ?
     AND (lease_until IS NULL OR lease_until <= ?)`);
-  const recover = db.prepare(
-    "UPDATE inbox SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL",
-  );
   const lastReceived = db.prepare("SELECT message_id AS messageId FROM inbox ORDER BY seq DESC LIMIT 1");
-  const counts = db.prepare("SELECT status, COUNT(*) AS count FROM inbox GROUP BY status");
-  const nextDue =
-    db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END)
-    AS at FROM inbox WHERE status = 'pending'`);
+
+  const queue = createQueueQueries<InboxStatus>(db, {
+    table: "inbox",
+    stateColumn: "status",
+    waitingState: "pending",
+    states: INBOX_STATUSES,
+  });
 
   return {
     /** Stores a delivered frame; false when (sender, messageId) is already known. */
@@ -116,19 +118,11 @@ export function createInboxStore(db: ConnectorDatabase) {
     listExpired(now: number): number[] {
       return (expired.all(now, now) as { seq: number }[]).map((row) => row.seq);
     },
-    recoverLeases(): number {
-      return recover.run().changes;
-    },
+    recoverLeases: queue.recoverLeases,
     lastReceivedMessageId(): string | undefined {
       return (lastReceived.get() as { messageId: string } | undefined)?.messageId;
     },
-    countByStatus(): Record<InboxStatus, number> {
-      const result: Record<InboxStatus, number> = { pending: 0, delivered: 0, dead_lettered: 0, purged: 0 };
-      for (const row of counts.all() as { status: InboxStatus; count: number }[]) result[row.status] = row.count;
-      return result;
-    },
-    nextDueAt(): number | null {
-      return (nextDue.get() as { at: number | null }).at;
-    },
+    countByStatus: queue.countByState,
+    nextDueAt: queue.nextDueAt,
   };
 }

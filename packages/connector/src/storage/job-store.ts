@@ -1,6 +1,8 @@
 import type { ConnectorDatabase } from "./database";
+import { createQueueQueries } from "./queue-queries";
 
-export type JobState = "pending" | "done" | "failed";
+export const JOB_STATES = ["pending", "done", "failed"] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 /** One small JSON POST waiting to be made: a delivery receipt for the proxy or a notice for the runtime. */
 export interface JobRow {
@@ -39,15 +41,16 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
   const retry = db.prepare(`UPDATE ${table} SET attempts = attempts + 1, lease_until = NULL,
     next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
-  const recover = db.prepare(
-    `UPDATE ${table} SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL`,
-  );
   const get = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE id = ?`);
   const listForMessage = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE message_id = ? ORDER BY id`);
-  const counts = db.prepare(`SELECT state, COUNT(*) AS count FROM ${table} GROUP BY state`);
-  const nextDue = db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until
-    ELSE next_attempt_at END) AS at FROM ${table} WHERE state = 'pending'`);
   const prune = db.prepare(`DELETE FROM ${table} WHERE state <> 'pending' AND updated_at < ?`);
+
+  const queue = createQueueQueries<JobState>(db, {
+    table,
+    stateColumn: "state",
+    waitingState: "pending",
+    states: JOB_STATES,
+  });
 
   return {
     enqueue(input: { messageId: string; body: unknown; now: number; ttlMs: number }): void {
@@ -75,23 +78,15 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     scheduleRetry(input: { id: number; now: number; nextAttemptAt: number; error: string }): void {
       retry.run(input);
     },
-    recoverLeases(): number {
-      return recover.run().changes;
-    },
+    recoverLeases: queue.recoverLeases,
     get(id: number): JobRow | undefined {
       return get.get(id) as JobRow | undefined;
     },
     listForMessage(messageId: string): JobRow[] {
       return listForMessage.all(messageId) as JobRow[];
     },
-    countByState(): Record<JobState, number> {
-      const result: Record<JobState, number> = { pending: 0, done: 0, failed: 0 };
-      for (const row of counts.all() as { state: JobState; count: number }[]) result[row.state] = row.count;
-      return result;
-    },
-    nextDueAt(): number | null {
-      return (nextDue.get() as { at: number | null }).at;
-    },
+    countByState: queue.countByState,
+    nextDueAt: queue.nextDueAt,
     pruneFinished(cutoff: number): number {
       return prune.run(cutoff).changes;
     },

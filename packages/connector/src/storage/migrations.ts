@@ -1,5 +1,23 @@
 import type { Database } from "better-sqlite3";
 
+/** A leased queue of JSON bodies to POST: the receipt outbox and the runtime notifications. */
+const jobTable = (name: string) => `
+  CREATE TABLE ${name} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX ${name}_due ON ${name} (next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX ${name}_finished ON ${name} (updated_at) WHERE state <> 'pending';`;
+
 /**
  * Schema versions, applied in order inside one transaction each and tracked by `user_version`.
  * Times are epoch milliseconds. Rows are claimed with a lease (`lease_until`) so a crash never
@@ -71,37 +89,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX inbox_conversation ON inbox (sender_did, conversation_id, seq) WHERE status = 'pending';
   CREATE INDEX inbox_finished ON inbox (updated_at) WHERE status <> 'pending';
 
-  CREATE TABLE receipt_outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    message_id TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    lease_until INTEGER,
-    expires_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    last_error TEXT
-  );
-  CREATE INDEX receipt_outbox_due ON receipt_outbox (next_attempt_at) WHERE state = 'pending';
-  CREATE INDEX receipt_outbox_finished ON receipt_outbox (updated_at) WHERE state <> 'pending';
-
-  CREATE TABLE runtime_notifications (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    message_id TEXT NOT NULL,
-    body TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    lease_until INTEGER,
-    expires_at INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    last_error TEXT
-  );
-  CREATE INDEX runtime_notifications_due ON runtime_notifications (next_attempt_at) WHERE state = 'pending';
-  CREATE INDEX runtime_notifications_finished ON runtime_notifications (updated_at) WHERE state <> 'pending';
+  ${jobTable("receipt_outbox")}
+  ${jobTable("runtime_notifications")}
 
   CREATE TABLE idempotency_keys (
     key TEXT PRIMARY KEY,

@@ -1,5 +1,12 @@
-import { type OutboundState, type Priority, type ReceiptStatus, toPriorityRank } from "@clawdentity/protocol";
+import {
+  OUTBOUND_STATES,
+  type OutboundState,
+  type Priority,
+  type ReceiptStatus,
+  toPriorityRank,
+} from "@clawdentity/protocol";
 import type { ConnectorDatabase } from "./database";
+import { createQueueQueries } from "./queue-queries";
 
 export type DeadLetterSource = "local" | "remote";
 
@@ -70,9 +77,6 @@ export function createOutboxStore(db: ConnectorDatabase) {
     RETURNING ${COLUMNS}`);
   const expired = db.prepare(`SELECT message_id AS messageId FROM outbox
     WHERE status = 'queued' AND expires_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`);
-  const recover = db.prepare(
-    "UPDATE outbox SET lease_until = NULL WHERE status = 'queued' AND lease_until IS NOT NULL",
-  );
   const insertReceipt = db.prepare(`INSERT OR IGNORE INTO outbox_receipts (message_id, status, reason, at, recorded_at)
     VALUES (@messageId, @status, @reason, @at, @now)`);
   // A receipt is final: it ends any retry, and "delivered" is never downgraded by a later dead letter.
@@ -82,10 +86,13 @@ export function createOutboxStore(db: ConnectorDatabase) {
     dead_lettered_at = CASE WHEN @status = 'dead_lettered' THEN @now ELSE dead_lettered_at END
     WHERE message_id = @messageId AND status <> 'delivered_to_webhook'`);
   const receipts = db.prepare("SELECT status, reason, at FROM outbox_receipts WHERE message_id = ? ORDER BY at");
-  const counts = db.prepare("SELECT status, COUNT(*) AS count FROM outbox GROUP BY status");
-  const nextDue =
-    db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END)
-    AS at FROM outbox WHERE status = 'queued'`);
+
+  const queue = createQueueQueries<OutboundState>(db, {
+    table: "outbox",
+    stateColumn: "status",
+    waitingState: "queued",
+    states: OUTBOUND_STATES,
+  });
 
   return {
     insert(message: NewOutboxMessage, options: { now: number; ttlMs: number }): void {
@@ -122,9 +129,7 @@ export function createOutboxStore(db: ConnectorDatabase) {
     listExpired(now: number): string[] {
       return (expired.all(now, now) as { messageId: string }[]).map((row) => row.messageId);
     },
-    recoverLeases(): number {
-      return recover.run().changes;
-    },
+    recoverLeases: queue.recoverLeases,
     /** Records a relay receipt once per (message, status); false when it was already recorded. */
     recordReceipt(input: { messageId: string; status: ReceiptStatus; reason: string | null; at: number; now: number }) {
       const inserted = insertReceipt.run(input).changes === 1;
@@ -134,19 +139,8 @@ export function createOutboxStore(db: ConnectorDatabase) {
     listReceipts(messageId: string): OutboxReceipt[] {
       return receipts.all(messageId) as OutboxReceipt[];
     },
-    countByStatus(): Record<OutboundState, number> {
-      const result: Record<OutboundState, number> = {
-        queued: 0,
-        relayed: 0,
-        delivered_to_webhook: 0,
-        dead_lettered: 0,
-      };
-      for (const row of counts.all() as { status: OutboundState; count: number }[]) result[row.status] = row.count;
-      return result;
-    },
+    countByStatus: queue.countByState,
     /** When the next queued row becomes due (or its lease runs out), for the worker's timer. */
-    nextDueAt(): number | null {
-      return (nextDue.get() as { at: number | null }).at;
-    },
+    nextDueAt: queue.nextDueAt,
   };
 }

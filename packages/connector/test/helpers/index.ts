@@ -12,4 +12,5 @@ export {
 export { type FakeWebhook, startFakeWebhook, type WebhookCall, type WebhookResponder } from "./fake-webhook";
 export { createDeliverFrame, createReceiptFrame, framesOfType } from "./frames";
 export { createTestIdentities, REGISTRY_URL, type TestIdentities } from "./identity";
+export { type ConnectorRig, type RigSetupOptions, settle, useConnectorRig } from "./rig";
 export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";

@@ -1,0 +1,1 @@
+export { createRuntimeWebhookClient, type RuntimeWebhookClient } from "./runtime-webhook-client";

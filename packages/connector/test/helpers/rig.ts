@@ -1,0 +1,52 @@
+import type { RelayFrame } from "@clawdentity/protocol";
+import { afterEach, beforeAll, expect, vi } from "vitest";
+import type { ConnectorTuning } from "../../src";
+import { type FakeProxy, startFakeProxy } from "./fake-proxy";
+import { type FakeWebhook, startFakeWebhook } from "./fake-webhook";
+import { framesOfType } from "./frames";
+import { createTestIdentities, type TestIdentities } from "./identity";
+import { startTestConnector, type TestConnector } from "./test-connector";
+
+export interface RigSetupOptions {
+  tuning?: Partial<ConnectorTuning>;
+  onFrame?: (frame: RelayFrame) => void;
+  /** Wait for the connector's `hello` before returning (default true). */
+  waitForHello?: boolean;
+}
+
+/** One agent's connector between a fake proxy and a fake runtime webhook, torn down after each test. */
+export interface ConnectorRig {
+  ids: TestIdentities;
+  proxy: FakeProxy;
+  webhook: FakeWebhook;
+  node: TestConnector;
+  setup(options?: RigSetupOptions): Promise<void>;
+}
+
+/** Registers the suite's hooks and returns the rig its tests fill with `setup()`. */
+export function useConnectorRig(): ConnectorRig {
+  const rig = {} as ConnectorRig;
+  beforeAll(async () => {
+    rig.ids = await createTestIdentities();
+  });
+  afterEach(async () => {
+    await rig.node?.stop();
+    await rig.proxy?.close();
+    await rig.webhook?.close();
+  });
+  rig.setup = async ({ tuning = {}, onFrame, waitForHello = true } = {}) => {
+    rig.proxy = await startFakeProxy({ keys: rig.ids.keys, ...(onFrame ? { onFrame } : {}) });
+    rig.webhook = await startFakeWebhook();
+    rig.node = await startTestConnector({
+      identity: rig.ids.agent,
+      proxyUrl: rig.proxy.url,
+      webhookUrl: rig.webhook.url,
+      tuning,
+    });
+    if (waitForHello) await vi.waitFor(() => expect(framesOfType(rig.proxy.frames, "hello")).toHaveLength(1));
+  };
+  return rig;
+}
+
+/** Lets the workers scan a few times (maxIdleMs is 25 ms) before asserting that nothing happened. */
+export const settle = (ms = 200) => new Promise((resolve) => setTimeout(resolve, ms));
