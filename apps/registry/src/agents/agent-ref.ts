@@ -8,9 +8,11 @@ const notFound = () => new AppError("REGISTRY_AGENT_NOT_FOUND", 404, "agent not 
 /** `:id` as ULID or DID; malformed is a 400, a DID of another registry is simply not found here. */
 export async function findAgentByRef(context: RegistryContext, ref: string): Promise<AgentView> {
   const parsed = agentRefSchema.parse(ref);
-  if (!parsed.startsWith("did:")) return (await findAgentView(context.db, { id: parsed })) ?? throwError(notFound());
-  if (parseDid(parsed).authority !== context.config.didAuthority) throw notFound();
-  return (await findAgentView(context.db, { did: parsed })) ?? throwError(notFound());
+  const isDid = parsed.startsWith("did:");
+  if (isDid && parseDid(parsed).authority !== context.config.didAuthority) throw notFound();
+  const agent = await findAgentView(context.db, isDid ? { did: parsed } : { id: parsed });
+  if (!agent) throw notFound();
+  return agent;
 }
 
 /** Another owner's agent is reported exactly like a missing one. */
@@ -21,8 +23,4 @@ export async function findOwnedAgent(
   const agent = await findAgentByRef(context, input.ref);
   if (agent.owner_id !== input.owner.id) throw notFound();
   return agent;
-}
-
-function throwError(error: Error): never {
-  throw error;
 }
