@@ -107,7 +107,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps = {
       const lock = acquireAgentLock(`${config.databasePath}.lock`);
       let storage: ConnectorStorage | null = null;
       try {
-        storage = openConnectorStorage(config.databasePath);
+        storage = openConnectorStorage(config.databasePath, config.tuning.databaseSynchronous);
         running = await startParts(shared, storage, () => lock.release());
         return running;
       } catch (error) {

@@ -68,6 +68,7 @@ describe("lease recovery", () => {
       proxyUrl: rig.proxy.url,
       webhookUrl: rig.webhook.url,
       dir,
+      removeDirOnStop: true,
     });
     await vi.waitFor(() => expect(rig.node.started.storage.outbox.get(messageId)?.status).toBe("relayed"));
     expect(rig.proxy.messages).toHaveLength(2);

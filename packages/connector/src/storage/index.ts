@@ -51,6 +51,6 @@ export function createConnectorStorage(db: ConnectorDatabase) {
   };
 }
 
-export function openConnectorStorage(path: string): ConnectorStorage {
-  return createConnectorStorage(openConnectorDatabase(path));
+export function openConnectorStorage(path: string, synchronous?: "FULL" | "NORMAL"): ConnectorStorage {
+  return createConnectorStorage(openConnectorDatabase(path, synchronous));
 }

@@ -55,6 +55,8 @@ export async function startTestConnector(options: {
   webhookUrl: string;
   tuning?: Partial<ConnectorTuning>;
   dir?: string;
+  /** Delete the directory on stop; defaults to true for a directory this helper made. */
+  removeDirOnStop?: boolean;
   clock?: FakeClock;
 }): Promise<TestConnector> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "connector-test-"));
@@ -100,7 +102,7 @@ export async function startTestConnector(options: {
     },
     async stop() {
       await connector.stop();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (options.removeDirOnStop ?? !options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
