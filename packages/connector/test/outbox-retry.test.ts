@@ -77,6 +77,34 @@ describe("outbox worker", () => {
     );
   });
 
+  it("never lets a message overtake an earlier one of its conversation, even while that one retries", async () => {
+    let failed = false;
+    await setup((request) => {
+      if (!failed) {
+        failed = true;
+        return { status: 503 };
+      }
+      return accept202(request);
+    });
+    const body = (n: number, conversationId?: string) => ({
+      toAgentDid: rig.ids.peer.agentDid,
+      payload: { n },
+      ...(conversationId ? { conversationId } : {}),
+    });
+    const first = (await rig.node.api("POST", "/v1/outbound", { body: body(1, "conv-1") })).json.messageId;
+    await vi.waitFor(() => expect(row(first).attempts).toBe(1));
+    const second = (await rig.node.api("POST", "/v1/outbound", { body: body(2, "conv-1") })).json.messageId;
+    const other = (await rig.node.api("POST", "/v1/outbound", { body: body(3) })).json.messageId;
+    await vi.waitFor(() => expect(row(other).status).toBe("relayed"));
+    await settle();
+    expect(row(second)).toMatchObject({ status: "queued", attempts: 0 });
+
+    rig.node.advance(1_000);
+    await vi.waitFor(() => expect(row(second).status).toBe("relayed"));
+    const order = rig.proxy.messages.map((request) => request.headers.get("x-claw-message-id"));
+    expect(order).toEqual([first, other, first, second]);
+  });
+
   it("treats a proxy that does not answer in time as a transient failure", async () => {
     await setup(() => "hold", { relayRequestTimeoutMs: 300 });
     const messageId = await send();

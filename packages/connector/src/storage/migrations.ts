@@ -49,6 +49,7 @@ const MIGRATIONS: readonly string[] = [
     dead_lettered_at INTEGER
   );
   CREATE INDEX outbox_due ON outbox (priority_rank, next_attempt_at) WHERE status = 'queued';
+  CREATE INDEX outbox_conversation ON outbox (to_agent_did, conversation_id, message_id) WHERE status = 'queued';
   CREATE INDEX outbox_finished ON outbox (updated_at) WHERE status <> 'queued';
 
   CREATE TABLE outbox_receipts (

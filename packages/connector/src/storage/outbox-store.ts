@@ -59,11 +59,16 @@ export function createOutboxStore(db: ConnectorDatabase) {
     VALUES (@messageId, @correlationId, @toAgentDid, @payload, @conversationId, @replyTo, @priority, @priorityRank,
     @traceparent, 'queued', 0, @now, @expiresAt, @now, @now)`);
   const get = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
-  // One statement claims and leases, so two claimers can never take the same row.
+  // One statement claims and leases, so two claimers can never take the same row. A message never
+  // overtakes an earlier queued one of its conversation (same recipient): the relay receives a
+  // conversation in the order the runtime wrote it, even across retries.
   const claim = db.prepare(`UPDATE outbox SET lease_until = @leaseUntil WHERE message_id IN (
-      SELECT message_id FROM outbox WHERE status = 'queued' AND next_attempt_at <= @now
-        AND (lease_until IS NULL OR lease_until <= @now)
-      ORDER BY priority_rank, next_attempt_at, message_id LIMIT @limit)
+      SELECT o.message_id FROM outbox o WHERE o.status = 'queued' AND o.next_attempt_at <= @now
+        AND (o.lease_until IS NULL OR o.lease_until <= @now)
+        AND (o.conversation_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM outbox e WHERE e.status = 'queued' AND e.to_agent_did = o.to_agent_did
+            AND e.conversation_id = o.conversation_id AND e.message_id < o.message_id))
+      ORDER BY o.priority_rank, o.next_attempt_at, o.message_id LIMIT @limit)
     RETURNING ${COLUMNS}`);
   const release = db.prepare("UPDATE outbox SET lease_until = NULL WHERE message_id = ? AND status = 'queued'");
   const markRelayed = db.prepare(`UPDATE outbox SET status = 'relayed', attempts = attempts + 1, lease_until = NULL,
