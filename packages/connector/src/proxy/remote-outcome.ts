@@ -38,7 +38,8 @@ const PROXY_PERMANENT_BY_CODE: Record<string, DeadLetterReason> = {
 /**
  * Classifies a proxy answer (SPEC §5): 2xx accepted; 429 throttled; 5xx and 408 transient and a
  * circuit failure, except 507 (the recipient's queue is full: the proxy is fine, try later);
- * other 401s (clock skew, a nonce clash) transient; every other 4xx permanent.
+ * other 401s (clock skew, a nonce clash) and a 404 for a missing route transient; every other
+ * 4xx permanent.
  */
 export function toProxyOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
   const { status } = result;
@@ -52,6 +53,11 @@ export function toProxyOutcome(result: HttpResult, nowMs: number): RemoteOutcome
   if (status === 507) return { kind: "transient", error, circuitFailure: false, retryAfterMs };
   if (status >= 500 || status === 408) return { kind: "transient", error, circuitFailure: true, retryAfterMs };
   if (status === 401) return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
+  // No such route (or not a proxy answering): a wrong proxyUrl or an older proxy, not a verdict on
+  // this message. Keep it and retry until the TTL; lastError tells the operator.
+  if (status === 404 && (code === undefined || code === "PROXY_NOT_FOUND")) {
+    return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
+  }
   if (status === 403) return { kind: "permanent", reason: "untrusted", error };
   if (status === 404) return { kind: "permanent", reason: "recipient_not_found", error };
   if (status === 413) return { kind: "permanent", reason: "payload_too_large", error };
