@@ -22,4 +22,4 @@ export {
   removeAgentRuntime,
   writeAgentRuntime,
 } from "./runtime-file";
-export { AgentHomeError } from "./secure-file";
+export { AgentHomeError, readSecretJson, writeFileAtomic } from "./secure-file";
