@@ -50,6 +50,8 @@ export const outboundStatusResponseSchema = z.object({
   relayedAt: isoTimestampSchema.optional(),
   lastError: z.string().optional(),
   deadLetterReason: z.string().optional(),
+  /** When the connector itself dead-lettered the message (the proxy refused it for good or it expired). */
+  deadLetteredAt: isoTimestampSchema.optional(),
   receipts: z.array(
     z.object({ status: receiptStatusSchema, reason: receiptReasonSchema.optional(), at: isoTimestampSchema }),
   ),
