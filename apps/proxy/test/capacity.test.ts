@@ -4,15 +4,7 @@ import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
 import type { TestAgent } from "./support/test-agents";
 import { createTestAgent } from "./support/test-agents";
-import { createTestProxy, type TestProxy } from "./support/test-proxy";
-
-async function setup(capacity: number) {
-  const proxy = createTestProxy({ queueCapacity: capacity });
-  const alice = await createTestAgent(proxy.clock);
-  const bob = await createTestAgent(proxy.clock);
-  await proxy.pair(alice, bob);
-  return { proxy, alice, bob };
-}
+import { createPairedAgents, createTestProxy, type TestProxy } from "./support/test-proxy";
 
 async function fill(proxy: TestProxy, sender: TestAgent, recipient: TestAgent, priorities: Priority[]) {
   const ids: string[] = [];
@@ -27,15 +19,14 @@ async function fill(proxy: TestProxy, sender: TestAgent, recipient: TestAgent, p
 
 async function deliveredOrder(proxy: TestProxy, recipient: TestAgent): Promise<string[]> {
   const socket = await proxy.connect(recipient);
-  await socket.sync();
-  const ids = socket.take("deliver").map((frame) => frame.id);
+  const ids = (await socket.drain("deliver")).map((frame) => frame.id);
   socket.close();
   return ids;
 }
 
 describe("recipient queue capacity", () => {
   it("sheds the oldest low message first to admit a normal one", async () => {
-    const { proxy, alice, bob } = await setup(3);
+    const { proxy, alice, bob } = await createPairedAgents({ queueCapacity: 3 });
     const [lowOld, lowNew, normal] = await fill(proxy, alice, bob, ["low", "low", "normal"]);
     const [incoming] = await fill(proxy, alice, bob, ["normal"]);
     expect(await deliveredOrder(proxy, bob)).toEqual([normal, incoming, lowNew]);
@@ -46,7 +37,7 @@ describe("recipient queue capacity", () => {
   });
 
   it("sheds normal when no low is left, for a critical message", async () => {
-    const { proxy, alice, bob } = await setup(2);
+    const { proxy, alice, bob } = await createPairedAgents({ queueCapacity: 2 });
     const [normalOld, normalNew] = await fill(proxy, alice, bob, ["normal", "normal"]);
     const [critical] = await fill(proxy, alice, bob, ["critical"]);
     expect(await deliveredOrder(proxy, bob)).toEqual([critical, normalNew]);
@@ -56,7 +47,7 @@ describe("recipient queue capacity", () => {
   });
 
   it("never sheds critical for lower priorities: 507 when nothing can be shed", async () => {
-    const { proxy, alice, bob } = await setup(2);
+    const { proxy, alice, bob } = await createPairedAgents({ queueCapacity: 2 });
     await fill(proxy, alice, bob, ["critical", "critical"]);
     const error = await expectError(
       await proxy.sendMessage(alice, bob.did, {}, { priority: "low" }),
@@ -69,7 +60,7 @@ describe("recipient queue capacity", () => {
   });
 
   it("does not shed a message of the same priority (507 instead)", async () => {
-    const { proxy, alice, bob } = await setup(2);
+    const { proxy, alice, bob } = await createPairedAgents({ queueCapacity: 2 });
     await fill(proxy, alice, bob, ["low", "low"]);
     await expectError(await proxy.sendMessage(alice, bob.did, {}, { priority: "low" }), 507, "PROXY_QUEUE_FULL");
     expect((await proxy.metrics(bob)).queueDepth.low).toBe(2);

@@ -1,20 +1,9 @@
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createTestAgent } from "./support/test-agents";
-import { createTestProxy } from "./support/test-proxy";
+import type { TestAgent } from "./support/test-agents";
+import { createPairedAgents, type TestProxy } from "./support/test-proxy";
 
-async function setup(settings = {}) {
-  const proxy = createTestProxy(settings);
-  const alice = await createTestAgent(proxy.clock);
-  const bob = await createTestAgent(proxy.clock);
-  await proxy.pair(alice, bob);
-  return { proxy, alice, bob };
-}
-
-async function connectV2(
-  proxy: Awaited<ReturnType<typeof setup>>["proxy"],
-  agent: Awaited<ReturnType<typeof createTestAgent>>,
-) {
+async function connectV2(proxy: TestProxy, agent: TestAgent) {
   const socket = await proxy.connect(agent, 2);
   socket.send({ type: "hello" });
   return { socket, helloAck: await socket.next("hello_ack") };
@@ -22,7 +11,7 @@ async function connectV2(
 
 describe("delivery over the relay WebSocket", () => {
   it("delivers with the messageId as frame id, and an accepted ack removes the message", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const messageId = createUlid();
     await proxy.sendMessage(
@@ -47,37 +36,31 @@ describe("delivery over the relay WebSocket", () => {
     socket.ack(messageId, true);
     await socket.sync();
     expect(await proxy.metrics(bob)).toMatchObject({ delivered: 1, queueDepth: { critical: 0, normal: 0, low: 0 } });
-    proxy.clock.advance(10 * 60_000);
-    await proxy.runAlarm(bob.did);
-    await socket.sync();
-    expect(socket.take("deliver")).toEqual([]);
+    await proxy.advance(bob.did, 10 * 60_000);
+    expect(await socket.drain("deliver")).toEqual([]);
     socket.close();
   });
 
   it("redelivers a refused message after its backoff, with the same id", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "retry me", { messageId });
     await socket.next("deliver");
     socket.ack(messageId, false, "inbox_busy");
-    await socket.sync();
-    expect(socket.take("deliver")).toEqual([]);
+    expect(await socket.drain("deliver")).toEqual([]);
 
-    proxy.clock.advance(999);
-    await proxy.runAlarm(bob.did);
-    await socket.sync();
-    expect(socket.take("deliver")).toEqual([]);
+    await proxy.advance(bob.did, 999);
+    expect(await socket.drain("deliver")).toEqual([]);
 
-    proxy.clock.advance(1);
-    await proxy.runAlarm(bob.did);
+    await proxy.advance(bob.did, 1);
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, messageId, attempt: 2 });
     expect((await proxy.metrics(bob)).refused).toBe(1);
     socket.close();
   });
 
   it("doubles the backoff on each refusal", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "again", { messageId });
@@ -89,19 +72,16 @@ describe("delivery over the relay WebSocket", () => {
       expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt });
       socket.ack(messageId, false);
       await socket.sync();
-      proxy.clock.advance(backoffMs - 1);
-      await proxy.runAlarm(bob.did);
-      await socket.sync();
-      expect(socket.take("deliver")).toEqual([]);
-      proxy.clock.advance(1);
-      await proxy.runAlarm(bob.did);
+      await proxy.advance(bob.did, backoffMs - 1);
+      expect(await socket.drain("deliver")).toEqual([]);
+      await proxy.advance(bob.did, 1);
     }
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt: 4 });
     socket.close();
   });
 
   it("queues while the agent is offline and delivers after it connects", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const ids = [createUlid(), createUlid(), createUlid()];
     const firstAcceptedAt = proxy.clock.nowMs();
     for (const messageId of ids) {
@@ -121,7 +101,7 @@ describe("delivery over the relay WebSocket", () => {
   });
 
   it("drains critical first, then normal, then low, oldest first within each", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const sent: Record<string, string> = {};
     for (const [name, priority] of [
       ["low", "low"],
@@ -134,40 +114,39 @@ describe("delivery over the relay WebSocket", () => {
       proxy.clock.advance(1);
     }
     const socket = await proxy.connect(bob);
-    await socket.sync();
-    expect(socket.take("deliver").map((frame) => frame.payload)).toEqual(["critical", "normal-1", "normal-2", "low"]);
+    expect((await socket.drain("deliver")).map((frame) => frame.payload)).toEqual([
+      "critical",
+      "normal-1",
+      "normal-2",
+      "low",
+    ]);
     socket.close();
   });
 
   it("keeps at most the in-flight window unacknowledged", async () => {
-    const { proxy, alice, bob } = await setup({ inFlightWindow: 2 });
+    const { proxy, alice, bob } = await createPairedAgents({ inFlightWindow: 2 });
     const ids: string[] = [];
     for (let index = 0; index < 4; index++) {
       ids.push(createUlid());
       await proxy.sendMessage(alice, bob.did, index, { messageId: ids[index] });
     }
     const socket = await proxy.connect(bob);
-    await socket.sync();
-    expect(socket.take("deliver").map((frame) => frame.id)).toEqual(ids.slice(0, 2));
+    expect((await socket.drain("deliver")).map((frame) => frame.id)).toEqual(ids.slice(0, 2));
     socket.ack(ids[0] as string, true);
-    await socket.sync();
-    expect(socket.take("deliver").map((frame) => frame.id)).toEqual([ids[2]]);
+    expect((await socket.drain("deliver")).map((frame) => frame.id)).toEqual([ids[2]]);
     socket.close();
   });
 
   it("retries a message whose ack never came, and still settles a late positive ack", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "slow", { messageId });
     await socket.next("deliver");
-    proxy.clock.advance(60_000);
-    await proxy.runAlarm(bob.did);
-    proxy.clock.advance(1_000);
-    await proxy.runAlarm(bob.did);
+    await proxy.advance(bob.did, 60_000);
+    await proxy.advance(bob.did, 1_000);
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt: 2 });
-    proxy.clock.advance(60_000);
-    await proxy.runAlarm(bob.did);
+    await proxy.advance(bob.did, 60_000);
     socket.ack(messageId, true);
     await socket.sync();
     expect(await proxy.metrics(bob)).toMatchObject({ delivered: 1, queueDepth: { normal: 0 } });
@@ -175,7 +154,7 @@ describe("delivery over the relay WebSocket", () => {
   });
 
   it("returns in-flight messages to the queue when the socket drops, and redelivers them on reconnect", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const first = await proxy.connect(bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "unacked", { messageId });

@@ -1,22 +1,13 @@
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createTestAgent } from "./support/test-agents";
-import { createTestProxy } from "./support/test-proxy";
+import { createPairedAgents } from "./support/test-proxy";
 
 const SIX_HOURS_MS = 6 * 3_600_000;
 const SEVEN_DAYS_MS = 7 * 86_400_000;
 
-async function setup() {
-  const proxy = createTestProxy();
-  const alice = await createTestAgent(proxy.clock);
-  const bob = await createTestAgent(proxy.clock);
-  await proxy.pair(alice, bob);
-  return { proxy, alice, bob };
-}
-
 describe("expiry and retention, driven by the session alarm", () => {
   it("expires a message after its 6 h TTL into a dead letter, and does not deliver it", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const stale = createUlid();
     await proxy.sendMessage(alice, bob.did, "stale", { messageId: stale });
     proxy.clock.advance(SIX_HOURS_MS - 1);
@@ -38,13 +29,12 @@ describe("expiry and retention, driven by the session alarm", () => {
       expiredCount: 1,
       oldestQueuedAt: new Date(freshAcceptedAt).toISOString(),
     });
-    await socket.sync();
-    expect(socket.take("deliver").map((frame) => frame.id)).toEqual([fresh]);
+    expect((await socket.drain("deliver")).map((frame) => frame.id)).toEqual([fresh]);
     socket.close();
   });
 
   it("answers hello_ack without oldestQueuedAt when nothing is queued", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob, 2);
     socket.send({ type: "hello" });
     const helloAck = await socket.next("hello_ack");
@@ -54,7 +44,7 @@ describe("expiry and retention, driven by the session alarm", () => {
   });
 
   it("keeps a delivery record for 7 days (duplicates refused), then prunes it", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "once", { messageId });
@@ -63,13 +53,11 @@ describe("expiry and retention, driven by the session alarm", () => {
     await socket.sync();
     socket.close();
 
-    proxy.clock.advance(SEVEN_DAYS_MS - 1);
-    await proxy.runAlarm(bob.did);
+    await proxy.advance(bob.did, SEVEN_DAYS_MS - 1);
     const before = await (await proxy.sendMessage(alice, bob.did, "again", { messageId })).json();
     expect(before).toMatchObject({ state: "duplicate" });
 
-    proxy.clock.advance(1);
-    await proxy.runAlarm(bob.did);
+    await proxy.advance(bob.did, 1);
     const after = await (await proxy.sendMessage(alice, bob.did, "again", { messageId })).json();
     expect(after).toMatchObject({ state: "queued" });
   });

@@ -3,19 +3,11 @@ import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
 import { createTestAgent } from "./support/test-agents";
-import { createTestProxy } from "./support/test-proxy";
-
-async function pairedAgents() {
-  const proxy = createTestProxy();
-  const alice = await createTestAgent(proxy.clock);
-  const bob = await createTestAgent(proxy.clock);
-  await proxy.pair(alice, bob);
-  return { proxy, alice, bob };
-}
+import { createPairedAgents, createTestProxy } from "./support/test-proxy";
 
 describe("POST /v1/relay/messages", () => {
   it("answers 202 with the messageId, correlationId, state and queue depth", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const messageId = createUlid();
     const response = await proxy.sendMessage(alice, bob.did, { text: "hi" }, { messageId, correlationId: "corr-1" });
     expect(response.status).toBe(202);
@@ -29,14 +21,14 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("defaults the correlationId to the messageId", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const messageId = createUlid();
     const body = await (await proxy.sendMessage(alice, bob.did, 1, { messageId })).json();
     expect(body).toMatchObject({ messageId, correlationId: messageId });
   });
 
   it("stores a repeated (sender, messageId) once and answers duplicate", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, { n: 1 }, { messageId, correlationId: "first" });
     const repeat = await proxy.sendMessage(alice, bob.did, { n: 2 }, { messageId, correlationId: "second" });
@@ -46,7 +38,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("accepts the same messageId from two different senders as two messages", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const carol = await createTestAgent(proxy.clock);
     await proxy.pair(carol, bob);
     const messageId = createUlid();
@@ -75,7 +67,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("refuses messages to a revoked recipient", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     await proxy.session(bob.did).revoke({ scope: "agent", reason: "agent_revoked" });
     await expectError(await proxy.sendMessage(alice, bob.did, {}), 403, "PROXY_RECIPIENT_REVOKED");
   });
@@ -87,7 +79,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("refuses malformed relay headers with a 400 naming the header", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const badId = await proxy.signed(alice, RELAY_PATHS.messages, {
       body: "{}",
       headers: { [CLAW_HEADERS.recipientAgentDid]: bob.did, [CLAW_HEADERS.messageId]: "not-a-ulid" },
@@ -111,7 +103,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("refuses a payload that is not JSON (400) or not sent as JSON (415)", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const headers = { [CLAW_HEADERS.recipientAgentDid]: bob.did, [CLAW_HEADERS.messageId]: createUlid() };
     const notJson = await proxy.signed(alice, RELAY_PATHS.messages, { body: "{oops", headers });
     await expectError(await proxy.fetch(notJson), 400, "PROXY_BAD_REQUEST");
@@ -123,7 +115,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("refuses a payload over 256 KiB with 413 and accepts one at the limit", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     const atLimit = JSON.stringify("x".repeat(RELAY_MAX_PAYLOAD_BYTES - 2));
     expect((await proxy.sendMessage(alice, bob.did, JSON.parse(atLimit))).status).toBe(202);
     const tooLarge = JSON.parse(JSON.stringify("x".repeat(RELAY_MAX_PAYLOAD_BYTES)));
@@ -131,7 +123,7 @@ describe("POST /v1/relay/messages", () => {
   });
 
   it("answers 429 with Retry-After past the default 60 messages per minute", async () => {
-    const { proxy, alice, bob } = await pairedAgents();
+    const { proxy, alice, bob } = await createPairedAgents();
     for (let index = 0; index < 60; index++) {
       expect((await proxy.sendMessage(alice, bob.did, { index })).status).toBe(202);
     }

@@ -3,19 +3,11 @@ import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
 import { createTestAgent } from "./support/test-agents";
-import { createTestProxy } from "./support/test-proxy";
-
-async function setup() {
-  const proxy = createTestProxy();
-  const alice = await createTestAgent(proxy.clock);
-  const bob = await createTestAgent(proxy.clock);
-  await proxy.pair(alice, bob);
-  return { proxy, alice, bob };
-}
+import { createPairedAgents } from "./support/test-proxy";
 
 describe("relay WebSocket protocol", () => {
   it("gives a v1 client only v1 fields, without waiting for hello", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, { n: 1 }, { messageId, correlationId: "corr", conversationId: "conv" });
@@ -28,7 +20,7 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("negotiates v2 by header and answers it on the upgrade", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const request = await proxy.signed(bob, RELAY_PATHS.connect, {
       headers: { upgrade: "websocket", [CLAW_HEADERS.relayProtocol]: "2" },
     });
@@ -40,19 +32,17 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("starts delivering to a v2 client that never says hello after the grace period", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob, 2);
     await proxy.sendMessage(alice, bob.did, "waiting for hello");
-    await socket.sync();
-    expect(socket.take("deliver")).toEqual([]);
-    proxy.clock.advance(2_000);
-    await proxy.runAlarm(bob.did);
+    expect(await socket.drain("deliver")).toEqual([]);
+    await proxy.advance(bob.did, 2_000);
     expect(await socket.next("deliver")).toMatchObject({ payload: "waiting for hello", attempt: 1 });
     socket.close();
   });
 
   it("answers a heartbeat with its id", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     const id = createUlid();
     socket.send({ type: "heartbeat", id });
@@ -61,14 +51,14 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("closes a v1 connection that sends a v2 frame with the protocol-error code", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     socket.send({ type: "hello" });
     expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
   });
 
   it("closes on a frame that does not parse or is not the connector's to send", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const garbled = await proxy.connect(bob);
     garbled.ws.send("{not json");
     expect((await garbled.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
@@ -79,7 +69,7 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("supersedes an older connection and moves its unacknowledged messages to the new one", async () => {
-    const { proxy, alice, bob } = await setup();
+    const { proxy, alice, bob } = await createPairedAgents();
     const older = await proxy.connect(bob);
     const messageId = createUlid();
     await proxy.sendMessage(alice, bob.did, "in flight", { messageId });
@@ -94,7 +84,7 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("closes the agent's sockets with the revoked code when it is revoked", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     const result = await proxy.session(bob.did).revoke({ scope: "agent", reason: "agent_revoked" });
     expect(result).toEqual({ recorded: true, closedSockets: 1 });
@@ -107,7 +97,7 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("closes only the socket opened with a revoked jti", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob);
     const other = await createTestAgent(proxy.clock, { reissueOf: bob });
     const untouched = await proxy.session(bob.did).revoke({ scope: "jti", jti: other.jti, reason: "reissued" });
@@ -118,7 +108,7 @@ describe("relay WebSocket protocol", () => {
   });
 
   it("requires a WebSocket upgrade and a signed request", async () => {
-    const { proxy, bob } = await setup();
+    const { proxy, bob } = await createPairedAgents();
     await expectError(await proxy.send(bob, RELAY_PATHS.connect), 426, "PROXY_UPGRADE_REQUIRED");
     const unsigned = new Request(`https://proxy.test${RELAY_PATHS.connect}`, { headers: { upgrade: "websocket" } });
     await expectError(await proxy.fetch(unsigned), 401, "PROXY_AUTH_MISSING_AUTHORIZATION");

@@ -8,7 +8,7 @@ import { toRelaySession } from "../../src/relay-sessions";
 import { setRelaySessionOverrides } from "../../src/session";
 import { createManualClock, type ManualClock } from "./manual-clock";
 import { TEST_REGISTRY_CONTROL } from "./registry-fixture";
-import type { TestAgent } from "./test-agents";
+import { createTestAgent, type TestAgent } from "./test-agents";
 import { TestSocket } from "./test-socket";
 
 export interface SignedRequestOptions {
@@ -117,6 +117,11 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
     session: (agentDid: string) => toRelaySession(env, agentDid),
     /** Fires the session's alarm now (the manual clock decides what is due); false when none was set. */
     runAlarm: (agentDid: string) => runDurableObjectAlarm(toRelaySession(env, agentDid)),
+    /** Moves the clock on, then fires the session's alarm as the runtime would at that time. */
+    async advance(agentDid: string, ms: number) {
+      clock.advance(ms);
+      return runDurableObjectAlarm(toRelaySession(env, agentDid));
+    },
     /** The dead-letter rows an agent's session holds, read straight from its storage. */
     async deadLetters(agentDid: string) {
       return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) =>
@@ -158,4 +163,13 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
       return (await response?.json()) as { keys: number; crl: number };
     },
   };
+}
+
+/** A proxy and two agents that paired through it (alice initiated, bob confirmed). */
+export async function createPairedAgents(settings: Partial<RelaySettings> = {}) {
+  const proxy = createTestProxy(settings);
+  const alice = await createTestAgent(proxy.clock);
+  const bob = await createTestAgent(proxy.clock);
+  await proxy.pair(alice, bob);
+  return { proxy, alice, bob };
 }

@@ -54,6 +54,12 @@ export class TestSocket {
     return matching;
   }
 
+  /** Every frame of `type` the session sent before now, once it processed what this end sent. */
+  async drain(type: string): Promise<ReceivedFrame[]> {
+    await this.sync();
+    return this.take(type);
+  }
+
   send(frame: Record<string, unknown>): void {
     this.ws.send(JSON.stringify({ v: 1, id: createUlid(), ts: new Date().toISOString(), ...frame }));
   }

@@ -30,19 +30,19 @@ export interface MessageRecord {
   lastError: string | null;
 }
 
-export interface NewMessage {
-  senderDid: string;
-  messageId: string;
-  correlationId: string;
-  priority: Priority;
-  conversationId: string | null;
-  replyTo: string | null;
-  traceparent: string | null;
-  payload: string;
-  acceptedAtMs: number;
-  queuedAtMs: number;
-  expiresAtMs: number;
-}
+export type NewMessage = Pick<
+  MessageRecord,
+  | "senderDid"
+  | "messageId"
+  | "correlationId"
+  | "priority"
+  | "conversationId"
+  | "replyTo"
+  | "traceparent"
+  | "acceptedAtMs"
+  | "queuedAtMs"
+  | "expiresAtMs"
+> & { payload: string };
 
 type MessageRow = {
   seq: number;
