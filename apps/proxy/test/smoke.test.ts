@@ -1,5 +1,7 @@
 import { exports } from "cloudflare:workers";
+import { healthResponseSchema } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
+import { expectError } from "./support/expect-error";
 import { createTestAgent } from "./support/test-agents";
 import { createTestProxy } from "./support/test-proxy";
 
@@ -7,7 +9,17 @@ describe("smoke", () => {
   it("answers health through the worker entry", async () => {
     const response = await exports.default.fetch("https://proxy.test/health");
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: "ok", environment: "local", ready: true });
+    expect(healthResponseSchema.parse(await response.json())).toEqual({
+      status: "ok",
+      version: "0.1.0",
+      environment: "local",
+      ready: true,
+    });
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("answers an unknown route with the error envelope", async () => {
+    await expectError(await exports.default.fetch("https://proxy.test/v1/nothing-here"), 404, "PROXY_NOT_FOUND");
   });
 
   it("relays a message to a connected agent", async () => {
