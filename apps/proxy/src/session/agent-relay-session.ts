@@ -161,7 +161,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   async revoke(input: RevokeInput): Promise<RevokeResult> {
     const nowMs = this.#now();
     this.#ensureSchema(nowMs);
-    const target = input.scope === "agent" ? WHOLE_AGENT : (input.jti ?? WHOLE_AGENT);
+    const target = input.scope === "agent" ? WHOLE_AGENT : input.jti;
     const recorded = this.#revocations.record(target, input.reason, nowMs);
     const closedSockets = this.#sockets.closeWhere(
       (attachment) => target === WHOLE_AGENT || attachment.jti === target,

@@ -60,11 +60,7 @@ export interface AddTrustedPeerInput extends PairLimits {
 }
 
 /** `revoke`: the whole agent, or one AIT `jti` (a reissue). */
-export interface RevokeInput {
-  scope: "agent" | "jti";
-  jti?: string;
-  reason: string;
-}
+export type RevokeInput = { scope: "agent"; reason: string } | { scope: "jti"; jti: string; reason: string };
 
 export interface RevokeResult {
   /** False when that target was already revoked. */
