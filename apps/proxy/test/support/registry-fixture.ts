@@ -8,9 +8,7 @@ export const TEST_REGISTRY_KID = "test-registry-key-1";
 /** A retired key: published with status `revoked`, so AITs signed with it are refused. */
 export const TEST_RETIRED_KID = "test-registry-key-0";
 export const TEST_REGISTRY_SEED = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA";
-export const TEST_REGISTRY_PUBLIC_KEY = "ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ";
 export const TEST_RETIRED_SEED = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8";
-export const TEST_RETIRED_PUBLIC_KEY = "Kay64UG8yvCyLhqU000LxzYeUm0L_hLIl5S8kyKWbdc";
 export const TEST_PAIRING_SECRET = "test-pairing-secret-with-at-least-32-characters";
 /** Paths the stub answers besides the real registry's, for tests to steer it. */
 export const TEST_REGISTRY_CONTROL = {

@@ -1,71 +1,81 @@
-import { createPrivateKey, randomBytes, sign } from "node:crypto";
+import { tsImport } from "tsx/esm/api";
 import {
   TEST_REGISTRY_CONTROL,
   TEST_REGISTRY_KID,
-  TEST_REGISTRY_PUBLIC_KEY,
   TEST_REGISTRY_SEED,
   TEST_REGISTRY_URL,
   TEST_RETIRED_KID,
-  TEST_RETIRED_PUBLIC_KEY,
+  TEST_RETIRED_SEED,
 } from "./registry-fixture.ts";
 
-/**
- * A registry for the proxy's tests, given to the `REGISTRY` service binding. It runs in the
- * Node process that loads the vitest config, where the workspace's TypeScript packages cannot be
- * imported, so it signs its CRL with node:crypto; tests verify it with the sdk like any CRL.
- */
+type Sdk = typeof import("@clawdentity/sdk");
+type CrlClaims = import("@clawdentity/protocol").CrlClaims;
+type RegistryKeysDocument = import("@clawdentity/protocol").RegistryKeysDocument;
 
 const TWENTY_YEARS_SECONDS = 20 * 365 * 86_400;
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-interface Revocation {
-  jti: string;
-  agentDid: string;
-  revokedAt: number;
-}
-
-const registryKey = createPrivateKey({
-  key: { kty: "OKP", crv: "Ed25519", d: TEST_REGISTRY_SEED, x: TEST_REGISTRY_PUBLIC_KEY },
-  format: "jwk",
-});
-
-const toBase64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
-
-/** A random id in ULID form (timestamp bits do not matter to a CRL id). */
-const randomUlid = () => `0${[...randomBytes(25)].map((byte) => CROCKFORD[byte % 32]).join("")}`;
-
-function signCrlToken(revocations: Revocation[]): string {
-  const iat = Math.floor(Date.now() / 1000);
-  const header = toBase64url(JSON.stringify({ alg: "EdDSA", typ: "CRL", kid: TEST_REGISTRY_KID }));
-  const claims = { iss: TEST_REGISTRY_URL, jti: randomUlid(), iat, exp: iat + TWENTY_YEARS_SECONDS, revocations };
-  const payload = toBase64url(JSON.stringify(claims));
-  const signature = sign(null, Buffer.from(`${header}.${payload}`), registryKey);
-  return `${header}.${payload}.${toBase64url(signature)}`;
-}
-
-const keysDocument = {
-  keys: [
-    { kid: TEST_REGISTRY_KID, alg: "EdDSA", crv: "Ed25519", x: TEST_REGISTRY_PUBLIC_KEY, status: "active" },
-    { kid: TEST_RETIRED_KID, alg: "EdDSA", crv: "Ed25519", x: TEST_RETIRED_PUBLIC_KEY, status: "revoked" },
-  ],
+/**
+ * The vitest config is bundled for plain Node, which cannot load the workspace's TypeScript
+ * packages by itself; tsx loads the sdk for it.
+ */
+let sdk: Promise<Sdk> | undefined;
+const loadSdk = (): Promise<Sdk> => {
+  sdk ??= tsImport("@clawdentity/sdk", import.meta.url) as Promise<Sdk>;
+  return sdk;
 };
 
+/**
+ * A registry for the proxy's tests and benchmark, given to the `REGISTRY` service binding: it
+ * publishes the test keys and a CRL signed with the test key (both through the sdk), counts
+ * fetches, and takes revocations from tests.
+ */
 export function createRegistryStub(): (request: Request) => Promise<Response> {
-  const revocations: Revocation[] = [];
+  const revocations: CrlClaims["revocations"] = [];
   const stats = { keys: 0, crl: 0 };
+
+  const keysDocument = async (): Promise<RegistryKeysDocument> => {
+    const { importEd25519Seed } = await loadSdk();
+    const [active, retired] = await Promise.all([
+      importEd25519Seed(TEST_REGISTRY_SEED),
+      importEd25519Seed(TEST_RETIRED_SEED),
+    ]);
+    return {
+      keys: [
+        { kid: TEST_REGISTRY_KID, alg: "EdDSA", crv: "Ed25519", x: active.publicKey, status: "active" },
+        { kid: TEST_RETIRED_KID, alg: "EdDSA", crv: "Ed25519", x: retired.publicKey, status: "revoked" },
+      ],
+    };
+  };
+
+  const signedCrl = async (): Promise<string> => {
+    const { createUlid, importEd25519Seed, signCrl } = await loadSdk();
+    const iat = Math.floor(Date.now() / 1000);
+    const claims: CrlClaims = {
+      iss: TEST_REGISTRY_URL,
+      jti: createUlid(),
+      iat,
+      exp: iat + TWENTY_YEARS_SECONDS,
+      revocations,
+    };
+    return signCrl({
+      claims,
+      kid: TEST_REGISTRY_KID,
+      privateKey: (await importEd25519Seed(TEST_REGISTRY_SEED)).privateKey,
+    });
+  };
 
   return async function handleRegistryRequest(request) {
     const url = new URL(request.url);
     if (url.pathname === "/.well-known/claw-keys.json") {
       stats.keys++;
-      return Response.json(keysDocument);
+      return Response.json(await keysDocument());
     }
     if (url.pathname === "/v1/crl") {
       stats.crl++;
-      return Response.json({ crl: signCrlToken(revocations) });
+      return Response.json({ crl: await signedCrl() });
     }
     if (url.pathname === TEST_REGISTRY_CONTROL.revoke && request.method === "POST") {
-      revocations.push((await request.json()) as Revocation);
+      revocations.push((await request.json()) as CrlClaims["revocations"][number]);
       return new Response(null, { status: 204 });
     }
     if (url.pathname === TEST_REGISTRY_CONTROL.stats) return Response.json(stats);
