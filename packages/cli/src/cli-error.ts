@@ -1,0 +1,95 @@
+import { AgentHomeError, ConnectorConfigError } from "@clawdentity/connector";
+import { CommanderError } from "commander";
+import { ZodError } from "zod";
+
+/** Codes of the CLI's own failures; API failures keep the code the API answered with. */
+export const CLI_ERROR_CODES = [
+  "CLI_INVALID_ARGUMENT",
+  "CLI_NOT_INITIALIZED",
+  "CLI_CONFIG_INVALID",
+  "CLI_TOKEN_REQUIRED",
+  "CLI_AGENT_REQUIRED",
+  "CLI_AGENT_NOT_FOUND",
+  "CLI_AGENT_EXISTS",
+  "CLI_AGENT_HOME_INVALID",
+  "CLI_CONNECTOR_NOT_RUNNING",
+  "CLI_CONNECTOR_ALREADY_RUNNING",
+  "CLI_CONNECTOR_START_FAILED",
+  "CLI_UNREACHABLE",
+  "CLI_HTTP_ERROR",
+  "CLI_UNEXPECTED_RESPONSE",
+  "CLI_NOT_FOUND",
+  "CLI_WAIT_TIMEOUT",
+  "CLI_MESSAGE_DEAD_LETTERED",
+  "CLI_INTERNAL",
+] as const;
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
+
+/** 1: the user can fix it (input, config, API 4xx, a service down). 2: a bug or a broken server. */
+export type ExitCode = 0 | 1 | 2;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_FATAL = 2;
+
+export interface CliErrorInit {
+  code: CliErrorCode | (string & {});
+  message: string;
+  exitCode?: 1 | 2;
+  requestId?: string;
+  httpStatus?: number;
+  details?: unknown;
+}
+
+/** The one error class of the CLI: API envelopes and local failures alike. */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  readonly code: string;
+  readonly exitCode: 1 | 2;
+  readonly requestId: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly details: unknown;
+
+  constructor(init: CliErrorInit) {
+    super(init.message);
+    this.code = init.code;
+    this.exitCode = init.exitCode ?? EXIT_USER_ERROR;
+    this.requestId = init.requestId;
+    this.httpStatus = init.httpStatus;
+    this.details = init.details;
+  }
+}
+
+function toZodMessage(error: ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".") || "value"}: ${issue.message}`).join("; ");
+}
+
+/** Maps anything thrown by a command to a CliError; unknown errors are fatal (exit 2). */
+export function toCliError(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof CommanderError) {
+    return new CliError({ code: "CLI_INVALID_ARGUMENT", message: error.message.replace(/^error: /, "") });
+  }
+  if (error instanceof ZodError) return new CliError({ code: "CLI_INVALID_ARGUMENT", message: toZodMessage(error) });
+  if (error instanceof AgentHomeError || error instanceof ConnectorConfigError) {
+    return new CliError({ code: "CLI_AGENT_HOME_INVALID", message: error.message });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError({ code: "CLI_INTERNAL", message, exitCode: EXIT_FATAL });
+}
+
+/** `CODE: message (requestId)`, the one-line form of an error for people. */
+export function formatCliError(error: CliError): string {
+  return `${error.code}: ${error.message}${error.requestId ? ` (${error.requestId})` : ""}`;
+}
+
+/** The SPEC §8 envelope shape, so `--json` errors read like API errors. */
+export function toErrorJson(error: CliError): { error: Record<string, unknown> } {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.requestId ? { requestId: error.requestId } : {}),
+      ...(error.httpStatus ? { status: error.httpStatus } : {}),
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}

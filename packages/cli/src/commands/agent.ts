@@ -1,0 +1,244 @@
+import { createAgentHome, writeAgentIdentity } from "@clawdentity/connector";
+import {
+  AGENT_STATUSES,
+  type AgentStatus,
+  AIT_DEFAULT_TTL_DAYS,
+  AIT_MAX_TTL_DAYS,
+  AIT_MIN_TTL_DAYS,
+  frameworkSchema,
+  isDid,
+  isUlid,
+} from "@clawdentity/protocol";
+import { type Command, Option } from "commander";
+import { registerAgent, toLocalAgentView, toLocalNamesByDid } from "../agents";
+import { CliError } from "../cli-error";
+import type { CliIo } from "../cli-io";
+import { hasLocalAgent, type LocalAgent, parseAgentName, readLocalAgent, updateCliConfig } from "../config";
+import { formatTable } from "../output";
+import { listLocalAgents } from "./agent-local-list";
+import { type CommandContext, type RunState, toAction } from "./command-context";
+import { parseHttpUrl, toIntegerParser, toSchemaParser } from "./option-parsers";
+
+/** Where the connector delivers until `--webhook` says otherwise (the agent runtime's local endpoint). */
+export const DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8080/clawdentity";
+export const DEFAULT_FRAMEWORK = "generic";
+
+const parseTtlDays = toIntegerParser(AIT_MIN_TTL_DAYS, AIT_MAX_TTL_DAYS);
+
+interface CreateOptions {
+  framework: string;
+  ttlDays?: number;
+  webhook: string;
+  localPort: number;
+  proxyUrl?: string;
+}
+
+/** An agent by local name, DID or ULID; the command's agent when none is given. */
+function resolveAgentRef(context: CommandContext, ref: string | undefined): { id: string; local: LocalAgent | null } {
+  if (ref === undefined) {
+    const local = context.agent();
+    return { id: local.identity.agentDid, local };
+  }
+  if (isDid(ref, "agent") || isUlid(ref)) {
+    const name = toLocalNamesByDid(context.home).get(ref);
+    return { id: ref, local: name ? readLocalAgent(context.home, name) : null };
+  }
+  const name = parseAgentName(ref);
+  if (!hasLocalAgent(context.home, name)) {
+    throw new CliError({ code: "CLI_AGENT_NOT_FOUND", message: `no agent ${name} in ${context.home}` });
+  }
+  const local = readLocalAgent(context.home, name);
+  return { id: local.identity.agentDid, local };
+}
+
+function toAgentLines(agent: { did: string; name: string; status: string }, extra: string[] = []): string[] {
+  return [`${agent.name}  ${agent.did}  ${agent.status}`, ...extra];
+}
+
+/** `agent create|list|show|revoke|reissue|use`. */
+export function registerAgentCommand(program: Command, io: CliIo, state: RunState): void {
+  const agent = program.command("agent").description("agent identities: register, list, inspect, revoke, reissue");
+
+  agent
+    .command("create")
+    .description("generate a key, register the agent and write its home (identity.json, config.json; 0600)")
+    .argument("<name>", "local handle and registered name (1-64 of A-Z a-z 0-9 . _ -)")
+    .option(
+      "--framework <name>",
+      "the agent's framework, as written into its AIT",
+      toSchemaParser(frameworkSchema),
+      DEFAULT_FRAMEWORK,
+    )
+    .option(
+      "--ttl-days <days>",
+      `AIT lifetime, ${AIT_MIN_TTL_DAYS}-${AIT_MAX_TTL_DAYS} (default: ${AIT_DEFAULT_TTL_DAYS})`,
+      parseTtlDays,
+    )
+    .option("--webhook <url>", "the runtime webhook the connector delivers to", parseHttpUrl, DEFAULT_WEBHOOK_URL)
+    .option(
+      "--local-port <port>",
+      "port of the connector's local API (0 = chosen at start)",
+      toIntegerParser(0, 65_535),
+      0,
+    )
+    .option("--proxy-url <url>", "the agent's proxy (default: the one in <home>/config.json)", parseHttpUrl)
+    .action(
+      toAction<CreateOptions>(io, state, async (context, { args, opts }) => {
+        const name = parseAgentName(args[0] ?? "");
+        if (hasLocalAgent(context.home, name)) {
+          throw new CliError({ code: "CLI_AGENT_EXISTS", message: `agent ${name} already exists in ${context.home}` });
+        }
+        const config = context.cliConfig();
+        const { keys, registered } = await registerAgent({
+          registry: context.registry({ owner: true }),
+          name,
+          framework: opts.framework,
+          ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}),
+        });
+        const proxyUrl = opts.proxyUrl ?? config.proxyUrl;
+        const { paths, config: agentConfig } = createAgentHome({
+          home: context.home,
+          agentName: name,
+          identity: { agentDid: registered.agent.did, ait: registered.ait, seed: keys.seed },
+          proxyUrl,
+          registryUrl: config.registryUrl,
+          deliveryWebhookUrl: opts.webhook,
+          localApi: { port: opts.localPort },
+        });
+        return {
+          json: {
+            ...registered,
+            local: {
+              name,
+              dir: paths.dir,
+              proxyUrl,
+              deliveryWebhookUrl: agentConfig.deliveryWebhookUrl,
+              localApi: agentConfig.localApi,
+            },
+          },
+          text: toAgentLines(registered.agent, [
+            `home ${paths.dir}`,
+            `AIT expires ${registered.agent.aitExpiresAt}; webhook ${agentConfig.deliveryWebhookUrl}`,
+          ]),
+        };
+      }),
+    );
+
+  agent
+    .command("list")
+    .description("the owner's agents in the registry (newest first), or with --local the agent homes here")
+    .option("--local", "list the agent homes on this machine instead (no registry call)")
+    .addOption(new Option("--status <status>", "only active or revoked agents").choices(AGENT_STATUSES))
+    .option("--limit <n>", "page size, 1-100 (default: 50)", toIntegerParser(1, 100))
+    .option("--cursor <cursor>", "the nextCursor of the previous page")
+    .action(
+      toAction<{ local?: boolean; status?: AgentStatus; limit?: number; cursor?: string }>(
+        io,
+        state,
+        async (context, { opts }) => {
+          if (opts.local) return listLocalAgents(context);
+          const page = await context.registry({ owner: true }).listAgents({
+            limit: opts.limit,
+            cursor: opts.cursor,
+            status: opts.status,
+          });
+          const names = toLocalNamesByDid(context.home);
+          const agents = page.agents.map((item) => ({ ...item, localName: names.get(item.did) ?? null }));
+          return {
+            json: { agents, nextCursor: page.nextCursor },
+            text: [
+              ...formatTable(
+                ["NAME", "DID", "STATUS", "AIT EXPIRES", "LOCAL"],
+                agents.map((item) => [item.name, item.did, item.status, item.aitExpiresAt, item.localName]),
+              ),
+              ...(page.nextCursor ? [`more: --cursor ${page.nextCursor}`] : []),
+            ],
+          };
+        },
+      ),
+    );
+
+  agent
+    .command("show")
+    .description("the registry's public view of an agent, plus its local home when it is on this machine")
+    .argument("[agent]", "local name, DID or ULID (default: the current agent)")
+    .action(
+      toAction(io, state, async (context, { args }) => {
+        const { id, local } = resolveAgentRef(context, args[0]);
+        const { agent: resolved } = await context.registry().resolveAgent(id);
+        const view = local ? toLocalAgentView(local) : null;
+        return {
+          json: { agent: resolved, local: view },
+          text: toAgentLines(resolved, [
+            `owner ${resolved.ownerDid}; framework ${resolved.framework}; created ${resolved.createdAt}`,
+            ...(resolved.revokedAt ? [`revoked ${resolved.revokedAt}`] : []),
+            ...(view
+              ? [
+                  `home ${view.dir}; proxy ${view.proxyUrl}; webhook ${view.deliveryWebhookUrl}`,
+                  `AIT ${view.ait?.jti ?? "?"} expires ${view.ait?.expiresAt ?? "?"}`,
+                  view.connector.running
+                    ? `connector running (pid ${view.connector.pid}) at ${view.connector.localApiUrl}`
+                    : "connector not running",
+                ]
+              : []),
+          ]),
+        };
+      }),
+    );
+
+  agent
+    .command("revoke")
+    .description("revoke an agent: the registry refuses it, the proxy refuses its requests within seconds")
+    .argument("[agent]", "local name, DID or ULID (default: the current agent)")
+    .action(
+      toAction(io, state, async (context, { args }) => {
+        const { id } = resolveAgentRef(context, args[0]);
+        const revoked = await context.registry({ owner: true }).revokeAgent(id);
+        return { json: revoked, text: toAgentLines(revoked.agent, [`revoked at ${revoked.agent.revokedAt}`]) };
+      }),
+    );
+
+  agent
+    .command("reissue")
+    .description("issue a new AIT for a local agent (the previous one is revoked); restart its connector after")
+    .argument("[agent]", "local name (default: the current agent)")
+    .option(
+      "--ttl-days <days>",
+      `AIT lifetime, ${AIT_MIN_TTL_DAYS}-${AIT_MAX_TTL_DAYS} (default: unchanged)`,
+      parseTtlDays,
+    )
+    .action(
+      toAction<{ ttlDays?: number }>(io, state, async (context, { args, opts }) => {
+        const { id, local } = resolveAgentRef(context, args[0]);
+        if (!local) {
+          throw new CliError({ code: "CLI_AGENT_NOT_FOUND", message: `${id} has no home here to store a new AIT in` });
+        }
+        const reissued = await context
+          .registry({ owner: true })
+          .reissueAgent(id, opts.ttlDays ? { ttlDays: opts.ttlDays } : {});
+        writeAgentIdentity(local.ref, { ...local.identity, ait: reissued.ait });
+        return {
+          json: { ...reissued, local: { name: local.name, dir: local.dir } },
+          text: toAgentLines(reissued.agent, [
+            `new AIT ${reissued.agent.currentJti} expires ${reissued.agent.aitExpiresAt}`,
+            "restart the agent's connector to use it",
+          ]),
+        };
+      }),
+    );
+
+  agent
+    .command("use")
+    .description("make a local agent the default for commands without --agent")
+    .argument("<name>", "local agent name")
+    .action(
+      toAction(io, state, async (context, { args }) => {
+        const name = parseAgentName(args[0] ?? "");
+        if (!hasLocalAgent(context.home, name)) {
+          throw new CliError({ code: "CLI_AGENT_NOT_FOUND", message: `no agent ${name} in ${context.home}` });
+        }
+        updateCliConfig(context.home, (config) => ({ ...config, defaultAgent: name }));
+        return { json: { defaultAgent: name }, text: `default agent: ${name}` };
+      }),
+    );
+}

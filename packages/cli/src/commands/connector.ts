@@ -1,0 +1,100 @@
+import {
+  AgentHomeError,
+  createConnector,
+  createJsonLogger,
+  loadConnectorConfig,
+  readAgentRuntime,
+  removeAgentRuntime,
+  silentLogger,
+  writeAgentConfig,
+  writeAgentRuntime,
+} from "@clawdentity/connector";
+import type { Command } from "commander";
+import { CliError } from "../cli-error";
+import type { CliIo } from "../cli-io";
+import { writeJsonLine } from "../output";
+import { type RunState, toAction } from "./command-context";
+import { parseHttpUrl, toIntegerParser } from "./option-parsers";
+
+interface StartOptions {
+  webhook?: string;
+  port?: number;
+  quiet?: boolean;
+}
+
+/** Connector start failures the user can fix (port taken, another connector running) are not bugs. */
+function toStartError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE" || code === "EACCES" || error instanceof AgentHomeError) {
+    return new CliError({ code: "CLI_CONNECTOR_START_FAILED", message: (error as Error).message });
+  }
+  return error;
+}
+
+/** `connector start`: runs the agent's connector in this process, in the foreground, until SIGINT/SIGTERM. */
+export function registerConnectorCommand(program: Command, io: CliIo, state: RunState): void {
+  const connectorCommand = program.command("connector").description("the agent's connector daemon");
+
+  connectorCommand
+    .command("start")
+    .description("run the agent's connector in the foreground until SIGINT/SIGTERM (logs: JSON lines on stderr)")
+    .option("--webhook <url>", "runtime webhook to deliver to; saved into the agent's config.json", parseHttpUrl)
+    .option("--port <port>", "local API port; saved into the agent's config.json (0 = any)", toIntegerParser(0, 65_535))
+    .option("--quiet", "do not write the connector's log lines")
+    .action(
+      toAction<StartOptions>(io, state, async (context, { opts }) => {
+        const agent = context.agent();
+        const running = readAgentRuntime(agent.ref);
+        if (running) {
+          throw new CliError({
+            code: "CLI_CONNECTOR_ALREADY_RUNNING",
+            message: `the connector of ${agent.name} already runs (pid ${running.pid}) at ${running.localApiUrl}`,
+          });
+        }
+        if (opts.webhook !== undefined || opts.port !== undefined) {
+          writeAgentConfig(agent.ref, {
+            ...agent.config,
+            ...(opts.webhook ? { deliveryWebhookUrl: opts.webhook } : {}),
+            ...(opts.port === undefined ? {} : { localApi: { ...agent.config.localApi, port: opts.port } }),
+          });
+        }
+        const config = loadConnectorConfig(agent.ref);
+        const logger = opts.quiet ? silentLogger : createJsonLogger((line) => io.stderr(line));
+        const connector = createConnector(config, { logger, fetch: io.fetch });
+        const started = await connector.start().catch((error: unknown) => {
+          throw toStartError(error);
+        });
+        const startedAt = new Date().toISOString();
+        writeAgentRuntime(agent.ref, {
+          pid: process.pid,
+          agentDid: config.identity.agentDid,
+          localApiUrl: started.localApiUrl,
+          startedAt,
+        });
+        const info = {
+          agentName: agent.name,
+          agentDid: config.identity.agentDid,
+          localApiUrl: started.localApiUrl,
+          proxyUrl: config.proxyUrl,
+          deliveryWebhookUrl: config.deliveryWebhookUrl,
+          pid: process.pid,
+          startedAt,
+        };
+        if (context.json) writeJsonLine(io, { event: "started", ...info });
+        else
+          io.stdout(
+            `connector ${agent.name} (${info.agentDid}) listening on ${info.localApiUrl}; delivering to ${info.deliveryWebhookUrl}\n`,
+          );
+
+        const signal = await io.waitForStop();
+        await connector.stop();
+        removeAgentRuntime(agent.ref);
+        // The start line was the first half of the output; the stop line completes it.
+        return {
+          json: { event: "stopped", agentName: agent.name, signal },
+          text: `connector ${agent.name} stopped (${signal})`,
+          compact: true,
+        };
+      }),
+    );
+}

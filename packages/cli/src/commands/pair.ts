@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import type { CliIo } from "../cli-io";
+import { formatTable } from "../output";
+import { type RunState, toAction } from "./command-context";
+import { parseAgentDid, toIntegerParser } from "./option-parsers";
+
+interface StartOptions {
+  ttlSeconds?: number;
+  rateLimitPerMinute?: number;
+  queueQuota?: number;
+}
+
+/** `pair start|confirm|peers|remove`: mutual trust between two agents through their proxy. */
+export function registerPairCommand(program: Command, io: CliIo, state: RunState): void {
+  const pair = program.command("pair").description("pair agents so they may message each other");
+
+  pair
+    .command("start")
+    .description("get a one-time pairing ticket for the peer to confirm")
+    .option("--ttl-seconds <s>", "ticket validity, 30-3600 (default: the proxy's, 300)", toIntegerParser(30, 3600))
+    .option("--rate-limit-per-minute <n>", "messages per minute allowed on this pair", toIntegerParser(1, 100_000))
+    .option("--queue-quota <n>", "messages the pair may hold queued", toIntegerParser(1, 1_000_000))
+    .action(
+      toAction<StartOptions>(io, state, async (context, { opts }) => {
+        const agent = context.agent();
+        const ticket = await context.proxy(agent).createPairingTicket({
+          ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
+          ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
+          ...(opts.queueQuota ? { queueQuota: opts.queueQuota } : {}),
+        });
+        return {
+          json: ticket,
+          text: [
+            `pairing ticket for ${ticket.initiatorAgentDid} (expires ${ticket.expiresAt}); the peer runs:`,
+            `clawdentity pair confirm ${ticket.ticket}`,
+          ],
+        };
+      }),
+    );
+
+  pair
+    .command("confirm")
+    .description("confirm a peer's ticket: both agents then trust each other")
+    .argument("<ticket>", "the ticket printed by pair start")
+    .action(
+      toAction(io, state, async (context, { args }) => {
+        const confirmed = await context.proxy(context.agent()).confirmPairing(args[0] ?? "");
+        return { json: confirmed, text: `paired with ${confirmed.peer.agentDid}` };
+      }),
+    );
+
+  pair
+    .command("peers")
+    .description("the agents this agent trusts")
+    .action(
+      toAction(io, state, async (context) => {
+        const listed = await context.proxy(context.agent()).listPeers();
+        return {
+          json: listed,
+          text:
+            listed.peers.length === 0
+              ? "no peers"
+              : formatTable(
+                  ["PEER", "PAIRED AT", "RATE/MIN", "QUOTA"],
+                  listed.peers.map((peer) => [peer.agentDid, peer.pairedAt, peer.rateLimitPerMinute, peer.queueQuota]),
+                ),
+        };
+      }),
+    );
+
+  pair
+    .command("remove")
+    .description("end the trust with a peer, on both sides")
+    .argument("<peerDid>", "the peer agent's DID", parseAgentDid)
+    .action(
+      toAction(io, state, async (context, { args }) => {
+        const peerDid = args[0] ?? "";
+        await context.proxy(context.agent()).removePeer(peerDid);
+        return { json: { removed: true, peerAgentDid: peerDid }, text: `removed ${peerDid}` };
+      }),
+    );
+}

@@ -1,0 +1,149 @@
+import { readAgentRuntime } from "@clawdentity/connector";
+import type { ConnectorStatusResponse, HealthResponse } from "@clawdentity/protocol";
+import type { Command } from "commander";
+import { CliError, toCliError } from "../cli-error";
+import type { CliIo } from "../cli-io";
+import { type LocalAgent, readCliConfig } from "../config";
+import { createConnectorClient, createProxyHealthCheck, createRegistryClient } from "../http";
+import { type CommandContext, type RunState, toAction } from "./command-context";
+import { parseWaitSeconds } from "./option-parsers";
+import { sleep } from "./sleep";
+
+type Probe<T> = { ok: true; body: T } | { ok: false; error: { code: string; message: string } };
+
+async function probe<T>(call: () => Promise<T>): Promise<Probe<T>> {
+  try {
+    return { ok: true, body: await call() };
+  } catch (error) {
+    const failure = toCliError(error);
+    return { ok: false, error: { code: failure.code, message: failure.message } };
+  }
+}
+
+function toServiceView(url: string, result: Probe<HealthResponse>) {
+  return result.ok
+    ? { url, reachable: true, health: result.body }
+    : { url, reachable: result.error.code !== "CLI_UNREACHABLE", error: result.error };
+}
+
+/** The command's agent, or null when the home has none (or several and none chosen) and none was asked for. */
+function resolveOptionalAgent(context: CommandContext): LocalAgent | null {
+  try {
+    return context.agent();
+  } catch (error) {
+    const explicit = context.agentFlag !== undefined || Boolean(context.io.env.CLAWDENTITY_AGENT?.trim());
+    if (!explicit && error instanceof CliError && ["CLI_AGENT_NOT_FOUND", "CLI_AGENT_REQUIRED"].includes(error.code)) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** The agent's connector: stopped, or running with its `GET /v1/status` answer (or why it did not answer). */
+interface ConnectorView {
+  running: boolean;
+  pid?: number;
+  localApiUrl?: string;
+  startedAt?: string;
+  status?: ConnectorStatusResponse;
+  error?: { code: string; message: string };
+}
+
+async function readConnector(context: CommandContext, agent: LocalAgent): Promise<ConnectorView> {
+  const runtime = readAgentRuntime(agent.ref);
+  if (!runtime) return { running: false };
+  const client = createConnectorClient({
+    fetch: context.io.fetch,
+    localApiUrl: runtime.localApiUrl,
+    token: agent.config.localApiToken,
+  });
+  const status = await probe<ConnectorStatusResponse>(() => client.status());
+  return {
+    running: true,
+    pid: runtime.pid,
+    localApiUrl: runtime.localApiUrl,
+    startedAt: runtime.startedAt,
+    ...(status.ok ? { status: status.body } : { error: status.error }),
+  };
+}
+
+async function readStatus(context: CommandContext) {
+  const config = readCliConfig(context.home);
+  const agent = resolveOptionalAgent(context);
+  const proxyUrl = agent?.config.proxyUrl ?? config?.proxyUrl;
+  const { fetch } = context.io;
+  const [registry, proxy, connector] = await Promise.all([
+    config ? probe(() => createRegistryClient({ fetch, registryUrl: config.registryUrl }).health()) : null,
+    proxyUrl ? probe(createProxyHealthCheck({ fetch, proxyUrl })) : null,
+    agent ? readConnector(context, agent) : null,
+  ]);
+  return {
+    home: context.home,
+    initialized: config !== null,
+    registry: config && registry ? toServiceView(config.registryUrl, registry) : null,
+    proxy: proxyUrl && proxy ? toServiceView(proxyUrl, proxy) : null,
+    agent: agent ? { name: agent.name, agentDid: agent.identity.agentDid } : null,
+    connector,
+  };
+}
+type StatusView = Awaited<ReturnType<typeof readStatus>>;
+
+function isConnected(view: StatusView): boolean {
+  return view.connector?.running === true && view.connector.status?.socket.state === "connected";
+}
+
+function toStatusLines(view: StatusView): string[] {
+  const service = (name: string, item: StatusView["registry"]) =>
+    item
+      ? `${name.padEnd(10)}${item.url}  ${item.health ? `${item.health.status}${item.health.ready ? "" : " (not ready)"}` : `unreachable: ${item.error?.message}`}`
+      : `${name.padEnd(10)}not configured`;
+  const lines = [`home      ${view.home}${view.initialized ? "" : " (not initialized: run clawdentity init)"}`];
+  lines.push(service("registry", view.registry), service("proxy", view.proxy));
+  if (!view.agent) return [...lines, "agent     none"];
+  lines.push(`agent     ${view.agent.name} ${view.agent.agentDid}`);
+  const connector = view.connector;
+  if (!connector?.running) return [...lines, "connector stopped"];
+  if (!connector.status)
+    return [...lines, `connector pid ${connector.pid}, not answering: ${connector.error?.message}`];
+  const { socket, queues, circuits } = connector.status;
+  return [
+    ...lines,
+    `connector pid ${connector.pid} at ${connector.localApiUrl}; socket ${socket.state}${socket.lastHeartbeatRttMs === undefined ? "" : ` (rtt ${socket.lastHeartbeatRttMs} ms)`}`,
+    `  outbox   queued ${queues.outbox.queued}, relayed ${queues.outbox.relayed}, dead ${queues.outbox.deadLettered}`,
+    `  inbox    pending ${queues.inbox.pending}, delivered ${queues.inbox.delivered}, dead ${queues.inbox.deadLettered}`,
+    `  circuits proxy ${circuits.proxy.state}, webhook ${circuits.webhook.state}`,
+  ];
+}
+
+/** `status`: registry and proxy health, the agent's connector and its relay socket. */
+export function registerStatusCommand(program: Command, io: CliIo, state: RunState): void {
+  program
+    .command("status")
+    .description("health of registry and proxy, and the agent's connector (GET /v1/status of its local API)")
+    .option(
+      "--wait <seconds>",
+      "wait until the agent's connector is running and connected to its proxy",
+      parseWaitSeconds,
+    )
+    .action(
+      toAction<{ wait?: number }>(io, state, async (context, { opts }) => {
+        let view = await readStatus(context);
+        if (opts.wait !== undefined) {
+          if (!view.agent) throw new CliError({ code: "CLI_AGENT_REQUIRED", message: "--wait needs an agent" });
+          const deadline = Date.now() + opts.wait * 1000;
+          while (!isConnected(view) && Date.now() < deadline) {
+            await sleep(context.io.pollIntervalMs);
+            view = await readStatus(context);
+          }
+        }
+        const failure =
+          opts.wait !== undefined && !isConnected(view)
+            ? new CliError({
+                code: "CLI_WAIT_TIMEOUT",
+                message: `the connector of ${view.agent?.name} was not connected within ${opts.wait} s`,
+              })
+            : undefined;
+        return { json: view, text: toStatusLines(view), ...(failure ? { failure } : {}) };
+      }),
+    );
+}

@@ -1,0 +1,83 @@
+import type { AgentIdentity } from "@clawdentity/connector";
+import {
+  healthResponseSchema,
+  messageStatusResponseSchema,
+  type PairingTicketRequest,
+  pairingConfirmResponseSchema,
+  pairingTicketResponseSchema,
+  RELAY_PATHS,
+  relayDeadLettersResponseSchema,
+  relayMetricsResponseSchema,
+  trustPeersResponseSchema,
+} from "@clawdentity/protocol";
+import { importEd25519Seed, signRequest } from "@clawdentity/sdk";
+import { z } from "zod";
+import { callApi, toApiUrl } from "./call-api";
+
+/** The relay's dead-letter retry and purge answers are not fixed by the SPEC; any JSON object is accepted. */
+const relayDeadLetterActionSchema = z.record(z.string(), z.unknown());
+
+export function createProxyHealthCheck(options: { fetch: typeof fetch; proxyUrl: string }) {
+  return () =>
+    callApi({
+      fetch: options.fetch,
+      service: "proxy",
+      method: "GET",
+      url: toApiUrl(options.proxyUrl, RELAY_PATHS.health),
+      schema: healthResponseSchema,
+    });
+}
+
+export type AgentProxyClient = ReturnType<typeof createAgentProxyClient>;
+
+/** Calls to the agent's own proxy, each signed with the agent's key (SPEC §3). */
+export function createAgentProxyClient(options: { fetch: typeof fetch; proxyUrl: string; identity: AgentIdentity }) {
+  let privateKey: Promise<CryptoKey> | undefined;
+  const key = () => {
+    privateKey ??= importEd25519Seed(options.identity.seed).then((pair) => pair.privateKey);
+    return privateKey;
+  };
+  const call = async <T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T> | null,
+    extra: { body?: unknown; query?: Record<string, string | number | undefined> } = {},
+  ) => {
+    const url = toApiUrl(options.proxyUrl, path, extra.query);
+    const body = extra.body === undefined ? undefined : JSON.stringify(extra.body);
+    const headers = await signRequest({
+      method,
+      pathWithQuery: `${url.pathname}${url.search}`,
+      body: body ?? "",
+      ait: options.identity.ait,
+      privateKey: await key(),
+    });
+    return callApi({
+      fetch: options.fetch,
+      service: "proxy",
+      method,
+      url,
+      headers,
+      schema,
+      ...(body === undefined ? {} : { body }),
+    });
+  };
+  const messageId = (id: string) => encodeURIComponent(id);
+
+  return {
+    health: createProxyHealthCheck(options),
+    createPairingTicket: (body: PairingTicketRequest) =>
+      call("POST", RELAY_PATHS.pairingTickets, pairingTicketResponseSchema, { body }),
+    confirmPairing: (ticket: string) =>
+      call("POST", RELAY_PATHS.pairingConfirm, pairingConfirmResponseSchema, { body: { ticket } }),
+    listPeers: () => call("GET", RELAY_PATHS.trustPeers, trustPeersResponseSchema),
+    removePeer: (did: string) => call("DELETE", `${RELAY_PATHS.trustPeers}/${encodeURIComponent(did)}`, null),
+    getMessage: (id: string) => call("GET", `${RELAY_PATHS.messages}/${messageId(id)}`, messageStatusResponseSchema),
+    metrics: () => call("GET", RELAY_PATHS.relayMetrics, relayMetricsResponseSchema),
+    listDeadLetters: () => call("GET", RELAY_PATHS.deadLetters, relayDeadLettersResponseSchema),
+    retryDeadLetter: (id: string) =>
+      call("POST", `${RELAY_PATHS.deadLetters}/${messageId(id)}/retry`, relayDeadLetterActionSchema),
+    purgeDeadLetters: (olderThan: string | undefined) =>
+      call("DELETE", RELAY_PATHS.deadLetters, relayDeadLetterActionSchema, { query: { olderThan } }),
+  };
+}

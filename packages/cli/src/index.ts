@@ -1,0 +1,13 @@
+export { CLI_ERROR_CODES, CliError, type CliErrorCode, formatCliError, toCliError, toErrorJson } from "./cli-error";
+export { type CliIo, resolveCliIo } from "./cli-io";
+export { type CliConfig, cliConfigSchema, readCliConfig, toCliConfigPath } from "./config";
+export { type Cli, createCli } from "./create-cli";
+export {
+  formatTimeline,
+  type MergedTrace,
+  mergeTrace,
+  type TraceEvent,
+  type TraceStep,
+  toConnectorEvents,
+  toProxyEvents,
+} from "./trace";
