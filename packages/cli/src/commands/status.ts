@@ -99,7 +99,7 @@ function toStatusLines(view: StatusView): string[] {
       : `${name.padEnd(10)}not configured`;
   const lines = [`home      ${view.home}${view.initialized ? "" : " (not initialized: run clawdentity init)"}`];
   lines.push(service("registry", view.registry), service("proxy", view.proxy));
-  if (!view.agent) return [...lines, "agent     none"];
+  if (!view.agent) return [...lines, "agent     none selected (agent create <name>, or pass --agent <name>)"];
   lines.push(`agent     ${view.agent.name} ${view.agent.agentDid}`);
   const connector = view.connector;
   if (!connector?.running) return [...lines, "connector stopped"];
