@@ -29,6 +29,9 @@ export async function startCliTestStack(): Promise<LocalStack & { stateDir: stri
       proxyPort: PROXY_PORT,
       cronIntervalMs: 5_000,
     });
+  } catch (error) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
   } finally {
     process.chdir(cwd);
   }
