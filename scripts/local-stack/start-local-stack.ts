@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildWorker } from "./build-worker";
@@ -46,6 +46,8 @@ function toWorkerOptions(input: {
     name: input.name,
     modules: true,
     scriptPath,
+    // Module names must not depend on the caller's working directory.
+    modulesRoot: dirname(scriptPath),
     bindings: { ...(rest.bindings ?? {}), ...input.bindings },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: input.port }],
   } as WorkerOptions;
