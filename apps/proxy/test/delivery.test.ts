@@ -37,7 +37,7 @@ describe("delivery over the relay WebSocket", () => {
     await socket.sync();
     expect(await proxy.metrics(bob)).toMatchObject({ delivered: 1, queueDepth: { critical: 0, normal: 0, low: 0 } });
     await proxy.advance(bob.did, 10 * 60_000);
-    expect(await socket.drain("deliver")).toEqual([]);
+    expect(await proxy.messageStates(bob.did)).toEqual({ [messageId]: { state: "delivered", attempts: 1 } });
     socket.close();
   });
 
@@ -48,10 +48,11 @@ describe("delivery over the relay WebSocket", () => {
     await proxy.sendMessage(alice, bob.did, "retry me", { messageId });
     await socket.next("deliver");
     socket.ack(messageId, false, "inbox_busy");
-    expect(await socket.drain("deliver")).toEqual([]);
+    await socket.sync();
+    expect(await proxy.messageStates(bob.did)).toEqual({ [messageId]: { state: "waiting", attempts: 1 } });
 
     await proxy.advance(bob.did, 999);
-    expect(await socket.drain("deliver")).toEqual([]);
+    expect(await proxy.messageStates(bob.did)).toEqual({ [messageId]: { state: "waiting", attempts: 1 } });
 
     await proxy.advance(bob.did, 1);
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, messageId, attempt: 2 });
@@ -73,7 +74,7 @@ describe("delivery over the relay WebSocket", () => {
       socket.ack(messageId, false);
       await socket.sync();
       await proxy.advance(bob.did, backoffMs - 1);
-      expect(await socket.drain("deliver")).toEqual([]);
+      expect((await proxy.messageStates(bob.did))[messageId]).toEqual({ state: "waiting", attempts: attempt });
       await proxy.advance(bob.did, 1);
     }
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt: 4 });
@@ -114,7 +115,7 @@ describe("delivery over the relay WebSocket", () => {
       proxy.clock.advance(1);
     }
     const socket = await proxy.connect(bob);
-    expect((await socket.drain("deliver")).map((frame) => frame.payload)).toEqual([
+    expect((await socket.nextMany("deliver", 4)).map((frame) => frame.payload)).toEqual([
       "critical",
       "normal-1",
       "normal-2",
@@ -131,9 +132,19 @@ describe("delivery over the relay WebSocket", () => {
       await proxy.sendMessage(alice, bob.did, index, { messageId: ids[index] });
     }
     const socket = await proxy.connect(bob);
-    expect((await socket.drain("deliver")).map((frame) => frame.id)).toEqual(ids.slice(0, 2));
-    socket.ack(ids[0] as string, true);
-    expect((await socket.drain("deliver")).map((frame) => frame.id)).toEqual([ids[2]]);
+    const [first, second, third, fourth] = ids;
+    expect((await socket.nextMany("deliver", 2)).map((frame) => frame.id)).toEqual([first, second]);
+    await socket.sync();
+    expect(Object.values(await proxy.messageStates(bob.did)).map((row) => row.state)).toEqual([
+      "in_flight",
+      "in_flight",
+      "queued",
+      "queued",
+    ]);
+    socket.ack(first as string, true);
+    expect((await socket.next("deliver")).id).toBe(third);
+    await socket.sync();
+    expect((await proxy.messageStates(bob.did))[fourth as string]).toEqual({ state: "queued", attempts: 0 });
     socket.close();
   });
 

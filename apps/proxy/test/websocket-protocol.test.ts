@@ -34,9 +34,11 @@ describe("relay WebSocket protocol", () => {
   it("starts delivering to a v2 client that never says hello after the grace period", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const socket = await proxy.connect(bob, 2);
-    await proxy.sendMessage(alice, bob.did, "waiting for hello");
-    expect(await socket.drain("deliver")).toEqual([]);
-    await proxy.advance(bob.did, 2_000);
+    const messageId = createUlid();
+    await proxy.sendMessage(alice, bob.did, "waiting for hello", { messageId });
+    await proxy.advance(bob.did, 1_999);
+    expect(await proxy.messageStates(bob.did)).toEqual({ [messageId]: { state: "queued", attempts: 0 } });
+    await proxy.advance(bob.did, 1);
     expect(await socket.next("deliver")).toMatchObject({ payload: "waiting for hello", attempt: 1 });
     socket.close();
   });

@@ -11,9 +11,11 @@ export function createAlarmPlanner(storage: DurableObjectStorage) {
       const nextMs = candidates.length === 0 ? null : Math.min(...candidates);
       if (scheduledMs === undefined) scheduledMs = await storage.getAlarm();
       if (nextMs === scheduledMs) return;
+      // Recorded before the write is awaited: another event may reschedule meanwhile, and storage
+      // applies writes in order, so the cache must always hold the last value written.
+      scheduledMs = nextMs;
       if (nextMs === null) await storage.deleteAlarm();
       else await storage.setAlarm(nextMs);
-      scheduledMs = nextMs;
     },
     /** A running alarm is no longer scheduled. */
     markFired(): void {

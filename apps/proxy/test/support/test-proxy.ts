@@ -122,6 +122,17 @@ export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: Ma
       clock.advance(ms);
       return runDurableObjectAlarm(toRelaySession(env, agentDid));
     },
+    /** Each message's state and attempts in an agent's session, keyed by messageId. */
+    async messageStates(agentDid: string) {
+      return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) => {
+        const rows = state.storage.sql
+          .exec<{ message_id: string; state: string; attempts: number }>(
+            "SELECT message_id, state, attempts FROM messages ORDER BY seq",
+          )
+          .toArray();
+        return Object.fromEntries(rows.map((row) => [row.message_id, { state: row.state, attempts: row.attempts }]));
+      });
+    },
     /** The dead-letter rows an agent's session holds, read straight from its storage. */
     async deadLetters(agentDid: string) {
       return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) =>

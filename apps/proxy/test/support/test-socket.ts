@@ -47,17 +47,11 @@ export class TestSocket {
     }
   }
 
-  /** Unread frames of `type`, consumed. */
-  take(type: string): ReceivedFrame[] {
-    const matching = this.#unread.filter((frame) => frame.type === type);
-    this.#unread = this.#unread.filter((frame) => frame.type !== type);
-    return matching;
-  }
-
-  /** Every frame of `type` the session sent before now, once it processed what this end sent. */
-  async drain(type: string): Promise<ReceivedFrame[]> {
-    await this.sync();
-    return this.take(type);
+  /** The next `count` unread frames of `type`, in arrival order. */
+  async nextMany(type: string, count: number): Promise<ReceivedFrame[]> {
+    const frames: ReceivedFrame[] = [];
+    while (frames.length < count) frames.push(await this.next(type));
+    return frames;
   }
 
   send(frame: Record<string, unknown>): void {
@@ -70,7 +64,9 @@ export class TestSocket {
 
   /**
    * Round-trips a heartbeat. The session handles one socket's frames in order, so once the ack
-   * is back every frame sent before it has been processed.
+   * is back every frame sent before it has been processed. It is no barrier for frames the
+   * session sends: those may arrive after the ack, so "nothing was pushed" is read from the
+   * session's storage (`proxy.messageStates`), never from an empty socket.
    */
   async sync(): Promise<void> {
     const id = createUlid();
