@@ -1,7 +1,7 @@
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import type { TestAgent } from "./support/test-agents";
-import { createPairedAgents, type TestProxy } from "./support/test-proxy";
+import { createTestAgent, type TestAgent } from "./support/test-agents";
+import { createPairedAgents, createTestProxy, type TestProxy } from "./support/test-proxy";
 
 async function connectV2(proxy: TestProxy, agent: TestAgent) {
   const socket = await proxy.connect(agent, 2);
@@ -78,6 +78,24 @@ describe("delivery over the relay WebSocket", () => {
       await proxy.advance(bob.did, 1);
     }
     expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt: 4 });
+    socket.close();
+  });
+
+  it("applies the ±20 % jitter to the backoff", async () => {
+    const proxy = createTestProxy({}, { random: () => 0 });
+    const alice = await createTestAgent(proxy.clock);
+    const bob = await createTestAgent(proxy.clock);
+    await proxy.pair(alice, bob);
+    const { socket } = await connectV2(proxy, bob);
+    const messageId = createUlid();
+    await proxy.sendMessage(alice, bob.did, "jittered", { messageId });
+    await socket.next("deliver");
+    socket.ack(messageId, false);
+    await socket.sync();
+    await proxy.advance(bob.did, 799);
+    expect(await proxy.messageStates(bob.did)).toEqual({ [messageId]: { state: "waiting", attempts: 1 } });
+    await proxy.advance(bob.did, 1);
+    expect(await socket.next("deliver")).toMatchObject({ id: messageId, attempt: 2 });
     socket.close();
   });
 

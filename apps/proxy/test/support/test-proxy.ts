@@ -35,8 +35,12 @@ export type TestProxy = ReturnType<typeof createTestProxy>;
  * One proxy app over the test env with a manual clock shared with every relay session. Requests
  * go through `app.fetch` in workerd; Durable Objects, alarms and WebSockets are the real ones.
  */
-export function createTestProxy(settings: Partial<RelaySettings> = {}, clock: ManualClock = createManualClock()) {
-  setRelaySessionOverrides({ clock, random: NO_JITTER, settings });
+export function createTestProxy(
+  settings: Partial<RelaySettings> = {},
+  options: { clock?: ManualClock; random?: () => number } = {},
+) {
+  const { clock = createManualClock(), random = NO_JITTER } = options;
+  setRelaySessionOverrides({ clock, random, settings });
   const app = createProxyApp({ config: parseProxyConfig(env), clock });
 
   const fetch = (request: Request) => app.fetch(request, env, createExecutionContext());
