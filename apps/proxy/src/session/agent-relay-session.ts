@@ -36,6 +36,7 @@ import {
   createRevocationStore,
   createSessionStateStore,
   createTrustStore,
+  type IdentityStore,
   type MessageStore,
   type MetricsStore,
   type RevocationStore,
@@ -51,6 +52,7 @@ import { createTrustKeeper, type TrustKeeper } from "./trust-keeper";
 export class AgentRelaySession extends DurableObject<Env> {
   readonly #runtime: RelaySessionRuntime;
   readonly #schema: SchemaMigrator;
+  readonly #identity: IdentityStore;
   readonly #messages: MessageStore;
   readonly #metrics: MetricsStore;
   readonly #revocations: RevocationStore;
@@ -69,6 +71,7 @@ export class AgentRelaySession extends DurableObject<Env> {
     const runtime = this.#runtime;
     this.#schema = createSchemaMigrator(db);
     const identity = createIdentityStore(db);
+    this.#identity = identity;
     const trust = createTrustStore(db);
     const deadLetters = createDeadLetterStore(db);
     const sessionState = createSessionStateStore(db);
@@ -179,7 +182,8 @@ export class AgentRelaySession extends DurableObject<Env> {
     const nowMs = this.#now();
     const agentDid = request.headers.get(SESSION_AGENT_HEADER);
     const jti = request.headers.get(SESSION_JTI_HEADER);
-    if (!this.#schema.isInitialised() || !agentDid || !jti) return new Response("unknown agent", { status: 404 });
+    const known = this.#schema.isInitialised() ? this.#identity.get() : undefined;
+    if (!known || known.agentDid !== agentDid || !jti) return new Response("unknown agent", { status: 404 });
     const version = parseRelayProtocolVersion(request.headers.get(CLAW_HEADERS.relayProtocol));
     const { client, superseded } = this.#sockets.accept({ version, jti, nowMs });
     if (superseded > 0) this.#scheduler.handleSocketGone();
