@@ -14,6 +14,8 @@ export interface LocalStackOptions {
   proxyPort?: number;
   /** How often the registry's cron (outbox sweep) runs; default 60 s like production. */
   cronIntervalMs?: number;
+  /** Where Worker bundles are cached by source content; default `<repo>/.dev-state/build-cache`. */
+  buildCacheDir?: string;
   log?: (line: string) => void;
 }
 
@@ -29,17 +31,34 @@ export interface LocalStack {
 const REGISTRY_NAME = "clawdentity-registry";
 const PROXY_NAME = "clawdentity-proxy";
 
+/**
+ * Wrangler warns about things the stack handles itself (experimental `secrets`, secrets missing
+ * from `.dev.vars` that are passed as bindings below); only its errors are worth showing.
+ */
+function withQuietWrangler<T>(read: () => T): T {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: wrangler's own log level, read while it runs; no turbo task.
+  const previous = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG = "error";
+  try {
+    return read();
+  } finally {
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: as above.
+    if (previous === undefined) delete process.env.WRANGLER_LOG;
+    else process.env.WRANGLER_LOG = previous;
+  }
+}
+
 function toWorkerOptions(input: {
   name: string;
   repoRoot: string;
   appDir: string;
-  buildDir: string;
+  buildCacheDir: string;
   port: number;
   bindings: Record<string, string>;
 }): WorkerOptions {
   const configPath = join(input.appDir, "wrangler.jsonc");
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
-  const scriptPath = buildWorker({ repoRoot: input.repoRoot, appDir: input.appDir, outDir: input.buildDir });
+  const { workerOptions } = withQuietWrangler(() => unstable_getMiniflareWorkerOptions(configPath));
+  const scriptPath = buildWorker({ repoRoot: input.repoRoot, appDir: input.appDir, cacheDir: input.buildCacheDir });
   const { modulesRules: _rules, ...rest } = workerOptions;
   return {
     ...rest,
@@ -60,6 +79,7 @@ function toWorkerOptions(input: {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { repoRoot, registryPort = 8788, proxyPort = 8787, cronIntervalMs = 60_000, log = () => {} } = options;
   const stateDir = resolve(options.stateDir ?? join(repoRoot, ".dev-state"));
+  const buildCacheDir = resolve(options.buildCacheDir ?? join(repoRoot, ".dev-state", "build-cache"));
   mkdirSync(stateDir, { recursive: true });
   const secrets = resolveLocalStackSecrets(join(stateDir, "secrets.json"));
   const registryUrl = `http://127.0.0.1:${registryPort}`;
@@ -70,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     name: REGISTRY_NAME,
     repoRoot,
     appDir: join(repoRoot, "apps", "registry"),
-    buildDir: join(stateDir, "build", "registry"),
+    buildCacheDir,
     port: registryPort,
     bindings: {
       REGISTRY_ISSUER_URL: registryUrl,
@@ -83,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     name: PROXY_NAME,
     repoRoot,
     appDir: join(repoRoot, "apps", "proxy"),
-    buildDir: join(stateDir, "build", "proxy"),
+    buildCacheDir,
     port: proxyPort,
     bindings: {
       REGISTRY_URL: registryUrl,

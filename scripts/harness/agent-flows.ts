@@ -1,0 +1,103 @@
+import type { AgentConfigFile, ConnectorTuning } from "../../packages/connector/src/index.ts";
+import { readAgentConfig, writeAgentConfig } from "../../packages/connector/src/index.ts";
+import type { OutboundStatusResponse, Priority } from "../../packages/protocol/src/index.ts";
+import type { LocalStack } from "../local-stack/start-local-stack";
+import type { CliRunner } from "./cli-runner";
+
+/** The steps every scenario starts with, each one CLI command (or two) as a user would type it. */
+
+export async function initHome(cli: CliRunner, stack: Pick<LocalStack, "registryUrl" | "proxyUrl">) {
+  return cli.ok<{ home: string; configPath: string }>(
+    "init",
+    "--registry-url",
+    stack.registryUrl,
+    "--proxy-url",
+    stack.proxyUrl,
+  );
+}
+
+export async function bootstrapAdmin(cli: CliRunner, bootstrapSecret: string) {
+  return cli.ok<{ owner: { did: string; displayName: string; role: string } }>(
+    "admin",
+    "bootstrap",
+    "--secret",
+    bootstrapSecret,
+    "--display-name",
+    "Demo admin",
+  );
+}
+
+export async function createAgent(cli: CliRunner, name: string, webhookUrl: string) {
+  return cli.ok<{ agent: { did: string; name: string; currentJti: string } }>(
+    "agent",
+    "create",
+    name,
+    "--webhook",
+    webhookUrl,
+  );
+}
+
+/** Writes connector tuning overrides into the agent's config.json (read at the next `connector start`). */
+export function setConnectorTuning(home: string, agentName: string, tuning: Partial<ConnectorTuning>): void {
+  const config: AgentConfigFile = readAgentConfig({ home, agentName });
+  writeAgentConfig({ home, agentName }, { ...config, tuning: { ...config.tuning, ...tuning } });
+}
+
+/** `pair start` as the initiator, `pair confirm` as the peer: mutual trust. */
+export async function pairAgents(
+  cli: CliRunner,
+  initiator: string,
+  peer: string,
+  options: { rateLimitPerMinute?: number } = {},
+) {
+  const limit = options.rateLimitPerMinute ? ["--rate-limit-per-minute", String(options.rateLimitPerMinute)] : [];
+  const { ticket } = await cli.ok<{ ticket: string }>("--agent", initiator, "pair", "start", ...limit);
+  return cli.ok<{ peer: { agentDid: string } }>("--agent", peer, "pair", "confirm", ticket);
+}
+
+/** `status --wait`: until the agent's connector runs and its relay socket is connected. */
+export async function waitUntilConnected(cli: CliRunner, agent: string, seconds = 30) {
+  return cli.ok<{ connector: { status: { socket: { state: string } } } }>(
+    "--agent",
+    agent,
+    "status",
+    "--wait",
+    String(seconds),
+  );
+}
+
+export interface SendOptions {
+  priority?: Priority;
+  conversation?: string;
+  replyTo?: string;
+  idempotencyKey?: string;
+}
+
+export interface SentMessage {
+  messageId: string;
+  correlationId: string;
+  status: "queued";
+}
+
+/** `send --to <did> '<json>'` through the agent's running connector. */
+export async function sendMessage(
+  cli: CliRunner,
+  from: string,
+  toDid: string,
+  payload: unknown,
+  options: SendOptions = {},
+): Promise<SentMessage> {
+  const extra = [
+    ...(options.priority ? ["--priority", options.priority] : []),
+    ...(options.conversation ? ["--conversation", options.conversation] : []),
+    ...(options.replyTo ? ["--reply-to", options.replyTo] : []),
+    ...(options.idempotencyKey ? ["--idempotency-key", options.idempotencyKey] : []),
+  ];
+  return cli.ok<SentMessage>("--agent", from, "send", "--to", toDid, JSON.stringify(payload), ...extra);
+}
+
+/** The sender connector's view of one message (`GET /v1/outbound/:id` through the CLI's trace source). */
+export async function readOutbound(cli: CliRunner, from: string, messageId: string) {
+  const trace = await cli.ok<{ connector: OutboundStatusResponse | null }>("--agent", from, "trace", messageId);
+  return trace.connector;
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalStack, startLocalStack } from "../local-stack/start-local-stack";
+import { findFreePort } from "./free-port";
+import { REPO_ROOT } from "./repo-root";
+
+export interface ScratchStack extends LocalStack {
+  stateDir: string;
+}
+
+/**
+ * Registry and proxy in one workerd on free ports with a fresh temporary state folder, so it never
+ * clashes with a running `pnpm start` or another suite; `dispose()` stops it and removes the folder.
+ */
+export async function startScratchStack(
+  options: { name?: string; cronIntervalMs?: number; log?: (line: string) => void } = {},
+): Promise<ScratchStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), `clawdentity-${options.name ?? "stack"}-`));
+  try {
+    const stack = await startLocalStack({
+      repoRoot: REPO_ROOT,
+      stateDir,
+      registryPort: await findFreePort(),
+      proxyPort: await findFreePort(),
+      ...(options.cronIntervalMs === undefined ? {} : { cronIntervalMs: options.cronIntervalMs }),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return {
+      ...stack,
+      stateDir,
+      async dispose() {
+        try {
+          await stack.dispose();
+        } finally {
+          rmSync(stateDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+}

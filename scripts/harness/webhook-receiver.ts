@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type DeliveryWebhookBody,
+  type ReceiptWebhookBody,
+  type WebhookBody,
+  webhookBodySchema,
+} from "../../packages/protocol/src/index.ts";
+import { type WaitOptions, waitFor } from "./wait-for";
+
+/** Decides the HTTP status the runtime answers for one webhook call (200 = delivered); may take its time. */
+export type WebhookResponder = (body: WebhookBody) => number | Promise<number>;
+
+export interface WebhookReceiver {
+  url: string;
+  /** Every `clawdentity.delivery.v1` body answered 2xx, in arrival order (redeliveries included). */
+  deliveries: DeliveryWebhookBody[];
+  /** Every `clawdentity.receipt.v1` body, in arrival order. */
+  receipts: ReceiptWebhookBody[];
+  /** Every call, whatever was answered: messageId → number of calls. */
+  calls: Map<string, number>;
+  /** messageIds of calls waiting for the runtime's answer (a responder taking its time). */
+  inFlight: Set<string>;
+  /** Bodies that did not match the protocol's webhook schema (should stay empty). */
+  invalid: unknown[];
+  respondWith(responder: WebhookResponder): void;
+  waitForDelivery(messageId: string, options?: WaitOptions): Promise<DeliveryWebhookBody>;
+  waitForReceipt(
+    messageId: string,
+    status?: ReceiptWebhookBody["status"],
+    options?: WaitOptions,
+  ): Promise<ReceiptWebhookBody>;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    request.on("end", () => resolve(text));
+    request.on("error", reject);
+  });
+}
+
+function parseWebhookBody(text: string): WebhookBody | null {
+  try {
+    const parsed = webhookBodySchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A small agent runtime: the webhook a connector delivers to, on 127.0.0.1, recording what it got. */
+export async function startWebhookReceiver(options: { responder?: WebhookResponder } = {}): Promise<WebhookReceiver> {
+  let responder: WebhookResponder = options.responder ?? (() => 200);
+  const deliveries: DeliveryWebhookBody[] = [];
+  const receipts: ReceiptWebhookBody[] = [];
+  const calls = new Map<string, number>();
+  const inFlight = new Set<string>();
+  const invalid: unknown[] = [];
+
+  const server = createServer(async (request, response) => {
+    const text = await readBody(request);
+    const body = parseWebhookBody(text);
+    if (!body) {
+      invalid.push(text);
+      response.writeHead(400).end();
+      return;
+    }
+    calls.set(body.messageId, (calls.get(body.messageId) ?? 0) + 1);
+    // A caller that went away before the answer (a killed connector) has delivered nothing.
+    const gone = new Promise<null>((resolve) => response.once("close", () => resolve(null)));
+    inFlight.add(body.messageId);
+    const status = await Promise.race([responder(body), gone]).finally(() => inFlight.delete(body.messageId));
+    if (status === null || response.destroyed) return;
+    if (status >= 200 && status < 300) {
+      if (body.type === "clawdentity.delivery.v1") deliveries.push(body);
+      else receipts.push(body);
+    }
+    response.writeHead(status).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/clawdentity`,
+    deliveries,
+    receipts,
+    calls,
+    inFlight,
+    invalid,
+    respondWith(next) {
+      responder = next;
+    },
+    waitForDelivery: (messageId, waitOptions) =>
+      waitFor(`delivery of ${messageId}`, () => deliveries.find((body) => body.messageId === messageId), waitOptions),
+    waitForReceipt: (messageId, status, waitOptions) =>
+      waitFor(
+        `${status ?? "a"} receipt for ${messageId}`,
+        () => receipts.find((body) => body.messageId === messageId && (!status || body.status === status)),
+        waitOptions,
+      ),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
