@@ -34,3 +34,4 @@ export const receiptWebhookBodySchema = z.object({
 export type ReceiptWebhookBody = z.infer<typeof receiptWebhookBodySchema>;
 
 export const webhookBodySchema = z.discriminatedUnion("type", [deliveryWebhookBodySchema, receiptWebhookBodySchema]);
+export type WebhookBody = z.infer<typeof webhookBodySchema>;
