@@ -20,6 +20,7 @@ export {
   startConnectorProcess,
 } from "./connector-process";
 export { findFreePort } from "./free-port";
+export type { Json } from "./json";
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
 export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
 export { type ScratchStack, startScratchStack } from "./scratch-stack";

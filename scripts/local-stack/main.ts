@@ -1,16 +1,50 @@
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseStackEnv } from "./stack-env";
 import { startLocalStack } from "./start-local-stack";
 
+/** `pnpm start`: registry and proxy in one local workerd until Ctrl-C; state persists between runs. */
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const stack = await startLocalStack({ repoRoot, log: (line) => console.log(`[stack] ${line}`) });
-console.log(`[stack] registry  ${stack.registryUrl}`);
-console.log(`[stack] proxy     ${stack.proxyUrl}`);
-console.log(`[stack] bootstrap secret: ${stack.secrets.bootstrapSecret}`);
-console.log("[stack] state in .dev-state/ — Ctrl-C to stop");
+const log = (line: string) => console.log(`[stack] ${line}`);
 
-const stop = async () => {
-  await stack.dispose();
-  process.exit(0);
-};
-process.once("SIGINT", stop);
-process.once("SIGTERM", stop);
+async function main(): Promise<void> {
+  const env = parseStackEnv(process.env);
+  const stack = await startLocalStack({
+    repoRoot,
+    registryPort: env.registryPort,
+    proxyPort: env.proxyPort,
+    ...(env.stateDir ? { stateDir: env.stateDir } : {}),
+    log,
+  }).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "ERR_ADDRESS_IN_USE") {
+      throw new Error(
+        `${(error as Error).message}\nIs \`pnpm start\` already running? Other ports: CLAWDENTITY_REGISTRY_PORT / CLAWDENTITY_PROXY_PORT.`,
+      );
+    }
+    throw error;
+  });
+  const stateDir = relative(repoRoot, env.stateDir ?? `${repoRoot}.dev-state`) || ".";
+  log(`registry  ${stack.registryUrl}`);
+  log(`proxy     ${stack.proxyUrl}`);
+  log(`bootstrap secret: ${stack.secrets.bootstrapSecret} (kept in ${stateDir}/secrets.json)`);
+  console.log(`
+Next, in another terminal (see packages/cli/README.md):
+  node packages/cli/bin/clawdentity.mjs init --registry-url ${stack.registryUrl} --proxy-url ${stack.proxyUrl}
+  node packages/cli/bin/clawdentity.mjs admin bootstrap --secret ${stack.secrets.bootstrapSecret}
+  node packages/cli/bin/clawdentity.mjs agent create alice --webhook http://127.0.0.1:9001/hook
+
+State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
+
+  const stop = async (signal: string) => {
+    log(`${signal}: stopping`);
+    await stack.dispose();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[stack] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Json } from "../../scripts/harness";
 import {
   type AgentWorld,
   answerWithPayloadFailStatus,
@@ -7,7 +8,6 @@ import {
   sendMessage,
   waitFor,
 } from "../../scripts/harness";
-import type { Json } from "./json";
 
 let world: AgentWorld;
 

@@ -1,0 +1,52 @@
+import { createDemoContext } from "./demo-context";
+import type { DemoStep } from "./demo-step";
+import { messagingSteps } from "./messaging-steps";
+import { createReporter } from "./reporter";
+import { revocationStep } from "./revocation-step";
+import { setupSteps } from "./setup-steps";
+import { shutDown } from "./shutdown-step";
+
+/**
+ * `pnpm demo`: the whole system on this machine, start to finish — a fresh local stack, two agents,
+ * messages both ways, receipts, a trace, a revocation — then everything shut down. Every step
+ * checks what it claims; the exit code is 0 only if all of them did.
+ */
+const steps: DemoStep[] = [...setupSteps, ...messagingSteps, revocationStep];
+const verbose = process.argv.includes("--verbose");
+const reporter = createReporter({ totalSteps: steps.length + 1 });
+const context = createDemoContext({ verbose, log: (line) => reporter.note(`      ${line}`) });
+
+let interrupted = false;
+process.once("SIGINT", () => {
+  interrupted = true;
+  reporter.note("\ninterrupted: shutting down");
+});
+
+const started = performance.now();
+reporter.heading("Clawdentity demo: two agents, one registry, one relay — all local");
+for (const step of steps) {
+  if (interrupted) break;
+  const ok = await reporter.step(step.title, (detail) => step.run(context, detail));
+  if (!ok && step.required) {
+    reporter.note("      a required step failed: skipping to shutdown");
+    break;
+  }
+}
+await reporter.step("Shut down: SIGTERM both connectors, stop workerd, remove the temporary state", (detail) =>
+  shutDown(context, detail),
+);
+
+const outcomes = reporter.outcomes();
+const failed = outcomes.filter((outcome) => !outcome.ok);
+const skipped = steps.length + 1 - outcomes.length;
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+if (failed.length === 0 && skipped === 0 && !interrupted) {
+  reporter.note(`\nAll ${outcomes.length} steps passed in ${seconds} s.`);
+  process.exit(0);
+}
+reporter.note(
+  `\n${failed.length} step(s) failed${skipped > 0 ? `, ${skipped} not run` : ""} (${seconds} s): ${failed
+    .map((outcome) => outcome.title)
+    .join("; ")}`,
+);
+process.exit(1);
