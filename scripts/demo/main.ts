@@ -32,12 +32,30 @@ for (const step of steps) {
     break;
   }
 }
-await reporter.step("Shut down: SIGTERM both connectors, stop workerd, remove the temporary state", (detail) =>
-  shutDown(context, detail),
-);
+// Read before the shutdown step disposes of the stack and the connectors.
+let runtimeOutput: string[] = [];
+const connectorProblems: string[] = [];
+await reporter.step("Shut down: SIGTERM both connectors, stop workerd, remove the temporary state", (detail) => {
+  runtimeOutput = context.stack?.recentRuntimeOutput() ?? [];
+  for (const agent of Object.values(context.agents)) {
+    for (const line of agent.connector?.logs ?? []) {
+      if (line.level === "warn" || line.level === "error")
+        connectorProblems.push(`${agent.name}: ${JSON.stringify(line)}`);
+    }
+  }
+  return shutDown(context, detail);
+});
 
 const outcomes = reporter.outcomes();
 const failed = outcomes.filter((outcome) => !outcome.ok);
+if (failed.length > 0 && connectorProblems.length > 0) {
+  reporter.note("\nConnector warnings and errors:");
+  for (const line of connectorProblems.slice(-30)) reporter.note(`  ${line}`);
+}
+if (failed.length > 0 && runtimeOutput.length > 0) {
+  reporter.note("\nLast lines workerd printed (registry and proxy console output):");
+  for (const line of runtimeOutput) reporter.note(`  ${line}`);
+}
 const skipped = steps.length + 1 - outcomes.length;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 if (failed.length === 0 && skipped === 0 && !interrupted) {

@@ -17,6 +17,15 @@ async function send(
   return message;
 }
 
+/** Where a message stands on each side, for a failure message. */
+async function describeBothSides(context: DemoContext, from: AgentName, messageId: string): Promise<string> {
+  const trace = await context.cli.run("--json", "--agent", from, "trace", messageId);
+  if (trace.exitCode !== 0) return `no trace: ${trace.error()?.code ?? trace.stderr.trim()}`;
+  const view = trace.json<{ status: string | null; relayState: string | null; timeline: TraceTimelineStep[] }>();
+  const events = view.timeline.map((step) => `${step.source}:${step.event}`).join(", ");
+  return `connector ${view.status}, relay ${view.relayState}; ${events}`;
+}
+
 const sentBy = (context: DemoContext, from: AgentName) => context.messages.filter((message) => message.from === from);
 
 export const messagingSteps: DemoStep[] = [
@@ -79,7 +88,11 @@ export const messagingSteps: DemoStep[] = [
         const sender = context.agent(from);
         const mine = sentBy(context, from);
         for (const message of mine) {
-          await sender.webhook.waitForReceipt(message.messageId, "delivered_to_webhook", { timeoutMs: 15_000 });
+          await sender.webhook
+            .waitForReceipt(message.messageId, "delivered_to_webhook", { timeoutMs: 15_000 })
+            .catch(async (error: Error) => {
+              throw new Error(`${error.message} (${await describeBothSides(context, from, message.messageId)})`);
+            });
         }
         detail(`${from.padEnd(5)} got ${mine.length}/${mine.length} clawdentity.receipt.v1 delivered_to_webhook`);
       }

@@ -7,7 +7,11 @@ import { REPO_ROOT } from "./repo-root";
 
 export interface ScratchStack extends LocalStack {
   stateDir: string;
+  /** The last lines workerd printed (the Workers' console output), for a failure report. */
+  recentRuntimeOutput(lines?: number): string[];
 }
+
+const KEPT_RUNTIME_LINES = 500;
 
 /**
  * Registry and proxy in one workerd on free ports with a fresh temporary state folder, so it never
@@ -17,6 +21,12 @@ export async function startScratchStack(
   options: { name?: string; cronIntervalMs?: number; log?: (line: string) => void } = {},
 ): Promise<ScratchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), `clawdentity-${options.name ?? "stack"}-`));
+  // Kept instead of printed: a demo or a test report stays readable, the lines are there on failure.
+  const runtimeLines: string[] = [];
+  const runtimeOutput = (line: string) => {
+    runtimeLines.push(line);
+    if (runtimeLines.length > KEPT_RUNTIME_LINES) runtimeLines.shift();
+  };
   try {
     const stack = await startLocalStack({
       repoRoot: REPO_ROOT,
@@ -25,10 +35,12 @@ export async function startScratchStack(
       proxyPort: await findFreePort(),
       ...(options.cronIntervalMs === undefined ? {} : { cronIntervalMs: options.cronIntervalMs }),
       ...(options.log ? { log: options.log } : {}),
+      runtimeOutput,
     });
     return {
       ...stack,
       stateDir,
+      recentRuntimeOutput: (lines = 30) => runtimeLines.slice(-lines),
       async dispose() {
         try {
           await stack.dispose();

@@ -1,5 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildWorker } from "./build-worker";
@@ -17,6 +19,8 @@ export interface LocalStackOptions {
   /** Where Worker bundles are cached by source content; default `<repo>/.dev-state/build-cache`. */
   buildCacheDir?: string;
   log?: (line: string) => void;
+  /** Receives workerd's stdout and stderr (the Workers' console output) line by line; default: this process's own. */
+  runtimeOutput?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -113,9 +117,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
 
   log("starting workerd");
+  const { runtimeOutput } = options;
   const mf = new Miniflare({
     workers: [proxy, registry],
     defaultPersistRoot: join(stateDir, "persist"),
+    ...(runtimeOutput
+      ? {
+          handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+            for (const stream of [stdout, stderr]) createInterface({ input: stream }).on("line", runtimeOutput);
+          },
+        }
+      : {}),
   });
   await mf.ready;
   const applied = await applyD1Migrations(
