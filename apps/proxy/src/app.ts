@@ -4,6 +4,7 @@ import type { ProxyEnv } from "./app-env";
 import { createAuthMiddleware, createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
 import { type Clock, systemClock } from "./clock";
 import type { ProxyConfig } from "./config";
+import { createAuthFailureMetrics, createMetricsBuffer, type MetricsBuffer } from "./metrics";
 import {
   createPairingTickets,
   PAIRING_MAX_BODY_BYTES,
@@ -12,7 +13,11 @@ import {
   registerTrustRoutes,
 } from "./pairing";
 import {
+  registerDeadLetterRoutes,
+  registerDeliveryReceiptRoutes,
   registerHealthRoutes,
+  registerMessageStatusRoutes,
+  registerOperatorRoutes,
   registerRelayConnectRoutes,
   registerRelayMessageRoutes,
   registerRelayMetricsRoutes,
@@ -23,11 +28,20 @@ export interface ProxyAppOptions {
   clock?: Clock;
   /** Registry keys and CRL; by default built on first use from the env's service binding or `REGISTRY_URL`. */
   registry?: RegistryClient;
+  /** The isolate's metric counters (shared with the queue consumers); one per app by default. */
+  metrics?: MetricsBuffer;
 }
 
 /** Builds the proxy's HTTP app. Caches (registry keys, CRL, ticket key) live as long as the app. */
 export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   const { config, clock = systemClock } = options;
+  const metrics =
+    options.metrics ??
+    createMetricsBuffer({
+      clock,
+      flushIntervalMs: config.relay.metricsFlushIntervalMs,
+      shards: config.relay.metricsShards,
+    });
   let registryClient = options.registry;
   const registry = (env: Env): RegistryClient => {
     registryClient ??= createRegistryClient({
@@ -46,6 +60,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
 
   const app = new Hono<ProxyEnv>();
   app.use(createRequestIdMiddleware());
+  app.use(createAuthFailureMetrics(metrics));
   app.onError(
     createErrorHandler({
       codes: {
@@ -64,7 +79,11 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerRelayMessageRoutes(app, { config, clock, registry });
   registerRelayConnectRoutes(app, { auth });
   registerRelayMetricsRoutes(app, { auth });
+  registerDeliveryReceiptRoutes(app, { auth });
+  registerMessageStatusRoutes(app, { auth });
+  registerDeadLetterRoutes(app, { auth, clock });
   registerPairingRoutes(app, { config, clock, auth, tickets });
   registerTrustRoutes(app, { auth });
+  registerOperatorRoutes(app, { config });
   return app;
 }

@@ -1,4 +1,4 @@
-import { DEFAULTS, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
+import { DEFAULTS, QUEUE_NAMES, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -30,13 +30,30 @@ const envSchema = z
     CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(DEFAULTS.circuitFailureThreshold),
     CIRCUIT_OPEN_MS: positiveInt.default(DEFAULTS.circuitOpenMs),
     SENDER_RATE_LIMIT_PER_MINUTE: positiveInt.default(DEFAULTS.senderRateLimitPerMinute),
+    NOTICE_RETRY_BASE_MS: positiveInt.default(1_000),
+    NOTICE_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    METRICS_SHARDS: positiveInt.max(64).default(4),
+    METRICS_FLUSH_INTERVAL_MS: positiveInt.default(30_000),
+    QUEUE_NAME_SUFFIX: z
+      .string()
+      .regex(/^(-[a-z0-9]+)*$/, "a suffix such as -dev, or empty")
+      .default(""),
+    QUEUE_RETRY_BASE_MS: positiveInt.default(2_000),
+    // Cloudflare Queues accept a retry delay of at most 12 hours.
+    QUEUE_RETRY_MAX_MS: positiveInt.max(12 * 3_600_000).default(5 * 60_000),
+    QUEUE_RECORD_RETENTION_MS: positiveInt.default(30 * 86_400_000),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT !== "local" && !env.PAIRING_TICKET_SECRET) {
       ctx.addIssue({ code: "custom", path: ["PAIRING_TICKET_SECRET"], message: "required outside local development" });
     }
-    if (env.RELAY_RETRY_MAX_MS < env.RELAY_RETRY_BASE_MS) {
-      ctx.addIssue({ code: "custom", path: ["RELAY_RETRY_MAX_MS"], message: "must be at least RELAY_RETRY_BASE_MS" });
+    for (const [max, base] of [
+      ["RELAY_RETRY_MAX_MS", "RELAY_RETRY_BASE_MS"],
+      ["NOTICE_RETRY_MAX_MS", "NOTICE_RETRY_BASE_MS"],
+      ["QUEUE_RETRY_MAX_MS", "QUEUE_RETRY_BASE_MS"],
+    ] as const) {
+      if (env[max] < env[base]) ctx.addIssue({ code: "custom", path: [max], message: `must be at least ${base}` });
     }
   });
 
@@ -55,6 +72,20 @@ export interface RelaySettings {
   circuitFailureThreshold: number;
   circuitOpenMs: number;
   senderRateLimitPerMinute: number;
+  /** Backoff of an unsent dead-letter notice, receipt event or delivery report. */
+  noticeRetryBaseMs: number;
+  noticeRetryMaxMs: number;
+  /** How often a session pushes its counter deltas into the metrics aggregate. */
+  metricsFlushIntervalMs: number;
+  metricsShards: number;
+}
+
+/** The four queues of SPEC §1 under this environment's names. */
+export interface QueueNames {
+  events: string;
+  eventsDlq: string;
+  receipts: string;
+  receiptsDlq: string;
 }
 
 export interface ProxyConfig {
@@ -69,6 +100,9 @@ export interface ProxyConfig {
   crlMaxAgeMs: number;
   crlFailMode: "open" | "closed";
   relay: RelaySettings;
+  /** Bearer token of `GET /metrics` and the operator routes; null refuses every caller. */
+  metricsToken: string | null;
+  queues: { names: QueueNames; retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
 }
 
 export class ProxyConfigError extends Error {
@@ -108,7 +142,27 @@ export function parseProxyConfig(env: object): ProxyConfig {
       circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
       circuitOpenMs: e.CIRCUIT_OPEN_MS,
       senderRateLimitPerMinute: e.SENDER_RATE_LIMIT_PER_MINUTE,
+      noticeRetryBaseMs: e.NOTICE_RETRY_BASE_MS,
+      noticeRetryMaxMs: e.NOTICE_RETRY_MAX_MS,
+      metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
+      metricsShards: e.METRICS_SHARDS,
     },
+    metricsToken: e.METRICS_TOKEN ?? null,
+    queues: {
+      names: toQueueNames(e.QUEUE_NAME_SUFFIX),
+      retryBaseMs: e.QUEUE_RETRY_BASE_MS,
+      retryMaxMs: e.QUEUE_RETRY_MAX_MS,
+      recordRetentionMs: e.QUEUE_RECORD_RETENTION_MS,
+    },
+  };
+}
+
+function toQueueNames(suffix: string): QueueNames {
+  return {
+    events: `${QUEUE_NAMES.events}${suffix}`,
+    eventsDlq: `${QUEUE_NAMES.eventsDlq}${suffix}`,
+    receipts: `${QUEUE_NAMES.receipts}${suffix}`,
+    receiptsDlq: `${QUEUE_NAMES.receiptsDlq}${suffix}`,
   };
 }
 

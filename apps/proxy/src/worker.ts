@@ -1,14 +1,42 @@
 import { createProxyApp } from "./app";
-import { resolveProxyConfig } from "./config";
+import { systemClock } from "./clock";
+import { type ProxyConfig, resolveProxyConfig } from "./config";
+import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
+import { handleQueueBatch } from "./queues";
+import { toRelaySession } from "./relay-sessions";
 
+export { OpsAggregate } from "./ops";
 export { AgentRelaySession } from "./session";
 
 let app: ReturnType<typeof createProxyApp> | undefined;
+let metrics: MetricsBuffer | undefined;
 
-/** Wiring only: config parsed once per isolate, one app per isolate. */
+/** One metrics buffer per isolate, shared by HTTP requests and queue consumers. */
+function resolveMetrics(config: ProxyConfig): MetricsBuffer {
+  metrics ??= createMetricsBuffer({
+    clock: systemClock,
+    flushIntervalMs: config.relay.metricsFlushIntervalMs,
+    shards: config.relay.metricsShards,
+  });
+  return metrics;
+}
+
+/** Wiring only: config parsed once per isolate, one app per isolate, queue batches to their consumers. */
 export default {
   fetch(request, env, ctx) {
-    app ??= createProxyApp({ config: resolveProxyConfig(env) });
+    const config = resolveProxyConfig(env);
+    app ??= createProxyApp({ config, metrics: resolveMetrics(config) });
     return app.fetch(request, env, ctx);
+  },
+  async queue(batch, env, ctx) {
+    const config = resolveProxyConfig(env);
+    await handleQueueBatch(batch, {
+      env,
+      config,
+      clock: systemClock,
+      metrics: resolveMetrics(config),
+      waitUntil: (promise) => ctx.waitUntil(promise),
+      session: (agentDid) => toRelaySession(env, agentDid),
+    });
   },
 } satisfies ExportedHandler<Env>;

@@ -5,17 +5,19 @@ import { describe, expect, it } from "vitest";
 import { parseProxyConfig } from "../src/config";
 import { createDeadLetterRecorder } from "../src/session/dead-lettering";
 import { createMessageIntake } from "../src/session/message-intake";
-import { createSchemaMigrator } from "../src/session/schema-migrator";
+import { createOutboundWriter } from "../src/session/outbound-writer";
+import { SESSION_MIGRATIONS } from "../src/session/schema";
 import { createRelaySessionRuntime } from "../src/session/session-runtime";
-import { createSqlRunner } from "../src/session/sql";
 import {
   createDeadLetterStore,
   createIdentityStore,
   createMessageStore,
   createMetricsStore,
+  createOutboundStore,
   createRevocationStore,
   createTrustStore,
 } from "../src/session/stores";
+import { createSchemaMigrator, createSqlRunner } from "../src/storage";
 
 /** Wraps the object's SQL so a test can read how many rows each step touched. */
 function createCountingSql(sql: SqlStorage) {
@@ -42,12 +44,18 @@ describe("relay session cost", () => {
       const { counting, measure } = createCountingSql(state.storage.sql);
       const db = createSqlRunner(counting);
       const runtime = createRelaySessionRuntime(parseProxyConfig(env).relay);
-      createSchemaMigrator(db).ensure(0);
+      createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0);
       const identity = createIdentityStore(db);
       const trust = createTrustStore(db);
       const messages = createMessageStore(db);
       const metrics = createMetricsStore(db);
-      const deadLetter = createDeadLetterRecorder({ messages, deadLetters: createDeadLetterStore(db), metrics });
+      const notices = createOutboundWriter({ outbound: createOutboundStore(db), identity });
+      const deadLetter = createDeadLetterRecorder({
+        messages,
+        deadLetters: createDeadLetterStore(db),
+        metrics,
+        notices,
+      });
       const intake = createMessageIntake({
         identity,
         revocations: createRevocationStore(db),

@@ -16,6 +16,8 @@ export const RELAY_PATHS = {
   pairingConfirm: "/v1/pairing/confirm",
   trustPeers: "/v1/trust/peers",
   metrics: "/metrics",
+  /** Operator view of poison queue messages (bearer token, like `/metrics`). */
+  opsDeadLetterQueue: "/v1/ops/dead-letter-queue",
 } as const;
 
 export const RELAY_MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -96,6 +98,14 @@ export const deliveryReceiptRequestSchema = z.object({
 });
 export type DeliveryReceiptRequest = z.infer<typeof deliveryReceiptRequestSchema>;
 
+/** `202` of `POST /v1/relay/delivery-receipts`; a repeat answers `duplicate` and publishes nothing new. */
+export const deliveryReceiptAcceptedResponseSchema = z.object({
+  messageId: ulidSchema,
+  status: receiptStatusSchema,
+  state: z.enum(["accepted", "duplicate"]),
+});
+export type DeliveryReceiptAcceptedResponse = z.infer<typeof deliveryReceiptAcceptedResponseSchema>;
+
 export const MESSAGE_TIMELINE_EVENTS = [
   "accepted",
   "queued",
@@ -161,6 +171,32 @@ export const relayDeadLetterSchema = z.object({
 });
 export const relayDeadLettersResponseSchema = z.object({ deadLetters: z.array(relayDeadLetterSchema) });
 export type RelayDeadLetter = z.infer<typeof relayDeadLetterSchema>;
+
+/** `POST /v1/relay/dead-letters/:messageId/retry`: the message is live again with fresh attempts and TTL. */
+export const relayDeadLetterRetryResponseSchema = z.object({
+  messageId: ulidSchema,
+  senderAgentDid: agentDidSchema,
+  state: z.literal("queued"),
+  queueDepth: z.number().int().nonnegative(),
+});
+export type RelayDeadLetterRetryResponse = z.infer<typeof relayDeadLetterRetryResponseSchema>;
+
+/** `DELETE /v1/relay/dead-letters?olderThan=`: how many dead letters (and their payloads) were removed. */
+export const relayDeadLetterPurgeResponseSchema = z.object({ purged: z.number().int().nonnegative() });
+export type RelayDeadLetterPurgeResponse = z.infer<typeof relayDeadLetterPurgeResponseSchema>;
+
+/** A queue message the proxy could not process: poison from a dead-letter queue, or malformed / unknown. */
+export const operatorQueueRecordSchema = z.object({
+  queue: z.string(),
+  messageId: z.string(),
+  kind: z.enum(["dead_lettered", "malformed", "unknown_type", "unroutable"]),
+  reason: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  receivedAt: isoTimestampSchema,
+  body: z.string().nullable(),
+});
+export const operatorQueueRecordsResponseSchema = z.object({ records: z.array(operatorQueueRecordSchema) });
+export type OperatorQueueRecord = z.infer<typeof operatorQueueRecordSchema>;
 
 export const relayMetricsResponseSchema = z.object({
   queueDepth: z.object({ critical: z.number(), normal: z.number(), low: z.number() }),

@@ -14,7 +14,7 @@ import { createAuthMiddleware } from "../auth";
 import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toRelaySession } from "../relay-sessions";
-import type { EnqueueResult } from "../session";
+import type { EnqueueResult, SentMessageInput } from "../session";
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
@@ -39,6 +39,18 @@ function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError
       return new AppError("PROXY_SENDER_NOT_TRUSTED", 403, "the recipient has not paired with the sender");
     case "queue_full":
       return new AppError("PROXY_QUEUE_FULL", 507, "the recipient's queue is full", { scope: result.detail });
+  }
+}
+
+/**
+ * The sender's own timeline learns of the accept here. The message is already stored, so a failure
+ * only delays the timeline (the recipient's delivery report creates the record too): logged, not thrown.
+ */
+async function recordSent(env: Env, senderDid: string, input: SentMessageInput): Promise<void> {
+  try {
+    await toRelaySession(env, senderDid).recordSent(input);
+  } catch (error) {
+    console.warn("sender timeline not updated", { messageId: input.messageId, error: String(error) });
   }
 }
 
@@ -67,18 +79,27 @@ export function registerRelayMessageRoutes(
     const payload = toPayloadText(c.get("rawBody"));
 
     const correlationId = headers.correlationId ?? headers.messageId;
+    const senderDid = c.get("agent").did;
+    const acceptedAtMs = clock.nowMs();
     const result = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
-      senderDid: c.get("agent").did,
+      senderDid,
       messageId: headers.messageId,
       correlationId,
       priority: headers.priority ?? DEFAULT_PRIORITY,
       payload,
-      acceptedAtMs: clock.nowMs(),
+      acceptedAtMs,
       ...(headers.conversationId ? { conversationId: headers.conversationId } : {}),
       ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
       ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
     });
     if (!result.ok) throw toEnqueueError(result);
+    await recordSent(c.env, senderDid, {
+      messageId: headers.messageId,
+      recipientDid: headers.recipientAgentDid,
+      correlationId: result.correlationId,
+      priority: headers.priority ?? DEFAULT_PRIORITY,
+      acceptedAtMs,
+    });
 
     const body: RelayAcceptedResponse = {
       messageId: headers.messageId,

@@ -1,16 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import { CLAW_HEADERS, parseRelayProtocolVersion, RELAY_CLOSE_CODES } from "@clawdentity/protocol";
-import { resolveProxyConfig } from "../config";
-import { type AdmissionPolicy, createAdmissionPolicy } from "./admission-policy";
-import { type AlarmPlanner, createAlarmPlanner } from "./alarm-planner";
-import { createDeadLetterRecorder } from "./dead-lettering";
-import { createDeliveryScheduler, type DeliveryScheduler } from "./delivery-scheduler";
-import { createFrameHandler, type FrameHandler } from "./frame-handler";
-import { createMessageIntake, type MessageIntake } from "./message-intake";
+import {
+  CLAW_HEADERS,
+  type DeliveryReceiptData,
+  type MessageStatusResponse,
+  parseRelayProtocolVersion,
+  RELAY_CLOSE_CODES,
+  type RelayDeadLetter,
+} from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
+import type { RetryDeadLetterResult } from "./dead-letter-admin";
+import type { DeliveryReport } from "./outbound-writer";
+import type { SubmitReceiptInput, SubmitReceiptResult } from "./receipt-intake";
 import { toRelayMetrics } from "./relay-metrics";
-import { createSchemaMigrator, type SchemaMigrator } from "./schema-migrator";
+import { createSessionParts, type SessionParts } from "./session-assembly";
 import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "./session-headers";
-import { createRelaySessionRuntime, type RelaySessionRuntime } from "./session-runtime";
 import type {
   AddTrustedPeerInput,
   AdmissionInput,
@@ -22,156 +25,172 @@ import type {
   RelayMetrics,
   RevokeInput,
   RevokeResult,
+  StoreReceiptResult,
 } from "./session-types";
-import { createSocketManager, type SocketManager } from "./socket-manager";
-import { createSqlRunner } from "./sql";
-import {
-  createDeadLetterStore,
-  createIdentityStore,
-  createMessageStore,
-  createMetricsStore,
-  createNonceStore,
-  createPairingTicketStore,
-  createRateLimitStore,
-  createRevocationStore,
-  createSessionStateStore,
-  createTrustStore,
-  type IdentityStore,
-  type MessageStore,
-  type MetricsStore,
-  type RevocationStore,
-  WHOLE_AGENT,
-} from "./stores";
-import { createTrustKeeper, type TrustKeeper } from "./trust-keeper";
+import { WHOLE_AGENT } from "./stores";
+import type { SentMessageInput } from "./timeline-keeper";
 
 /**
  * One agent's relay session (named by its DID): its security state (nonces, revocation, rate
- * buckets), its trusted peers, its inbound queue and its connector's WebSocket. The class only
- * orchestrates: each concern lives in a store, a policy, the socket manager or the scheduler.
+ * buckets), its trusted peers, its inbound queue and its connector's WebSocket, the receipts and
+ * timeline of what it sent, and what it owes other sessions. The class only sequences calls:
+ * each concern lives in a collaborator built by `createSessionParts`.
  */
 export class AgentRelaySession extends DurableObject<Env> {
-  readonly #runtime: RelaySessionRuntime;
-  readonly #schema: SchemaMigrator;
-  readonly #identity: IdentityStore;
-  readonly #messages: MessageStore;
-  readonly #metrics: MetricsStore;
-  readonly #revocations: RevocationStore;
-  readonly #sockets: SocketManager;
-  readonly #admission: AdmissionPolicy;
-  readonly #intake: MessageIntake;
-  readonly #trust: TrustKeeper;
-  readonly #scheduler: DeliveryScheduler;
-  readonly #frames: FrameHandler;
-  readonly #alarms: AlarmPlanner;
+  readonly #parts: SessionParts;
+  #flushingOutbound: Promise<boolean> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#runtime = createRelaySessionRuntime(resolveProxyConfig(env).relay);
-    const db = createSqlRunner(ctx.storage.sql);
-    const runtime = this.#runtime;
-    this.#schema = createSchemaMigrator(db);
-    const identity = createIdentityStore(db);
-    this.#identity = identity;
-    const trust = createTrustStore(db);
-    const deadLetters = createDeadLetterStore(db);
-    const sessionState = createSessionStateStore(db);
-    this.#messages = createMessageStore(db);
-    this.#metrics = createMetricsStore(db);
-    this.#revocations = createRevocationStore(db);
-    const messages = this.#messages;
-    const metrics = this.#metrics;
-    const revocations = this.#revocations;
-    const deadLetter = createDeadLetterRecorder({ messages, deadLetters, metrics });
-    this.#sockets = createSocketManager(ctx, () => runtime.settings.helloGraceMs);
-    const sockets = this.#sockets;
-    this.#admission = createAdmissionPolicy({
-      identity,
-      revocations,
-      nonces: createNonceStore(db),
-      rateLimits: createRateLimitStore(db),
-      trust,
-      runtime,
-    });
-    this.#intake = createMessageIntake({ identity, revocations, trust, messages, metrics, deadLetter, runtime });
-    this.#trust = createTrustKeeper({
-      identity,
-      revocations,
-      trust,
-      tickets: createPairingTicketStore(db),
-      admission: this.#admission,
-    });
-    this.#scheduler = createDeliveryScheduler({
-      identity,
-      messages,
-      deadLetters,
-      metrics,
-      sessionState,
-      sockets,
-      deadLetter,
-      runtime,
-    });
-    this.#frames = createFrameHandler({ sockets, scheduler: this.#scheduler, messages, deadLetters });
-    this.#alarms = createAlarmPlanner(ctx.storage);
+    this.#parts = createSessionParts(ctx, env);
   }
 
   /** Checks and records one signed request of this agent (nonce, revocation, rate); makes the agent known. */
   async admit(input: AdmissionInput): Promise<AdmissionResult> {
-    const nowMs = this.#now();
-    this.#ensureSchema(nowMs);
-    return this.ctx.storage.transactionSync(() => this.#admission.admit(input, nowMs));
+    const nowMs = this.#ensureSchema();
+    return this.#parts.write(() => this.#parts.admission.admit(input, nowMs));
   }
 
   /** Stores one message for this agent; answers as soon as it is stored, never waiting for the connector. */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-    if (!this.#schema.isInitialised()) return { ok: false, refusal: "recipient_not_found" };
-    const nowMs = this.#now();
-    const result = this.ctx.storage.transactionSync(() => this.#intake.enqueue(input, nowMs));
-    if (result.ok && result.state === "queued") {
-      this.#scheduler.pump(nowMs);
-      await this.#reschedule(nowMs);
-    }
+    const { schema, write, intake, pushAll } = this.#parts;
+    if (!schema.isInitialised()) return { ok: false, refusal: "recipient_not_found" };
+    const nowMs = this.#parts.now();
+    const result = write(() => intake.enqueue(input, nowMs));
+    const more = result.ok && result.state === "queued" && pushAll(nowMs);
+    await this.#reschedule(nowMs, more);
     return result;
   }
 
   async redeemPairingTicket(input: RedeemTicketInput): Promise<RedeemTicketResult> {
-    if (!this.#schema.isInitialised()) return { ok: false, refusal: "initiator_unknown" };
-    const nowMs = this.#now();
-    return this.ctx.storage.transactionSync(() => this.#trust.redeem(input, nowMs));
+    if (!this.#parts.schema.isInitialised()) return { ok: false, refusal: "initiator_unknown" };
+    const nowMs = this.#parts.now();
+    return this.#parts.write(() => this.#parts.trust.redeem(input, nowMs));
   }
 
   async addTrustedPeer(input: AddTrustedPeerInput) {
-    const nowMs = this.#now();
-    this.#ensureSchema(nowMs);
-    return this.ctx.storage.transactionSync(() => this.#trust.addPeer(input, nowMs));
+    const nowMs = this.#ensureSchema();
+    return this.#parts.write(() => this.#parts.trust.addPeer(input, nowMs));
   }
 
   async listTrustedPeers() {
-    return this.#schema.isInitialised() ? this.#trust.list() : [];
+    return this.#parts.schema.isInitialised() ? this.#parts.trust.list() : [];
   }
 
   /** Ends the pairing on this side; true when the peer was trusted. */
   async removeTrustedPeer(peerDid: string): Promise<boolean> {
-    if (!this.#schema.isInitialised()) return false;
-    return this.ctx.storage.transactionSync(() => this.#trust.remove(peerDid));
+    if (!this.#parts.schema.isInitialised()) return false;
+    return this.#parts.write(() => this.#parts.trust.remove(peerDid));
   }
 
   async getMetrics(): Promise<RelayMetrics> {
-    this.#ensureSchema(this.#now());
-    return toRelayMetrics(this.#messages, this.#metrics);
+    this.#ensureSchema();
+    return toRelayMetrics(this.#parts.messages, this.#parts.metrics);
   }
 
-  /** Refuses the agent (or one of its AITs) from now on and closes the matching sockets. */
+  /**
+   * Refuses the agent (or one of its AITs) from now on, closes the matching sockets, and for the
+   * whole agent dead-letters what is queued for it (the alarm finishes a long queue).
+   */
   async revoke(input: RevokeInput): Promise<RevokeResult> {
-    const nowMs = this.#now();
-    this.#ensureSchema(nowMs);
+    const nowMs = this.#ensureSchema();
+    const { write, revocation, sockets } = this.#parts;
+    const result = write(() => revocation.revoke(input, nowMs));
     const target = input.scope === "agent" ? WHOLE_AGENT : input.jti;
-    const recorded = this.#revocations.record(target, input.reason, nowMs);
-    const closedSockets = this.#sockets.closeWhere(
-      (attachment) => target === WHOLE_AGENT || attachment.jti === target,
-      RELAY_CLOSE_CODES.revoked,
-      `revoked: ${input.reason}`.slice(0, 120),
-    );
-    return { recorded, closedSockets };
+    const closedSockets = result.duplicateEvent
+      ? 0
+      : sockets.closeWhere(
+          (attachment) => target === WHOLE_AGENT || attachment.jti === target,
+          RELAY_CLOSE_CODES.revoked,
+          `revoked: ${input.reason}`.slice(0, 120),
+        );
+    await this.#reschedule(nowMs, result.moreQueued);
+    return {
+      recorded: result.recorded,
+      duplicateEvent: result.duplicateEvent,
+      closedSockets,
+      deadLettered: result.deadLettered,
+    };
+  }
+
+  /** The recipient's receipt for a message this session delivered; published before the answer when possible. */
+  async submitReceipt(input: SubmitReceiptInput): Promise<SubmitReceiptResult> {
+    if (!this.#parts.schema.isInitialised()) return { ok: false, refusal: "forbidden" };
+    const nowMs = this.#parts.now();
+    const result = this.#parts.write(() => this.#parts.receiptIntake.submit(input, nowMs));
+    if (result.ok && result.state === "accepted") await this.flushOutbound();
+    await this.#reschedule(nowMs);
+    return result;
+  }
+
+  /** A receipt routed from the queue to this sender's session: stored once, pushed to the connector. */
+  async storeReceipt(data: DeliveryReceiptData): Promise<StoreReceiptResult> {
+    const { schema, write, receipts, timeline, identity, pushAll } = this.#parts;
+    if (!schema.isInitialised() || !identity.get()) return { stored: false, senderKnown: false };
+    const nowMs = this.#parts.now();
+    const stored = write(() => {
+      const fresh = receipts.store(data, nowMs);
+      if (fresh) timeline.recordReceipt(data, nowMs);
+      return fresh;
+    });
+    await this.#reschedule(nowMs, stored && pushAll(nowMs));
+    return { stored, senderKnown: true };
+  }
+
+  /** The sender's own record that the recipient's session stored its message. */
+  async recordSent(input: SentMessageInput): Promise<void> {
+    const nowMs = this.#ensureSchema();
+    this.#parts.write(() => this.#parts.timeline.recordSent(input, nowMs));
+    await this.#reschedule(nowMs);
+  }
+
+  /** Delivery reports from a recipient's session, for this sender's timeline. */
+  async recordReports(reports: DeliveryReport[]): Promise<void> {
+    const nowMs = this.#ensureSchema();
+    this.#parts.write(() => {
+      for (const report of reports) this.#parts.timeline.recordReport(report, nowMs);
+    });
+    await this.#reschedule(nowMs);
+  }
+
+  async getMessageStatus(messageId: string): Promise<MessageStatusResponse | null> {
+    const self = this.#parts.schema.isInitialised() ? this.#parts.identity.get() : undefined;
+    return (self && this.#parts.timeline.status(messageId, self.agentDid)) ?? null;
+  }
+
+  async listDeadLetters(limit: number): Promise<RelayDeadLetter[]> {
+    return this.#parts.schema.isInitialised() ? this.#parts.deadLetterAdmin.list(limit) : [];
+  }
+
+  async retryDeadLetter(messageId: string, senderDid?: string): Promise<RetryDeadLetterResult> {
+    if (!this.#parts.schema.isInitialised()) return { ok: false, refusal: "not_found" };
+    const nowMs = this.#parts.now();
+    const result = this.#parts.write(() => this.#parts.deadLetterAdmin.retry(messageId, senderDid, nowMs));
+    await this.#reschedule(nowMs, result.ok && this.#parts.pushAll(nowMs));
+    return result;
+  }
+
+  async purgeDeadLetters(cutoffMs: number): Promise<number> {
+    if (!this.#parts.schema.isInitialised()) return 0;
+    const nowMs = this.#parts.now();
+    const purged = this.#parts.write(() => this.#parts.deadLetterAdmin.purge(cutoffMs));
+    await this.#reschedule(nowMs);
+    return purged;
+  }
+
+  /** Sends due notices, receipt events and reports now (the alarm does it too); true when some are left. */
+  async flushOutbound(): Promise<boolean> {
+    if (!this.#parts.schema.isInitialised()) return false;
+    this.#flushingOutbound ??= this.#parts.outboundFlusher.flush(this.#parts.now()).finally(() => {
+      this.#flushingOutbound = undefined;
+    });
+    return this.#flushingOutbound;
+  }
+
+  /** Moves this session's metric deltas into the aggregate now (the alarm does it every interval). */
+  async flushMetrics(): Promise<boolean> {
+    if (!this.#parts.schema.isInitialised()) return true;
+    return this.#parts.metricsFlusher.flush(this.#parts.now());
   }
 
   /** Only the WebSocket upgrade arrives here; the app authenticated and admitted the agent first. */
@@ -179,16 +198,16 @@ export class AgentRelaySession extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
-    const nowMs = this.#now();
+    const { schema, identity, sockets, scheduler, pushAll } = this.#parts;
+    const nowMs = this.#parts.now();
     const agentDid = request.headers.get(SESSION_AGENT_HEADER);
     const jti = request.headers.get(SESSION_JTI_HEADER);
-    const known = this.#schema.isInitialised() ? this.#identity.get() : undefined;
+    const known = schema.isInitialised() ? identity.get() : undefined;
     if (!known || known.agentDid !== agentDid || !jti) return new Response("unknown agent", { status: 404 });
     const version = parseRelayProtocolVersion(request.headers.get(CLAW_HEADERS.relayProtocol));
-    const { client, superseded } = this.#sockets.accept({ version, jti, nowMs });
-    if (superseded > 0) this.#scheduler.handleSocketGone();
-    this.#scheduler.pump(nowMs);
-    await this.#reschedule(nowMs);
+    const { client, superseded } = sockets.accept({ version, jti, connectionId: createUlid(nowMs), nowMs });
+    if (superseded > 0) scheduler.handleSocketGone();
+    await this.#reschedule(nowMs, pushAll(nowMs));
     return new Response(null, {
       status: 101,
       webSocket: client,
@@ -197,12 +216,12 @@ export class AgentRelaySession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const nowMs = this.#now();
-    if (this.#frames.handle(ws, message, nowMs)) await this.#reschedule(nowMs);
+    const nowMs = this.#parts.now();
+    if (this.#parts.write(() => this.#parts.frames.handle(ws, message, nowMs))) await this.#reschedule(nowMs);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    this.#sockets.close(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    this.#parts.sockets.close(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
     await this.#handleSocketEnd(ws);
   }
 
@@ -211,30 +230,38 @@ export class AgentRelaySession extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#alarms.markFired();
-    if (!this.#schema.isInitialised()) return;
-    const nowMs = this.#now();
-    const moreDue = this.ctx.storage.transactionSync(() => this.#scheduler.runDue(nowMs));
-    this.#scheduler.pump(nowMs);
-    await this.#reschedule(nowMs, moreDue);
+    const { alarms, schema, write, scheduler, maintenance, metricsFlusher, pushAll } = this.#parts;
+    alarms.markFired();
+    if (!schema.isInitialised()) return;
+    const nowMs = this.#parts.now();
+    let moreDue = write(() => scheduler.runDue(nowMs) || maintenance.runDue(nowMs));
+    moreDue = (await this.flushOutbound()) || moreDue;
+    if (metricsFlusher.isDue(nowMs)) await this.flushMetrics();
+    await this.#reschedule(nowMs, pushAll(nowMs) || moreDue);
   }
 
-  #now(): number {
-    return this.#runtime.clock.nowMs();
-  }
-
-  #ensureSchema(nowMs: number): void {
-    this.ctx.storage.transactionSync(() => this.#schema.ensure(nowMs));
+  /** Creates the schema on first use; returns the current time. */
+  #ensureSchema(): number {
+    const nowMs = this.#parts.now();
+    this.#parts.write(() => this.#parts.schema.ensure(nowMs));
+    return nowMs;
   }
 
   async #handleSocketEnd(ws: WebSocket): Promise<void> {
     // A superseded socket's messages were requeued when the newer one took over.
-    if (this.#sockets.hasOpenOtherThan(ws) || !this.#schema.isInitialised()) return;
-    this.#scheduler.handleSocketGone();
-    await this.#reschedule(this.#now());
+    if (this.#parts.sockets.hasOpenOtherThan(ws) || !this.#parts.schema.isInitialised()) return;
+    this.#parts.scheduler.handleSocketGone();
+    await this.#reschedule(this.#parts.now());
   }
 
+  /** Sets the one alarm at the earliest due work; `immediately` when a batch limit left work undone. */
   async #reschedule(nowMs: number, immediately = false): Promise<void> {
-    await this.#alarms.reschedule([...this.#scheduler.wakeTimesMs(nowMs), immediately ? nowMs : null]);
+    const { alarms, scheduler, maintenance, metricsFlusher } = this.#parts;
+    await alarms.reschedule([
+      ...scheduler.wakeTimesMs(nowMs),
+      ...maintenance.wakeTimesMs(),
+      metricsFlusher.wakeAtMs(nowMs),
+      immediately ? nowMs : null,
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 import type { DeadLetterRecorder } from "./dead-lettering";
+import type { DeliveryReportInput, OutboundWriter } from "./outbound-writer";
 import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { SocketManager } from "./socket-manager";
@@ -30,9 +31,27 @@ export function createDeliveryScheduler(deps: {
   sessionState: SessionStateStore;
   sockets: SocketManager;
   deadLetter: DeadLetterRecorder;
+  reports: OutboundWriter;
   runtime: RelaySessionRuntime;
 }) {
-  const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, runtime } = deps;
+  const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, reports, runtime } = deps;
+
+  /** Tells the sender's session, for its timeline, what the connector did with one attempt. */
+  const report = (message: MessageRecord, event: DeliveryReportInput["event"], nowMs: number, reason?: string) =>
+    reports.report(
+      {
+        senderDid: message.senderDid,
+        messageId: message.messageId,
+        correlationId: message.correlationId,
+        priority: message.priority,
+        acceptedAtMs: message.acceptedAtMs,
+        event,
+        atMs: nowMs,
+        attempt: message.attempts,
+        ...(reason ? { reason } : {}),
+      },
+      nowMs,
+    );
 
   const toDeliverFrame = (message: MessageRecord, toAgentDid: string, nowMs: number): DeliverFrame => ({
     v: 1,
@@ -73,7 +92,7 @@ export function createDeliveryScheduler(deps: {
   return {
     /** Sends what the window and circuit allow to the active socket; returns how many frames went out. */
     pump(nowMs: number): number {
-      const socket = sockets.activeReady(nowMs);
+      const socket = sockets.activeReady(nowMs)?.ws;
       const self = identity.get();
       if (!socket || !self) return 0;
       const phase = toCircuitPhase(sessionState.readCircuit(), nowMs);
@@ -97,9 +116,11 @@ export function createDeliveryScheduler(deps: {
         metrics.increment(COUNTERS.delivered);
         metrics.recordLatency(nowMs - message.acceptedAtMs);
         sessionState.writeCircuit(CLOSED_CIRCUIT);
+        report(message, "delivered_to_connector", nowMs);
         return;
       }
       metrics.increment(COUNTERS.refused);
+      report(message, "refused_by_connector", nowMs, frame.reason ?? "refused");
       fail(message, frame.reason ?? "refused", nowMs);
     },
 
@@ -117,7 +138,9 @@ export function createDeliveryScheduler(deps: {
       const expired = messages.expired(nowMs, ALARM_BATCH);
       for (const message of expired) deadLetter(message, "expired", nowMs);
       const cutoffMs = nowMs - runtime.settings.retentionMs;
-      const pruned = messages.pruneDelivered(cutoffMs, ALARM_BATCH) + deadLetters.prune(cutoffMs, ALARM_BATCH);
+      const prunedDead = deadLetters.prune(cutoffMs, ALARM_BATCH);
+      if (prunedDead > 0) metrics.increment(COUNTERS.retentionPruned);
+      const pruned = messages.pruneDelivered(cutoffMs, ALARM_BATCH) + prunedDead;
       return [overdue.length, due.length, expired.length, pruned].some((count) => count >= ALARM_BATCH);
     },
 

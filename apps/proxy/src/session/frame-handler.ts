@@ -9,6 +9,7 @@ import {
 import { createUlid } from "@clawdentity/sdk";
 import { toIsoTimestamp } from "../clock";
 import type { DeliveryScheduler } from "./delivery-scheduler";
+import type { ReceiptDispatcher } from "./receipt-dispatcher";
 import type { SocketManager } from "./socket-manager";
 import type { DeadLetterStore, MessageStore } from "./stores";
 
@@ -28,10 +29,13 @@ const FROM_CONNECTOR: ReadonlySet<RelayFrame["type"]> = new Set([
 export function createFrameHandler(deps: {
   sockets: SocketManager;
   scheduler: DeliveryScheduler;
+  receipts: ReceiptDispatcher;
   messages: MessageStore;
   deadLetters: DeadLetterStore;
+  /** Pushes deliveries and receipts the socket may now take. */
+  pushAll: (nowMs: number) => void;
 }) {
-  const { sockets, scheduler, messages, deadLetters } = deps;
+  const { sockets, scheduler, receipts, messages, deadLetters, pushAll } = deps;
 
   const toHelloAck = (nowMs: number): HelloAckFrame => {
     const oldest = messages.oldestLiveAcceptedAtMs();
@@ -42,7 +46,7 @@ export function createFrameHandler(deps: {
       ts: toIsoTimestamp(nowMs),
       queuedCount: messages.totalDepth(),
       expiredCount: deadLetters.countHeld("expired"),
-      pendingReceipts: 0,
+      pendingReceipts: receipts.pendingCount(),
       ...(oldest === null ? {} : { oldestQueuedAt: toIsoTimestamp(oldest) }),
     };
   };
@@ -78,14 +82,17 @@ export function createFrameHandler(deps: {
         case "hello":
           sockets.markReady(ws);
           sockets.send(ws, toHelloAck(nowMs));
-          scheduler.pump(nowMs);
+          pushAll(nowMs);
           return true;
         case "deliver_ack":
           scheduler.handleAck(frame, nowMs);
-          scheduler.pump(nowMs);
+          pushAll(nowMs);
+          return true;
+        case "receipt_ack":
+          receipts.acknowledge(frame.ackId, nowMs);
           return true;
         default:
-          // heartbeat_ack needs no answer; receipt_ack settles receipts, which this session does not push yet.
+          // heartbeat_ack needs no answer.
           return false;
       }
     },

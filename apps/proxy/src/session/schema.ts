@@ -1,3 +1,5 @@
+import type { SchemaMigration } from "../storage";
+
 /**
  * The relay session's SQLite schema, applied in order and recorded in `schema_migrations`.
  * Append a migration to change it; never edit one that has shipped.
@@ -5,10 +7,6 @@
  * Queue depth counters are kept by triggers so every code path that moves a message in or out
  * of a live state (queued, waiting, in_flight) keeps them right without a whole-queue COUNT.
  */
-export interface SessionMigration {
-  version: number;
-  statements: readonly string[];
-}
 
 const LIVE_STATES = "('queued', 'waiting', 'in_flight')";
 
@@ -18,7 +16,7 @@ const depthChange = (row: "NEW" | "OLD", delta: "+ 1" | "- 1") => [
   `UPDATE sender_depth SET count = count ${delta} WHERE sender_did = ${row}.sender_did;`,
 ];
 
-export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
+export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
     statements: [
@@ -122,6 +120,78 @@ export const SESSION_MIGRATIONS: readonly SessionMigration[] = [
       "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
       "CREATE TABLE latency_samples (slot INTEGER PRIMARY KEY, latency_ms INTEGER NOT NULL)",
       "CREATE TABLE session_state (key TEXT PRIMARY KEY, value INTEGER)",
+    ],
+  },
+  {
+    // The async backbone: what this session owes other sessions (outbound), the receipts and
+    // timeline of the messages this agent sent, revocation events already applied, and the
+    // metric deltas not yet in the aggregate.
+    version: 2,
+    statements: [
+      "ALTER TABLE counters ADD COLUMN flushed INTEGER NOT NULL DEFAULT 0",
+      "CREATE INDEX dead_letters_by_id ON dead_letters (message_id)",
+      `CREATE TABLE outbound (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        target_did TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at_ms INTEGER,
+        sent_at_ms INTEGER,
+        last_error TEXT
+      ) WITHOUT ROWID`,
+      "CREATE INDEX outbound_due ON outbound (next_attempt_at_ms) WHERE sent_at_ms IS NULL",
+      "CREATE INDEX outbound_sent ON outbound (sent_at_ms) WHERE sent_at_ms IS NOT NULL",
+      `CREATE TABLE receipts (
+        seq INTEGER PRIMARY KEY,
+        receipt_id TEXT NOT NULL UNIQUE,
+        message_id TEXT NOT NULL,
+        recipient_did TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        at_ms INTEGER NOT NULL,
+        received_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        pushed_connection TEXT,
+        settled_at_ms INTEGER,
+        UNIQUE (message_id, recipient_did, status)
+      )`,
+      "CREATE INDEX receipts_pending ON receipts (seq) WHERE state = 'pending'",
+      "CREATE INDEX receipts_age ON receipts (received_at_ms)",
+      `CREATE TABLE sent_messages (
+        message_id TEXT NOT NULL,
+        recipient_did TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        accepted_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        state_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (message_id, recipient_did)
+      ) WITHOUT ROWID`,
+      "CREATE INDEX sent_messages_age ON sent_messages (updated_at_ms)",
+      `CREATE TABLE message_events (
+        seq INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL,
+        recipient_did TEXT NOT NULL,
+        event TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        attempt INTEGER,
+        reason TEXT,
+        dedupe_key TEXT NOT NULL,
+        UNIQUE (message_id, recipient_did, dedupe_key)
+      )`,
+      `CREATE TABLE processed_events (
+        event_id TEXT PRIMARY KEY,
+        processed_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID`,
+      "CREATE INDEX processed_events_age ON processed_events (processed_at_ms)",
+      "CREATE TABLE gauge_reports (series TEXT PRIMARY KEY, reported INTEGER NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE metric_flushes (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at_ms INTEGER NOT NULL)",
     ],
   },
 ];

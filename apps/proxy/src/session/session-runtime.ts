@@ -1,3 +1,4 @@
+import type { DeliveryReceiptEvent } from "@clawdentity/protocol";
 import { type Clock, systemClock } from "../clock";
 import type { RelaySettings } from "../config";
 
@@ -6,20 +7,23 @@ export interface RelaySessionRuntime {
   readonly clock: Clock;
   readonly random: () => number;
   readonly settings: RelaySettings;
+  /** Replaces the `RECEIPTS` queue producer when set (tests route the events themselves). */
+  readonly publishReceipts: ((events: DeliveryReceiptEvent[]) => Promise<void>) | undefined;
 }
 
 export interface RelaySessionOverrides {
   clock?: Clock;
   random?: () => number;
   settings?: Partial<RelaySettings>;
+  publishReceipts?: (events: DeliveryReceiptEvent[]) => Promise<void>;
 }
 
 let overrides: RelaySessionOverrides = {};
 
 /**
  * The runtime constructs Durable Objects itself, so they cannot take a clock argument. Tests share
- * the isolate with the objects and swap the clock, random source and settings here; production
- * never calls it.
+ * the isolate with the objects and swap the clock, random source, settings and the receipts
+ * producer here; production never calls it.
  */
 export function setRelaySessionOverrides(next: RelaySessionOverrides): void {
   overrides = next;
@@ -36,6 +40,9 @@ export function createRelaySessionRuntime(base: RelaySettings): RelaySessionRunt
     },
     get settings() {
       return overrides.settings ? { ...base, ...overrides.settings } : base;
+    },
+    get publishReceipts() {
+      return overrides.publishReceipts;
     },
   };
 }

@@ -59,13 +59,28 @@ export interface AddTrustedPeerInput extends PairLimits {
   ticketId: string;
 }
 
-/** `revoke`: the whole agent, or one AIT `jti` (a reissue). */
-export type RevokeInput = { scope: "agent"; reason: string } | { scope: "jti"; jti: string; reason: string };
+/**
+ * `revoke`: the whole agent, or one AIT `jti` (a reissue). `eventId` (the queue event's id)
+ * makes a redelivered event a no-op.
+ */
+export type RevokeInput = ({ scope: "agent" } | { scope: "jti"; jti: string }) & { reason: string; eventId?: string };
 
 export interface RevokeResult {
-  /** False when that target was already revoked. */
+  /** False when that target was already revoked, or the event was applied before. */
   recorded: boolean;
+  /** True when `eventId` was applied before and nothing was done. */
+  duplicateEvent: boolean;
   closedSockets: number;
+  /** Messages queued for the agent that became `recipient_revoked` dead letters in this call. */
+  deadLettered: number;
 }
 
 export type RelayMetrics = RelayMetricsResponse;
+
+/** `storeReceipt`: made on the sender's session by the receipts consumer. */
+export interface StoreReceiptResult {
+  /** False for a receipt already held (the event was delivered again). */
+  stored: boolean;
+  /** False when no agent with that DID ever used this proxy: the receipt has nowhere to go. */
+  senderKnown: boolean;
+}

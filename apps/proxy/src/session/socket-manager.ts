@@ -11,6 +11,8 @@ export interface SocketAttachment {
   version: RelayProtocolVersion;
   /** The AIT the connection authenticated with, so revoking that `jti` closes it. */
   jti: string;
+  /** Which connection a receipt was last pushed on, so a reconnect gets unacknowledged ones again. */
+  connectionId: string;
   connectedAtMs: number;
   /** A v2 socket is ready after `hello` (or the grace period); a v1 socket at once. */
   ready: boolean;
@@ -19,7 +21,13 @@ export interface SocketAttachment {
 export interface AcceptSocketInput {
   version: RelayProtocolVersion;
   jti: string;
+  connectionId: string;
   nowMs: number;
+}
+
+export interface ActiveSocket {
+  ws: WebSocket;
+  attachment: SocketAttachment;
 }
 
 /**
@@ -41,7 +49,7 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       });
 
   const active = () =>
-    openSockets().reduce<{ ws: WebSocket; attachment: SocketAttachment } | undefined>(
+    openSockets().reduce<ActiveSocket | undefined>(
       (newest, candidate) =>
         !newest || candidate.attachment.connectedAtMs >= newest.attachment.connectedAtMs ? candidate : newest,
       undefined,
@@ -71,6 +79,7 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       const attachment: SocketAttachment = {
         version: input.version,
         jti: input.jti,
+        connectionId: input.connectionId,
         connectedAtMs: input.nowMs,
         ready: input.version === RELAY_PROTOCOL_V1,
       };
@@ -82,10 +91,10 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
     hasOpenOtherThan(ws: WebSocket): boolean {
       return openSockets().some((socket) => socket.ws !== ws);
     },
-    /** The active socket when it may receive deliveries now. */
-    activeReady(nowMs: number): WebSocket | undefined {
+    /** The active socket when it may receive deliveries and receipts now. */
+    activeReady(nowMs: number): ActiveSocket | undefined {
       const current = active();
-      return current && isReady(current.attachment, nowMs) ? current.ws : undefined;
+      return current && isReady(current.attachment, nowMs) ? current : undefined;
     },
     markReady(ws: WebSocket): void {
       const attachment = attachmentOf(ws);

@@ -10,6 +10,7 @@ export const TEST_RETIRED_KID = "test-registry-key-0";
 export const TEST_REGISTRY_SEED = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA";
 export const TEST_RETIRED_SEED = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8";
 export const TEST_PAIRING_SECRET = "test-pairing-secret-with-at-least-32-characters";
+export const TEST_METRICS_TOKEN = "test-metrics-token-for-operators";
 /** Paths the stub answers besides the real registry's, for tests to steer it. */
 export const TEST_REGISTRY_CONTROL = {
   revoke: "/__test/revocations",

@@ -1,15 +1,21 @@
-import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { CLAW_HEADERS, type Priority, RELAY_PATHS } from "@clawdentity/protocol";
+import { CLAW_HEADERS, type DeliveryReceiptEvent, type Priority, RELAY_PATHS } from "@clawdentity/protocol";
 import { createUlid, signRequest } from "@clawdentity/sdk";
 import { createProxyApp } from "../../src/app";
 import { parseProxyConfig, type RelaySettings } from "../../src/config";
 import { toRelaySession } from "../../src/relay-sessions";
 import { setRelaySessionOverrides } from "../../src/session";
 import { createManualClock, type ManualClock } from "./manual-clock";
-import { TEST_REGISTRY_CONTROL } from "./registry-fixture";
+import { TEST_METRICS_TOKEN, TEST_REGISTRY_CONTROL } from "./registry-fixture";
 import { createTestAgent, type TestAgent } from "./test-agents";
-import { TestSocket } from "./test-socket";
+import { QUEUES, runQueueBatch } from "./test-queues";
+import { type SentAck, TestSocket } from "./test-socket";
 
 export interface SignedRequestOptions {
   method?: string;
@@ -34,16 +40,40 @@ export type TestProxy = ReturnType<typeof createTestProxy>;
 /**
  * One proxy app over the test env with a manual clock shared with every relay session. Requests
  * go through `app.fetch` in workerd; Durable Objects, alarms and WebSockets are the real ones.
+ * What sessions publish to the receipts queue is held in `published` until a test routes it
+ * through the real consumer (`routeReceipts`), so every hop is observable.
  */
 export function createTestProxy(
   settings: Partial<RelaySettings> = {},
-  options: { clock?: ManualClock; random?: () => number } = {},
+  options: { clock?: ManualClock; random?: () => number; realReceiptsQueue?: boolean } = {},
 ) {
   const { clock = createManualClock(), random = NO_JITTER } = options;
-  setRelaySessionOverrides({ clock, random, settings });
+  const published: DeliveryReceiptEvent[] = [];
+  let failingPublishes = 0;
+  setRelaySessionOverrides({
+    clock,
+    random,
+    settings,
+    ...(options.realReceiptsQueue
+      ? {}
+      : {
+          publishReceipts: async (events: DeliveryReceiptEvent[]) => {
+            if (failingPublishes > 0) {
+              failingPublishes--;
+              throw new Error("receipts queue unavailable");
+            }
+            published.push(...events);
+          },
+        }),
+  });
   const app = createProxyApp({ config: parseProxyConfig(env), clock });
 
-  const fetch = (request: Request) => app.fetch(request, env, createExecutionContext());
+  const fetch = async (request: Request) => {
+    const ctx = createExecutionContext();
+    const response = await app.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  };
 
   /** A second app instance (own caches, as another isolate would have) over the same env and clock. */
   const createTwin = () => {
@@ -69,6 +99,31 @@ export function createTestProxy(
     });
   };
 
+  /** Whether the agent's session applied an ack: read from its storage, as `TestSocket.sync` needs. */
+  const isAckApplied = (agentDid: string, ack: SentAck) =>
+    runInDurableObject(toRelaySession(env, agentDid), (_instance, state) => {
+      const sql = state.storage.sql;
+      if (ack.type === "receipt_ack") {
+        return sql
+          .exec<{ state: string }>(
+            "SELECT state FROM receipts WHERE receipt_id = ? OR message_id = ?",
+            ack.ackId,
+            ack.ackId,
+          )
+          .toArray()
+          .every((row) => row.state !== "pending");
+      }
+      const row = sql
+        .exec<{ state: string; attempts: number }>(
+          "SELECT state, attempts FROM messages WHERE message_id = ?",
+          ack.messageId,
+        )
+        .toArray()[0];
+      if (!row) return true;
+      if (ack.accepted) return row.state === "delivered" || row.state === "dead_lettered";
+      return !(row.state === "in_flight" && row.attempts === ack.attempt);
+    });
+
   const send = async (agent: TestAgent, path: string, options: SignedRequestOptions = {}) =>
     fetch(await signed(agent, path, options));
 
@@ -89,6 +144,24 @@ export function createTestProxy(
     clock,
     env,
     fetch,
+    published,
+    /** The next `count` publishes to the receipts queue throw, as an unavailable queue would. */
+    failNextPublishes(count: number) {
+      failingPublishes = count;
+    },
+    /** Routes every receipt event published so far through the receipts consumer; returns the queue result. */
+    async routeReceipts() {
+      const events = published.splice(0);
+      return runQueueBatch(
+        QUEUES.receipts,
+        events.map((body) => ({ body, id: body.id })),
+      );
+    },
+    /** Sends an agent session's due notices, receipt events and delivery reports now. */
+    flushOutbound: (agentDid: string) => toRelaySession(env, agentDid).flushOutbound(),
+    /** A GET of an operator route with the metrics bearer token (or `token`). */
+    operator: (path: string, token: string = TEST_METRICS_TOKEN) =>
+      fetch(new Request(`https://proxy.test${path}`, { headers: { authorization: `Bearer ${token}` } })),
     createTwin,
     signed,
     send,
@@ -116,7 +189,7 @@ export function createTestProxy(
       if (response.status !== 101 || !response.webSocket) {
         throw new Error(`connect: ${response.status} ${await response.text()}`);
       }
-      return new TestSocket(response.webSocket);
+      return new TestSocket(response.webSocket, (ack) => isAckApplied(agent.did, ack));
     },
     session: (agentDid: string) => toRelaySession(env, agentDid),
     /** Fires the session's alarm now (the manual clock decides what is due); false when none was set. */

@@ -10,14 +10,31 @@ export interface SocketClose {
 
 const WAIT_LIMIT_MS = 10_000;
 
-/** The connector's end of a relay WebSocket, with helpers that wait for frames in order. */
+/** An acknowledgement the test sent, to be confirmed applied by the session's storage. */
+export type SentAck =
+  | { type: "deliver_ack"; messageId: string; accepted: boolean; attempt: number }
+  | { type: "receipt_ack"; ackId: string };
+
+/** Reads the session's storage to tell whether it has applied an acknowledgement yet. */
+export type AckProbe = (ack: SentAck) => Promise<boolean>;
+
+/**
+ * The connector's end of a relay WebSocket, with helpers that wait for frames in order. Under
+ * load workerd may hand the session a later frame before an earlier one, so a heartbeat round
+ * trip alone does not prove an ack was applied: `sync()` also waits, through `probe`, until the
+ * session's storage shows every ack sent since the last `sync()`.
+ */
 export class TestSocket {
   readonly received: ReceivedFrame[] = [];
   readonly closed: Promise<SocketClose>;
   #unread: ReceivedFrame[] = [];
   #waiters: Array<() => void> = [];
+  #unconfirmed: SentAck[] = [];
 
-  constructor(readonly ws: WebSocket) {
+  constructor(
+    readonly ws: WebSocket,
+    private readonly probe?: AckProbe,
+  ) {
     ws.accept();
     ws.addEventListener("message", (event) => {
       const frame = JSON.parse(String(event.data)) as ReceivedFrame;
@@ -60,20 +77,36 @@ export class TestSocket {
 
   ack(messageId: string, accepted: boolean, reason?: string): void {
     this.send({ type: "deliver_ack", ackId: messageId, accepted, ...(reason ? { reason } : {}) });
+    const attempt = this.received.filter((frame) => frame.type === "deliver" && frame.id === messageId).length;
+    this.#unconfirmed.push({ type: "deliver_ack", messageId, accepted, attempt });
+  }
+
+  ackReceipt(receiptFrameId: string): void {
+    this.send({ type: "receipt_ack", ackId: receiptFrameId });
+    this.#unconfirmed.push({ type: "receipt_ack", ackId: receiptFrameId });
   }
 
   /**
-   * Round-trips a heartbeat. The session handles one socket's frames in order, so once the ack
-   * is back every frame sent before it has been processed. It is no barrier for frames the
-   * session sends: those may arrive after the ack, so "nothing was pushed" is read from the
-   * session's storage (`proxy.messageStates`), never from an empty socket.
+   * Round-trips a heartbeat, then waits until the session applied every ack sent since the last
+   * call. It is no barrier for frames the session sends: those may arrive after the heartbeat
+   * ack, so "nothing was pushed" is read from the session's storage (`proxy.messageStates`),
+   * never from an empty socket.
    */
   async sync(): Promise<void> {
     const id = createUlid();
     this.send({ type: "heartbeat", id });
     for (;;) {
       const ack = await this.next("heartbeat_ack");
-      if (ack.ackId === id) return;
+      if (ack.ackId === id) break;
+    }
+    const probe = this.probe;
+    if (!probe) return;
+    for (const sent of this.#unconfirmed.splice(0)) {
+      const deadline = Date.now() + WAIT_LIMIT_MS;
+      while (!(await probe(sent))) {
+        if (Date.now() > deadline) throw new Error(`the session never applied ${JSON.stringify(sent)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /** A message the relay gave up on, with why and when; the message row keeps its payload for a retry. */
 export interface DeadLetterRecord {
@@ -28,6 +28,14 @@ const toDeadLetterRecord = (row: DeadLetterRow): DeadLetterRecord => ({
   deadLetteredAtMs: row.dead_lettered_at_ms,
 });
 
+/** A dead letter with what its message row adds, for the agent's dead-letter list. */
+export interface DeadLetterView extends DeadLetterRecord {
+  correlationId: string;
+  priorityRank: number;
+}
+
+type DeadLetterViewRow = DeadLetterRow & { correlation_id: string; priority_rank: number };
+
 export function createDeadLetterStore(db: SqlRunner) {
   return {
     insert(input: Omit<DeadLetterRecord, "seq">): void {
@@ -55,6 +63,41 @@ export function createDeadLetterStore(db: SqlRunner) {
       return db
         .all<DeadLetterRow>("SELECT * FROM dead_letters WHERE seq < ? ORDER BY seq DESC LIMIT ?", beforeSeq, limit)
         .map(toDeadLetterRecord);
+    },
+    /** Newest first, joined with the message rows. */
+    listWithMessages(limit: number): DeadLetterView[] {
+      return db
+        .all<DeadLetterViewRow>(
+          `SELECT d.*, m.correlation_id, m.priority_rank FROM dead_letters d
+           JOIN messages m ON m.sender_did = d.sender_did AND m.message_id = d.message_id
+           ORDER BY d.seq DESC LIMIT ?`,
+          limit,
+        )
+        .map((row) => ({
+          ...toDeadLetterRecord(row),
+          correlationId: row.correlation_id,
+          priorityRank: row.priority_rank,
+        }));
+    },
+    /** The newest dead letter of `messageId` (from `senderDid`, when given). */
+    findByMessageId(messageId: string, senderDid?: string): DeadLetterRecord | undefined {
+      const row = senderDid
+        ? db.first<DeadLetterRow>(
+            "SELECT * FROM dead_letters WHERE sender_did = ? AND message_id = ?",
+            senderDid,
+            messageId,
+          )
+        : db.first<DeadLetterRow>(
+            "SELECT * FROM dead_letters WHERE message_id = ? ORDER BY seq DESC LIMIT 1",
+            messageId,
+          );
+      return row && toDeadLetterRecord(row);
+    },
+    delete(seq: number): void {
+      db.run("DELETE FROM dead_letters WHERE seq = ?", seq);
+    },
+    total(): number {
+      return db.first<{ total: number | null }>("SELECT SUM(count) AS total FROM dead_letter_depth")?.total ?? 0;
     },
     /** How many dead letters with this reason the relay currently holds. */
     countHeld(reason: string): number {

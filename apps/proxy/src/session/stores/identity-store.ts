@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 export interface SessionIdentity {
   agentDid: string;

@@ -1,5 +1,5 @@
 import { PRIORITIES, PRIORITY_RANK, type Priority } from "@clawdentity/protocol";
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /**
  * `queued` waits for a socket slot, `waiting` sits out a backoff, `in_flight` awaits its
@@ -233,6 +233,20 @@ export function createMessageStore(db: SqlRunner) {
         beforeMs,
         limit,
       ).length;
+    },
+    /** Live messages (queued, backing off or in flight), oldest first. */
+    live(limit: number): MessageRecord[] {
+      return select("state IN ('queued', 'waiting', 'in_flight') ORDER BY accepted_at_ms LIMIT ?", limit);
+    },
+    /** A dead letter goes back to the queue with fresh attempts and a fresh TTL. */
+    requeueDeadLettered(seq: number, nowMs: number, expiresAtMs: number): void {
+      db.run(
+        `UPDATE messages SET state = 'queued', attempts = 0, queued_at_ms = ?, expires_at_ms = ?, due_at_ms = NULL,
+           last_error = 'retried' WHERE seq = ? AND state = 'dead_lettered'`,
+        nowMs,
+        expiresAtMs,
+        seq,
+      );
     },
     deleteBySeq(seq: number): void {
       db.run("DELETE FROM messages WHERE seq = ?", seq);

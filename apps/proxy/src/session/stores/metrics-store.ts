@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /** Deliveries whose latency is remembered for percentiles: a ring buffer, so the cost stays flat. */
 export const LATENCY_SAMPLE_SLOTS = 1024;
@@ -10,23 +10,64 @@ export const COUNTERS = {
   refused: "refused",
   expired: "expired",
   deadLettered: (reason: string) => `dead_lettered.${reason}`,
+  receiptsRouted: (status: string) => `receipts_routed.${status}`,
+  receiptsAccepted: (status: string) => `receipts_accepted.${status}`,
+  receiptsAcked: "receipts_acked",
+  noticesPublished: "notices_published",
+  reportsSent: "reports_sent",
+  revocations: (scope: string) => `revocations.${scope}`,
+  deadLettersRetried: "dead_letters_retried",
+  deadLettersPurged: "dead_letters_purged",
+  /** Only marks the held-items gauges as changed after retention removed rows. */
+  retentionPruned: "retention.pruned",
 } as const;
 
-/** Monotonic counters of this session, plus recent delivery latencies. */
+/** A counter's growth since it was last handed to the metrics aggregate. */
+export interface CounterDelta {
+  name: string;
+  delta: number;
+}
+
+/**
+ * Monotonic counters of this session, plus recent delivery latencies. `flushed` is how much of
+ * each counter the metrics aggregate already has; the gap is flushed by the alarm.
+ */
 export function createMetricsStore(db: SqlRunner) {
+  // Known after the first check; every increment makes it true until the next flush.
+  let dirty: boolean | undefined;
   const get = (name: string): number =>
     db.first<{ value: number }>("SELECT value FROM counters WHERE name = ?", name)?.value ?? 0;
-  const increment = (name: string, by = 1): number =>
-    db.first<{ value: number }>(
-      `INSERT INTO counters (name, value) VALUES (?, ?)
-       ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
-      name,
-      by,
-    )?.value ?? by;
+  const increment = (name: string, by = 1): number => {
+    dirty = true;
+    return (
+      db.first<{ value: number }>(
+        `INSERT INTO counters (name, value) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
+        name,
+        by,
+      )?.value ?? by
+    );
+  };
+  const unflushed = (): CounterDelta[] =>
+    db.all<{ name: string; delta: number }>(
+      "SELECT name, value - flushed AS delta FROM counters WHERE value != flushed",
+    );
 
   return {
     get,
     increment,
+    unflushed,
+    /** Records that the aggregate now holds `delta` more of the counter. */
+    markFlushed(deltas: readonly CounterDelta[]): void {
+      for (const { name, delta } of deltas) {
+        db.run("UPDATE counters SET flushed = flushed + ? WHERE name = ?", delta, name);
+      }
+      dirty = undefined;
+    },
+    hasUnflushed(): boolean {
+      dirty ??= unflushed().length > 0;
+      return dirty;
+    },
     /** Counters whose name starts with `prefix`, such as every `dead_lettered.*`. */
     withPrefix(prefix: string): Record<string, number> {
       const rows = db.all<{ name: string; value: number }>(

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /** How many expired nonces one request clears, so pruning never costs more than a few rows. */
 const PRUNE_BATCH = 32;

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /** One-time use of the pairing tickets this agent issued, kept until the ticket itself expires. */
 export function createPairingTicketStore(db: SqlRunner) {

@@ -1,5 +1,5 @@
+import type { SqlRunner } from "../../storage";
 import type { TokenBucket } from "../policy/token-bucket";
-import type { SqlRunner } from "../sql";
 
 type BucketRow = { tokens: number; updated_at_ms: number };
 

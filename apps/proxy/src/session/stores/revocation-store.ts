@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../sql";
+import type { SqlRunner } from "../../storage";
 
 /** `target` of a revocation of the whole agent; any other target is one AIT `jti`. */
 export const WHOLE_AGENT = "*";

@@ -1,10 +1,10 @@
+import type { SqlRunner } from "../../storage";
 import type { CircuitState } from "../policy/circuit-breaker";
-import type { SqlRunner } from "../sql";
 
 const CIRCUIT_FAILURES = "circuit.failures";
 const CIRCUIT_OPEN_UNTIL = "circuit.open_until_ms";
 
-/** Small scalar state of the session (the delivery circuit), one row per key. */
+/** Small scalar state of the session (the delivery circuit, metric flush bookkeeping), one row per key. */
 export function createSessionStateStore(db: SqlRunner) {
   const read = (key: string): number | null =>
     db.first<{ value: number | null }>("SELECT value FROM session_state WHERE key = ?", key)?.value ?? null;
@@ -15,6 +15,8 @@ export function createSessionStateStore(db: SqlRunner) {
       value,
     );
   return {
+    read,
+    write,
     readCircuit(): CircuitState {
       return { consecutiveFailures: read(CIRCUIT_FAILURES) ?? 0, openUntilMs: read(CIRCUIT_OPEN_UNTIL) };
     },

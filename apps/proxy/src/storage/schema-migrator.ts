@@ -1,9 +1,15 @@
-import { SESSION_MIGRATIONS, type SessionMigration } from "./schema";
 import type { SqlRunner } from "./sql";
 
+/** One step of an object's SQLite schema; append new ones, never edit one that has shipped. */
+export interface SchemaMigration {
+  version: number;
+  statements: readonly string[];
+}
+
 /**
- * Creates the tables lazily: a session that no agent ever authenticated to writes nothing,
- * so probing an unknown DID does not leave an empty object behind.
+ * Applies an object's migrations in order, recorded in `schema_migrations`. Lazily: a relay
+ * session that no agent ever authenticated to writes nothing, so probing an unknown DID does not
+ * leave an empty object behind.
  */
 export interface SchemaMigrator {
   isInitialised(): boolean;
@@ -11,10 +17,7 @@ export interface SchemaMigrator {
   ensure(nowMs: number): void;
 }
 
-export function createSchemaMigrator(
-  db: SqlRunner,
-  migrations: readonly SessionMigration[] = SESSION_MIGRATIONS,
-): SchemaMigrator {
+export function createSchemaMigrator(db: SqlRunner, migrations: readonly SchemaMigration[]): SchemaMigrator {
   let appliedVersion: number | undefined;
 
   const readVersion = (): number => {

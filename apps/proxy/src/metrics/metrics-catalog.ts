@@ -1,0 +1,105 @@
+/**
+ * Every figure `GET /metrics` reports. Sessions, isolates and the ops object exchange *series
+ * keys* (`name{label="value"}`), so the aggregate only adds numbers and never needs to know
+ * what they mean.
+ */
+export interface MetricDefinition {
+  name: string;
+  type: "counter" | "gauge";
+  help: string;
+  labels: readonly string[];
+}
+
+const define = (
+  name: string,
+  type: MetricDefinition["type"],
+  help: string,
+  labels: readonly string[] = [],
+): MetricDefinition => ({ name: `clawdentity_proxy_${name}`, type, help, labels });
+
+export const METRICS = {
+  messagesAccepted: define("relay_messages_accepted_total", "counter", "Messages stored in a recipient's relay queue."),
+  messagesDuplicate: define("relay_messages_duplicate_total", "counter", "Relay requests answered as duplicates."),
+  messagesDelivered: define(
+    "relay_messages_delivered_total",
+    "counter",
+    "Messages acknowledged by the recipient's connector.",
+  ),
+  deliveriesRefused: define(
+    "relay_deliveries_refused_total",
+    "counter",
+    "Deliveries the connector refused (deliver_ack accepted:false).",
+  ),
+  messagesDeadLettered: define(
+    "relay_messages_dead_lettered_total",
+    "counter",
+    "Messages the relay gave up on, by reason.",
+    ["reason"],
+  ),
+  deadLettersRetried: define(
+    "relay_dead_letters_retried_total",
+    "counter",
+    "Relay dead letters put back in the queue by their agent.",
+  ),
+  deadLettersPurged: define("relay_dead_letters_purged_total", "counter", "Relay dead letters purged by their agent."),
+  receiptsAccepted: define(
+    "receipts_accepted_total",
+    "counter",
+    "Receipts posted by recipients and accepted, by status.",
+    ["status"],
+  ),
+  receiptsRouted: define(
+    "receipts_routed_total",
+    "counter",
+    "Receipts stored in the sender's relay session, by status.",
+    ["status"],
+  ),
+  receiptsAcked: define("receipts_acked_total", "counter", "Receipts acknowledged by the sender's connector."),
+  receiptEventsPublished: define(
+    "receipt_events_published_total",
+    "counter",
+    "delivery_receipt events published to the receipts queue.",
+  ),
+  deliveryReportsSent: define("delivery_reports_sent_total", "counter", "Delivery reports sent to senders' sessions."),
+  revocationsApplied: define(
+    "revocations_applied_total",
+    "counter",
+    "Revocations recorded in relay sessions, by scope.",
+    ["scope"],
+  ),
+  authFailures: define("auth_failures_total", "counter", "Refused agent requests, by error code.", ["code"]),
+  queueMessages: define(
+    "queue_messages_total",
+    "counter",
+    "Queue messages handled by the consumers, by queue and outcome.",
+    ["queue", "outcome"],
+  ),
+  queueRecords: define("queue_records_total", "counter", "Queue messages recorded for operators, by queue and kind.", [
+    "queue",
+    "kind",
+  ]),
+  queueDepth: define("relay_queue_depth", "gauge", "Live messages in relay queues, by priority.", ["priority"]),
+  deadLettersHeld: define("relay_dead_letters_held", "gauge", "Dead letters the relay holds for inspection or retry."),
+  receiptsPending: define("receipts_pending", "gauge", "Receipts waiting for the sender's connector."),
+  outboundUnsent: define("outbound_unsent", "gauge", "Receipt events and delivery reports not yet sent."),
+  queueRecordsHeld: define(
+    "queue_records_held",
+    "gauge",
+    "Recorded queue messages operators can list, by queue and kind.",
+    ["queue", "kind"],
+  ),
+} as const satisfies Record<string, MetricDefinition>;
+
+const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+/** The series key of `metric` with `labels`, in Prometheus text syntax. */
+export function toSeriesKey(metric: MetricDefinition, labels: Record<string, string> = {}): string {
+  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
+  return pairs.length === 0 ? metric.name : `${metric.name}{${pairs.join(",")}}`;
+}
+
+/** The metric name of a series key. */
+export function toMetricName(series: string): string {
+  const brace = series.indexOf("{");
+  return brace === -1 ? series : series.slice(0, brace);
+}

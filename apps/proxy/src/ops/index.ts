@@ -1,0 +1,2 @@
+export { OpsAggregate } from "./ops-aggregate";
+export type { QueueRecordInput, QueueRecordKind } from "./queue-record-store";

@@ -1,0 +1,62 @@
+import { type OperatorQueueRecord, RELAY_PATHS } from "@clawdentity/protocol";
+import { AppError } from "@clawdentity/sdk/http";
+import type { Hono, MiddlewareHandler } from "hono";
+import { z } from "zod";
+import type { ProxyEnv } from "../app-env";
+import type { ProxyConfig } from "../config";
+import { toMetricsShard, toPrometheusText, toQueueRecordsObject } from "../metrics";
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const recordsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+async function digest(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+}
+
+/** Bearer `METRICS_TOKEN`, compared in constant time over digests; no token configured refuses everyone. */
+export function createOperatorAuth(config: ProxyConfig): MiddlewareHandler<ProxyEnv> {
+  const expected = config.metricsToken === null ? null : digest(config.metricsToken);
+  return async function authenticateOperator(c, next) {
+    const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+    const matches =
+      expected !== null &&
+      presented !== undefined &&
+      crypto.subtle.timingSafeEqual(await expected, await digest(presented));
+    if (!matches) {
+      c.header("www-authenticate", 'Bearer realm="clawdentity-proxy-metrics"');
+      throw new AppError("PROXY_METRICS_UNAUTHORIZED", 401, "a valid operator bearer token is required");
+    }
+    await next();
+  };
+}
+
+/** Sums every metrics shard and adds the held queue records gauge. */
+async function readAggregate(env: Env, shards: number): Promise<Record<string, number>> {
+  const records = toQueueRecordsObject(env);
+  const parts = await Promise.all([
+    ...Array.from({ length: shards }, (_, index) => toMetricsShard(env, index).readTotals()),
+    records.readTotals(),
+    records.readHeldRecords(),
+  ]);
+  const totals: Record<string, number> = {};
+  for (const part of parts) {
+    for (const [series, value] of Object.entries(part)) totals[series] = (totals[series] ?? 0) + value;
+  }
+  return totals;
+}
+
+/** `GET /metrics` (Prometheus text) and the operator's list of poison queue messages. */
+export function registerOperatorRoutes(app: Hono<ProxyEnv>, deps: { config: ProxyConfig }): void {
+  const operator = createOperatorAuth(deps.config);
+
+  app.get(RELAY_PATHS.metrics, operator, async (c) => {
+    const text = toPrometheusText(await readAggregate(c.env, deps.config.relay.metricsShards));
+    return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
+  app.get(RELAY_PATHS.opsDeadLetterQueue, operator, async (c) => {
+    const { limit } = recordsQuerySchema.parse(c.req.query());
+    const records: OperatorQueueRecord[] = await toQueueRecordsObject(c.env).listQueueRecords(limit);
+    return c.json({ records });
+  });
+}

@@ -1,0 +1,109 @@
+import { METRICS, type MetricDefinition, toSeriesKey } from "../metrics";
+import type { RelaySessionRuntime } from "./session-runtime";
+import type { MetricFlushStore, MetricsStore } from "./stores";
+
+/** Metric deltas keyed by series; counters and gauges alike are added into the aggregate. */
+export type MetricDeltas = Record<string, number>;
+
+const SIMPLE: Record<string, MetricDefinition> = {
+  accepted: METRICS.messagesAccepted,
+  duplicates: METRICS.messagesDuplicate,
+  delivered: METRICS.messagesDelivered,
+  refused: METRICS.deliveriesRefused,
+  receipts_acked: METRICS.receiptsAcked,
+  notices_published: METRICS.receiptEventsPublished,
+  reports_sent: METRICS.deliveryReportsSent,
+  dead_letters_retried: METRICS.deadLettersRetried,
+  dead_letters_purged: METRICS.deadLettersPurged,
+};
+const LABELLED: Record<string, [MetricDefinition, string]> = {
+  dead_lettered: [METRICS.messagesDeadLettered, "reason"],
+  receipts_routed: [METRICS.receiptsRouted, "status"],
+  receipts_accepted: [METRICS.receiptsAccepted, "status"],
+  revocations: [METRICS.revocationsApplied, "scope"],
+};
+
+/** The aggregate series of a session counter; null for counters only the agent's own figures use. */
+export function toCounterSeries(counter: string): string | null {
+  const simple = SIMPLE[counter];
+  if (simple) return toSeriesKey(simple);
+  const dot = counter.indexOf(".");
+  const labelled = dot > 0 ? LABELLED[counter.slice(0, dot)] : undefined;
+  return labelled ? toSeriesKey(labelled[0], { [labelled[1]]: counter.slice(dot + 1) }) : null;
+}
+
+/**
+ * Moves this session's counter growth and gauge changes into the metrics aggregate, at most once
+ * per flush interval and never per message. A batch is stored with a sequence number before it is
+ * sent and kept until the aggregate took it, which applies each sequence number once.
+ */
+export function createMetricsFlusher(deps: {
+  metrics: MetricsStore;
+  flushes: MetricFlushStore;
+  gauges: () => MetricDeltas;
+  runtime: RelaySessionRuntime;
+  sink: (seq: number, deltas: MetricDeltas) => Promise<void>;
+  write: <T>(work: () => T) => T;
+}) {
+  const { metrics, flushes, gauges, runtime, sink, write } = deps;
+
+  /** Turns unflushed growth into a stored batch; false when there is nothing to send. */
+  const prepare = (nowMs: number): boolean => {
+    if (flushes.pending()) return true;
+    const counters = metrics.unflushed();
+    const deltas: MetricDeltas = {};
+    for (const { name, delta } of counters) {
+      const series = toCounterSeries(name);
+      if (series) deltas[series] = (deltas[series] ?? 0) + delta;
+    }
+    const current = gauges();
+    const reported = flushes.reportedGauges();
+    for (const series of new Set([...Object.keys(current), ...Object.keys(reported)])) {
+      const change = (current[series] ?? 0) - (reported[series] ?? 0);
+      if (change !== 0) deltas[series] = change;
+    }
+    metrics.markFlushed(counters);
+    for (const [series, value] of Object.entries(current)) flushes.writeGauge(series, value);
+    if (Object.keys(deltas).length === 0) {
+      flushes.touch(nowMs);
+      return false;
+    }
+    flushes.add(JSON.stringify(deltas), nowMs);
+    return true;
+  };
+
+  /** When the alarm should flush: a failed batch's retry, or an interval after the last flush. */
+  const wakeAtMs = (nowMs: number): number | null => {
+    if (flushes.pending()) return flushes.nextAttemptAtMs() ?? nowMs;
+    if (!metrics.hasUnflushed()) return null;
+    const last = flushes.lastFlushAtMs();
+    if (last !== null) return last + runtime.settings.metricsFlushIntervalMs;
+    // The first change starts the interval; anchoring it keeps later reschedules from moving it.
+    flushes.touch(nowMs);
+    return nowMs + runtime.settings.metricsFlushIntervalMs;
+  };
+
+  return {
+    wakeAtMs,
+    isDue(nowMs: number): boolean {
+      const wake = wakeAtMs(nowMs);
+      return wake !== null && wake <= nowMs;
+    },
+    /** Sends the pending batch (making one first); false when it could not reach the aggregate. */
+    async flush(nowMs: number): Promise<boolean> {
+      if (!write(() => prepare(nowMs))) return true;
+      const batch = flushes.pending();
+      if (!batch) return true;
+      try {
+        await sink(batch.seq, JSON.parse(batch.body) as MetricDeltas);
+      } catch (error) {
+        console.warn("metrics flush failed", { seq: batch.seq, error: String(error) });
+        write(() => flushes.fail(nowMs + runtime.settings.metricsFlushIntervalMs));
+        return false;
+      }
+      write(() => flushes.complete(batch.seq, nowMs));
+      return true;
+    },
+  };
+}
+export type MetricsFlusher = ReturnType<typeof createMetricsFlusher>;

@@ -1,0 +1,169 @@
+import { resolveProxyConfig } from "../config";
+import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
+import { toRelaySession } from "../relay-sessions";
+import { createSchemaMigrator, createSqlRunner } from "../storage";
+import { createAdmissionPolicy } from "./admission-policy";
+import { createAlarmPlanner } from "./alarm-planner";
+import { createDeadLetterAdmin } from "./dead-letter-admin";
+import { createDeadLetterRecorder } from "./dead-lettering";
+import { createDeliveryScheduler } from "./delivery-scheduler";
+import { createFrameHandler } from "./frame-handler";
+import { createMessageIntake } from "./message-intake";
+import { createMetricsFlusher, type MetricDeltas } from "./metrics-flusher";
+import { createOutboundFlusher, type OutboundTransport } from "./outbound-flusher";
+import { createOutboundWriter } from "./outbound-writer";
+import { createReceiptDispatcher } from "./receipt-dispatcher";
+import { createReceiptIntake } from "./receipt-intake";
+import { createRevocationKeeper } from "./revocation-keeper";
+import { SESSION_MIGRATIONS } from "./schema";
+import { createSessionMaintenance } from "./session-maintenance";
+import { createRelaySessionRuntime } from "./session-runtime";
+import { createSocketManager } from "./socket-manager";
+import {
+  createDeadLetterStore,
+  createIdentityStore,
+  createMessageStore,
+  createMetricFlushStore,
+  createMetricsStore,
+  createNonceStore,
+  createOutboundStore,
+  createPairingTicketStore,
+  createProcessedEventStore,
+  createRateLimitStore,
+  createReceiptStore,
+  createRevocationStore,
+  createSessionStateStore,
+  createTimelineStore,
+  createTrustStore,
+} from "./stores";
+import { createTimelineKeeper } from "./timeline-keeper";
+import { createTrustKeeper } from "./trust-keeper";
+
+/**
+ * Builds a relay session's collaborators over its storage and env. The Durable Object class only
+ * sequences calls on them; every decision lives in one of these.
+ */
+export function createSessionParts(ctx: DurableObjectState, env: Env) {
+  const runtime = createRelaySessionRuntime(resolveProxyConfig(env).relay);
+  const write = <T>(work: () => T): T => ctx.storage.transactionSync(work);
+  const now = () => runtime.clock.nowMs();
+  const db = createSqlRunner(ctx.storage.sql);
+  const identity = createIdentityStore(db);
+  const trust = createTrustStore(db);
+  const deadLetters = createDeadLetterStore(db);
+  const sessionState = createSessionStateStore(db);
+  const messages = createMessageStore(db);
+  const metrics = createMetricsStore(db);
+  const revocations = createRevocationStore(db);
+  const outbound = createOutboundStore(db);
+  const receiptStore = createReceiptStore(db);
+  const timelineStore = createTimelineStore(db);
+  const processedEvents = createProcessedEventStore(db);
+  const notices = createOutboundWriter({ outbound, identity });
+  const deadLetter = createDeadLetterRecorder({ messages, deadLetters, metrics, notices });
+  const sockets = createSocketManager(ctx, () => runtime.settings.helloGraceMs);
+  const admission = createAdmissionPolicy({
+    identity,
+    revocations,
+    nonces: createNonceStore(db),
+    rateLimits: createRateLimitStore(db),
+    trust,
+    runtime,
+  });
+  const scheduler = createDeliveryScheduler({
+    identity,
+    messages,
+    deadLetters,
+    metrics,
+    sessionState,
+    sockets,
+    deadLetter,
+    reports: notices,
+    runtime,
+  });
+  const receipts = createReceiptDispatcher({ receipts: receiptStore, sockets, metrics });
+  const timeline = createTimelineKeeper({ timeline: timelineStore });
+  const revocation = createRevocationKeeper({ revocations, processedEvents, messages, metrics, deadLetter });
+
+  /** Pushes what the connector may take now; true when receipts are left for the next turn. */
+  const pushAll = (nowMs: number): boolean => {
+    scheduler.pump(nowMs);
+    return receipts.pump(nowMs);
+  };
+
+  const transport: OutboundTransport = {
+    async publishReceipts(events) {
+      if (runtime.publishReceipts) return runtime.publishReceipts(events);
+      await env.RECEIPTS.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
+    },
+    async sendReports(senderDid, reports) {
+      // A message to oneself reports to this very session: no call needed.
+      if (senderDid === identity.get()?.agentDid) {
+        write(() => {
+          for (const report of reports) timeline.recordReport(report, now());
+        });
+        return;
+      }
+      await toRelaySession(env, senderDid).recordReports(reports);
+    },
+  };
+
+  const gauges = (): MetricDeltas => {
+    const depth = messages.depthByPriority();
+    return {
+      ...Object.fromEntries(
+        Object.entries(depth).map(([priority, count]) => [toSeriesKey(METRICS.queueDepth, { priority }), count]),
+      ),
+      [toSeriesKey(METRICS.deadLettersHeld)]: deadLetters.total(),
+      [toSeriesKey(METRICS.receiptsPending)]: receiptStore.pendingCount(),
+      [toSeriesKey(METRICS.outboundUnsent)]: outbound.unsentCount(),
+    };
+  };
+
+  return {
+    runtime,
+    write,
+    now,
+    schema: createSchemaMigrator(db, SESSION_MIGRATIONS),
+    identity,
+    messages,
+    metrics,
+    sockets,
+    admission,
+    scheduler,
+    receipts,
+    timeline,
+    revocation,
+    notices,
+    pushAll,
+    intake: createMessageIntake({ identity, revocations, trust, messages, metrics, deadLetter, runtime }),
+    trust: createTrustKeeper({ identity, revocations, trust, tickets: createPairingTicketStore(db), admission }),
+    receiptIntake: createReceiptIntake({ identity, trust, messages, metrics, notices }),
+    deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
+    frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
+    maintenance: createSessionMaintenance({
+      outbound,
+      receipts: receiptStore,
+      timeline: timelineStore,
+      processedEvents,
+      metrics,
+      revocation,
+      runtime,
+    }),
+    outboundFlusher: createOutboundFlusher({ outbound, metrics, runtime, transport, write }),
+    metricsFlusher: createMetricsFlusher({
+      metrics,
+      flushes: createMetricFlushStore(db, sessionState),
+      gauges,
+      runtime,
+      write,
+      sink: async (seq, deltas) => {
+        const source = identity.get()?.agentDid ?? ctx.id.toString();
+        const { metricsShards } = runtime.settings;
+        await toMetricsShardFor(env, source, metricsShards).applyDeltas(source, seq, deltas, now());
+      },
+    }),
+    alarms: createAlarmPlanner(ctx.storage),
+  };
+}
+export type SessionParts = ReturnType<typeof createSessionParts>;

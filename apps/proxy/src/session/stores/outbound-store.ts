@@ -1,0 +1,100 @@
+import type { SqlRunner } from "../../storage";
+
+/**
+ * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
+ * or a receipt the agent posted). `progress`: a delivery report for the sender's own session.
+ */
+export type OutboundKind = "receipt" | "progress";
+
+export interface OutboundRecord {
+  id: string;
+  kind: OutboundKind;
+  /** The agent whose session the row is for: the original message's sender. */
+  targetDid: string;
+  body: string;
+  attempts: number;
+}
+
+type OutboundRow = { id: string; kind: string; target_did: string; body: string; attempts: number };
+
+const toOutboundRecord = (row: OutboundRow): OutboundRecord => ({
+  id: row.id,
+  kind: row.kind as OutboundKind,
+  targetDid: row.target_did,
+  body: row.body,
+  attempts: row.attempts,
+});
+
+/** What this session owes other sessions, written in the transaction that caused it and sent after. */
+export function createOutboundStore(db: SqlRunner) {
+  const minOf = (query: string, ...bindings: SqlStorageValue[]) =>
+    db.first<{ value: number | null }>(query, ...bindings)?.value ?? null;
+  return {
+    /** False when a row with the same dedupe key exists (sent or not). */
+    insert(input: {
+      id: string;
+      kind: OutboundKind;
+      targetDid: string;
+      dedupeKey: string;
+      body: string;
+      nowMs: number;
+    }) {
+      const inserted = db.first(
+        `INSERT INTO outbound (id, kind, target_did, dedupe_key, body, created_at_ms, next_attempt_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+        input.id,
+        input.kind,
+        input.targetDid,
+        input.dedupeKey,
+        input.body,
+        input.nowMs,
+        input.nowMs,
+      );
+      return inserted !== undefined;
+    },
+    due(nowMs: number, limit: number): OutboundRecord[] {
+      return db
+        .all<OutboundRow>(
+          `SELECT id, kind, target_did, body, attempts FROM outbound
+           WHERE sent_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?`,
+          nowMs,
+          limit,
+        )
+        .map(toOutboundRecord);
+    },
+    markSent(id: string, nowMs: number): void {
+      db.run(
+        "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL WHERE id = ?",
+        nowMs,
+        id,
+      );
+    },
+    markFailed(id: string, nextAttemptAtMs: number, error: string): void {
+      db.run(
+        "UPDATE outbound SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND sent_at_ms IS NULL",
+        nextAttemptAtMs,
+        error.slice(0, 500),
+        id,
+      );
+    },
+    nextDueAtMs(): number | null {
+      return minOf("SELECT MIN(next_attempt_at_ms) AS value FROM outbound WHERE sent_at_ms IS NULL");
+    },
+    unsentCount(): number {
+      return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM outbound WHERE sent_at_ms IS NULL")?.n ?? 0;
+    },
+    oldestSentAtMs(): number | null {
+      return minOf("SELECT MIN(sent_at_ms) AS value FROM outbound WHERE sent_at_ms IS NOT NULL");
+    },
+    /** Sent rows are kept for retention so a repeated receipt is answered `duplicate` without a resend. */
+    pruneSent(beforeMs: number, limit: number): number {
+      return db.all(
+        `DELETE FROM outbound WHERE id IN
+           (SELECT id FROM outbound WHERE sent_at_ms IS NOT NULL AND sent_at_ms <= ? LIMIT ?) RETURNING id`,
+        beforeMs,
+        limit,
+      ).length;
+    },
+  };
+}
+export type OutboundStore = ReturnType<typeof createOutboundStore>;

@@ -1,0 +1,125 @@
+import type { ReceiptStatus } from "@clawdentity/protocol";
+import type { SqlRunner } from "../../storage";
+
+/**
+ * `pending` until the connector acknowledges it (v2), `acked` after; `sent_once` when it went to
+ * a v1 connector, which has no acknowledgement.
+ */
+export type ReceiptState = "pending" | "acked" | "sent_once";
+
+export interface ReceiptRecord {
+  seq: number;
+  /** The `receipt` frame's id, the same on every push; `receipt_ack.ackId` names it. */
+  receiptId: string;
+  messageId: string;
+  recipientDid: string;
+  correlationId: string;
+  status: ReceiptStatus;
+  reason: string | null;
+  atMs: number;
+  receivedAtMs: number;
+  state: ReceiptState;
+}
+
+export type NewReceipt = Omit<ReceiptRecord, "seq" | "state">;
+
+type ReceiptRow = {
+  seq: number;
+  receipt_id: string;
+  message_id: string;
+  recipient_did: string;
+  correlation_id: string;
+  status: string;
+  reason: string | null;
+  at_ms: number;
+  received_at_ms: number;
+  state: string;
+};
+
+const toReceiptRecord = (row: ReceiptRow): ReceiptRecord => ({
+  seq: row.seq,
+  receiptId: row.receipt_id,
+  messageId: row.message_id,
+  recipientDid: row.recipient_did,
+  correlationId: row.correlation_id,
+  status: row.status as ReceiptStatus,
+  reason: row.reason,
+  atMs: row.at_ms,
+  receivedAtMs: row.received_at_ms,
+  state: row.state as ReceiptState,
+});
+
+/** Receipts about the messages this agent sent, kept until its connector has them. */
+export function createReceiptStore(db: SqlRunner) {
+  return {
+    /** Idempotent on (messageId, recipient, status): false for a receipt already held. */
+    insert(receipt: NewReceipt): boolean {
+      const inserted = db.first(
+        `INSERT INTO receipts (receipt_id, message_id, recipient_did, correlation_id, status, reason, at_ms,
+           received_at_ms, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+         ON CONFLICT (message_id, recipient_did, status) DO NOTHING RETURNING seq`,
+        receipt.receiptId,
+        receipt.messageId,
+        receipt.recipientDid,
+        receipt.correlationId,
+        receipt.status,
+        receipt.reason,
+        receipt.atMs,
+        receipt.receivedAtMs,
+      );
+      return inserted !== undefined;
+    },
+    /** Pending receipts not yet pushed on this connection, oldest first. */
+    toPush(connectionId: string, limit: number): ReceiptRecord[] {
+      return db
+        .all<ReceiptRow>(
+          `SELECT * FROM receipts WHERE state = 'pending' AND (pushed_connection IS NULL OR pushed_connection != ?)
+           ORDER BY seq LIMIT ?`,
+          connectionId,
+          limit,
+        )
+        .map(toReceiptRecord);
+    },
+    markPushed(seq: number, connectionId: string): void {
+      db.run("UPDATE receipts SET pushed_connection = ? WHERE seq = ?", connectionId, seq);
+    },
+    settle(seq: number, state: Exclude<ReceiptState, "pending">, nowMs: number): void {
+      db.run("UPDATE receipts SET state = ?, settled_at_ms = ? WHERE seq = ? AND state = 'pending'", state, nowMs, seq);
+    },
+    /**
+     * Settles what a `receipt_ack` names: the receipt frame id, or (from connectors that ack by
+     * message) every pushed receipt of that messageId. Returns how many were settled.
+     */
+    acknowledge(ackId: string, nowMs: number): number {
+      const byId = db.all(
+        "UPDATE receipts SET state = 'acked', settled_at_ms = ? WHERE receipt_id = ? AND state = 'pending' RETURNING seq",
+        nowMs,
+        ackId,
+      ).length;
+      if (byId > 0) return byId;
+      return db.all(
+        `UPDATE receipts SET state = 'acked', settled_at_ms = ?
+         WHERE message_id = ? AND state = 'pending' AND pushed_connection IS NOT NULL RETURNING seq`,
+        nowMs,
+        ackId,
+      ).length;
+    },
+    pendingCount(): number {
+      return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE state = 'pending'")?.n ?? 0;
+    },
+    oldestAtMs(): number | null {
+      return db.first<{ value: number | null }>("SELECT MIN(received_at_ms) AS value FROM receipts")?.value ?? null;
+    },
+    /** Receipts older than retention go, pushed or not: a connector away that long has moved on. */
+    prune(beforeMs: number, limit: number): number {
+      return db.all(
+        `DELETE FROM receipts WHERE seq IN
+           (SELECT seq FROM receipts WHERE received_at_ms <= ? ORDER BY received_at_ms LIMIT ?) RETURNING seq`,
+        beforeMs,
+        limit,
+      ).length;
+    },
+  };
+}
+export type ReceiptStore = ReturnType<typeof createReceiptStore>;

@@ -1,0 +1,2 @@
+export { createSchemaMigrator, type SchemaMigration, type SchemaMigrator } from "./schema-migrator";
+export { createSqlRunner, type SqlRow, type SqlRunner } from "./sql";

@@ -1,0 +1,60 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createUlid } from "@clawdentity/sdk";
+import { parseProxyConfig } from "../../src/config";
+import { createMetricsBuffer } from "../../src/metrics";
+import { handleQueueBatch, type QueueContext } from "../../src/queues";
+import { toRelaySession } from "../../src/relay-sessions";
+import worker from "../../src/worker";
+import type { ManualClock } from "./manual-clock";
+
+export const QUEUES = parseProxyConfig(env).queues.names;
+
+export interface QueuedBody {
+  body: unknown;
+  id?: string;
+  attempts?: number;
+}
+
+const toBatch = (queue: string, bodies: QueuedBody[]) =>
+  createMessageBatch(
+    queue,
+    bodies.map(({ body, id, attempts }) => ({
+      id: id ?? createUlid(),
+      timestamp: new Date(),
+      attempts: attempts ?? 1,
+      body,
+    })),
+  );
+
+/** Delivers a batch through the Worker entry's `queue()`, as the runtime would; returns each message's fate. */
+export async function runQueueBatch(queue: string, bodies: QueuedBody[]) {
+  const batch = toBatch(queue, bodies);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+/**
+ * Delivers a batch straight to the dispatcher with a test context: a manual clock, no jitter, and
+ * optionally a session accessor that fails (a transient outage of the relay sessions).
+ */
+export async function runQueueBatchWith(
+  queue: string,
+  bodies: QueuedBody[],
+  options: { clock: ManualClock; session?: QueueContext["session"] },
+) {
+  const config = parseProxyConfig(env);
+  const batch = toBatch(queue, bodies);
+  const ctx = createExecutionContext();
+  await handleQueueBatch(batch, {
+    env,
+    config,
+    clock: options.clock,
+    metrics: createMetricsBuffer({ clock: options.clock, flushIntervalMs: 1, shards: config.relay.metricsShards }),
+    waitUntil: (promise) => ctx.waitUntil(promise),
+    session: options.session ?? ((agentDid) => toRelaySession(env, agentDid)),
+    random: () => 0.5,
+  });
+  return getQueueResult(batch, ctx);
+}
