@@ -43,6 +43,10 @@ export class AgentRelaySession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#parts = createSessionParts(ctx, env);
+    // A session created by an older version gets the newer tables before it handles anything.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.#parts.schema.isInitialised()) this.#ensureSchema();
+    });
   }
 
   /** Checks and records one signed request of this agent (nonce, revocation, rate); makes the agent known. */
@@ -94,7 +98,7 @@ export class AgentRelaySession extends DurableObject<Env> {
    */
   async revoke(input: RevokeInput): Promise<RevokeResult> {
     const nowMs = this.#ensureSchema();
-    const { write, revocation, sockets } = this.#parts;
+    const { write, revocation, sockets, scheduler } = this.#parts;
     const result = write(() => revocation.revoke(input, nowMs));
     const target = input.scope === "agent" ? WHOLE_AGENT : input.jti;
     const closedSockets = result.duplicateEvent
@@ -104,6 +108,8 @@ export class AgentRelaySession extends DurableObject<Env> {
           RELAY_CLOSE_CODES.revoked,
           `revoked: ${input.reason}`.slice(0, 120),
         );
+    // What the closed socket had in flight is queued again now, for the agent's next connection.
+    if (closedSockets > 0 && !sockets.hasOpen()) scheduler.handleSocketGone();
     await this.#reschedule(nowMs, result.moreQueued);
     return {
       recorded: result.recorded,

@@ -88,6 +88,9 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
     },
     attachmentOf,
     versionOf,
+    hasOpen(): boolean {
+      return openSockets().length > 0;
+    },
     hasOpenOtherThan(ws: WebSocket): boolean {
       return openSockets().some((socket) => socket.ws !== ws);
     },

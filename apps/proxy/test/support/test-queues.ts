@@ -36,8 +36,9 @@ export async function runQueueBatch(queue: string, bodies: QueuedBody[]) {
 }
 
 /**
- * Delivers a batch straight to the dispatcher with a test context: a manual clock, no jitter, and
- * optionally a session accessor that fails (a transient outage of the relay sessions).
+ * Delivers a batch straight to the dispatcher with a test context: a manual clock, no jitter,
+ * optionally a session accessor that fails (a transient outage of the relay sessions); reports
+ * the delay each retried message asked for.
  */
 export async function runQueueBatchWith(
   queue: string,
@@ -46,15 +47,26 @@ export async function runQueueBatchWith(
 ) {
   const config = parseProxyConfig(env);
   const batch = toBatch(queue, bodies);
+  // The queue result does not report retry delays; each message's retry() is observed instead.
+  const retryDelays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    Object.defineProperty(message, "retry", {
+      value: (options?: QueueRetryOptions) => {
+        retryDelays[message.id] = options?.delaySeconds;
+        retry(options);
+      },
+    });
+  }
   const ctx = createExecutionContext();
   await handleQueueBatch(batch, {
     env,
     config,
     clock: options.clock,
-    metrics: createMetricsBuffer({ clock: options.clock, flushIntervalMs: 1, shards: config.relay.metricsShards }),
+    metrics: createMetricsBuffer({ clock: options.clock, flushIntervalMs: 0, shards: config.relay.metricsShards }),
     waitUntil: (promise) => ctx.waitUntil(promise),
     session: options.session ?? ((agentDid) => toRelaySession(env, agentDid)),
     random: () => 0.5,
   });
-  return getQueueResult(batch, ctx);
+  return { ...(await getQueueResult(batch, ctx)), retryDelays };
 }
