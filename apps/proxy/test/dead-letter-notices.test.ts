@@ -8,7 +8,7 @@ import { createPairedAgents, createTestProxy } from "./support/test-proxy";
 const SIX_HOURS_MS = 6 * 3_600_000;
 
 describe("dead-letter notices", () => {
-  it("an expired message yields a dead_lettered receipt with reason expired at the sender", async () => {
+  it("An expired message yields a `dead_lettered` receipt with reason `expired` at the sender", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket: aliceSocket } = await connectV2(proxy, alice);
     const messageId = createUlid();

@@ -16,8 +16,8 @@ async function listQueueRecords(proxy: TestProxy, messageIds: string[]) {
   return records.filter((record) => messageIds.includes(record.messageId));
 }
 
-describe("queue consumers", () => {
-  it("a transient failure in a consumer is retried with a delay, per message", async () => {
+describe("A transient failure in a consumer is retried with a delay; a malformed message is acked and recorded; DLQ messages are listable", () => {
+  it("retries a transient failure with a delay from its attempts, per message", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const failing = toRevokedEvent(bob, "agent_revoked");
     const fine = toRevokedEvent(alice, "reissued");
@@ -50,7 +50,7 @@ describe("queue consumers", () => {
     expect([1, 2, 3, 4, 10, 30].map((attempts) => toRetryDelaySeconds(attempts, ctx))).toEqual([2, 4, 8, 16, 300, 300]);
   });
 
-  it("a malformed message is acked and recorded; so is an unknown event type and an unroutable receipt", async () => {
+  it("acks and records a malformed message, an unknown event type and an unroutable receipt", async () => {
     const { proxy, bob } = await createPairedAgents();
     const malformedId = createUlid();
     const unknownId = createUlid();
@@ -99,7 +99,7 @@ describe("queue consumers", () => {
     expect(malformed?.body).toBe(JSON.stringify({ hello: "not an event" }));
   });
 
-  it("DLQ messages are listable, counted, and recorded once", async () => {
+  it("lists DLQ messages, counts them, and records each once", async () => {
     const proxy = (await createPairedAgents()).proxy;
     const poisonId = createUlid();
     const poison = { id: poisonId, body: { type: "agent.auth.revoked", data: "poison" }, attempts: 11 };

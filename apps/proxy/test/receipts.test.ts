@@ -6,8 +6,8 @@ import { connectV2, deliverMessage, postReceipt, receiptStates } from "./support
 import { createTestAgent } from "./support/test-agents";
 import { createPairedAgents } from "./support/test-proxy";
 
-describe("delivery receipts", () => {
-  it("a receipt posted by the recipient arrives as a receipt frame at the sender's socket", async () => {
+describe("A receipt posted by the recipient arrives as a `receipt` frame at the sender's socket; if the sender is offline it arrives after reconnect; acked receipts are not pushed again", () => {
+  it("arrives as a receipt frame, with its v2 fields, at the online sender's socket", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket: aliceSocket } = await connectV2(proxy, alice);
     const { socket: bobSocket } = await connectV2(proxy, bob);
@@ -52,7 +52,7 @@ describe("delivery receipts", () => {
     bobSocket.close();
   });
 
-  it("if the sender is offline the receipt arrives after reconnect; acked receipts are not pushed again", async () => {
+  it("arrives after reconnect when the sender was offline, again until acked, and never once acked", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket: bobSocket } = await connectV2(proxy, bob);
     const messageId = await deliverMessage(proxy, alice, bobSocket, bob);
@@ -84,7 +84,9 @@ describe("delivery receipts", () => {
     third.socket.close();
     bobSocket.close();
   });
+});
 
+describe("delivery receipts", () => {
   it("gives a v1 connector the v1 receipt frame once", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket: bobSocket } = await connectV2(proxy, bob);
@@ -109,7 +111,7 @@ describe("delivery receipts", () => {
     bobSocket.close();
   });
 
-  it("a receipt for a message never delivered to the poster is refused (spoofing); so is one posted by a third agent", async () => {
+  it("A receipt for a message that was never delivered to the poster is refused (spoofing); so is one posted by a third agent", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     // Never sent at all.
     await expectError(

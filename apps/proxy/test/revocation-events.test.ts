@@ -18,7 +18,7 @@ const revocationCount = (proxy: TestProxy, agentDid: string) =>
   );
 
 describe("agent.auth.revoked consumer", () => {
-  it("a revocation event makes the agent's next request 401 and closes its socket; the same event twice is handled once", async () => {
+  it("A revocation event makes the agent's next request 401 and closes its socket; the same event twice is handled once", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const event = toRevokedEvent(bob, "agent_revoked");
