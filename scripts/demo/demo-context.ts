@@ -20,6 +20,8 @@ export interface DemoContext {
   messages: DemoMessage[];
   agent(name: AgentName): WorldAgent;
   dispose(): Promise<void>;
+  /** Synchronous last resort when the process exits early (Ctrl-C): stop connectors, remove folders. */
+  abandon(): void;
 }
 
 export function createDemoContext(options: { verbose: boolean; log: (line: string) => void }): DemoContext {
@@ -47,6 +49,11 @@ export function createDemoContext(options: { verbose: boolean; log: (line: strin
         await agent.webhook.close();
       }
       await context.stack?.dispose();
+      rmSync(home, { recursive: true, force: true });
+    },
+    abandon() {
+      for (const agent of Object.values(context.agents)) agent.connector?.signal("SIGTERM");
+      if (context.stack) rmSync(context.stack.stateDir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
     },
   };

@@ -16,16 +16,16 @@ const verbose = process.argv.includes("--verbose");
 const reporter = createReporter({ totalSteps: steps.length + 1 });
 const context = createDemoContext({ verbose, log: (line) => reporter.note(`      ${line}`) });
 
-let interrupted = false;
+// Ctrl-C ends the process at once (Miniflare's exit hook stops workerd); nothing is left behind.
+process.once("exit", () => context.abandon());
 process.once("SIGINT", () => {
-  interrupted = true;
-  reporter.note("\ninterrupted: shutting down");
+  reporter.note("\ninterrupted");
+  process.exit(130);
 });
 
 const started = performance.now();
 reporter.heading("Clawdentity demo: two agents, one registry, one relay — all local");
 for (const step of steps) {
-  if (interrupted) break;
   const ok = await reporter.step(step.title, (detail) => step.run(context, detail));
   if (!ok && step.required) {
     reporter.note("      a required step failed: skipping to shutdown");
@@ -58,7 +58,7 @@ if (failed.length > 0 && runtimeOutput.length > 0) {
 }
 const skipped = steps.length + 1 - outcomes.length;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-if (failed.length === 0 && skipped === 0 && !interrupted) {
+if (failed.length === 0 && skipped === 0) {
   reporter.note(`\nAll ${outcomes.length} steps passed in ${seconds} s.`);
   process.exit(0);
 }

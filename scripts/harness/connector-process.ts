@@ -39,6 +39,8 @@ export interface ConnectorProcess {
   stop(): Promise<ConnectorExit>;
   /** SIGKILL (`kill -9`): no clean-up at all; resolves once the process is gone. */
   kill(): Promise<ConnectorExit>;
+  /** Sends a signal without waiting (for an exiting parent's last clean-up). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 function watchExit(child: ChildProcess, stdoutLines: string[]): Promise<ConnectorExit> {
@@ -118,5 +120,8 @@ export async function startConnectorProcess(options: {
       ),
     stop: () => signalAndWait("SIGTERM"),
     kill: () => signalAndWait("SIGKILL"),
+    signal: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
   };
 }

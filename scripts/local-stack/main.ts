@@ -35,13 +35,7 @@ Next, in another terminal (see packages/cli/README.md):
 
 State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
 
-  const stop = async (signal: string) => {
-    log(`${signal}: stopping`);
-    await stack.dispose();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // Ctrl-C / SIGTERM: Miniflare's own exit hook stops workerd; the state is already on disk.
 }
 
 main().catch((error: unknown) => {
