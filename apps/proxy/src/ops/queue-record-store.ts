@@ -1,6 +1,6 @@
 import type { OperatorQueueRecord } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
-import type { SqlRunner } from "../storage";
+import { pruneOlderThan, type SqlRunner } from "../storage";
 
 export type QueueRecordKind = OperatorQueueRecord["kind"];
 
@@ -59,12 +59,8 @@ export function createQueueRecordStore(db: SqlRunner) {
       );
     },
     prune(beforeMs: number, limit: number): number {
-      return db.all(
-        `DELETE FROM queue_records WHERE seq IN
-           (SELECT seq FROM queue_records WHERE received_at_ms <= ? ORDER BY received_at_ms LIMIT ?) RETURNING seq`,
-        beforeMs,
-        limit,
-      ).length;
+      return pruneOlderThan(db, { table: "queue_records", key: "seq", column: "received_at_ms" }, beforeMs, limit)
+        .length;
     },
   };
 }

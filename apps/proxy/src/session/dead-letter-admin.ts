@@ -46,19 +46,7 @@ export function createDeadLetterAdmin(deps: {
       messages.requeueDeadLettered(message.seq, nowMs, nowMs + messageTtlMs);
       deadLetters.delete(dead.seq);
       metrics.increment(COUNTERS.deadLettersRetried);
-      reports.report(
-        {
-          senderDid: message.senderDid,
-          messageId: message.messageId,
-          correlationId: message.correlationId,
-          priority: message.priority,
-          acceptedAtMs: message.acceptedAtMs,
-          event: "queued",
-          atMs: nowMs,
-          reason: "retried",
-        },
-        nowMs,
-      );
+      reports.reportOn(message, "queued", nowMs, { reason: "retried" });
       return { ok: true, senderDid: message.senderDid, queueDepth: messages.totalDepth() };
     },
 

@@ -1,7 +1,7 @@
 import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 import type { DeadLetterRecorder } from "./dead-lettering";
-import type { DeliveryReportInput, OutboundWriter } from "./outbound-writer";
+import type { OutboundWriter } from "./outbound-writer";
 import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { SocketManager } from "./socket-manager";
@@ -35,23 +35,6 @@ export function createDeliveryScheduler(deps: {
   runtime: RelaySessionRuntime;
 }) {
   const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, reports, runtime } = deps;
-
-  /** Tells the sender's session, for its timeline, what the connector did with one attempt. */
-  const report = (message: MessageRecord, event: DeliveryReportInput["event"], nowMs: number, reason?: string) =>
-    reports.report(
-      {
-        senderDid: message.senderDid,
-        messageId: message.messageId,
-        correlationId: message.correlationId,
-        priority: message.priority,
-        acceptedAtMs: message.acceptedAtMs,
-        event,
-        atMs: nowMs,
-        attempt: message.attempts,
-        ...(reason ? { reason } : {}),
-      },
-      nowMs,
-    );
 
   const toDeliverFrame = (message: MessageRecord, toAgentDid: string, nowMs: number): DeliverFrame => ({
     v: 1,
@@ -116,11 +99,14 @@ export function createDeliveryScheduler(deps: {
         metrics.increment(COUNTERS.delivered);
         metrics.recordLatency(nowMs - message.acceptedAtMs);
         sessionState.writeCircuit(CLOSED_CIRCUIT);
-        report(message, "delivered_to_connector", nowMs);
+        reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
         return;
       }
       metrics.increment(COUNTERS.refused);
-      report(message, "refused_by_connector", nowMs, frame.reason ?? "refused");
+      reports.reportOn(message, "refused_by_connector", nowMs, {
+        attempt: message.attempts,
+        reason: frame.reason ?? "refused",
+      });
       fail(message, frame.reason ?? "refused", nowMs);
     },
 

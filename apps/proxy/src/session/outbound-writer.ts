@@ -1,7 +1,7 @@
 import { type DeliveryReceiptEvent, EVENT_TYPES, type Priority, type ReceiptStatus } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { toIsoTimestamp } from "../clock";
-import type { IdentityStore, OutboundStore } from "./stores";
+import type { IdentityStore, MessageRecord, OutboundStore } from "./stores";
 
 /** A receipt this session publishes about a message it holds from `senderDid`. */
 export interface ReceiptNotice {
@@ -74,6 +74,27 @@ export function createOutboundWriter(deps: { outbound: OutboundStore; identity: 
       });
       written ||= inserted;
       return inserted;
+    },
+    /** Reports what happened to one of this session's messages, for its sender's timeline. */
+    reportOn(
+      message: MessageRecord,
+      event: DeliveryReport["event"],
+      nowMs: number,
+      details: { attempt?: number; reason?: string } = {},
+    ): void {
+      this.report(
+        {
+          senderDid: message.senderDid,
+          messageId: message.messageId,
+          correlationId: message.correlationId,
+          priority: message.priority,
+          acceptedAtMs: message.acceptedAtMs,
+          event,
+          atMs: nowMs,
+          ...details,
+        },
+        nowMs,
+      );
     },
     report(input: DeliveryReportInput, nowMs: number): void {
       const { senderDid, ...rest } = input;

@@ -1,2 +1,3 @@
+export { type PruneSpec, pruneOlderThan } from "./prune";
 export { createSchemaMigrator, type SchemaMigration, type SchemaMigrator } from "./schema-migrator";
 export { createSqlRunner, type SqlRow, type SqlRunner } from "./sql";

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../storage";
+import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 /** A message the relay gave up on, with why and when; the message row keeps its payload for a retry. */
 export interface DeadLetterRecord {
@@ -110,10 +110,9 @@ export function createDeadLetterStore(db: SqlRunner) {
     },
     /** Removes dead letters older than `beforeMs` together with their message rows. */
     prune(beforeMs: number, limit: number): number {
-      const pruned = db.all<{ sender_did: string; message_id: string }>(
-        `DELETE FROM dead_letters WHERE seq IN
-           (SELECT seq FROM dead_letters WHERE dead_lettered_at_ms <= ? ORDER BY dead_lettered_at_ms LIMIT ?)
-         RETURNING sender_did, message_id`,
+      const pruned = pruneOlderThan<{ sender_did: string; message_id: string }>(
+        db,
+        { table: "dead_letters", key: "seq", column: "dead_lettered_at_ms", returning: "sender_did, message_id" },
         beforeMs,
         limit,
       );

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../storage";
+import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
@@ -88,12 +88,8 @@ export function createOutboundStore(db: SqlRunner) {
     },
     /** Sent rows are kept for retention so a repeated receipt is answered `duplicate` without a resend. */
     pruneSent(beforeMs: number, limit: number): number {
-      return db.all(
-        `DELETE FROM outbound WHERE id IN
-           (SELECT id FROM outbound WHERE sent_at_ms IS NOT NULL AND sent_at_ms <= ? LIMIT ?) RETURNING id`,
-        beforeMs,
-        limit,
-      ).length;
+      const spec = { table: "outbound", key: "id", column: "sent_at_ms", where: "sent_at_ms IS NOT NULL" };
+      return pruneOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../../storage";
+import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 /** Queue event ids this session has applied, so an event delivered again is applied once. */
 export function createProcessedEventStore(db: SqlRunner) {
@@ -18,12 +18,8 @@ export function createProcessedEventStore(db: SqlRunner) {
       );
     },
     prune(beforeMs: number, limit: number): number {
-      return db.all(
-        `DELETE FROM processed_events WHERE event_id IN
-           (SELECT event_id FROM processed_events WHERE processed_at_ms <= ? LIMIT ?) RETURNING event_id`,
-        beforeMs,
-        limit,
-      ).length;
+      const spec = { table: "processed_events", key: "event_id", column: "processed_at_ms" };
+      return pruneOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ReceiptStatus } from "@clawdentity/protocol";
-import type { SqlRunner } from "../../storage";
+import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `pending` until the connector acknowledges it (v2), `acked` after; `sent_once` when it went to
@@ -113,12 +113,7 @@ export function createReceiptStore(db: SqlRunner) {
     },
     /** Receipts older than retention go, pushed or not: a connector away that long has moved on. */
     prune(beforeMs: number, limit: number): number {
-      return db.all(
-        `DELETE FROM receipts WHERE seq IN
-           (SELECT seq FROM receipts WHERE received_at_ms <= ? ORDER BY received_at_ms LIMIT ?) RETURNING seq`,
-        beforeMs,
-        limit,
-      ).length;
+      return pruneOlderThan(db, { table: "receipts", key: "seq", column: "received_at_ms" }, beforeMs, limit).length;
     },
   };
 }

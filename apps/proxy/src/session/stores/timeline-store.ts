@@ -5,7 +5,7 @@ import {
   PRIORITY_RANK,
   type Priority,
 } from "@clawdentity/protocol";
-import type { SqlRunner } from "../../storage";
+import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 export type TimelineEvent = (typeof MESSAGE_TIMELINE_EVENTS)[number];
 export type SentState = MessageStatusResponse["state"];
@@ -148,10 +148,14 @@ export function createTimelineStore(db: SqlRunner) {
     },
     /** Drops messages unchanged since `beforeMs`, with their timelines. */
     prune(beforeMs: number, limit: number): number {
-      const pruned = db.all<{ message_id: string; recipient_did: string }>(
-        `DELETE FROM sent_messages WHERE (message_id, recipient_did) IN
-           (SELECT message_id, recipient_did FROM sent_messages WHERE updated_at_ms <= ? ORDER BY updated_at_ms LIMIT ?)
-         RETURNING message_id, recipient_did`,
+      const pruned = pruneOlderThan<{ message_id: string; recipient_did: string }>(
+        db,
+        {
+          table: "sent_messages",
+          key: "(message_id, recipient_did)",
+          column: "updated_at_ms",
+          returning: "message_id, recipient_did",
+        },
         beforeMs,
         limit,
       );
