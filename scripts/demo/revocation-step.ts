@@ -1,4 +1,4 @@
-import { type Json, sendMessage, waitFor } from "../harness";
+import { type Json, sendAndWait, sendMessage, waitFor } from "../harness";
 import type { DemoStep } from "./demo-step";
 
 export const revocationStep: DemoStep = {
@@ -30,18 +30,7 @@ export const revocationStep: DemoStep = {
     );
     detail(`alice's relay socket closed with ${socket.lastCloseCode} (revoked) after ${since()} ms; no reconnect`);
 
-    const next = await context.cli.run(
-      "--json",
-      "--agent",
-      "alice",
-      "send",
-      "--to",
-      bob.did,
-      "--text",
-      "am I still allowed?",
-      "--wait",
-      "10",
-    );
+    const next = await sendAndWait(context.cli, "alice", bob.did, { text: "am I still allowed?" }, { waitSeconds: 10 });
     const outcome = next.json<Json>();
     if (outcome.status !== "dead_lettered" || outcome.deadLetterReason !== "sender_revoked") {
       throw new Error(`alice's next send ended ${outcome.status} (${String(outcome.deadLetterReason)})`);

@@ -2,7 +2,7 @@ import type { AgentConfigFile, ConnectorTuning } from "../../packages/connector/
 import { readAgentConfig, writeAgentConfig } from "../../packages/connector/src/index.ts";
 import type { OutboundStatusResponse, Priority } from "../../packages/protocol/src/index.ts";
 import type { LocalStack } from "../local-stack/start-local-stack";
-import type { CliRunner } from "./cli-runner";
+import type { CliResult, CliRunner } from "./cli-runner";
 
 /** The steps every scenario starts with, each one CLI command (or two) as a user would type it. */
 
@@ -79,6 +79,21 @@ export interface SentMessage {
   status: "queued";
 }
 
+function toSendArgs(from: string, toDid: string, payload: unknown, options: SendOptions): string[] {
+  return [
+    "--agent",
+    from,
+    "send",
+    "--to",
+    toDid,
+    JSON.stringify(payload),
+    ...(options.priority ? ["--priority", options.priority] : []),
+    ...(options.conversation ? ["--conversation", options.conversation] : []),
+    ...(options.replyTo ? ["--reply-to", options.replyTo] : []),
+    ...(options.idempotencyKey ? ["--idempotency-key", options.idempotencyKey] : []),
+  ];
+}
+
 /** `send --to <did> '<json>'` through the agent's running connector. */
 export async function sendMessage(
   cli: CliRunner,
@@ -87,13 +102,22 @@ export async function sendMessage(
   payload: unknown,
   options: SendOptions = {},
 ): Promise<SentMessage> {
-  const extra = [
-    ...(options.priority ? ["--priority", options.priority] : []),
-    ...(options.conversation ? ["--conversation", options.conversation] : []),
-    ...(options.replyTo ? ["--reply-to", options.replyTo] : []),
-    ...(options.idempotencyKey ? ["--idempotency-key", options.idempotencyKey] : []),
-  ];
-  return cli.ok<SentMessage>("--agent", from, "send", "--to", toDid, JSON.stringify(payload), ...extra);
+  return cli.ok<SentMessage>(...toSendArgs(from, toDid, payload, options));
+}
+
+/**
+ * `send --json ... --wait <s>`: the CLI polls the sender's connector until a receipt settles the
+ * message. Exit 0 = delivered_to_webhook, exit 1 = dead-lettered or still pending; both are
+ * answers a caller checks, so the result is returned, not thrown.
+ */
+export function sendAndWait(
+  cli: CliRunner,
+  from: string,
+  toDid: string,
+  payload: unknown,
+  options: SendOptions & { waitSeconds?: number } = {},
+): Promise<CliResult> {
+  return cli.run("--json", ...toSendArgs(from, toDid, payload, options), "--wait", String(options.waitSeconds ?? 30));
 }
 
 /** The sender connector's view of one message (`GET /v1/outbound/:id` through the CLI's trace source). */

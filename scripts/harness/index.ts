@@ -6,6 +6,7 @@ export {
   readOutbound,
   type SendOptions,
   type SentMessage,
+  sendAndWait,
   sendMessage,
   setConnectorTuning,
   waitUntilConnected,

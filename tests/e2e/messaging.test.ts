@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AgentWorld, createAgentWorld, sendMessage, waitFor } from "../../scripts/harness";
+import { type AgentWorld, createAgentWorld, sendAndWait, sendMessage, waitFor } from "../../scripts/harness";
 
 let world: AgentWorld;
 
@@ -111,17 +111,14 @@ describe("messages both ways through the real relay", () => {
     );
     // carol's relay session exists once she has made one signed request.
     await world.cli.ok("--agent", "carol", "pair", "peers");
-    const refused = await world.cli.run(
-      "--json",
-      "--agent",
+    const refused = await sendAndWait(
+      world.cli,
       "alice",
-      "send",
-      "--to",
       stranger.agent.did,
-      "--text",
-      "hello stranger",
-      "--wait",
-      "20",
+      { text: "hello stranger" },
+      {
+        waitSeconds: 20,
+      },
     );
     expect(refused.exitCode).toBe(1);
     expect(refused.json()).toMatchObject({ status: "dead_lettered", deadLetterReason: "untrusted" });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Priority } from "../../packages/protocol/src/index.ts";
 import type { Json } from "../../scripts/harness";
 import {
   type AgentWorld,
@@ -6,6 +7,7 @@ import {
   createAgentWorld,
   FAST_WEBHOOK_DEAD_LETTER_TUNING,
   findMissingHops,
+  sendAndWait,
   type TraceTimelineStep,
 } from "../../scripts/harness";
 
@@ -24,22 +26,8 @@ afterAll(async () => {
   await world?.dispose();
 });
 
-/** `send --wait`: the CLI polls the sender's connector until a receipt settles the message. */
-async function sendAndWait(from: string, to: string, payload: unknown, priority = "normal") {
-  return world.cli.run(
-    "--json",
-    "--agent",
-    from,
-    "send",
-    "--to",
-    world.agent(to).did,
-    JSON.stringify(payload),
-    "--priority",
-    priority,
-    "--wait",
-    "30",
-  );
-}
+const sendAndWaitFor = (from: string, to: string, payload: unknown, priority: Priority = "normal") =>
+  sendAndWait(world.cli, from, world.agent(to).did, payload, { priority });
 
 describe("receipts reach the sender", () => {
   it("both ways: send --wait ends delivered_to_webhook and the sender's runtime gets the receipt", async () => {
@@ -47,7 +35,7 @@ describe("receipts reach the sender", () => {
       ["alice", "bob", "critical"],
       ["bob", "alice", "low"],
     ] as const) {
-      const result = await sendAndWait(from, to, { hello: to }, priority);
+      const result = await sendAndWaitFor(from, to, { hello: to }, priority);
       expect(result.exitCode, result.stderr).toBe(0);
       const outcome = result.json<Json>();
       expect(outcome).toMatchObject({ status: "delivered_to_webhook", priority, toAgentDid: world.agent(to).did });
@@ -61,7 +49,7 @@ describe("receipts reach the sender", () => {
   });
 
   it("trace shows every hop in order, with hop durations that add up", async () => {
-    const result = await sendAndWait("alice", "bob", { trace: true });
+    const result = await sendAndWaitFor("alice", "bob", { trace: true });
     expect(result.exitCode, result.stderr).toBe(0);
     const trace = await world.cli.ok<Json>("--agent", "alice", "trace", result.json<Json>().messageId);
     expect(trace).toMatchObject({
@@ -82,7 +70,7 @@ describe("receipts reach the sender", () => {
       [500, "max_attempts"],
       [422, "webhook_rejected"],
     ] as const) {
-      const result = await sendAndWait("alice", "bob", { fail });
+      const result = await sendAndWaitFor("alice", "bob", { fail });
       expect(result.exitCode).toBe(1);
       expect(result.error()?.code).toBe("CLI_MESSAGE_DEAD_LETTERED");
       const outcome = result.json<Json>();
