@@ -2,7 +2,7 @@ import { messageStatusResponseSchema, RELAY_PATHS } from "@clawdentity/protocol"
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
-import { connectV2, deliverMessage, postReceipt } from "./support/receipt-flow";
+import { connectV2, deliverMessage, postReceipt, receiptStates } from "./support/receipt-flow";
 import { createPairedAgents } from "./support/test-proxy";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -94,6 +94,22 @@ describe("GET /v1/relay/messages/:messageId", () => {
       "PROXY_MESSAGE_NOT_FOUND",
     );
     await expectError(await proxy.send(alice, `${RELAY_PATHS.messages}/not-a-ulid`), 400, "PROXY_VALIDATION_FAILED");
+    socket.close();
+  });
+
+  it("forgets a sent message's timeline and its receipts 7 days after the last change", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const { socket } = await connectV2(proxy, bob);
+    const messageId = await deliverMessage(proxy, alice, socket, bob);
+    await postReceipt(proxy, bob, { messageId, senderAgentDid: alice.did, status: "delivered_to_webhook" });
+    await proxy.routeReceipts();
+    expect(await receiptStates(proxy, alice.did)).toHaveLength(1);
+
+    await proxy.advance(alice.did, 7 * 86_400_000 - 1);
+    expect((await proxy.send(alice, `${RELAY_PATHS.messages}/${messageId}`)).status).toBe(200);
+    await proxy.advance(alice.did, 1);
+    await expectError(await proxy.send(alice, `${RELAY_PATHS.messages}/${messageId}`), 404, "PROXY_MESSAGE_NOT_FOUND");
+    expect(await receiptStates(proxy, alice.did)).toEqual([]);
     socket.close();
   });
 });
