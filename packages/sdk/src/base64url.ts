@@ -45,8 +45,11 @@ export function decodeBase64url(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** UTF-8 bytes of `text`, backed by a plain ArrayBuffer (what Web Crypto takes). */
 export function encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(text);
+  // The Workers types declare `encode` as returning `Uint8Array<ArrayBufferLike>`; every runtime
+  // returns a fresh ArrayBuffer-backed array, so the narrower type holds under DOM and Workers types.
+  return new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
 }
 
 /** base64url SHA-256 of the raw body; the empty body hashes the empty string. */
