@@ -196,4 +196,27 @@ describe("delivery receipts", () => {
       "PROXY_VALIDATION_FAILED",
     );
   });
+
+  it("pushes a backlog of receipts in batches, the alarm sending what one batch left", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const session = proxy.session(alice.did);
+    const at = new Date(proxy.clock.nowMs()).toISOString();
+    for (let index = 0; index < 70; index++) {
+      await session.storeReceipt({
+        messageId: createUlid(),
+        correlationId: `c-${index}`,
+        senderAgentDid: alice.did,
+        recipientAgentDid: bob.did,
+        status: "delivered_to_webhook",
+        at,
+      });
+    }
+    const { socket, helloAck } = await connectV2(proxy, alice);
+    expect(helloAck.pendingReceipts).toBe(70);
+    await socket.nextMany("receipt", 64);
+    await proxy.runAlarm(alice.did);
+    const rest = await socket.nextMany("receipt", 6);
+    expect(rest.map((frame) => frame.correlationId)).toEqual(["c-64", "c-65", "c-66", "c-67", "c-68", "c-69"]);
+    socket.close();
+  });
 });

@@ -1,4 +1,5 @@
 import { type OperatorQueueRecord, RELAY_PATHS } from "@clawdentity/protocol";
+import { encodeUtf8 } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
@@ -10,7 +11,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const recordsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 async function digest(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return crypto.subtle.digest("SHA-256", encodeUtf8(text));
 }
 
 /** Bearer `METRICS_TOKEN`, compared in constant time over digests; no token configured refuses everyone. */

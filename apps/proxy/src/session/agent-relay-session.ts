@@ -223,7 +223,8 @@ export class AgentRelaySession extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const nowMs = this.#parts.now();
-    if (this.#parts.write(() => this.#parts.frames.handle(ws, message, nowMs))) await this.#reschedule(nowMs);
+    const { changed, more } = this.#parts.write(() => this.#parts.frames.handle(ws, message, nowMs));
+    if (changed) await this.#reschedule(nowMs, more);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

@@ -32,8 +32,8 @@ export function createFrameHandler(deps: {
   receipts: ReceiptDispatcher;
   messages: MessageStore;
   deadLetters: DeadLetterStore;
-  /** Pushes deliveries and receipts the socket may now take. */
-  pushAll: (nowMs: number) => void;
+  /** Pushes deliveries and receipts the socket may now take; true when receipts are left over. */
+  pushAll: (nowMs: number) => boolean;
 }) {
   const { sockets, scheduler, receipts, messages, deadLetters, pushAll } = deps;
 
@@ -65,10 +65,13 @@ export function createFrameHandler(deps: {
   };
 
   return {
-    /** Returns true when the frame may have changed what is due (the caller reschedules the alarm). */
-    handle(ws: WebSocket, data: string | ArrayBuffer, nowMs: number): boolean {
+    /**
+     * `changed`: the frame may have changed what is due (the caller reschedules the alarm);
+     * `more`: a push batch was full, so the alarm should run again at once.
+     */
+    handle(ws: WebSocket, data: string | ArrayBuffer, nowMs: number): { changed: boolean; more: boolean } {
       const frame = parse(ws, data);
-      if (!frame) return false;
+      if (!frame) return { changed: false, more: false };
       switch (frame.type) {
         case "heartbeat":
           sockets.send(ws, {
@@ -78,22 +81,20 @@ export function createFrameHandler(deps: {
             ts: toIsoTimestamp(nowMs),
             ackId: frame.id,
           });
-          return false;
+          return { changed: false, more: false };
         case "hello":
           sockets.markReady(ws);
           sockets.send(ws, toHelloAck(nowMs));
-          pushAll(nowMs);
-          return true;
+          return { changed: true, more: pushAll(nowMs) };
         case "deliver_ack":
           scheduler.handleAck(frame, nowMs);
-          pushAll(nowMs);
-          return true;
+          return { changed: true, more: pushAll(nowMs) };
         case "receipt_ack":
           receipts.acknowledge(frame.ackId, nowMs);
-          return true;
+          return { changed: true, more: false };
         default:
           // heartbeat_ack needs no answer.
-          return false;
+          return { changed: false, more: false };
       }
     },
   };
