@@ -112,4 +112,28 @@ describe("GET /v1/relay/messages/:messageId", () => {
     expect(await receiptStates(proxy, alice.did)).toEqual([]);
     socket.close();
   });
+
+  it("builds the timeline from a delivery report that overtook the sender's own record of the accept", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const messageId = createUlid();
+    const acceptedAtMs = proxy.clock.nowMs() - 5;
+    await proxy.session(alice.did).recordReports([
+      {
+        reportId: createUlid(),
+        messageId,
+        recipientDid: bob.did,
+        correlationId: "corr-r",
+        priority: "low",
+        acceptedAtMs,
+        event: "delivered_to_connector",
+        atMs: proxy.clock.nowMs(),
+        attempt: 1,
+      },
+    ]);
+    const status = messageStatusResponseSchema.parse(
+      await (await proxy.send(alice, `${RELAY_PATHS.messages}/${messageId}`)).json(),
+    );
+    expect(status).toMatchObject({ state: "delivered_to_connector", priority: "low", attempts: 1 });
+    expect(status.timeline.map((entry) => entry.event)).toEqual(["accepted", "queued", "delivered_to_connector"]);
+  });
 });

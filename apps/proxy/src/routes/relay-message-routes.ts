@@ -44,7 +44,7 @@ function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError
 
 /**
  * The sender's own timeline learns of the accept here. The message is already stored, so a failure
- * only delays the timeline (the recipient's delivery report creates the record too): logged, not thrown.
+ * is logged, not thrown: the recipient's first delivery report creates the record as well.
  */
 async function recordSent(env: Env, senderDid: string, input: SentMessageInput): Promise<void> {
   try {
@@ -93,13 +93,16 @@ export function registerRelayMessageRoutes(
       ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
     });
     if (!result.ok) throw toEnqueueError(result);
-    await recordSent(c.env, senderDid, {
-      messageId: headers.messageId,
-      recipientDid: headers.recipientAgentDid,
-      correlationId: result.correlationId,
-      priority: headers.priority ?? DEFAULT_PRIORITY,
-      acceptedAtMs,
-    });
+    // The 202 does not wait for the sender's own timeline (its session is written after the answer).
+    c.executionCtx.waitUntil(
+      recordSent(c.env, senderDid, {
+        messageId: headers.messageId,
+        recipientDid: headers.recipientAgentDid,
+        correlationId: result.correlationId,
+        priority: headers.priority ?? DEFAULT_PRIORITY,
+        acceptedAtMs,
+      }),
+    );
 
     const body: RelayAcceptedResponse = {
       messageId: headers.messageId,

@@ -49,12 +49,30 @@ export function toNextSentState(
 export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
   const { timeline } = deps;
 
+  /** Creates the record with its `accepted` and `queued` entries unless it exists. */
+  const recordSent = (input: SentMessageInput, nowMs: number): void => {
+    timeline.insertIfAbsent({ ...input, nowMs });
+    for (const event of ["accepted", "queued"] as const) {
+      timeline.addEvent({
+        messageId: input.messageId,
+        recipientDid: input.recipientDid,
+        event,
+        atMs: input.acceptedAtMs,
+        dedupeKey: event,
+      });
+    }
+  };
+
   const apply = (
     sent: SentMessageInput,
     entry: { event: TimelineEvent; atMs: number; attempt?: number; reason?: string; dedupeKey: string },
     nowMs: number,
+    createAs: "accepted" | "bare",
   ) => {
-    timeline.insertIfAbsent({ ...sent, nowMs });
+    // A report may overtake the sender's own record of the accept, and then creates it; a receipt
+    // for a record already pruned recreates only the record (its accept time is unknown).
+    if (createAs === "accepted") recordSent(sent, nowMs);
+    else timeline.insertIfAbsent({ ...sent, nowMs });
     const added = timeline.addEvent({ messageId: sent.messageId, recipientDid: sent.recipientDid, ...entry });
     const current = timeline.get(sent.messageId, sent.recipientDid);
     if (added && current) timeline.update(toNextSentState(current, entry), nowMs);
@@ -62,18 +80,7 @@ export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
 
   return {
     /** Idempotent: a duplicate accept adds nothing. */
-    recordSent(input: SentMessageInput, nowMs: number): void {
-      timeline.insertIfAbsent({ ...input, nowMs });
-      for (const event of ["accepted", "queued"] as const) {
-        timeline.addEvent({
-          messageId: input.messageId,
-          recipientDid: input.recipientDid,
-          event,
-          atMs: input.acceptedAtMs,
-          dedupeKey: event,
-        });
-      }
-    },
+    recordSent,
     recordReport(report: DeliveryReport, nowMs: number): void {
       apply(
         report,
@@ -85,6 +92,7 @@ export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
           dedupeKey: `report:${report.reportId}`,
         },
         nowMs,
+        "accepted",
       );
     },
     recordReceipt(data: DeliveryReceiptData, nowMs: number): void {
@@ -105,6 +113,7 @@ export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
           dedupeKey: `receipt:${data.status}`,
         },
         nowMs,
+        "bare",
       );
     },
     status(messageId: string, senderDid: string): MessageStatusResponse | undefined {
