@@ -1,5 +1,6 @@
 import type { CrlClaims } from "@clawdentity/protocol";
 import { ClawAuthError } from "./auth-error";
+import { createSingleFlight } from "./single-flight";
 
 export type CrlFailMode = "open" | "closed";
 
@@ -24,7 +25,6 @@ export function createCrlCache(options: CrlCacheOptions): CrlCache {
   let revoked = new Set<string>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
-  let inFlight: Promise<void> | null = null;
 
   const load = async (): Promise<void> => {
     attemptedAt = now();
@@ -33,20 +33,15 @@ export function createCrlCache(options: CrlCacheOptions): CrlCache {
     loadedAt = now();
   };
 
-  // Clearing in `.finally` (always asynchronous) keeps a synchronously failing fetch from pinning a rejected promise.
-  const refresh = (): Promise<void> => {
-    inFlight ??= load().finally(() => {
-      inFlight = null;
-    });
-    return inFlight;
-  };
+  const flight = createSingleFlight(load);
+  const refresh = (): Promise<void> => flight.run();
 
   return {
     refresh,
     async isRevoked(jti) {
       // A failed refresh is not retried before the next interval, so an outage does not multiply registry calls.
       // Callers arriving during the first load wait for it; later refreshes do not hold them up.
-      const firstLoad = inFlight !== null && loadedAt === Number.NEGATIVE_INFINITY;
+      const firstLoad = flight.isRunning() && loadedAt === Number.NEGATIVE_INFINITY;
       if (firstLoad || now() - Math.max(loadedAt, attemptedAt) > refreshIntervalMs) {
         await refresh().catch(() => undefined);
       }

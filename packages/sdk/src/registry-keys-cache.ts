@@ -1,6 +1,7 @@
 import { type RegistryKeysDocument, registryKeysDocumentSchema } from "@clawdentity/protocol";
 import { ClawAuthError } from "./auth-error";
 import type { SigningKeyResolver } from "./jws";
+import { createSingleFlight } from "./single-flight";
 
 export interface RegistryKeysCacheOptions {
   fetchKeys: () => Promise<RegistryKeysDocument>;
@@ -23,7 +24,6 @@ export function createRegistryKeysCache(options: RegistryKeysCacheOptions): Sign
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let lastError: unknown = null;
-  let inFlight: Promise<void> | null = null;
 
   const load = async (): Promise<void> => {
     attemptedAt = now();
@@ -38,13 +38,8 @@ export function createRegistryKeysCache(options: RegistryKeysCacheOptions): Sign
     }
   };
 
-  // Clearing in `.finally` (always asynchronous) keeps a synchronously failing fetch from pinning a rejected promise.
-  const refresh = (): Promise<void> => {
-    inFlight ??= load().finally(() => {
-      inFlight = null;
-    });
-    return inFlight;
-  };
+  const flight = createSingleFlight(load);
+  const refresh = (): Promise<void> => flight.run();
 
   return {
     refresh,
@@ -52,7 +47,7 @@ export function createRegistryKeysCache(options: RegistryKeysCacheOptions): Sign
       const missing = !keys.has(kid);
       // A stale list keeps serving while a refresh runs or the registry is down: registry keys rotate rarely.
       if (missing || now() - fetchedAt > ttlMs) {
-        const joinable = missing && inFlight !== null;
+        const joinable = missing && flight.isRunning();
         if (joinable || now() - attemptedAt >= minRefetchIntervalMs) await refresh().catch(() => undefined);
       }
       const key = keys.get(kid);
