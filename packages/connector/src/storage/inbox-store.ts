@@ -1,6 +1,6 @@
 import { type Priority, toPriorityRank } from "@clawdentity/protocol";
 import type { ConnectorDatabase } from "./database";
-import { createQueueQueries } from "./queue-queries";
+import { createClaimDue, createQueueQueries, toPrioritizedInsert } from "./queue-queries";
 
 export const INBOX_STATUSES = ["pending", "delivered", "dead_lettered", "purged"] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
@@ -82,21 +82,12 @@ export function createInboxStore(db: ConnectorDatabase) {
   return {
     /** Stores a delivered frame; false when (sender, messageId) is already known. */
     accept(message: NewInboxMessage, options: { now: number; ttlMs: number }): boolean {
-      const result = insert.run({
-        ...message,
-        priorityRank: toPriorityRank(message.priority),
-        now: options.now,
-        expiresAt: options.now + options.ttlMs,
-      });
-      return result.changes === 1;
+      return insert.run(toPrioritizedInsert(message, options)).changes === 1;
     },
-    claimDue(options: { now: number; leaseMs: number; limit: number }): InboxRow[] {
-      if (options.limit <= 0) return [];
-      const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
-      return (rows as InboxRow[]).sort(
-        (a, b) => toPriorityRank(a.priority) - toPriorityRank(b.priority) || a.seq - b.seq,
-      );
-    },
+    claimDue: createClaimDue<InboxRow>(
+      claim,
+      (a, b) => toPriorityRank(a.priority) - toPriorityRank(b.priority) || a.seq - b.seq,
+    ),
     get(seq: number): InboxRow | undefined {
       return get.get(seq) as InboxRow | undefined;
     },

@@ -1,5 +1,5 @@
 import type { ConnectorDatabase } from "./database";
-import { createQueueQueries } from "./queue-queries";
+import { createClaimDue, createQueueQueries } from "./queue-queries";
 
 export const JOB_STATES = ["pending", "done", "failed"] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -61,11 +61,7 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
         expiresAt: input.now + input.ttlMs,
       });
     },
-    claimDue(options: { now: number; leaseMs: number; limit: number }): JobRow[] {
-      if (options.limit <= 0) return [];
-      const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
-      return (rows as JobRow[]).sort((a, b) => a.id - b.id);
-    },
+    claimDue: createClaimDue<JobRow>(claim, (a, b) => a.id - b.id),
     release(id: number): void {
       release.run(id);
     },

@@ -6,7 +6,7 @@ import {
   toPriorityRank,
 } from "@clawdentity/protocol";
 import type { ConnectorDatabase } from "./database";
-import { createQueueQueries } from "./queue-queries";
+import { createClaimDue, createQueueQueries, toPrioritizedInsert } from "./queue-queries";
 
 export type DeadLetterSource = "local" | "remote";
 
@@ -101,23 +101,15 @@ export function createOutboxStore(db: ConnectorDatabase) {
 
   return {
     insert(message: NewOutboxMessage, options: { now: number; ttlMs: number }): void {
-      insert.run({
-        ...message,
-        priorityRank: toPriorityRank(message.priority),
-        now: options.now,
-        expiresAt: options.now + options.ttlMs,
-      });
+      insert.run(toPrioritizedInsert(message, options));
     },
     get(messageId: string): OutboxRow | undefined {
       return get.get(messageId) as OutboxRow | undefined;
     },
-    claimDue(options: { now: number; leaseMs: number; limit: number }): OutboxRow[] {
-      if (options.limit <= 0) return [];
-      const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
-      return (rows as OutboxRow[]).sort(
-        (a, b) => toPriorityRank(a.priority) - toPriorityRank(b.priority) || a.nextAttemptAt - b.nextAttemptAt,
-      );
-    },
+    claimDue: createClaimDue<OutboxRow>(
+      claim,
+      (a, b) => toPriorityRank(a.priority) - toPriorityRank(b.priority) || a.nextAttemptAt - b.nextAttemptAt,
+    ),
     /** Gives a claimed row back without spending an attempt (circuit open, shutting down). */
     release(messageId: string): void {
       release.run(messageId);

@@ -1,3 +1,5 @@
+import { type Priority, toPriorityRank } from "@clawdentity/protocol";
+import type { Statement } from "better-sqlite3";
 import type { ConnectorDatabase } from "./database";
 
 export interface QueueQueryOptions<State extends string> {
@@ -32,5 +34,36 @@ export function createQueueQueries<State extends string>(db: ConnectorDatabase, 
     recoverLeases(): number {
       return recover.run(waitingState).changes;
     },
+  };
+}
+
+export interface ClaimOptions {
+  now: number;
+  leaseMs: number;
+  limit: number;
+}
+
+/**
+ * Turns a table's claim statement (binding `@now`, `@leaseUntil`, `@limit` and returning the leased
+ * rows) into `claimDue`. RETURNING does not keep the subquery's order, so `compare` restores it.
+ */
+export function createClaimDue<Row>(claim: Statement<unknown[]>, compare: (a: Row, b: Row) => number) {
+  return (options: ClaimOptions): Row[] => {
+    if (options.limit <= 0) return [];
+    const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
+    return (rows as Row[]).sort(compare);
+  };
+}
+
+/** The bind parameters of a new prioritized row: its message, the rank claims order by, and its expiry. */
+export function toPrioritizedInsert<Message extends { priority: Priority }>(
+  message: Message,
+  options: { now: number; ttlMs: number },
+) {
+  return {
+    ...message,
+    priorityRank: toPriorityRank(message.priority),
+    now: options.now,
+    expiresAt: options.now + options.ttlMs,
   };
 }
