@@ -1,4 +1,4 @@
-export { createJobWorker, type JobWorkerDeps } from "./job-worker";
+export { createJobWorker, type JobWorkerOptions } from "./job-worker";
 export { createReceiptFrameHandler, type ReceiptFrameHandlerDeps } from "./receipt-frame-handler";
 export { createReceiptPoster, type ReceiptPosterDeps } from "./receipt-poster";
 export { enqueueRuntimeNotice, type RuntimeNoticeInput, toRuntimeReceiptBody } from "./runtime-notice";

@@ -2,7 +2,7 @@ import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
 import { type ProxyClient, toProxyOutcome } from "../proxy";
-import { resolveRetryPolicy, type WorkerLoop } from "../runtime";
+import type { WorkerLoop } from "../runtime";
 import { createJobWorker } from "./job-worker";
 
 export interface ReceiptPosterDeps extends ConnectorContext {
@@ -16,25 +16,20 @@ export interface ReceiptPosterDeps extends ConnectorContext {
  * that delivery) marks the row failed, visible in `/v1/status`.
  */
 export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
-  const { tuning, clock } = deps;
-  return createJobWorker({
+  return createJobWorker(deps, {
     name: "receipt poster",
     store: deps.storage.receiptOutbox,
     breaker: deps.breaker,
     maxAttempts: Number.MAX_SAFE_INTEGER,
-    policy: resolveRetryPolicy(tuning, "outbox", deps.random),
-    clock,
-    concurrency: tuning.outboxConcurrency,
-    leaseMs: tuning.leaseMs,
-    maxIdleMs: tuning.maxIdleMs,
+    backoff: "outbox",
+    concurrency: deps.tuning.outboxConcurrency,
     outcomes: deps.metrics.receiptsPosted,
-    logger: deps.logger,
     call: async (row, signal) => {
       const body = JSON.parse(row.body) as { correlationId?: string };
       const headers: Record<string, string> = { [CLAW_HEADERS.messageId]: row.messageId };
       if (body.correlationId) headers[CLAW_HEADERS.correlationId] = body.correlationId;
       const result = await deps.proxy.post(RELAY_PATHS.deliveryReceipts, row.body, headers, signal);
-      return toProxyOutcome(result, clock.now());
+      return toProxyOutcome(result, deps.clock.now());
     },
   });
 }
