@@ -1,18 +1,9 @@
-/** The registry's only source of time, injected so tests can move it. */
-export interface Clock {
-  nowMs(): number;
-}
+import { type Clock, systemClock, toIsoTimestamp } from "@clawdentity/sdk";
+
+export { type Clock, toIsoTimestamp, toUnixSeconds } from "@clawdentity/sdk";
 
 export function createSystemClock(): Clock {
-  return { nowMs: () => Date.now() };
-}
-
-export function toUnixSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
-}
-
-export function toIsoTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  return systemClock;
 }
 
 export function toNullableIsoTimestamp(ms: number | null): string | null {

@@ -5,6 +5,4 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export function toIso(epochMs: number): string {
-  return new Date(epochMs).toISOString();
-}
+export { toIsoTimestamp as toIso } from "@clawdentity/sdk";
