@@ -79,13 +79,14 @@ export function registerRelayMessageRoutes(
     const payload = toPayloadText(c.get("rawBody"));
 
     const correlationId = headers.correlationId ?? headers.messageId;
+    const priority = headers.priority ?? DEFAULT_PRIORITY;
     const senderDid = c.get("agent").did;
     const acceptedAtMs = clock.nowMs();
     const result = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
       senderDid,
       messageId: headers.messageId,
       correlationId,
-      priority: headers.priority ?? DEFAULT_PRIORITY,
+      priority,
       payload,
       acceptedAtMs,
       ...(headers.conversationId ? { conversationId: headers.conversationId } : {}),
@@ -99,7 +100,7 @@ export function registerRelayMessageRoutes(
         messageId: headers.messageId,
         recipientDid: headers.recipientAgentDid,
         correlationId: result.correlationId,
-        priority: headers.priority ?? DEFAULT_PRIORITY,
+        priority,
         acceptedAtMs,
       }),
     );
