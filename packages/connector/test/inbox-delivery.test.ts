@@ -191,23 +191,4 @@ describe("inbox", () => {
     await vi.waitFor(() => expect(rig.node.started.storage.inbox.countByStatus().delivered).toBe(6));
     expect(frames.map((frame) => inboxRow(frame.id)?.attempts)).toEqual([2, 2, 2, 2, 2]);
   });
-
-  it("retries a receipt the proxy could not take, and gives up on one it refuses", async () => {
-    await setup();
-    let calls = 0;
-    rig.proxy.respondReceipts(() => {
-      calls += 1;
-      if (calls === 1) return { status: 503 };
-      if (calls === 2) return { status: 202, body: {} };
-      return { status: 409, body: { error: { code: "PROXY_RECEIPT_NOT_DELIVERED", message: "no", requestId: "x" } } };
-    });
-    deliver();
-    await vi.waitFor(() => expect(rig.proxy.receipts).toHaveLength(1));
-    rig.node.advance(1_000);
-    await vi.waitFor(() => expect(rig.node.started.storage.receiptOutbox.countByState().done).toBe(1));
-    deliver();
-    await vi.waitFor(() => expect(rig.node.started.storage.receiptOutbox.countByState().failed).toBe(1));
-    const status = await rig.node.api("GET", "/v1/status");
-    expect(status.json.queues.receiptOutbox).toEqual({ pending: 0, failed: 1 });
-  });
 });

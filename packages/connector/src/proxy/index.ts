@@ -4,5 +4,6 @@ export {
   type RemoteOutcome,
   toCallErrorOutcome,
   toProxyOutcome,
+  toReceiptOutcome,
   toWebhookOutcome,
 } from "./remote-outcome";

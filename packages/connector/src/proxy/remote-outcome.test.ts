@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HttpCallError, parseRetryAfterMs } from "../http";
-import { toCallErrorOutcome, toProxyOutcome, toWebhookOutcome } from "./remote-outcome";
+import { toCallErrorOutcome, toProxyOutcome, toReceiptOutcome, toWebhookOutcome } from "./remote-outcome";
 
 const result = (status: number, code?: string, headers: Record<string, string> = {}) => ({
   status,
@@ -31,6 +31,25 @@ describe("toProxyOutcome", () => {
     [302, undefined, { kind: "transient", circuitFailure: true }],
   ])("HTTP %i %s", (status, code, expected) => {
     expect(toProxyOutcome(result(status, code, { "retry-after": "7" }), NOW)).toMatchObject(expected);
+  });
+});
+
+describe("toReceiptOutcome", () => {
+  it.each([
+    [202, undefined, { kind: "accepted" }],
+    [404, "PROXY_RECEIPT_NOT_DELIVERED", { kind: "transient", circuitFailure: false }],
+    [404, "PROXY_NOT_FOUND", { kind: "transient", circuitFailure: false }],
+    [409, undefined, { kind: "transient", circuitFailure: false }],
+    [401, "PROXY_AUTH_INVALID_SIGNATURE", { kind: "transient", circuitFailure: false }],
+    [429, "PROXY_RATE_LIMITED", { kind: "throttled", retryAfterMs: 7_000 }],
+    [503, undefined, { kind: "transient", circuitFailure: true }],
+    [507, undefined, { kind: "transient", circuitFailure: false }],
+    [400, "PROXY_VALIDATION_FAILED", { kind: "permanent", reason: "invalid_request" }],
+    [403, "PROXY_RECEIPT_FORBIDDEN", { kind: "permanent", reason: "untrusted" }],
+    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "permanent", reason: "sender_revoked" }],
+    [413, "PROXY_PAYLOAD_TOO_LARGE", { kind: "permanent", reason: "payload_too_large" }],
+  ])("HTTP %i %s", (status, code, expected) => {
+    expect(toReceiptOutcome(result(status, code, { "retry-after": "7" }), NOW)).toMatchObject(expected);
   });
 });
 

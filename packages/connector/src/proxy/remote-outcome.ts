@@ -27,8 +27,35 @@ export function toCallErrorOutcome(error: unknown): RemoteOutcome {
   throw error;
 }
 
-const PROXY_PERMANENT_BY_CODE: Record<string, DeadLetterReason> = {
-  PROXY_AUTH_AGENT_REVOKED: "sender_revoked",
+/**
+ * The part of a proxy answer every route means alike (SPEC §5): 2xx accepted; 429 throttled; 5xx
+ * and 408 transient and a circuit failure, except 507 (the recipient's queue is full: the proxy is
+ * fine, try later); `PROXY_AUTH_AGENT_REVOKED` final, other 401s (clock skew, a nonce clash)
+ * transient. Any other 4xx is the route's to judge: `toFinalReason` names why it can never succeed,
+ * or returns null to retry it with backoff (not a circuit failure: the proxy answered).
+ */
+function classifyProxyAnswer(
+  result: HttpResult,
+  nowMs: number,
+  toFinalReason: (status: number, code: string | undefined) => DeadLetterReason | null,
+): RemoteOutcome {
+  const { status } = result;
+  if (status >= 200 && status < 300) return { kind: "accepted" };
+  const error = describeHttpFailure(result);
+  const retryAfterMs = parseRetryAfterMs(result.headers.get("retry-after"), nowMs);
+  if (status === 429) return { kind: "throttled", retryAfterMs, error };
+  if (status === 507) return { kind: "transient", error, circuitFailure: false, retryAfterMs };
+  if (status >= 500 || status === 408) return { kind: "transient", error, circuitFailure: true, retryAfterMs };
+  // 1xx/3xx: the proxy never answers these on purpose; a misconfigured URL may redirect.
+  if (status < 400) return { kind: "transient", error, circuitFailure: true, retryAfterMs: null };
+  const code = toErrorCode(result.json);
+  if (code === "PROXY_AUTH_AGENT_REVOKED") return { kind: "permanent", reason: "sender_revoked", error };
+  const reason = status === 401 ? null : toFinalReason(status, code);
+  if (reason) return { kind: "permanent", reason, error };
+  return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
+}
+
+const MESSAGE_FINAL_BY_CODE: Record<string, DeadLetterReason> = {
   PROXY_RECIPIENT_REVOKED: "recipient_revoked",
   PROXY_SENDER_NOT_TRUSTED: "untrusted",
   PROXY_RECIPIENT_NOT_FOUND: "recipient_not_found",
@@ -36,34 +63,38 @@ const PROXY_PERMANENT_BY_CODE: Record<string, DeadLetterReason> = {
 };
 
 /**
- * Classifies a proxy answer (SPEC §5): 2xx accepted; 429 throttled; 5xx and 408 transient and a
- * circuit failure, except 507 (the recipient's queue is full: the proxy is fine, try later);
- * other 401s (clock skew, a nonce clash) and a 404 for a missing route transient; every other
- * 4xx permanent.
+ * Classifies the proxy's answer to `POST /v1/relay/messages`: on top of what every route shares,
+ * a 404 for a missing route is transient; every other 4xx is final.
  */
 export function toProxyOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
-  const { status } = result;
-  if (status >= 200 && status < 300) return { kind: "accepted" };
-  const error = describeHttpFailure(result);
-  const retryAfterMs = parseRetryAfterMs(result.headers.get("retry-after"), nowMs);
-  if (status === 429) return { kind: "throttled", retryAfterMs, error };
-  const code = toErrorCode(result.json);
-  const byCode = code ? PROXY_PERMANENT_BY_CODE[code] : undefined;
-  if (byCode) return { kind: "permanent", reason: byCode, error };
-  if (status === 507) return { kind: "transient", error, circuitFailure: false, retryAfterMs };
-  if (status >= 500 || status === 408) return { kind: "transient", error, circuitFailure: true, retryAfterMs };
-  if (status === 401) return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
-  // No such route (or not a proxy answering): a wrong proxyUrl or an older proxy, not a verdict on
-  // this message. Keep it and retry until the TTL; lastError tells the operator.
-  if (status === 404 && (code === undefined || code === "PROXY_NOT_FOUND")) {
-    return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
-  }
-  if (status === 403) return { kind: "permanent", reason: "untrusted", error };
-  if (status === 404) return { kind: "permanent", reason: "recipient_not_found", error };
-  if (status === 413) return { kind: "permanent", reason: "payload_too_large", error };
-  if (status >= 400) return { kind: "permanent", reason: "invalid_request", error };
-  // 1xx/3xx: the proxy never answers these on purpose; a misconfigured URL may redirect.
-  return { kind: "transient", error, circuitFailure: true, retryAfterMs: null };
+  return classifyProxyAnswer(result, nowMs, (status, code) => {
+    const byCode = code ? MESSAGE_FINAL_BY_CODE[code] : undefined;
+    if (byCode) return byCode;
+    // No such route (or not a proxy answering): a wrong proxyUrl or an older proxy, not a verdict on
+    // this message. Keep it and retry until the TTL; lastError tells the operator.
+    if (status === 404 && (code === undefined || code === "PROXY_NOT_FOUND")) return null;
+    if (status === 403) return "untrusted";
+    if (status === 404) return "recipient_not_found";
+    if (status === 413) return "payload_too_large";
+    return "invalid_request";
+  });
+}
+
+const RECEIPT_FINAL_BY_STATUS: Partial<Record<number, DeadLetterReason>> = {
+  400: "invalid_request",
+  403: "untrusted",
+  413: "payload_too_large",
+};
+
+/**
+ * Classifies the proxy's answer to `POST /v1/relay/delivery-receipts`. Only a request the proxy can
+ * never accept is final: 400 (invalid body), 403 (that sender never related to this agent), 413 and
+ * a revoked agent. Everything else is retried until `receiptTtlMs`, notably 404
+ * `PROXY_RECEIPT_NOT_DELIVERED`: the relay may record the push after the receipt arrives (a re-queue,
+ * a redelivery), so it is not a verdict on this receipt.
+ */
+export function toReceiptOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
+  return classifyProxyAnswer(result, nowMs, (status) => RECEIPT_FINAL_BY_STATUS[status] ?? null);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
-import { type ProxyClient, toProxyOutcome } from "../proxy";
+import { type ProxyClient, toReceiptOutcome } from "../proxy";
 import type { WorkerLoop } from "../runtime";
 import { createJobWorker } from "./job-worker";
 
@@ -11,9 +11,9 @@ export interface ReceiptPosterDeps extends ConnectorContext {
 }
 
 /**
- * Posts receipt-outbox rows, signed, to the own proxy's `/v1/relay/delivery-receipts`. Transient
- * failures retry with the outbox backoff until `receiptTtlMs`; a 4xx (the proxy does not know
- * that delivery) marks the row failed, visible in `/v1/status`.
+ * Posts receipt-outbox rows, signed, to the own proxy's `/v1/relay/delivery-receipts`. Everything
+ * but an answer the proxy can never change (`toReceiptOutcome`) retries with the outbox backoff
+ * until `receiptTtlMs`, lastError showing why; then the row is failed, visible in `/v1/status`.
  */
 export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
   return createJobWorker(deps, {
@@ -29,7 +29,7 @@ export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
       const headers: Record<string, string> = { [CLAW_HEADERS.messageId]: row.messageId };
       if (body.correlationId) headers[CLAW_HEADERS.correlationId] = body.correlationId;
       const result = await deps.proxy.post(RELAY_PATHS.deliveryReceipts, row.body, headers, signal);
-      return toProxyOutcome(result, deps.clock.now());
+      return toReceiptOutcome(result, deps.clock.now());
     },
   });
 }
