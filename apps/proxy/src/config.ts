@@ -32,6 +32,7 @@ const envSchema = z
     SENDER_RATE_LIMIT_PER_MINUTE: positiveInt.default(DEFAULTS.senderRateLimitPerMinute),
     NOTICE_RETRY_BASE_MS: positiveInt.default(1_000),
     NOTICE_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
+    RELAY_RECEIPT_CONFIRM_TIMEOUT_MS: positiveInt.default(30_000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     METRICS_SHARDS: positiveInt.max(64).default(4),
     METRICS_FLUSH_INTERVAL_MS: positiveInt.default(30_000),
@@ -75,6 +76,11 @@ export interface RelaySettings {
   /** Backoff of an unsent dead-letter notice, receipt event or delivery report. */
   noticeRetryBaseMs: number;
   noticeRetryMaxMs: number;
+  /**
+   * How long a published receipt event may wait for the sender's session to confirm it before it
+   * is published again (the first wait; later ones back off up to `noticeRetryMaxMs`).
+   */
+  receiptConfirmTimeoutMs: number;
   /** How often a session pushes its counter deltas into the metrics aggregate. */
   metricsFlushIntervalMs: number;
   metricsShards: number;
@@ -144,6 +150,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
       senderRateLimitPerMinute: e.SENDER_RATE_LIMIT_PER_MINUTE,
       noticeRetryBaseMs: e.NOTICE_RETRY_BASE_MS,
       noticeRetryMaxMs: e.NOTICE_RETRY_MAX_MS,
+      receiptConfirmTimeoutMs: e.RELAY_RECEIPT_CONFIRM_TIMEOUT_MS,
       metricsFlushIntervalMs: e.METRICS_FLUSH_INTERVAL_MS,
       metricsShards: e.METRICS_SHARDS,
     },

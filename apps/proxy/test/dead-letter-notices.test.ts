@@ -69,9 +69,10 @@ describe("dead-letter notices", () => {
     expect(proxy.published).toEqual([]);
     await proxy.advance(bob.did, 1);
     expect(proxy.published.map((event) => event.data.messageId)).toEqual([messageId]);
-    // Sent once: later alarms publish nothing more.
-    await proxy.advance(bob.did, 60_000);
-    expect(proxy.published).toHaveLength(1);
+    // Stored at the sender's session and confirmed: later alarms publish nothing more.
+    await proxy.routeReceipts();
+    await proxy.advance(bob.did, 60 * 60_000);
+    expect(proxy.published).toEqual([]);
   });
 
   it("publishes a notice to the real receipts queue, whose consumer pushes it to the sender", async () => {

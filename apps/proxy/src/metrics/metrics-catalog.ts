@@ -60,6 +60,21 @@ export const METRICS = {
     "counter",
     "delivery_receipt events published to the receipts queue.",
   ),
+  receiptEventsRepublished: define(
+    "receipt_events_republished_total",
+    "counter",
+    "delivery_receipt events published again because the sender's session had not confirmed them in time.",
+  ),
+  receiptEventsConfirmed: define(
+    "receipt_events_confirmed_total",
+    "counter",
+    "delivery_receipt events the sender's session confirmed it stored.",
+  ),
+  receiptEventsAbandoned: define(
+    "receipt_events_abandoned_total",
+    "counter",
+    "delivery_receipt events given up unconfirmed after the retention period.",
+  ),
   deliveryReportsSent: define("delivery_reports_sent_total", "counter", "Delivery reports sent to senders' sessions."),
   revocationsApplied: define(
     "revocations_applied_total",
@@ -81,7 +96,16 @@ export const METRICS = {
   queueDepth: define("relay_queue_depth", "gauge", "Live messages in relay queues, by priority.", ["priority"]),
   deadLettersHeld: define("relay_dead_letters_held", "gauge", "Dead letters the relay holds for inspection or retry."),
   receiptsPending: define("receipts_pending", "gauge", "Receipts waiting for the sender's connector."),
-  outboundUnsent: define("outbound_unsent", "gauge", "Receipt events and delivery reports not yet sent."),
+  outboundUnsent: define(
+    "outbound_unsent",
+    "gauge",
+    "Receipt events not yet confirmed by the sender's session and delivery reports not yet sent.",
+  ),
+  receiptEventsUnconfirmed: define(
+    "receipt_events_unconfirmed",
+    "gauge",
+    "delivery_receipt events published and awaiting the sender session's confirmation.",
+  ),
   queueRecordsHeld: define(
     "queue_records_held",
     "gauge",

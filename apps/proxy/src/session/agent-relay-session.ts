@@ -27,7 +27,7 @@ import type {
   RevokeResult,
   StoreReceiptResult,
 } from "./session-types";
-import { WHOLE_AGENT } from "./stores";
+import { COUNTERS, WHOLE_AGENT } from "./stores";
 import type { SentMessageInput } from "./timeline-keeper";
 
 /**
@@ -141,6 +141,23 @@ export class AgentRelaySession extends DurableObject<Env> {
     });
     await this.#reschedule(nowMs, stored && pushAll(nowMs));
     return { stored, senderKnown: true };
+  }
+
+  /**
+   * The sender's session stored these receipt events (the receipts consumer says so after
+   * `storeReceipt`): they are no longer owed and never published again. Idempotent.
+   */
+  async confirmOutbound(eventIds: string[]): Promise<number> {
+    const { schema, write, outbound, metrics } = this.#parts;
+    if (!schema.isInitialised()) return 0;
+    const nowMs = this.#parts.now();
+    const confirmed = write(() => {
+      const count = outbound.confirm(eventIds, nowMs);
+      if (count > 0) metrics.increment(COUNTERS.noticesConfirmed, count);
+      return count;
+    });
+    if (confirmed > 0) await this.#reschedule(nowMs);
+    return confirmed;
   }
 
   /** The sender's own record that the recipient's session stored its message. */

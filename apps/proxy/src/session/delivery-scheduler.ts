@@ -72,7 +72,18 @@ export function createDeliveryScheduler(deps: {
     messages.markWaiting(message.seq, nowMs + delayMs, error);
   };
 
+  /** The connector has the message: it leaves the queue for good and the sender's timeline says so. */
+  const settleDelivered = (message: MessageRecord, nowMs: number) => {
+    messages.markDelivered(message.seq, nowMs);
+    metrics.increment(COUNTERS.delivered);
+    metrics.recordLatency(nowMs - message.acceptedAtMs);
+    sessionState.writeCircuit(CLOSED_CIRCUIT);
+    reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
+  };
+
   return {
+    settleDelivered,
+
     /** Sends what the window and circuit allow to the active socket; returns how many frames went out. */
     pump(nowMs: number): number {
       const socket = sockets.activeReady(nowMs)?.ws;
@@ -95,11 +106,7 @@ export function createDeliveryScheduler(deps: {
       const message = inFlight ?? (frame.accepted ? messages.findUndelivered(frame.ackId) : undefined);
       if (!message) return;
       if (frame.accepted) {
-        messages.markDelivered(message.seq, nowMs);
-        metrics.increment(COUNTERS.delivered);
-        metrics.recordLatency(nowMs - message.acceptedAtMs);
-        sessionState.writeCircuit(CLOSED_CIRCUIT);
-        reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
+        settleDelivered(message, nowMs);
         return;
       }
       metrics.increment(COUNTERS.refused);

@@ -1,6 +1,13 @@
 import type { DeliveryReceiptRequest } from "@clawdentity/protocol";
 import type { OutboundWriter } from "./outbound-writer";
-import { COUNTERS, type IdentityStore, type MessageStore, type MetricsStore, type TrustStore } from "./stores";
+import {
+  COUNTERS,
+  type IdentityStore,
+  type MessageRecord,
+  type MessageStore,
+  type MetricsStore,
+  type TrustStore,
+} from "./stores";
 
 export type SubmitReceiptInput = Pick<DeliveryReceiptRequest, "messageId" | "senderAgentDid" | "status" | "reason">;
 
@@ -8,10 +15,16 @@ export type SubmitReceiptResult =
   | { ok: true; state: "accepted" | "duplicate"; correlationId: string }
   | { ok: false; refusal: "not_delivered" | "forbidden" };
 
+/** States in which the relay would still push the message again. */
+const UNSETTLED: ReadonlySet<MessageRecord["state"]> = new Set(["queued", "waiting", "in_flight"]);
+
 /**
- * The recipient's side of `POST /v1/relay/delivery-receipts`: only a message this session pushed
- * to its own connector (acknowledged, or in flight with its ack still on the way) may get a
- * receipt, and the receipt is queued for the sender in the same transaction.
+ * The recipient's side of `POST /v1/relay/delivery-receipts`: a message this session pushed to
+ * its own connector at least once may get a receipt, whatever its state now. A socket that
+ * dropped puts its in-flight messages back in the queue, and the restarted connector may post
+ * the receipt before the redelivery: the receipt then settles the message (delivered, never
+ * pushed again). A message never pushed here is refused. The receipt is queued for the sender
+ * in the same transaction.
  */
 export function createReceiptIntake(deps: {
   identity: IdentityStore;
@@ -19,8 +32,10 @@ export function createReceiptIntake(deps: {
   messages: MessageStore;
   metrics: MetricsStore;
   notices: OutboundWriter;
+  /** Marks a pushed message delivered, as its `deliver_ack` would have. */
+  settleDelivered: (message: MessageRecord, nowMs: number) => void;
 }) {
-  const { identity, trust, messages, metrics, notices } = deps;
+  const { identity, trust, messages, metrics, notices, settleDelivered } = deps;
 
   return {
     submit(input: SubmitReceiptInput, nowMs: number): SubmitReceiptResult {
@@ -31,8 +46,8 @@ export function createReceiptIntake(deps: {
         const related = self && (input.senderAgentDid === self.agentDid || trust.get(input.senderAgentDid));
         return { ok: false, refusal: related ? "not_delivered" : "forbidden" };
       }
-      if (message.state !== "delivered" && message.state !== "in_flight")
-        return { ok: false, refusal: "not_delivered" };
+      if (message.lastAttemptAtMs === null) return { ok: false, refusal: "not_delivered" };
+      if (UNSETTLED.has(message.state)) settleDelivered(message, nowMs);
       const accepted = notices.receipt(
         {
           senderDid: input.senderAgentDid,

@@ -194,4 +194,10 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
       "CREATE TABLE metric_flushes (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at_ms INTEGER NOT NULL)",
     ],
   },
+  {
+    // End-to-end confirmation of receipt events: a published event stays owed (sent_at_ms NULL)
+    // until the sender's session has stored it, and is published again when no confirmation comes.
+    version: 3,
+    statements: ["ALTER TABLE outbound ADD COLUMN published_at_ms INTEGER"],
+  },
 ];

@@ -117,6 +117,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       [toSeriesKey(METRICS.deadLettersHeld)]: deadLetters.total(),
       [toSeriesKey(METRICS.receiptsPending)]: receiptStore.pendingCount(),
       [toSeriesKey(METRICS.outboundUnsent)]: outbound.unsentCount(),
+      [toSeriesKey(METRICS.receiptEventsUnconfirmed)]: outbound.unconfirmedCount(),
     };
   };
 
@@ -135,10 +136,18 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     timeline,
     revocation,
     notices,
+    outbound,
     pushAll,
     intake: createMessageIntake({ identity, revocations, trust, messages, metrics, deadLetter, runtime }),
     trust: createTrustKeeper({ identity, revocations, trust, tickets: createPairingTicketStore(db), admission }),
-    receiptIntake: createReceiptIntake({ identity, trust, messages, metrics, notices }),
+    receiptIntake: createReceiptIntake({
+      identity,
+      trust,
+      messages,
+      metrics,
+      notices,
+      settleDelivered: scheduler.settleDelivered,
+    }),
     deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
     frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
     maintenance: createSessionMaintenance({

@@ -14,6 +14,11 @@ export const COUNTERS = {
   receiptsAccepted: (status: string) => `receipts_accepted.${status}`,
   receiptsAcked: "receipts_acked",
   noticesPublished: "notices_published",
+  /** Receipt events published again because the sender's session had not confirmed them in time. */
+  noticesRepublished: "notices_republished",
+  noticesConfirmed: "notices_confirmed",
+  /** Receipt events given up unconfirmed after the retention period. */
+  noticesAbandoned: "notices_abandoned",
   reportsSent: "reports_sent",
   revocations: (scope: string) => `revocations.${scope}`,
   deadLettersRetried: "dead_letters_retried",

@@ -2,7 +2,8 @@ import { pruneOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
- * or a receipt the agent posted). `progress`: a delivery report for the sender's own session.
+ * or a receipt the agent posted), owed until the sender's session confirms it stored the event.
+ * `progress`: a delivery report for the sender's own session, done when that call returns.
  */
 export type OutboundKind = "receipt" | "progress";
 
@@ -13,9 +14,17 @@ export interface OutboundRecord {
   targetDid: string;
   body: string;
   attempts: number;
+  createdAtMs: number;
 }
 
-type OutboundRow = { id: string; kind: string; target_did: string; body: string; attempts: number };
+type OutboundRow = {
+  id: string;
+  kind: string;
+  target_did: string;
+  body: string;
+  attempts: number;
+  created_at_ms: number;
+};
 
 const toOutboundRecord = (row: OutboundRow): OutboundRecord => ({
   id: row.id,
@@ -23,6 +32,7 @@ const toOutboundRecord = (row: OutboundRow): OutboundRecord => ({
   targetDid: row.target_did,
   body: row.body,
   attempts: row.attempts,
+  createdAtMs: row.created_at_ms,
 });
 
 /** What this session owes other sessions, written in the transaction that caused it and sent after. */
@@ -55,7 +65,7 @@ export function createOutboundStore(db: SqlRunner) {
     due(nowMs: number, limit: number): OutboundRecord[] {
       return db
         .all<OutboundRow>(
-          `SELECT id, kind, target_did, body, attempts FROM outbound
+          `SELECT id, kind, target_did, body, attempts, created_at_ms FROM outbound
            WHERE sent_at_ms IS NULL AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?`,
           nowMs,
           limit,
@@ -67,6 +77,46 @@ export function createOutboundStore(db: SqlRunner) {
         "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL WHERE id = ?",
         nowMs,
         id,
+      );
+    },
+    /** Handed to the queue: owed until confirmed, published again at `nextAttemptAtMs` if not. */
+    markPublished(id: string, nowMs: number, nextAttemptAtMs: number): void {
+      db.run(
+        `UPDATE outbound SET attempts = attempts + 1, published_at_ms = ?, next_attempt_at_ms = ?, last_error = NULL
+         WHERE id = ? AND sent_at_ms IS NULL`,
+        nowMs,
+        nextAttemptAtMs,
+        id,
+      );
+    },
+    /** The sender's session stored these events; returns how many were still owed. */
+    confirm(ids: readonly string[], nowMs: number): number {
+      let confirmed = 0;
+      for (const id of ids) {
+        confirmed += db.all(
+          `UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL
+           WHERE id = ? AND kind = 'receipt' AND sent_at_ms IS NULL RETURNING id`,
+          nowMs,
+          id,
+        ).length;
+      }
+      return confirmed;
+    },
+    /** No longer owed, though never confirmed: kept (with why) until retention like a sent row. */
+    abandon(id: string, nowMs: number, error: string): void {
+      db.run(
+        "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = ? WHERE id = ? AND sent_at_ms IS NULL",
+        nowMs,
+        error.slice(0, 500),
+        id,
+      );
+    },
+    /** Published at least once and not confirmed yet. */
+    unconfirmedCount(): number {
+      return (
+        db.first<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM outbound WHERE sent_at_ms IS NULL AND published_at_ms IS NOT NULL",
+        )?.n ?? 0
       );
     },
     markFailed(id: string, nextAttemptAtMs: number, error: string): void {
