@@ -18,6 +18,7 @@ const envSchema = z
     CRL_REFRESH_INTERVAL_MS: positiveInt.default(60_000),
     CRL_MAX_AGE_MS: positiveInt.default(15 * 60_000),
     CRL_FAIL_MODE: z.enum(["open", "closed"]).default("open"),
+    CRL_SWEEP_LOOKBACK_MS: positiveInt.default(86_400_000),
     RELAY_QUEUE_CAPACITY: positiveInt.default(DEFAULTS.relayQueueCapacity),
     RELAY_MESSAGE_TTL_MS: positiveInt.default(DEFAULTS.relayMessageTtlMs),
     RELAY_IN_FLIGHT_WINDOW: positiveInt.max(256).default(DEFAULTS.relayInFlightWindow),
@@ -105,6 +106,8 @@ export interface ProxyConfig {
   crlRefreshIntervalMs: number;
   crlMaxAgeMs: number;
   crlFailMode: "open" | "closed";
+  /** How far back the first revocation-list sweep applies entries (later sweeps start at their watermark). */
+  revocationSweepLookbackMs: number;
   relay: RelaySettings;
   /** Bearer token of `GET /metrics` and the operator routes; null refuses every caller. */
   metricsToken: string | null;
@@ -134,6 +137,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
     crlRefreshIntervalMs: e.CRL_REFRESH_INTERVAL_MS,
     crlMaxAgeMs: e.CRL_MAX_AGE_MS,
     crlFailMode: e.CRL_FAIL_MODE,
+    revocationSweepLookbackMs: e.CRL_SWEEP_LOOKBACK_MS,
     relay: {
       queueCapacity: e.RELAY_QUEUE_CAPACITY,
       messageTtlMs: e.RELAY_MESSAGE_TTL_MS,

@@ -1,8 +1,9 @@
 import { createProxyApp } from "./app";
+import { createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
 import { systemClock } from "./clock";
 import { type ProxyConfig, resolveProxyConfig } from "./config";
 import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
-import { handleQueueBatch } from "./queues";
+import { handleQueueBatch, sweepRevocationList } from "./queues";
 import { toRelaySession } from "./relay-sessions";
 
 export { OpsAggregate } from "./ops";
@@ -10,6 +11,7 @@ export { AgentRelaySession } from "./session";
 
 let app: ReturnType<typeof createProxyApp> | undefined;
 let metrics: MetricsBuffer | undefined;
+let registry: RegistryClient | undefined;
 
 /** One metrics buffer per isolate, shared by HTTP requests and queue consumers. */
 function resolveMetrics(config: ProxyConfig): MetricsBuffer {
@@ -38,5 +40,22 @@ export default {
       waitUntil: (promise) => ctx.waitUntil(promise),
       session: (agentDid) => toRelaySession(env, agentDid),
     });
+  },
+  /** The cron: applies the registry's signed revocation list, the safety net for a lost revocation event. */
+  async scheduled(_controller, env, _ctx) {
+    const config = resolveProxyConfig(env);
+    registry ??= createRegistryClient({
+      config,
+      clock: systemClock,
+      fetchRegistry: createRegistryFetch(env, config.registryUrl),
+    });
+    const result = await sweepRevocationList({
+      env,
+      config,
+      clock: systemClock,
+      registry,
+      session: (agentDid) => toRelaySession(env, agentDid),
+    });
+    if (result.remaining > 0) console.warn("revocation sweep left entries for its next run", result);
   },
 } satisfies ExportedHandler<Env>;

@@ -23,6 +23,8 @@ export type RegistryFetch = (path: string) => Promise<Response>;
 export interface RegistryClient {
   keys: SigningKeyResolver;
   crl: CrlCache;
+  /** Fetches and verifies the signed list now, bypassing the cache (the revocation sweep). */
+  fetchCrl(): Promise<CrlClaims>;
 }
 
 /** The service binding when the registry runs beside the proxy, its public URL otherwise. */
@@ -53,15 +55,16 @@ export function createRegistryClient(options: {
     ttlMs: config.registryKeysTtlMs,
     now,
   });
+  const fetchCrl = async (): Promise<CrlClaims> => {
+    const { crl: token } = crlResponseSchema.parse(await fetchJson(fetchRegistry, REGISTRY_CRL_PATH));
+    return verifyCrl({ token, keys, nowSeconds: toNowSeconds(clock), issuer: config.registryIssuer });
+  };
   const crl = createCrlCache({
-    fetchCrl: async (): Promise<CrlClaims> => {
-      const { crl: token } = crlResponseSchema.parse(await fetchJson(fetchRegistry, REGISTRY_CRL_PATH));
-      return verifyCrl({ token, keys, nowSeconds: toNowSeconds(clock), issuer: config.registryIssuer });
-    },
+    fetchCrl,
     refreshIntervalMs: config.crlRefreshIntervalMs,
     maxAgeMs: config.crlMaxAgeMs,
     failMode: config.crlFailMode,
     now,
   });
-  return { keys, crl };
+  return { keys, crl, fetchCrl };
 }

@@ -5,6 +5,7 @@ export {
   toMetricsShard,
   toMetricsShardFor,
   toQueueRecordsObject,
+  toRevocationSweepObject,
   toShardIndex,
 } from "./ops-objects";
 export { toPrometheusText } from "./prometheus-text";

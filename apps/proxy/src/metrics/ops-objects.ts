@@ -2,6 +2,8 @@ import type { OpsAggregate } from "../ops";
 
 /** Name of the ops object that holds recorded queue messages (low volume: one instance). */
 const QUEUE_RECORDS_NAME = "queue-records";
+/** Name of the ops object that remembers how far the revocation-list sweep got. */
+const REVOCATION_SWEEP_NAME = "revocation-sweep";
 
 /** FNV-1a, so one source always flushes into the same shard on every instance. */
 export function toShardIndex(key: string, shards: number): number {
@@ -24,4 +26,8 @@ export function toMetricsShardFor(env: Env, source: string, shards: number): Dur
 
 export function toQueueRecordsObject(env: Env): DurableObjectStub<OpsAggregate> {
   return env.OPS.get(env.OPS.idFromName(QUEUE_RECORDS_NAME));
+}
+
+export function toRevocationSweepObject(env: Env): DurableObjectStub<OpsAggregate> {
+  return env.OPS.get(env.OPS.idFromName(REVOCATION_SWEEP_NAME));
 }

@@ -8,11 +8,13 @@ import { OPS_MIGRATIONS } from "./ops-schema";
 import { createQueueRecordStore, type QueueRecordInput, type QueueRecordStore } from "./queue-record-store";
 
 const PRUNE_BATCH = 100;
+const SWEEP_WATERMARK_KEY = "revocation-sweep-watermark-ms";
 
 /**
  * The operator's aggregate. Instances `metrics-<n>` are shards of the metric totals that
  * sessions and isolates flush deltas into (each source always into the same shard); the
- * `queue-records` instance holds poison and malformed queue messages for operators to list.
+ * `queue-records` instance holds poison and malformed queue messages for operators to list; the
+ * `revocation-sweep` instance remembers how far the revocation-list sweep got.
  * Callers pass the time, so the object needs no clock of its own.
  */
 export class OpsAggregate extends DurableObject<Env> {
@@ -65,6 +67,19 @@ export class OpsAggregate extends DurableObject<Env> {
         .counts()
         .map(({ queue, kind, count }) => [toSeriesKey(METRICS.queueRecordsHeld, { queue, kind }), count]),
     );
+  }
+
+  /** Revocation time (ms) up to which the revocation-list sweep applied every entry; null before its first run. */
+  async readSweepWatermark(): Promise<number | null> {
+    return this.ctx.storage.kv.get<number>(SWEEP_WATERMARK_KEY) ?? null;
+  }
+
+  /** Moves the sweep's watermark forward (never back, whatever order two sweeps finish in). */
+  async advanceSweepWatermark(watermarkMs: number): Promise<number> {
+    const current = this.ctx.storage.kv.get<number>(SWEEP_WATERMARK_KEY) ?? Number.NEGATIVE_INFINITY;
+    const next = Math.max(current, watermarkMs);
+    this.ctx.storage.kv.put(SWEEP_WATERMARK_KEY, next);
+    return next;
   }
 
   #write<T>(nowMs: number, work: () => T): T {

@@ -4,4 +4,5 @@ export { deliveryReceiptsConsumer } from "./delivery-receipts";
 export { handleQueueBatch } from "./handle-queue-batch";
 export type { QueueContext } from "./queue-context";
 export { revocationEventsConsumer, toRevokeInput } from "./revocation-events";
+export { type SweepResult, sweepRevocationList } from "./revocation-sweep";
 export { toRetryDelaySeconds } from "./settle-messages";

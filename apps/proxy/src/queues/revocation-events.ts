@@ -5,20 +5,19 @@ import { parseEvent } from "./parse-event";
 
 /**
  * A reissue revokes only the old AIT; any other reason revokes the whole agent (failing closed
- * for reasons this proxy does not know yet).
+ * for reasons this proxy does not know yet). `eventId` makes applying it again a no-op.
  */
-export function toRevokeInput(event: AgentAuthRevokedEvent): RevokeInput {
-  const { jti, reason } = event.data;
-  return reason === "reissued"
-    ? { scope: "jti", jti, reason, eventId: event.id }
-    : { scope: "agent", reason, eventId: event.id };
+export function toRevokeInput(revocation: { jti: string; reason: string; eventId: string }): RevokeInput {
+  const { jti, reason, eventId } = revocation;
+  return reason === "reissued" ? { scope: "jti", jti, reason, eventId } : { scope: "agent", reason, eventId };
 }
 
 /** `clawdentity-events` → `agent.auth.revoked`: made effective in the agent's own relay session. */
 export const revocationEventsConsumer: MessageConsumer<AgentAuthRevokedEvent> = {
   parse: (body) => parseEvent(body, EVENT_TYPES.agentAuthRevoked, agentAuthRevokedEventSchema),
   async handle(event, ctx) {
-    await ctx.session(event.data.agentDid).revoke(toRevokeInput(event));
+    const { agentDid, jti, reason } = event.data;
+    await ctx.session(agentDid).revoke(toRevokeInput({ jti, reason, eventId: event.id }));
     return "done";
   },
 };
