@@ -169,7 +169,12 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   const relay = createRelayClient({
     ...common,
     proxy,
-    handleDeliver: createDeliverFrameHandler({ ...common, agentDid, onStored: () => webhookWorker.wake() }),
+    handleDeliver: createDeliverFrameHandler({
+      ...common,
+      agentDid,
+      onStored: () => webhookWorker.wake(),
+      onReceiptQueued: () => receiptPoster.wake(),
+    }),
     handleReceipt: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
     lastReceivedId: () => storage.inbox.lastReceivedMessageId(),
     ...(shared.createWebSocket ? { createWebSocket: shared.createWebSocket } : {}),

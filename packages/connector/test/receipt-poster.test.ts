@@ -1,16 +1,24 @@
+import { DEFAULTS, type RelayFrame } from "@clawdentity/protocol";
+import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
 import type { ConnectorTuning } from "../src";
-import { createDeliverFrame, type FakeAnswer, settle, useConnectorRig } from "./helpers";
+import { createDeliverFrame, type FakeAnswer, framesOfType, settle, useConnectorRig } from "./helpers";
 
 const rig = useConnectorRig();
 
-const setup = (tuning: Partial<ConnectorTuning> = {}) => rig.setup({ tuning });
+const setup = (tuning: Partial<ConnectorTuning> = {}, onFrame?: (frame: RelayFrame) => void) =>
+  rig.setup({ tuning, ...(onFrame ? { onFrame } : {}) });
 
 const deliver = () => {
   const frame = createDeliverFrame({ from: rig.ids.peer.agentDid, to: rig.ids.agent.agentDid });
   rig.proxy.sendFrame(frame);
   return frame.id;
 };
+/** The same frame again, as a relay that never got the receipt would push it. */
+const redeliver = (messageId: string) =>
+  rig.proxy.sendFrame(
+    createDeliverFrame({ from: rig.ids.peer.agentDid, to: rig.ids.agent.agentDid, messageId, attempt: 2 }),
+  );
 const receiptRow = (messageId: string) => rig.node.started.storage.receiptOutbox.listForMessage(messageId)[0];
 const refusal = (status: number, code: string): FakeAnswer => ({
   status,
@@ -78,5 +86,75 @@ describe("receipt poster", () => {
     await settle();
     expect(rig.proxy.receipts).toHaveLength(1);
     expect((await rig.node.api("GET", "/v1/status")).json.queues.receiptOutbox).toEqual({ pending: 0, failed: 1 });
+  });
+});
+
+describe("a duplicate deliver frame", () => {
+  it("puts a given-up receipt of a delivered message back in the queue, committed before the ack", async () => {
+    const atAck: unknown[] = [];
+    let reader: BetterSqlite3.Database | undefined;
+    await setup({ receiptTtlMs: 600_000 }, (frame) => {
+      if (frame.type !== "deliver_ack" || framesOfType(rig.proxy.frames, "deliver_ack").length !== 2) return;
+      // Runs the instant the second ack arrives: the revived receipt must be committed already.
+      reader ??= new BetterSqlite3(`${rig.node.dir}/connector.db`, { readonly: true });
+      atAck.push(
+        reader
+          .prepare(
+            "SELECT state, attempts, next_attempt_at AS nextAttemptAt, expires_at AS expiresAt FROM receipt_outbox",
+          )
+          .get(),
+      );
+    });
+    rig.proxy.respondReceipts(() => refusal(403, "PROXY_RECEIPT_FORBIDDEN"));
+    const messageId = deliver();
+    await vi.waitFor(() => expect(receiptRow(messageId)?.state).toBe("failed"));
+
+    rig.proxy.respondReceipts(() => "hold");
+    rig.node.advance(3_600_000);
+    const revivedAt = rig.node.clock.now();
+    redeliver(messageId);
+    await vi.waitFor(() => expect(rig.proxy.receipts).toHaveLength(2));
+    reader?.close();
+    expect(atAck).toEqual([
+      { state: "pending", attempts: 0, nextAttemptAt: revivedAt, expiresAt: revivedAt + 600_000 },
+    ]);
+    expect(framesOfType(rig.proxy.frames, "deliver_ack").every((ack) => ack.accepted)).toBe(true);
+    rig.proxy.releaseHeld({ status: 202, body: {} });
+    await vi.waitFor(() => expect(receiptRow(messageId)?.state).toBe("done"));
+    expect(rig.node.started.storage.receiptOutbox.listForMessage(messageId)).toHaveLength(1);
+    expect(rig.proxy.receipts[1]?.json).toMatchObject({ messageId, status: "delivered_to_webhook" });
+    expect(rig.webhook.deliveries()).toHaveLength(1);
+  });
+
+  it("queues the receipt again when it was pruned, with the dead letter's reason", async () => {
+    await setup();
+    rig.webhook.respond(() => 422);
+    const messageId = deliver();
+    await vi.waitFor(() => expect(receiptRow(messageId)?.state).toBe("done"));
+    // Purged days later: the inbox keeps a tombstone while the posted receipt ages out of retention.
+    rig.node.advance(DEFAULTS.deadLetterRetentionMs - 60_000);
+    expect((await rig.node.api("DELETE", "/v1/dead-letters")).json).toEqual({ purged: 1 });
+    rig.node.advance(120_000);
+    expect(rig.node.connector.pruneRetention()).toMatchObject({ inbox: 0, jobs: 1 });
+    expect(receiptRow(messageId)).toBeUndefined();
+
+    redeliver(messageId);
+    await vi.waitFor(() => expect(receiptRow(messageId)?.state).toBe("done"));
+    expect(rig.proxy.receipts.map((request) => request.json)).toEqual([
+      expect.objectContaining({ messageId, status: "dead_lettered", reason: "webhook_rejected" }),
+      expect.objectContaining({ messageId, status: "dead_lettered", reason: "webhook_rejected" }),
+    ]);
+    expect(rig.webhook.deliveries()).toHaveLength(1);
+  });
+
+  it("leaves a receipt alone while it is pending or posted", async () => {
+    await setup();
+    rig.proxy.respondReceipts(() => notDelivered);
+    const messageId = deliver();
+    await vi.waitFor(() => expect(receiptRow(messageId)?.attempts).toBe(1));
+    redeliver(messageId);
+    await vi.waitFor(() => expect(framesOfType(rig.proxy.frames, "deliver_ack")).toHaveLength(2));
+    expect(receiptRow(messageId)).toMatchObject({ state: "pending", attempts: 1 });
+    expect(rig.node.started.storage.receiptOutbox.listForMessage(messageId)).toHaveLength(1);
   });
 });

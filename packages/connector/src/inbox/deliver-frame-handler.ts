@@ -1,6 +1,7 @@
 import { DEFAULT_PRIORITY, type DeliverFrame } from "@clawdentity/protocol";
 import type { ConnectorContext } from "../context";
 import { toErrorMessage } from "../logger";
+import { requeueDeliveryReceipt } from "./delivery-receipt";
 
 export interface DeliverDecision {
   accepted: boolean;
@@ -12,13 +13,16 @@ export interface DeliverFrameHandlerDeps extends ConnectorContext {
   agentDid: string;
   /** A new message is durable: wake the webhook delivery worker. */
   onStored: () => void;
+  /** A duplicate brought a finished message's receipt back: wake the receipt poster. */
+  onReceiptQueued: () => void;
 }
 
 /**
  * Stores a `deliver` frame in the inbox and says whether to ack it as accepted. The insert is
  * committed (synchronously, fsync'd) before this returns, so the `deliver_ack` sent afterwards
  * never acknowledges a message that a crash could lose. A redelivery is accepted without a
- * second copy: the inbox is unique on (sender, messageId).
+ * second copy: the inbox is unique on (sender, messageId). When that message is already finished,
+ * its receipt is sent again if it was given up or pruned, in the same transaction.
  */
 export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
   const { storage, clock, tuning, metrics, logger } = deps;
@@ -28,29 +32,47 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
       logger.warn("deliver frame for another agent refused", { messageId, toAgentDid: frame.toAgentDid });
       return { accepted: false, duplicate: false, reason: "wrong_recipient" };
     }
-    let stored: boolean;
+    const now = clock.now();
+    let result: { stored: boolean; receiptRequeued: boolean };
     try {
-      stored = storage.inbox.accept(
-        {
-          senderDid: frame.fromAgentDid,
-          messageId,
-          correlationId: frame.correlationId ?? messageId,
-          toAgentDid: frame.toAgentDid,
-          payload: JSON.stringify(frame.payload ?? null),
-          conversationId: frame.conversationId ?? null,
-          replyTo: frame.replyTo ?? null,
-          priority: frame.priority ?? DEFAULT_PRIORITY,
-        },
-        { now: clock.now(), ttlMs: tuning.webhookTtlMs },
-      );
+      result = storage.transaction(() => {
+        const inserted = storage.inbox.accept(
+          {
+            senderDid: frame.fromAgentDid,
+            messageId,
+            correlationId: frame.correlationId ?? messageId,
+            toAgentDid: frame.toAgentDid,
+            payload: JSON.stringify(frame.payload ?? null),
+            conversationId: frame.conversationId ?? null,
+            replyTo: frame.replyTo ?? null,
+            priority: frame.priority ?? DEFAULT_PRIORITY,
+          },
+          { now, ttlMs: tuning.webhookTtlMs },
+        );
+        const receiptRequeued =
+          !inserted &&
+          requeueDeliveryReceipt(storage, {
+            senderDid: frame.fromAgentDid,
+            messageId,
+            now,
+            ttlMs: tuning.receiptTtlMs,
+          });
+        return { stored: inserted, receiptRequeued };
+      });
     } catch (error) {
       // Not durable, so not acknowledged: the relay keeps it and offers it again later.
       logger.error("could not store deliver frame", { messageId, error: toErrorMessage(error) });
       return { accepted: false, duplicate: false, reason: "storage_unavailable" };
     }
+    const { stored, receiptRequeued } = result;
     if (!stored) {
       metrics.inboundDuplicates.inc();
-      logger.info("duplicate deliver frame acknowledged", { messageId, fromAgentDid: frame.fromAgentDid });
+      logger.info("duplicate deliver frame acknowledged", {
+        messageId,
+        fromAgentDid: frame.fromAgentDid,
+        receiptRequeued,
+      });
+      if (receiptRequeued) deps.onReceiptQueued();
       return { accepted: true, duplicate: true };
     }
     metrics.inboundReceived.inc({ priority: frame.priority ?? DEFAULT_PRIORITY });

@@ -1,4 +1,4 @@
-import type { DeliveryReceiptRequest, DeliveryWebhookBody, ReceiptStatus } from "@clawdentity/protocol";
+import type { DeliveryWebhookBody, ReceiptStatus } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
 import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
@@ -15,6 +15,7 @@ import {
 } from "../runtime";
 import type { InboxRow } from "../storage";
 import type { RuntimeWebhookClient } from "../webhook";
+import { enqueueDeliveryReceipt } from "./delivery-receipt";
 
 export interface WebhookDeliveryDeps extends ConnectorContext {
   webhook: RuntimeWebhookClient;
@@ -49,16 +50,8 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   const { storage, breaker, clock, tuning, metrics, logger } = deps;
   const policy = resolveRetryPolicy(tuning, "webhook", deps.random);
 
-  const queueReceipt = (row: InboxRow, status: ReceiptStatus, reason: string | null, now: number) => {
-    const body: DeliveryReceiptRequest = {
-      messageId: row.messageId,
-      senderAgentDid: row.senderDid,
-      status,
-      ...(reason ? { reason } : {}),
-      correlationId: row.correlationId,
-    };
-    storage.receiptOutbox.enqueue({ messageId: row.messageId, body, now, ttlMs: tuning.receiptTtlMs });
-  };
+  const queueReceipt = (row: InboxRow, status: ReceiptStatus, reason: string | null, now: number) =>
+    enqueueDeliveryReceipt(storage, { row, status, reason, now, ttlMs: tuning.receiptTtlMs });
 
   const deadLetter = (row: InboxRow, reason: string, error: string | null, spent: number) => {
     const now = clock.now();
