@@ -108,6 +108,22 @@ describe("request authentication", () => {
     await expectError(await proxy.fetch(replay), 401, "PROXY_AUTH_REPLAYED_NONCE");
   });
 
+  it("refuses a replay in the last second of the timestamp window (nonce kept as long as the request is acceptable)", async () => {
+    const proxy = createTestProxy();
+    const agent = await createTestAgent(proxy.clock);
+    const timestampSeconds = Math.floor(proxy.clock.nowMs() / 1000);
+    const request = await proxy.signed(agent, PATH, { timestampSeconds });
+    const replay = request.clone();
+    const late = request.clone();
+    expect((await proxy.fetch(request)).status).toBe(200);
+    // Whole seconds: at ts + 300.5 s the timestamp is still inside the ±300 s window.
+    proxy.clock.advance(timestampSeconds * 1000 + 300_500 - proxy.clock.nowMs());
+    await expectError(await proxy.fetch(replay), 401, "PROXY_AUTH_REPLAYED_NONCE");
+    // One second later the timestamp itself is refused.
+    proxy.clock.advance(1_000);
+    await expectError(await proxy.fetch(late), 401, "PROXY_AUTH_TIMESTAMP_SKEW");
+  });
+
   it("refuses a replayed nonce on another app instance too", async () => {
     const proxy = createTestProxy();
     const otherInstance = proxy.createTwin();

@@ -49,7 +49,9 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       agentDid,
       jti,
       nonce: verified.nonce,
-      nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS) * 1000,
+      // The window is checked in whole seconds, so a request stays acceptable until the END of
+      // second ts + skew: its nonce must be kept at least that long.
+      nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS + 1) * 1000,
       ...(peerDid ? { rateLimitPeerDid: peerDid } : {}),
     });
     if (!admission.ok) {
