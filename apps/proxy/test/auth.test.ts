@@ -179,4 +179,72 @@ describe("request authentication", () => {
     const after = await proxy.registryStats();
     expect({ keys: after.keys - before.keys, crl: after.crl - before.crl }).toEqual({ keys: 1, crl: 1 });
   });
+
+  describe("the body is read only after the cheap checks, and never past the limit", () => {
+    /** A chunked body (no Content-Length) of `chunks` × 64 KiB that counts how much of it was pulled. */
+    const countingBody = (chunks: number) => {
+      let pulled = 0;
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === chunks) return controller.close();
+          sent++;
+          pulled += 65_536;
+          controller.enqueue(new Uint8Array(65_536).fill(0x20));
+        },
+      });
+      return { stream, pulled: () => pulled };
+    };
+    const post = (headers: Record<string, string>, body: ReadableStream<Uint8Array>) =>
+      new Request(`https://proxy.test${RELAY_PATHS.messages}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body,
+        // @ts-expect-error workerd's RequestInit takes `duplex` for a streamed body.
+        duplex: "half",
+      });
+
+    it("refuses an unauthenticated 24 MiB chunked POST without reading its body", async () => {
+      const proxy = createTestProxy();
+      const body = countingBody(384);
+      await expectError(await proxy.fetch(post({}, body.stream)), 401, "PROXY_AUTH_MISSING_AUTHORIZATION");
+      expect(body.pulled()).toBeLessThanOrEqual(65_536);
+    });
+
+    it("refuses a request with a malformed AIT or a stale timestamp before reading its body", async () => {
+      const proxy = createTestProxy();
+      const agent = await createTestAgent(proxy.clock);
+      const signed = await proxy.signed(agent, RELAY_PATHS.messages, { body: "{}" });
+      const headers = Object.fromEntries(signed.headers);
+      const garbage = countingBody(384);
+      await expectError(
+        await proxy.fetch(post({ ...headers, authorization: "Claw not-a-jws" }, garbage.stream)),
+        401,
+        "PROXY_AUTH_INVALID_AIT",
+      );
+      expect(garbage.pulled()).toBeLessThanOrEqual(65_536);
+      const stale = countingBody(384);
+      const oldSeconds = String(Math.floor(proxy.clock.nowMs() / 1000) - 3_600);
+      await expectError(
+        await proxy.fetch(post({ ...headers, "x-claw-timestamp": oldSeconds }, stale.stream)),
+        401,
+        "PROXY_AUTH_TIMESTAMP_SKEW",
+      );
+      expect(stale.pulled()).toBeLessThanOrEqual(65_536);
+    });
+
+    it("stops reading a chunked body at the payload limit with 413", async () => {
+      const proxy = createTestProxy();
+      const agent = await createTestAgent(proxy.clock);
+      const signed = await proxy.signed(agent, RELAY_PATHS.messages, { body: "{}" });
+      const body = countingBody(384);
+      await expectError(
+        await proxy.fetch(post(Object.fromEntries(signed.headers), body.stream)),
+        413,
+        "PROXY_PAYLOAD_TOO_LARGE",
+      );
+      // The limit is 256 KiB: at most one chunk past it was pulled, never the 24 MiB.
+      expect(body.pulled()).toBeLessThanOrEqual(256 * 1024 + 2 * 65_536);
+    });
+  });
 });

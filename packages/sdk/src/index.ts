@@ -16,9 +16,11 @@ export {
 } from "./keys";
 export { createRegistryKeysCache, type RegistryKeysCacheOptions } from "./registry-keys-cache";
 export {
+  type ClawRequestHeaders,
   createMemoryNonceStore,
   createRequestProof,
   type NonceStore,
+  precheckClawRequest,
   type SignRequestInput,
   signRequest,
   type VerifiedClawRequest,

@@ -80,8 +80,29 @@ export interface VerifiedClawRequest {
 const TIMESTAMP_PATTERN = /^\d{1,12}$/;
 const NONCE_MAX_LENGTH = 128;
 
-/** Full SPEC §3 check of one request; throws ClawAuthError with the precise reason. */
-export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<VerifiedClawRequest> {
+/** The Claw headers of one request, checked for presence and shape (nothing cryptographic yet). */
+export interface ClawRequestHeaders {
+  ait: string;
+  timestamp: string;
+  timestampSeconds: number;
+  nonce: string;
+  bodyHash: string;
+  proof: string;
+}
+
+/** A compact JWS: three base64url segments (the signature may not be empty). */
+const COMPACT_JWS_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The cheap part of SPEC §3, for before the body is read: the `Claw` scheme, an AIT shaped as a
+ * compact JWS, every header present and well formed, and the timestamp inside the window. A
+ * request that fails here is refused without its body ever being buffered.
+ */
+export function precheckClawRequest(input: {
+  headers: Headers;
+  nowSeconds: number;
+  maxSkewSeconds?: number;
+}): ClawRequestHeaders {
   const { headers, nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
   const authorization = headers.get(CLAW_HEADERS.authorization);
   if (!authorization) throw new ClawAuthError("MISSING_AUTHORIZATION", "Authorization header is required");
@@ -89,6 +110,7 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   if (scheme !== CLAW_AUTH_SCHEME || !ait || extra !== undefined) {
     throw new ClawAuthError("INVALID_SCHEME", "Authorization must be `Claw <AIT>`");
   }
+  if (!COMPACT_JWS_PATTERN.test(ait)) throw new ClawAuthError("INVALID_AIT", "the AIT is not a compact JWS");
 
   const timestamp = headers.get(CLAW_HEADERS.timestamp);
   const nonce = headers.get(CLAW_HEADERS.nonce);
@@ -112,6 +134,13 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   if (Math.abs(nowSeconds - timestampSeconds) > maxSkewSeconds) {
     throw new ClawAuthError("TIMESTAMP_SKEW", `timestamp is more than ${maxSkewSeconds}s away from server time`);
   }
+  return { ait, timestamp, timestampSeconds, nonce, bodyHash, proof };
+}
+
+/** Full SPEC §3 check of one request; throws ClawAuthError with the precise reason. */
+export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<VerifiedClawRequest> {
+  const { nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
+  const { ait, timestamp, timestampSeconds, nonce, bodyHash, proof } = precheckClawRequest(input);
 
   const claims = await verifyAit({
     token: ait,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createMemoryNonceStore, type Ed25519KeyPair, generateEd25519KeyPair } from "../src/index";
+import { createMemoryNonceStore, type Ed25519KeyPair, generateEd25519KeyPair, precheckClawRequest } from "../src/index";
 import {
   createSignedRequest,
   createTestRegistry,
@@ -52,6 +52,17 @@ describe("verifyClawRequest: headers", () => {
     const request = await signed();
     const authorization = value.replace("TOKEN", ait);
     expect(await outcome(withHeaders(request, { Authorization: authorization }))).toBe("INVALID_SCHEME");
+  });
+
+  it.each([
+    ["two segments", "aaa.bbb"],
+    ["an empty signature", "aaa.bbb."],
+    ["characters outside base64url", "aaa.b+b.ccc"],
+  ])("refuses an AIT with %s with INVALID_AIT before any key lookup", async (_label, token) => {
+    expect(await outcome(withHeaders(await signed(), { Authorization: `Claw ${token}` }))).toBe("INVALID_AIT");
+    expect(() => precheckClawRequest({ headers: new Headers(), nowSeconds: NOW_SECONDS })).toThrow(
+      /Authorization header is required/,
+    );
   });
 
   it.each(["X-Claw-Timestamp", "X-Claw-Nonce", "X-Claw-Body-SHA256", "X-Claw-Proof"])(

@@ -1,5 +1,5 @@
 import { CLAW_HEADERS, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
-import { ClawAuthError, verifyClawRequest } from "@clawdentity/sdk";
+import { ClawAuthError, precheckClawRequest, verifyClawRequest } from "@clawdentity/sdk";
 import { AppError, readRawBody } from "@clawdentity/sdk/http";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
@@ -19,7 +19,8 @@ export interface AuthMiddlewareOptions {
 }
 
 /**
- * SPEC §3 on every agent route: AIT against the registry's cached keys, proof and body hash,
+ * SPEC §3 on every agent route: the cheap header checks before the body is read (streamed, with
+ * a hard limit), then the AIT against the registry's cached keys, proof and body hash,
  * the cached signed CRL as a safety net, then one call to the sender's own relay session that
  * records the nonce, checks revocation and applies the sender's rate limit, atomically.
  */
@@ -28,6 +29,8 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
   if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
 
   return async function authenticateAgent(c, next) {
+    // Scheme, AIT shape, headers and timestamp first: a request failing them is refused unread.
+    precheckClawRequest({ headers: c.req.raw.headers, nowSeconds: toNowSeconds(clock) });
     const body = await readRawBody(c, { maxBytes: maxBodyBytes, tooLargeCode: "PROXY_PAYLOAD_TOO_LARGE" });
     const url = new URL(c.req.url);
     const { keys, crl } = registry(c.env);

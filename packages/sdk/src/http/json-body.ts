@@ -8,15 +8,35 @@ export interface ReadBodyOptions {
   tooLargeCode: ErrorCode;
 }
 
-/** Reads the raw body once, refusing it past `maxBytes` (by header and by actual length). */
+/**
+ * Reads the raw body once, refusing it past `maxBytes`: by its declared length before reading
+ * anything, and while streaming, so a body without `Content-Length` (chunked) is never buffered
+ * beyond the limit.
+ */
 export async function readRawBody(c: Context, options: ReadBodyOptions): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new AppError(options.tooLargeCode, 413, `body exceeds ${options.maxBytes} bytes`);
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > options.maxBytes) {
-    throw new AppError(options.tooLargeCode, 413, `body exceeds ${options.maxBytes} bytes`);
+  if (declared > options.maxBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > options.maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (bytes.byteLength > options.maxBytes) {
-    throw new AppError(options.tooLargeCode, 413, `body exceeds ${options.maxBytes} bytes`);
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
   }
   return bytes;
 }
