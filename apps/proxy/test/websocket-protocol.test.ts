@@ -63,11 +63,23 @@ describe("relay WebSocket protocol", () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const garbled = await proxy.connect(bob);
     garbled.ws.send("{not json");
-    expect((await garbled.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
+    expect(await garbled.closed).toMatchObject({ code: RELAY_CLOSE_CODES.protocolError, reason: "invalid_frame" });
 
     const wrongDirection = await proxy.connect(bob);
     wrongDirection.send({ type: "deliver", fromAgentDid: alice.did, toAgentDid: bob.did, payload: {} });
-    expect((await wrongDirection.closed).code).toBe(RELAY_CLOSE_CODES.protocolError);
+    expect(await wrongDirection.closed).toMatchObject({
+      code: RELAY_CLOSE_CODES.protocolError,
+      reason: "unexpected_frame",
+    });
+
+    // A frame that fails validation is refused with a code; none of its content is echoed back.
+    const invalid = await proxy.connect(bob);
+    invalid.send({ type: "deliver_ack", ackId: "<script>alert(1)</script>", accepted: "yes" });
+    expect(await invalid.closed).toMatchObject({ code: RELAY_CLOSE_CODES.protocolError, reason: "invalid_frame" });
+
+    const binary = await proxy.connect(bob);
+    binary.ws.send(new Uint8Array([1, 2, 3]));
+    expect(await binary.closed).toMatchObject({ code: RELAY_CLOSE_CODES.protocolError, reason: "binary_frame" });
   });
 
   it("supersedes an older connection and moves its unacknowledged messages to the new one", async () => {

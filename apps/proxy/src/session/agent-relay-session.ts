@@ -106,7 +106,7 @@ export class AgentRelaySession extends DurableObject<Env> {
       : sockets.closeWhere(
           (attachment) => target === WHOLE_AGENT || attachment.jti === target,
           RELAY_CLOSE_CODES.revoked,
-          `revoked: ${input.reason}`.slice(0, 120),
+          input.scope === "agent" ? "agent_revoked" : "ait_revoked",
         );
     // What the closed socket had in flight is queued again now, for the agent's next connection.
     if (closedSockets > 0 && !sockets.hasOpen()) scheduler.handleSocketGone();

@@ -13,6 +13,9 @@ import type { ReceiptDispatcher } from "./receipt-dispatcher";
 import type { SocketManager } from "./socket-manager";
 import type { DeadLetterStore, MessageStore } from "./stores";
 
+/** The close reasons of a protocol error (close code 4400 family), stable for clients to match. */
+export type ProtocolErrorReason = "binary_frame" | "invalid_frame" | "unexpected_frame";
+
 /** What a connector may send; anything else on the socket is a protocol error. */
 const FROM_CONNECTOR: ReadonlySet<RelayFrame["type"]> = new Set([
   "heartbeat",
@@ -51,17 +54,23 @@ export function createFrameHandler(deps: {
     };
   };
 
+  /** Closes with a stable reason code: nothing of the peer's input is echoed back. */
+  const refuse = (ws: WebSocket, reason: ProtocolErrorReason): null => {
+    sockets.close(ws, RELAY_CLOSE_CODES.protocolError, reason);
+    return null;
+  };
+
   const parse = (ws: WebSocket, data: string | ArrayBuffer): RelayFrame | null => {
+    if (typeof data !== "string") return refuse(ws, "binary_frame");
+    let frame: RelayFrame;
     try {
-      if (typeof data !== "string") throw new TypeError("binary frames are not part of the relay protocol");
-      const frame = parseRelayFrame(data);
-      const v2Only = V2_ONLY_FRAME_TYPES.has(frame.type) && sockets.versionOf(ws) < RELAY_PROTOCOL_V2;
-      if (!FROM_CONNECTOR.has(frame.type) || v2Only) throw new TypeError(`${frame.type} is not for this connection`);
-      return frame;
-    } catch (error) {
-      sockets.close(ws, RELAY_CLOSE_CODES.protocolError, `protocol error: ${(error as Error).message}`.slice(0, 120));
-      return null;
+      frame = parseRelayFrame(data);
+    } catch {
+      return refuse(ws, "invalid_frame");
     }
+    const v2Only = V2_ONLY_FRAME_TYPES.has(frame.type) && sockets.versionOf(ws) < RELAY_PROTOCOL_V2;
+    if (!FROM_CONNECTOR.has(frame.type) || v2Only) return refuse(ws, "unexpected_frame");
+    return frame;
   };
 
   return {
