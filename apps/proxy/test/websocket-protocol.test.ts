@@ -127,4 +127,27 @@ describe("relay WebSocket protocol", () => {
     const unsigned = new Request(`https://proxy.test${RELAY_PATHS.connect}`, { headers: { upgrade: "websocket" } });
     await expectError(await proxy.fetch(unsigned), 401, "PROXY_AUTH_MISSING_AUTHORIZATION");
   });
+
+  it("gives a v1 socket `replyTo` only when it is a URL (v1 clients drop other frames unacked); v2 gets it as sent", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const answered = createUlid();
+    const byId = createUlid();
+    const byUrl = createUlid();
+    await proxy.sendMessage(alice, bob.did, "re: an earlier message", { messageId: byId, replyTo: answered });
+    await proxy.sendMessage(alice, bob.did, "re: a thread", { messageId: byUrl, replyTo: "https://example.test/t/1" });
+
+    const v1 = await proxy.connect(bob, 1);
+    const [first, second] = await v1.nextMany("deliver", 2);
+    expect(first).toMatchObject({ id: byId });
+    expect(first).not.toHaveProperty("replyTo");
+    expect(second).toMatchObject({ id: byUrl, replyTo: "https://example.test/t/1" });
+    v1.close();
+    await v1.closed;
+
+    const v2 = await proxy.connect(bob, 2);
+    v2.send({ type: "hello" });
+    const frames = await v2.nextMany("deliver", 2);
+    expect(frames.map((frame) => frame.replyTo)).toEqual([answered, "https://example.test/t/1"]);
+    v2.close();
+  });
 });

@@ -1,4 +1,4 @@
-import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame } from "@clawdentity/protocol";
+import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 import type { DeadLetterRecorder } from "./dead-lettering";
 import type { OutboundWriter } from "./outbound-writer";
@@ -14,6 +14,17 @@ import {
   type MetricsStore,
   type SessionStateStore,
 } from "./stores";
+
+const withReplyTo = (replyTo: string | undefined) => (replyTo ? { replyTo } : {});
+
+const isUrl = (text: string): boolean => {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Rows one alarm handles per kind of work; more work schedules the next alarm at once. */
 const ALARM_BATCH = 200;
@@ -36,7 +47,22 @@ export function createDeliveryScheduler(deps: {
 }) {
   const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, reports, runtime } = deps;
 
-  const toDeliverFrame = (message: MessageRecord, toAgentDid: string, nowMs: number): DeliverFrame => ({
+  /**
+   * `replyTo` as the sender gave it — in this project usually the messageId being answered. The
+   * public v1 protocol types it as a URL, and a v1 client drops (without an ack) a frame whose
+   * `replyTo` is anything else, so a v1 socket only gets it when it is a URL.
+   */
+  const toReplyTo = (replyTo: string | null, version: number): string | undefined => {
+    if (!replyTo) return undefined;
+    return version >= RELAY_PROTOCOL_V2 || isUrl(replyTo) ? replyTo : undefined;
+  };
+
+  const toDeliverFrame = (
+    message: MessageRecord,
+    toAgentDid: string,
+    version: number,
+    nowMs: number,
+  ): DeliverFrame => ({
     v: 1,
     type: "deliver",
     id: message.messageId,
@@ -45,7 +71,7 @@ export function createDeliveryScheduler(deps: {
     toAgentDid,
     payload: message.payload === null ? null : JSON.parse(message.payload),
     ...(message.conversationId ? { conversationId: message.conversationId } : {}),
-    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+    ...withReplyTo(toReplyTo(message.replyTo, version)),
     messageId: message.messageId,
     correlationId: message.correlationId,
     priority: message.priority,
@@ -86,16 +112,17 @@ export function createDeliveryScheduler(deps: {
 
     /** Sends what the window and circuit allow to the active socket; returns how many frames went out. */
     pump(nowMs: number): number {
-      const socket = sockets.activeReady(nowMs)?.ws;
+      const active = sockets.activeReady(nowMs);
       const self = identity.get();
-      if (!socket || !self) return 0;
+      if (!active || !self) return 0;
+      const { ws: socket, attachment } = active;
       const phase = toCircuitPhase(sessionState.readCircuit(), nowMs);
       const allowance = toDispatchAllowance(phase, runtime.settings.inFlightWindow, messages.inFlightCount());
       if (allowance === 0) return 0;
       let sent = 0;
       for (const message of messages.nextReady(allowance)) {
         messages.markInFlight(message.seq, nowMs, nowMs + runtime.settings.ackTimeoutMs);
-        if (sockets.send(socket, toDeliverFrame(message, self.agentDid, nowMs))) sent++;
+        if (sockets.send(socket, toDeliverFrame(message, self.agentDid, attachment.version, nowMs))) sent++;
       }
       return sent;
     },

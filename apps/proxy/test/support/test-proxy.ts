@@ -30,6 +30,7 @@ export interface MessageOptions {
   priority?: Priority;
   correlationId?: string;
   conversationId?: string;
+  replyTo?: string;
 }
 
 /** Jitter-free backoff: a random source of 0.5 maps to no jitter in computeBackoffMs. */
@@ -136,6 +137,7 @@ export function createTestProxy(
         ...(options.priority ? { [CLAW_HEADERS.priority]: options.priority } : {}),
         ...(options.correlationId ? { [CLAW_HEADERS.correlationId]: options.correlationId } : {}),
         ...(options.conversationId ? { [CLAW_HEADERS.conversationId]: options.conversationId } : {}),
+        ...(options.replyTo ? { [CLAW_HEADERS.replyTo]: options.replyTo } : {}),
       },
     });
 
