@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     registryPort: env.registryPort,
     proxyPort: env.proxyPort,
     ...(env.stateDir ? { stateDir: env.stateDir } : {}),
+    ...(env.cronIntervalMs ? { cronIntervalMs: env.cronIntervalMs } : {}),
+    proxyVars: env.proxyVars,
     log,
   }).catch((error: unknown) => {
     if ((error as { code?: string }).code === "ERR_ADDRESS_IN_USE") {

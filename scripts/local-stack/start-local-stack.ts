@@ -21,6 +21,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Receives workerd's stdout and stderr (the Workers' console output) line by line; default: this process's own. */
   runtimeOutput?: (line: string) => void;
+  /** Extra Worker vars for the proxy (e.g. shorter relay timeouts); the stack's own bindings take precedence. */
+  proxyVars?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -110,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     buildCacheDir,
     port: proxyPort,
     bindings: {
+      ...options.proxyVars,
       REGISTRY_URL: registryUrl,
       PAIRING_TICKET_SECRET: secrets.pairingTicketSecret,
       METRICS_TOKEN: secrets.metricsToken,
