@@ -12,7 +12,7 @@ import {
 } from "./agent-flows";
 import { type CliRunner, createCliRunner } from "./cli-runner";
 import { type ConnectorProcess, startConnectorProcess } from "./connector-process";
-import { type ScratchStack, startScratchStack } from "./scratch-stack";
+import { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 
 export interface WorldAgent {
@@ -23,8 +23,8 @@ export interface WorldAgent {
   connector: ConnectorProcess | null;
 }
 
-export interface AgentWorld {
-  stack: ScratchStack;
+export interface AgentWorld<S extends RunningStack = ScratchStack> {
+  stack: S;
   cli: CliRunner;
   home: string;
   agents: Record<string, WorldAgent>;
@@ -36,9 +36,14 @@ export interface AgentWorld {
   dispose(): Promise<void>;
 }
 
-export interface AgentWorldOptions {
+export interface AgentWorldOptions<S extends RunningStack = ScratchStack> {
   /** Names the temporary folders. */
   name: string;
+  /**
+   * Starts the stack (given the world's name); default: `startScratchStack` in this process. A test
+   * that kills the runtime passes `startStackProcess` instead.
+   */
+  startStack?: (name: string) => Promise<S>;
   agents: string[];
   /** Every pair of agents is paired (first name initiates) unless false. */
   pair?: boolean;
@@ -53,8 +58,13 @@ export interface AgentWorldOptions {
  * A scratch stack with an admin, agents with their own webhook receivers, mutual pairings and
  * running connectors — the starting point of every end-to-end scenario.
  */
-export async function createAgentWorld(options: AgentWorldOptions): Promise<AgentWorld> {
-  const stack = await startScratchStack({ name: options.name, cronIntervalMs: 60_000 });
+export async function createAgentWorld<S extends RunningStack = ScratchStack>(
+  options: AgentWorldOptions<S>,
+): Promise<AgentWorld<S>> {
+  const stack = options.startStack
+    ? await options.startStack(options.name)
+    : // Without `startStack`, S is its default, ScratchStack.
+      ((await startScratchStack({ name: options.name, cronIntervalMs: 60_000 })) as unknown as S);
   const home = mkdtempSync(join(tmpdir(), `clawdentity-${options.name}-home-`));
   const cli = createCliRunner({ home });
   const agents: Record<string, WorldAgent> = {};
@@ -65,7 +75,7 @@ export async function createAgentWorld(options: AgentWorldOptions): Promise<Agen
     return found;
   };
 
-  const world: AgentWorld = {
+  const world: AgentWorld<S> = {
     stack,
     cli,
     home,

@@ -12,3 +12,12 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/** Whether a loopback port can be bound right now (a killed server's port is free again). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}

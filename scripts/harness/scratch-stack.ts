@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalStack, startLocalStack } from "../local-stack/start-local-stack";
 import { findFreePort } from "./free-port";
+import { createRecentLines } from "./recent-lines";
 import { REPO_ROOT } from "./repo-root";
 
 export interface ScratchStack extends LocalStack {
@@ -11,7 +12,11 @@ export interface ScratchStack extends LocalStack {
   recentRuntimeOutput(lines?: number): string[];
 }
 
-const KEPT_RUNTIME_LINES = 500;
+/** What an agent world needs of a stack, in this process or in its own (`startStackProcess`). */
+export type RunningStack = Pick<
+  ScratchStack,
+  "registryUrl" | "proxyUrl" | "secrets" | "stateDir" | "recentRuntimeOutput" | "dispose"
+>;
 
 /**
  * Registry and proxy in one workerd on free ports with a fresh temporary state folder, so it never
@@ -22,11 +27,7 @@ export async function startScratchStack(
 ): Promise<ScratchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), `clawdentity-${options.name ?? "stack"}-`));
   // Kept instead of printed: a demo or a test report stays readable, the lines are there on failure.
-  const runtimeLines: string[] = [];
-  const runtimeOutput = (line: string) => {
-    runtimeLines.push(line);
-    if (runtimeLines.length > KEPT_RUNTIME_LINES) runtimeLines.shift();
-  };
+  const runtimeLines = createRecentLines();
   try {
     const stack = await startLocalStack({
       repoRoot: REPO_ROOT,
@@ -35,12 +36,12 @@ export async function startScratchStack(
       proxyPort: await findFreePort(),
       ...(options.cronIntervalMs === undefined ? {} : { cronIntervalMs: options.cronIntervalMs }),
       ...(options.log ? { log: options.log } : {}),
-      runtimeOutput,
+      runtimeOutput: runtimeLines.push,
     });
     return {
       ...stack,
       stateDir,
-      recentRuntimeOutput: (lines = 30) => runtimeLines.slice(-lines),
+      recentRuntimeOutput: runtimeLines.recent,
       async dispose() {
         try {
           await stack.dispose();

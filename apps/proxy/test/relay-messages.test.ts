@@ -102,6 +102,36 @@ describe("POST /v1/relay/messages", () => {
     await expectError(await proxy.fetch(noRecipient), 400, "PROXY_VALIDATION_FAILED");
   });
 
+  it("refuses a deeply nested payload (20 KB, 10,000 levels) with 400 before storing it; the recipient can still connect", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const response = await proxy.sendMessage(alice, bob.did, JSON.parse(`{"x":1}`), { messageId: createUlid() });
+    expect(response.status).toBe(202);
+    const refused = await proxy.fetch(
+      await proxy.signed(alice, RELAY_PATHS.messages, {
+        body: deep,
+        headers: { [CLAW_HEADERS.recipientAgentDid]: bob.did, [CLAW_HEADERS.messageId]: createUlid() },
+      }),
+    );
+    const error = await expectError(refused, 400, "PROXY_PAYLOAD_TOO_COMPLEX");
+    expect(error.details).toMatchObject({ limit: "depth", maxDepth: 64 });
+    const wide = `[${Array.from({ length: 20_001 }, () => "0").join(",")}]`;
+    await expectError(
+      await proxy.fetch(
+        await proxy.signed(alice, RELAY_PATHS.messages, {
+          body: wide,
+          headers: { [CLAW_HEADERS.recipientAgentDid]: bob.did, [CLAW_HEADERS.messageId]: createUlid() },
+        }),
+      ),
+      400,
+      "PROXY_PAYLOAD_TOO_COMPLEX",
+    );
+    // Only the ordinary message waits: bob's connection gets it, nothing else.
+    const socket = await proxy.connect(bob, 1);
+    expect((await socket.next("deliver")).payload).toEqual({ x: 1 });
+    socket.close();
+  });
+
   it("refuses a payload that is not JSON (400) or not sent as JSON (415)", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const headers = { [CLAW_HEADERS.recipientAgentDid]: bob.did, [CLAW_HEADERS.messageId]: createUlid() };

@@ -7,6 +7,7 @@ export * from "./errors";
 export * from "./events";
 export * from "./frames";
 export * from "./headers";
+export * from "./json-structure";
 export * from "./keys";
 export * from "./primitives";
 export * from "./priority";

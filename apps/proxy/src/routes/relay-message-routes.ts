@@ -1,7 +1,9 @@
 import {
   CLAW_HEADERS,
   DEFAULT_PRIORITY,
+  findJsonStructureProblem,
   isDid,
+  JSON_STRUCTURE_LIMITS,
   parseRelayMessageHeaders,
   RELAY_PATHS,
   type RelayAcceptedResponse,
@@ -18,15 +20,35 @@ import type { EnqueueResult, SentMessageInput } from "../session";
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
-/** The payload must be UTF-8 JSON; it is stored and delivered as the exact text that was signed. */
+/**
+ * The payload must be UTF-8 JSON within the structural limits (measured before it is parsed);
+ * it is stored and delivered as the exact text that was signed.
+ */
 function toPayloadText(bytes: Uint8Array): string {
+  let text: string;
   try {
-    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-    JSON.parse(text);
-    return text;
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new AppError("PROXY_BAD_REQUEST", 400, "the payload must be a UTF-8 JSON document");
   }
+  const problem = findJsonStructureProblem(text);
+  if (problem) {
+    const { maxDepth, maxValues } = JSON_STRUCTURE_LIMITS;
+    throw new AppError(
+      "PROXY_PAYLOAD_TOO_COMPLEX",
+      400,
+      problem === "depth"
+        ? `the payload nests deeper than ${maxDepth} levels`
+        : `the payload has over ${maxValues} values`,
+      { limit: problem, maxDepth, maxValues },
+    );
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new AppError("PROXY_BAD_REQUEST", 400, "the payload must be a UTF-8 JSON document");
+  }
+  return text;
 }
 
 function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError {
