@@ -37,10 +37,18 @@ export async function createAgent(cli: CliRunner, name: string, webhookUrl: stri
   );
 }
 
-/** Writes connector tuning overrides into the agent's config.json (read at the next `connector start`). */
+/** Rewrites the agent's config.json with the connector's own reader and writer (read at the next `connector start`). */
+export function updateAgentConfig(
+  home: string,
+  agentName: string,
+  change: (config: AgentConfigFile) => AgentConfigFile,
+): void {
+  writeAgentConfig({ home, agentName }, change(readAgentConfig({ home, agentName })));
+}
+
+/** Writes connector tuning overrides into the agent's config.json. */
 export function setConnectorTuning(home: string, agentName: string, tuning: Partial<ConnectorTuning>): void {
-  const config: AgentConfigFile = readAgentConfig({ home, agentName });
-  writeAgentConfig({ home, agentName }, { ...config, tuning: { ...config.tuning, ...tuning } });
+  updateAgentConfig(home, agentName, (config) => ({ ...config, tuning: { ...config.tuning, ...tuning } }));
 }
 
 /** `pair start` as the initiator, `pair confirm` as the peer: mutual trust. */

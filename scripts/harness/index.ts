@@ -9,6 +9,7 @@ export {
   sendAndWait,
   sendMessage,
   setConnectorTuning,
+  updateAgentConfig,
   waitUntilConnected,
 } from "./agent-flows";
 export { type AgentWorld, type AgentWorldOptions, createAgentWorld, type WorldAgent } from "./agent-world";
@@ -20,12 +21,21 @@ export {
   type ConnectorStartedLine,
   startConnectorProcess,
 } from "./connector-process";
+export { countDeliveryFigures, type DeliveryFigures, formatDeliveryFigures } from "./delivery-figures";
 export { findFreePort } from "./free-port";
 export type { Json } from "./json";
+export { sendBurst } from "./local-api-send";
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
 export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
 export { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
+export { createSeededRandom, resolveFaultSeed, type SeededRandom } from "./seeded-random";
 export { type StackProcess, type StackProcessOptions, startStackProcess } from "./stack-process";
+export { startTcpForwarder, type TcpForwarder } from "./tcp-forwarder";
 export { DELIVERED_MESSAGE_HOPS, findMissingHops, type TraceTimelineStep } from "./trace-hops";
 export { sleep, type WaitOptions, waitFor } from "./wait-for";
-export { startWebhookReceiver, type WebhookReceiver, type WebhookResponder } from "./webhook-receiver";
+export {
+  startWebhookReceiver,
+  type WebhookAnswerListener,
+  type WebhookReceiver,
+  type WebhookResponder,
+} from "./webhook-receiver";

@@ -11,6 +11,9 @@ import { type WaitOptions, waitFor } from "./wait-for";
 /** Decides the HTTP status the runtime answers for one webhook call (200 = delivered); may take its time. */
 export type WebhookResponder = (body: WebhookBody) => number | Promise<number>;
 
+/** Called once an answer has been written to the caller's connection. */
+export type WebhookAnswerListener = (body: WebhookBody, status: number) => void;
+
 export interface WebhookReceiver {
   url: string;
   /** Every `clawdentity.delivery.v1` body answered 2xx, in arrival order (redeliveries included). */
@@ -24,6 +27,8 @@ export interface WebhookReceiver {
   /** Bodies that did not match the protocol's webhook schema (should stay empty). */
   invalid: unknown[];
   respondWith(responder: WebhookResponder): void;
+  /** Runs `listener` right after each answer is written (e.g. to kill the caller just after a 2xx); returns the unsubscribe. */
+  onAnswered(listener: WebhookAnswerListener): () => void;
   waitForDelivery(messageId: string, options?: WaitOptions): Promise<DeliveryWebhookBody>;
   waitForReceipt(
     messageId: string,
@@ -62,6 +67,7 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
   const calls = new Map<string, number>();
   const inFlight = new Set<string>();
   const invalid: unknown[] = [];
+  const answerListeners = new Set<WebhookAnswerListener>();
 
   const server = createServer(async (request, response) => {
     const text = await readBody(request);
@@ -82,6 +88,7 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
       else receipts.push(body);
     }
     response.writeHead(status).end();
+    for (const listener of answerListeners) listener(body, status);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -95,6 +102,10 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
     invalid,
     respondWith(next) {
       responder = next;
+    },
+    onAnswered(listener) {
+      answerListeners.add(listener);
+      return () => answerListeners.delete(listener);
     },
     waitForDelivery: (messageId, waitOptions) =>
       waitFor(`delivery of ${messageId}`, () => deliveries.find((body) => body.messageId === messageId), waitOptions),
