@@ -12,7 +12,7 @@ import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "./inbox"
 import { createLocalApiApp, serveLocalApi } from "./local-api";
 import { createJsonLogger, type Logger, toErrorMessage } from "./logger";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
-import { createOutboundService, createOutboxWorker, type OutboundService } from "./outbox";
+import { createOutboundService, createOutboxWorker, createOutcomeReconciler, type OutboundService } from "./outbox";
 import { createProxyClient } from "./proxy";
 import { createReceiptFrameHandler, createReceiptPoster, createRuntimeNotifier } from "./receipts";
 import { type CreateWebSocket, createRelayClient } from "./relay-client";
@@ -160,6 +160,12 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     breaker: proxyBreaker,
     onRuntimeNotice: () => notifier.wake(),
   });
+  const reconciler = createOutcomeReconciler({
+    ...common,
+    proxy,
+    breaker: proxyBreaker,
+    onRuntimeNotice: () => notifier.wake(),
+  });
   const webhookWorker = createWebhookDeliveryWorker({
     ...common,
     webhook,
@@ -227,7 +233,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   }, tuning.retentionSweepIntervalMs);
   retentionTimer.unref();
 
-  const workers = [outboxWorker, webhookWorker, receiptPoster, notifier];
+  const workers = [outboxWorker, webhookWorker, receiptPoster, notifier, reconciler];
   for (const worker of workers) worker.start();
   relay.start();
   logger.info("connector started", { agentDid, localApiUrl: server.url });

@@ -1,6 +1,6 @@
 import { DEFAULTS } from "@clawdentity/protocol";
 import { describe, expect, it, vi } from "vitest";
-import { createDeliverFrame, framesOfType, useConnectorRig } from "./helpers";
+import { createDeliverFrame, createReceiptFrame, framesOfType, useConnectorRig } from "./helpers";
 
 const rig = useConnectorRig();
 
@@ -22,7 +22,9 @@ async function exchange() {
 describe("retention", () => {
   it("keeps finished rows for 7 days, remembering redeliveries, then prunes them", async () => {
     await setup();
-    const { frame } = await exchange();
+    const { messageId, frame } = await exchange();
+    rig.proxy.sendFrame(createReceiptFrame({ messageId, to: rig.ids.peer.agentDid, status: "delivered_to_webhook" }));
+    await vi.waitFor(() => expect(rig.node.started.storage.runtimeNotifications.countByState().done).toBe(1));
     rig.node.advance(DEFAULTS.deadLetterRetentionMs - 1_000);
     expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 0, inbox: 0, jobs: 0, idempotencyKeys: 0 });
     rig.proxy.sendFrame({ ...frame, attempt: 2 });
@@ -30,7 +32,8 @@ describe("retention", () => {
     expect(rig.webhook.deliveries()).toHaveLength(1);
 
     rig.node.advance(2_000);
-    expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 1, inbox: 1, jobs: 1, idempotencyKeys: 1 });
+    // jobs: the posted delivery receipt and the runtime's receipt notice.
+    expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 1, inbox: 1, jobs: 2, idempotencyKeys: 1 });
     const status = await rig.node.api("GET", "/v1/status");
     expect(status.json.queues).toEqual({
       outbox: { queued: 0, relayed: 0, deadLettered: 0 },

@@ -101,7 +101,11 @@ export const DEAD_LETTER_DIRECTIONS = ["outbound", "inbound"] as const;
 export const deadLetterDirectionSchema = z.enum(DEAD_LETTER_DIRECTIONS);
 export type DeadLetterDirection = z.infer<typeof deadLetterDirectionSchema>;
 
-/** One dead letter held by a connector; `source: "remote"` means the relay dead-lettered it. */
+/**
+ * One dead letter held by a connector. `source: "remote"` means the relay took the message: it
+ * dead-lettered it, or the sender never learned its outcome (`outcome_unknown`); either way the
+ * same messageId cannot be sent again.
+ */
 export const connectorDeadLetterSchema = z.object({
   direction: deadLetterDirectionSchema,
   messageId: ulidSchema,

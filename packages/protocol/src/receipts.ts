@@ -18,6 +18,8 @@ export const DEAD_LETTER_REASONS = [
   "invalid_request",
   "recipient_not_found",
   "purged",
+  /** The sender's connector never learned the outcome of a relayed message before its deadline. */
+  "outcome_unknown",
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -29,6 +29,9 @@ describe("parseConnectorConfig", () => {
       circuitFailureThreshold: 5,
       circuitOpenMs: 30_000,
       retentionMs: 7 * 86_400_000,
+      outcomeCheckAfterMs: 6 * 3_600_000,
+      outcomeCheckIntervalMs: 15 * 60_000,
+      outcomeDeadlineMs: 30 * 3_600_000,
     });
   });
 

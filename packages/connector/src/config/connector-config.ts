@@ -21,6 +21,12 @@ export const connectorTuningSchema = z.object({
   webhookConcurrency: positiveInt(4),
   runtimeNotificationMaxAttempts: positiveInt(DEFAULTS.webhookMaxAttempts),
   receiptTtlMs: durationMs(DEFAULTS.outboxTtlMs),
+  /** A relayed message with no receipt this long after the relay took it: ask the proxy for its outcome. */
+  outcomeCheckAfterMs: durationMs(DEFAULTS.relayMessageTtlMs),
+  /** Between two outcome checks of one message while the proxy reports it unfinished or unknown. */
+  outcomeCheckIntervalMs: positiveInt(15 * 60_000),
+  /** A relayed message still without an outcome this long after the relay took it is dead-lettered `outcome_unknown`. */
+  outcomeDeadlineMs: durationMs(DEFAULTS.relayMessageTtlMs + DEFAULTS.webhookTtlMs),
   retryJitterRatio: z.number().min(0).max(1).default(DEFAULTS.retryJitterRatio),
   heartbeatIntervalMs: durationMs(DEFAULTS.heartbeatIntervalMs),
   deadSocketAfterMs: durationMs(DEFAULTS.deadSocketAfterMs),

@@ -46,8 +46,8 @@ export function createDeadLetterService(deps: DeadLetterServiceDeps) {
 
     /**
      * Puts a dead letter back in its queue with a fresh attempt budget and TTL. An outbound message
-     * the relay dead-lettered cannot be resent under the same messageId (the proxy accepts a
-     * messageId once), so that is a 409: send it again as a new message.
+     * the relay took (and dead-lettered, or never reported an outcome of) cannot be resent under the
+     * same messageId (the proxy accepts a messageId once), so that is a 409: send it as a new message.
      */
     retry(messageId: string, direction?: DeadLetterDirection) {
       const now = clock.now();
@@ -67,7 +67,7 @@ export function createDeadLetterService(deps: DeadLetterServiceDeps) {
         throw new AppError(
           "CONNECTOR_DEAD_LETTER_NOT_RETRYABLE",
           409,
-          "the relay dead-lettered this message; send it again as a new message",
+          "the relay took this message (it dead-lettered it, or its outcome never came); send it again as a new message",
         );
       }
       if (retried.length === 0) {

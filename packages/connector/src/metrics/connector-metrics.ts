@@ -15,6 +15,7 @@ export interface ConnectorMetrics {
   inboundDeadLettered: Counter;
   receiptsPosted: Counter;
   receiptFrames: Counter;
+  outcomeChecks: Counter;
   runtimeNotifications: Counter;
   invalidFrames: Counter;
   socketConnects: Counter;
@@ -36,6 +37,10 @@ export function createConnectorMetrics(): ConnectorMetrics {
     inboundDeadLettered: counter("inbound_dead_lettered_total", "Inbound messages dead-lettered, by reason."),
     receiptsPosted: counter("delivery_receipts_posted_total", "POSTs to /v1/relay/delivery-receipts by outcome."),
     receiptFrames: counter("receipt_frames_total", "receipt frames received, by status."),
+    outcomeChecks: counter(
+      "outcome_checks_total",
+      "Reconciliation of relayed messages without a receipt, by result (an outcome, why none yet, or outcome_unknown).",
+    ),
     runtimeNotifications: counter("runtime_notifications_total", "Receipt notices to the runtime by outcome."),
     invalidFrames: counter("invalid_frames_total", "Frames from the proxy that failed to parse."),
     socketConnects: counter("socket_connects_total", "WebSocket connections opened to the proxy."),

@@ -6,3 +6,4 @@ export {
   type SubmitOutboundResult,
 } from "./outbound-service";
 export { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps, toRelayHeaders } from "./outbox-worker";
+export { createOutcomeReconciler, type OutcomeReconcilerDeps } from "./outcome-reconciler";

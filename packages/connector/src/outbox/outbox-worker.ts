@@ -1,9 +1,7 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
-import type { ConnectorContext } from "../context";
 import { toErrorMessage } from "../logger";
 import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
-import { enqueueRuntimeNotice } from "../receipts/runtime-notice";
 import {
   callGuarded,
   claimWithPermits,
@@ -14,12 +12,11 @@ import {
   type WorkerLoop,
 } from "../runtime";
 import type { OutboxRow } from "../storage";
+import { deadLetterOutbound, type OutboundDeadLetterDeps } from "./outbound-dead-letter";
 
-export interface OutboxWorkerDeps extends ConnectorContext {
+export interface OutboxWorkerDeps extends OutboundDeadLetterDeps {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
-  /** A runtime notice was queued (local dead letter). */
-  onRuntimeNotice: () => void;
 }
 
 export interface OutboxWorker extends WorkerLoop {
@@ -51,29 +48,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const policy = resolveRetryPolicy(tuning, "outbox", deps.random);
   let pausedUntil = 0;
 
-  const deadLetter = (row: OutboxRow, reason: string, error: string | null, spent: number) => {
-    const now = clock.now();
-    const dead = storage.transaction(() => {
-      const updated = storage.outbox.deadLetter({ messageId: row.messageId, now, reason, error, spent });
-      if (updated) {
-        enqueueRuntimeNotice(storage, {
-          messageId: row.messageId,
-          correlationId: row.correlationId,
-          toAgentDid: row.toAgentDid,
-          status: "dead_lettered",
-          reason,
-          at: now,
-          now,
-          ttlMs: tuning.receiptTtlMs,
-        });
-      }
-      return updated;
+  const deadLetter = (row: OutboxRow, reason: string, error: string | null, spent: number) =>
+    deadLetterOutbound(deps, {
+      row,
+      reason,
+      error,
+      write: (now) => storage.outbox.deadLetter({ messageId: row.messageId, now, reason, error, spent }) !== undefined,
     });
-    if (!dead) return;
-    metrics.outboundDeadLettered.inc({ reason });
-    logger.warn("outbound message dead-lettered", { messageId: row.messageId, reason, error });
-    deps.onRuntimeNotice();
-  };
 
   const expireDue = () => {
     for (const messageId of storage.outbox.listExpired(clock.now())) {
@@ -87,7 +68,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
       case "accepted":
-        storage.outbox.markRelayed(row.messageId, now);
+        storage.outbox.markRelayed({
+          messageId: row.messageId,
+          now,
+          outcomeCheckAt: now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs),
+        });
         metrics.outboundRelayed.inc();
         logger.info("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
         return;

@@ -5,6 +5,8 @@ import { callHttp, type FetchLike, type HttpResult } from "../http";
 export interface ProxyClient {
   /** POSTs a JSON body to the agent's own proxy with the five Claw headers plus `headers`. */
   post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResult>;
+  /** GETs a route of the agent's own proxy, signed like any request (method GET, empty body). */
+  get(path: string, signal?: AbortSignal): Promise<HttpResult>;
   /** URL and signed headers for the `GET /v1/relay/connect` WebSocket upgrade (empty body, protocol 2). */
   createConnectRequest(path: string): Promise<{ url: string; headers: Record<string, string> }>;
 }
@@ -36,20 +38,30 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
       privateKey: options.privateKey,
     });
 
+  const send = async (
+    method: "GET" | "POST",
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ) => {
+    const url = toProxyUrl(options.proxyUrl, path);
+    const claw = await sign(method, url, body);
+    return callHttp({
+      fetch: options.fetch,
+      url: url.toString(),
+      method,
+      headers: { ...headers, ...claw },
+      ...(method === "POST" ? { body } : {}),
+      timeoutMs: options.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  };
+
   return {
-    async post(path, body, headers, signal) {
-      const url = toProxyUrl(options.proxyUrl, path);
-      const claw = await sign("POST", url, body);
-      return callHttp({
-        fetch: options.fetch,
-        url: url.toString(),
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers, ...claw },
-        body,
-        timeoutMs: options.timeoutMs,
-        ...(signal ? { signal } : {}),
-      });
-    },
+    post: (path, body, headers, signal) =>
+      send("POST", path, body, { "content-type": "application/json", ...headers }, signal),
+    get: (path, signal) => send("GET", path, "", {}, signal),
     async createConnectRequest(path) {
       const url = toProxyUrl(options.proxyUrl, path);
       const claw = await sign("GET", url, "");

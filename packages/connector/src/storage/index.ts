@@ -4,6 +4,7 @@ import { createIdempotencyStore } from "./idempotency-store";
 import { createInboxStore } from "./inbox-store";
 import { createJobStore } from "./job-store";
 import { createOutboxStore } from "./outbox-store";
+import { createOutcomeCheckStore } from "./outcome-check-store";
 import { createRetention } from "./retention";
 
 export type { ConnectorDatabase } from "./database";
@@ -14,6 +15,7 @@ export type { InboxRow, InboxStatus, InboxStore, NewInboxMessage } from "./inbox
 export type { JobRow, JobState, JobStore } from "./job-store";
 export { SCHEMA_VERSION } from "./migrations";
 export type { DeadLetterSource, NewOutboxMessage, OutboxReceipt, OutboxRow, OutboxStore } from "./outbox-store";
+export type { AwaitingOutcome, OutcomeCheckStore } from "./outcome-check-store";
 export type { RetentionResult } from "./retention";
 
 export type ConnectorStorage = ReturnType<typeof createConnectorStorage>;
@@ -24,9 +26,11 @@ export function createConnectorStorage(db: ConnectorDatabase) {
   const runtimeNotifications = createJobStore(db, "runtime_notifications");
   const outbox = createOutboxStore(db);
   const inbox = createInboxStore(db);
+  const outcomeChecks = createOutcomeCheckStore(db);
   return {
     db,
     outbox,
+    outcomeChecks,
     inbox,
     receiptOutbox,
     runtimeNotifications,
@@ -40,6 +44,7 @@ export function createConnectorStorage(db: ConnectorDatabase) {
     recoverLeases(): number {
       return (
         outbox.recoverLeases() +
+        outcomeChecks.recoverLeases() +
         inbox.recoverLeases() +
         receiptOutbox.recoverLeases() +
         runtimeNotifications.recoverLeases()

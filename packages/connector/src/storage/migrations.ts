@@ -102,6 +102,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   `,
+  // When to ask the proxy for the outcome of a relayed message that has no receipt yet; rows
+  // relayed before this version are checked on the first scan.
+  `
+  ALTER TABLE outbox ADD COLUMN outcome_check_at INTEGER;
+  UPDATE outbox SET outcome_check_at = COALESCE(relayed_at, updated_at) WHERE status = 'relayed';
+  CREATE INDEX outbox_outcome_check ON outbox (outcome_check_at) WHERE status = 'relayed';
+  CREATE INDEX outbox_awaiting_outcome ON outbox (relayed_at) WHERE status = 'relayed';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -28,6 +28,8 @@ export interface OutboxRow {
   createdAt: number;
   updatedAt: number;
   relayedAt: number | null;
+  /** While relayed without an outcome: when to ask the proxy for it. */
+  outcomeCheckAt: number | null;
   lastError: string | null;
   deadLetterReason: string | null;
   deadLetterSource: DeadLetterSource | null;
@@ -45,10 +47,10 @@ export interface OutboxReceipt {
   at: number;
 }
 
-const COLUMNS = `message_id AS messageId, correlation_id AS correlationId, to_agent_did AS toAgentDid, payload,
+export const OUTBOX_COLUMNS = `message_id AS messageId, correlation_id AS correlationId, to_agent_did AS toAgentDid, payload,
   conversation_id AS conversationId, reply_to AS replyTo, priority, traceparent, status, attempts,
   next_attempt_at AS nextAttemptAt, lease_until AS leaseUntil, expires_at AS expiresAt, created_at AS createdAt,
-  updated_at AS updatedAt, relayed_at AS relayedAt, last_error AS lastError, dead_letter_reason AS deadLetterReason,
+  updated_at AS updatedAt, relayed_at AS relayedAt, outcome_check_at AS outcomeCheckAt, last_error AS lastError, dead_letter_reason AS deadLetterReason,
   dead_letter_source AS deadLetterSource, dead_lettered_at AS deadLetteredAt`;
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
@@ -58,7 +60,7 @@ export function createOutboxStore(db: ConnectorDatabase) {
     reply_to, priority, priority_rank, traceparent, status, attempts, next_attempt_at, expires_at, created_at, updated_at)
     VALUES (@messageId, @correlationId, @toAgentDid, @payload, @conversationId, @replyTo, @priority, @priorityRank,
     @traceparent, 'queued', 0, @now, @expiresAt, @now, @now)`);
-  const get = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE message_id = ?`);
+  const get = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE message_id = ?`);
   // One statement claims and leases, so two claimers can never take the same row. A message never
   // overtakes an earlier queued one of its conversation (same recipient): the relay receives a
   // conversation in the order the runtime wrote it, even across retries.
@@ -69,26 +71,28 @@ export function createOutboxStore(db: ConnectorDatabase) {
           SELECT 1 FROM outbox e WHERE e.status = 'queued' AND e.to_agent_did = o.to_agent_did
             AND e.conversation_id = o.conversation_id AND e.message_id < o.message_id))
       ORDER BY o.priority_rank, o.next_attempt_at, o.message_id LIMIT @limit)
-    RETURNING ${COLUMNS}`);
+    RETURNING ${OUTBOX_COLUMNS}`);
   const release = db.prepare("UPDATE outbox SET lease_until = NULL WHERE message_id = ? AND status = 'queued'");
   const markRelayed = db.prepare(`UPDATE outbox SET status = 'relayed', attempts = attempts + 1, lease_until = NULL,
-    relayed_at = @now, updated_at = @now, last_error = NULL WHERE message_id = @messageId AND status = 'queued'`);
+    relayed_at = @now, outcome_check_at = @outcomeCheckAt, updated_at = @now, last_error = NULL
+    WHERE message_id = @messageId AND status = 'queued'`);
   const scheduleRetry = db.prepare(`UPDATE outbox SET attempts = attempts + @spent, lease_until = NULL,
     next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error
     WHERE message_id = @messageId AND status = 'queued'`);
   const deadLetter = db.prepare(`UPDATE outbox SET status = 'dead_lettered', attempts = attempts + @spent,
     lease_until = NULL, updated_at = @now, last_error = @error, dead_letter_reason = @reason,
     dead_letter_source = 'local', dead_lettered_at = @now WHERE message_id = @messageId AND status = 'queued'
-    RETURNING ${COLUMNS}`);
+    RETURNING ${OUTBOX_COLUMNS}`);
   const expired = db.prepare(`SELECT message_id AS messageId FROM outbox
     WHERE status = 'queued' AND expires_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`);
   const insertReceipt = db.prepare(`INSERT OR IGNORE INTO outbox_receipts (message_id, status, reason, at, recorded_at)
     VALUES (@messageId, @status, @reason, @at, @now)`);
-  // A receipt is final: it ends any retry, and "delivered" is never downgraded by a later dead letter.
+  // A receipt is final: it ends any retry and overrides an `outcome_unknown` given up on, and
+  // "delivered" is never downgraded by a later dead letter.
   const applyReceipt = db.prepare(`UPDATE outbox SET status = @status, lease_until = NULL, updated_at = @now,
-    dead_letter_reason = CASE WHEN @status = 'dead_lettered' THEN @reason ELSE dead_letter_reason END,
-    dead_letter_source = CASE WHEN @status = 'dead_lettered' THEN 'remote' ELSE dead_letter_source END,
-    dead_lettered_at = CASE WHEN @status = 'dead_lettered' THEN @now ELSE dead_lettered_at END
+    dead_letter_reason = CASE WHEN @status = 'dead_lettered' THEN @reason END,
+    dead_letter_source = CASE WHEN @status = 'dead_lettered' THEN 'remote' END,
+    dead_lettered_at = CASE WHEN @status = 'dead_lettered' THEN @now END
     WHERE message_id = @messageId AND status <> 'delivered_to_webhook'`);
   const receipts = db.prepare("SELECT status, reason, at FROM outbox_receipts WHERE message_id = ? ORDER BY at");
 
@@ -114,8 +118,9 @@ export function createOutboxStore(db: ConnectorDatabase) {
     release(messageId: string): void {
       release.run(messageId);
     },
-    markRelayed(messageId: string, now: number): boolean {
-      return markRelayed.run({ messageId, now }).changes === 1;
+    /** The relay took it; `outcomeCheckAt` is when to ask for its outcome if no receipt came by then. */
+    markRelayed(input: { messageId: string; now: number; outcomeCheckAt: number }): boolean {
+      return markRelayed.run(input).changes === 1;
     },
     scheduleRetry(input: { messageId: string; now: number; nextAttemptAt: number; error: string; spent?: number }) {
       scheduleRetry.run({ spent: 1, ...input });

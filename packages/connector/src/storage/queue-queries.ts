@@ -9,15 +9,17 @@ export interface QueueQueryOptions<State extends string> {
   /** The state of rows still waiting for work (`queued`, `pending`). */
   waitingState: State;
   states: readonly State[];
+  /** Column holding when a waiting row is next due; `next_attempt_at` unless told. */
+  dueColumn?: string;
 }
 
 /** The queries every leased queue table shares: depth by state, next due time, lease recovery. */
 export function createQueueQueries<State extends string>(db: ConnectorDatabase, options: QueueQueryOptions<State>) {
-  const { table, stateColumn, waitingState } = options;
+  const { table, stateColumn, waitingState, dueColumn = "next_attempt_at" } = options;
   const counts = db.prepare(`SELECT ${stateColumn} AS state, COUNT(*) AS count FROM ${table} GROUP BY ${stateColumn}`);
   // A leased row is not due before its lease runs out, whatever its next attempt time says.
-  const nextDue = db.prepare(`SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until
-    ELSE next_attempt_at END) AS at FROM ${table} WHERE ${stateColumn} = ?`);
+  const nextDue = db.prepare(`SELECT MIN(CASE WHEN lease_until > ${dueColumn} THEN lease_until
+    ELSE ${dueColumn} END) AS at FROM ${table} WHERE ${stateColumn} = ?`);
   const recover = db.prepare(
     `UPDATE ${table} SET lease_until = NULL WHERE ${stateColumn} = ? AND lease_until IS NOT NULL`,
   );

@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   CLAW_HEADERS,
   deliveryReceiptRequestSchema,
+  type MessageStatusResponse,
+  messageStatusResponseSchema,
   parseRelayFrame,
   parseRelayMessageHeaders,
   RELAY_PATHS,
   type RelayFrame,
   serializeRelayFrame,
+  ulidSchema,
 } from "@clawdentity/protocol";
 import {
   ClawAuthError,
@@ -44,6 +47,8 @@ export interface FakeProxy {
   port: number;
   messages: RecordedRequest[];
   receipts: RecordedRequest[];
+  /** Signed `GET /v1/relay/messages/:messageId` lookups (`messageId` is the last path segment). */
+  statusChecks: RecordedRequest[];
   /** Requests refused for a bad signature, with the reason. */
   authFailures: Array<{ path: string; reason: string }>;
   /** Requests whose headers or body broke the SPEC §5 shapes. */
@@ -52,6 +57,8 @@ export interface FakeProxy {
   frames: RelayFrame[];
   respondMessages(responder: Responder): void;
   respondReceipts(responder: Responder): void;
+  /** Answers status lookups; 404 `PROXY_MESSAGE_NOT_FOUND` until told otherwise. */
+  respondStatus(responder: Responder): void;
   releaseHeld(answer: FakeAnswer): void;
   refuseConnections(refuse: boolean): void;
   /** When false, incoming `heartbeat` frames get no ack (a silent relay). */
@@ -72,7 +79,51 @@ export const accept202: Responder = (request) => ({
   },
 });
 
+export const messageNotFound: Responder = () => ({
+  status: 404,
+  body: { error: { code: "PROXY_MESSAGE_NOT_FOUND", message: "no such message", requestId: "fake" } },
+});
+
+/** A `GET /v1/relay/messages/:messageId` answer as the sender's relay session would give it. */
+export function createMessageStatus(input: {
+  messageId: string;
+  sender: string;
+  recipient: string;
+  state: MessageStatusResponse["state"];
+  reason?: string;
+  at?: string;
+}): MessageStatusResponse {
+  const at = input.at ?? new Date().toISOString();
+  const timeline: MessageStatusResponse["timeline"] = [
+    { event: "accepted", at },
+    { event: "queued", at },
+  ];
+  if (input.state !== "queued") timeline.push({ event: "delivered_to_connector", at, attempt: 1 });
+  if (input.state === "delivered_to_webhook") timeline.push({ event: "delivered_to_webhook", at });
+  if (input.state === "dead_lettered") {
+    timeline.push({ event: "dead_lettered", at, ...(input.reason ? { reason: input.reason } : {}) });
+  }
+  return messageStatusResponseSchema.parse({
+    messageId: input.messageId,
+    correlationId: input.messageId,
+    senderAgentDid: input.sender,
+    recipientAgentDid: input.recipient,
+    priority: "normal",
+    state: input.state,
+    attempts: 1,
+    timeline,
+  });
+}
+
 export const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: new Date().toISOString() });
+
+/** Which recorded list a request belongs to, by method and path; null for a route the fake lacks. */
+function toRoute(method: string | undefined, path: string): "messages" | "receipts" | "statusChecks" | null {
+  if (method === "POST" && path === RELAY_PATHS.messages) return "messages";
+  if (method === "POST" && path === RELAY_PATHS.deliveryReceipts) return "receipts";
+  if (method === "GET" && path.startsWith(`${RELAY_PATHS.messages}/`)) return "statusChecks";
+  return null;
+}
 
 /**
  * A stand-in for the agent's own proxy, built to SPEC §3–§6: it verifies every Claw signature
@@ -89,10 +140,12 @@ export async function startFakeProxy(options: {
   const sockets = new Set<WebSocket>();
   let messageResponder: Responder = accept202;
   let receiptResponder: Responder = () => ({ status: 202, body: { accepted: true } });
+  let statusResponder: Responder = messageNotFound;
   let autoHeartbeatAck = true;
   const proxy = {
     messages: [] as RecordedRequest[],
     receipts: [] as RecordedRequest[],
+    statusChecks: [] as RecordedRequest[],
     authFailures: [] as Array<{ path: string; reason: string }>,
     contractFailures: [] as Array<{ path: string; error: string }>,
     upgrades: [] as Array<{ headers: Headers; agentDid: string }>,
@@ -139,18 +192,20 @@ export async function startFakeProxy(options: {
     response.on("close", () => {
       if (record.answered === null) record.answered = "aborted";
     });
-    const isMessage = path === RELAY_PATHS.messages;
+    const route = toRoute(request.method, path);
     try {
-      if (isMessage) parseRelayMessageHeaders(record.headers);
-      else if (path === RELAY_PATHS.deliveryReceipts) deliveryReceiptRequestSchema.parse(json);
+      if (route === "messages") parseRelayMessageHeaders(record.headers);
+      else if (route === "receipts") deliveryReceiptRequestSchema.parse(json);
+      else if (route === "statusChecks") ulidSchema.parse(path.slice(RELAY_PATHS.messages.length + 1));
     } catch (error) {
       proxy.contractFailures.push({ path, error: String(error) });
       return sendJson(response, 400, { error: { code: "PROXY_VALIDATION_FAILED", message: "bad", requestId: "fake" } });
     }
-    if (isMessage) proxy.messages.push(record);
-    else if (path === RELAY_PATHS.deliveryReceipts) proxy.receipts.push(record);
-    else return sendJson(response, 404, { error: { code: "PROXY_NOT_FOUND", message: path, requestId: "fake" } });
-    const result = (isMessage ? messageResponder : receiptResponder)(record);
+    if (!route)
+      return sendJson(response, 404, { error: { code: "PROXY_NOT_FOUND", message: path, requestId: "fake" } });
+    proxy[route].push(record);
+    const responders = { messages: messageResponder, receipts: receiptResponder, statusChecks: statusResponder };
+    const result = responders[route](record);
     if (result === "drop") return response.socket?.destroy();
     if (result === "hold") return held.push({ request: record, response });
     answer(record, response, result);
@@ -199,6 +254,9 @@ export async function startFakeProxy(options: {
     },
     respondReceipts: (responder) => {
       receiptResponder = responder;
+    },
+    respondStatus: (responder) => {
+      statusResponder = responder;
     },
     releaseHeld(result) {
       for (const { request, response } of held.splice(0)) answer(request, response, result);

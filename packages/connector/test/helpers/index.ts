@@ -2,9 +2,11 @@ export { type ChildConnector, spawnConnector } from "./child-connector";
 export { createFakeClock, type FakeClock } from "./fake-clock";
 export {
   accept202,
+  createMessageStatus,
   type FakeAnswer,
   type FakeProxy,
   frameBase,
+  messageNotFound,
   type RecordedRequest,
   type Responder,
   startFakeProxy,
