@@ -1,5 +1,6 @@
 import type { CircuitState } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "./circuit-breaker";
+import type { Clock } from "./clock";
 import type { MetricsRegistry } from "./metrics";
 import type { RelaySocketStatus } from "./relay-client";
 import type { ConnectorStorage } from "./storage";
@@ -9,6 +10,7 @@ const PREFIX = "clawdentity_connector";
 
 export interface GaugeSources {
   storage: ConnectorStorage;
+  clock: Clock;
   socket(): RelaySocketStatus;
   breakers: Record<"proxy" | "webhook", CircuitBreaker>;
 }
@@ -20,6 +22,17 @@ export function registerConnectorGauges(registry: MetricsRegistry, sources: Gaug
     Object.entries(counts).map(([value, count]) => ({ labels: { [label]: value }, value: count }));
   registry.gauge(`${PREFIX}_outbox_messages`, "Outbox rows by status.", () =>
     byLabel("status", storage.outbox.countByStatus()),
+  );
+  registry.gauge(`${PREFIX}_outbox_awaiting_outcome`, "Relayed messages still without an outcome (no receipt).", () => [
+    { value: storage.outcomeChecks.awaitingOutcome().count },
+  ]);
+  registry.gauge(
+    `${PREFIX}_outbox_oldest_awaiting_outcome_age_seconds`,
+    "Age of the oldest relayed message still without an outcome, since the relay took it.",
+    () => {
+      const { oldestRelayedAt } = storage.outcomeChecks.awaitingOutcome();
+      return oldestRelayedAt === null ? [] : [{ value: (sources.clock.now() - oldestRelayedAt) / 1000 }];
+    },
   );
   registry.gauge(`${PREFIX}_inbox_messages`, "Inbox rows by status.", () =>
     byLabel("status", storage.inbox.countByStatus()),

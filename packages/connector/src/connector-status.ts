@@ -28,6 +28,7 @@ export interface StatusSources {
 export function toConnectorStatus(sources: StatusSources): ConnectorStatusResponse {
   const { storage, socket } = sources;
   const outbox = storage.outbox.countByStatus();
+  const awaiting = storage.outcomeChecks.awaitingOutcome();
   const inbox = storage.inbox.countByStatus();
   const receipts = storage.receiptOutbox.countByState();
   const notices = storage.runtimeNotifications.countByState();
@@ -44,7 +45,15 @@ export function toConnectorStatus(sources: StatusSources): ConnectorStatusRespon
     },
     circuits: { proxy: toCircuitSnapshot(sources.proxyBreaker), webhook: toCircuitSnapshot(sources.webhookBreaker) },
     queues: {
-      outbox: { queued: outbox.queued, relayed: outbox.relayed, deadLettered: outbox.dead_lettered },
+      outbox: {
+        queued: outbox.queued,
+        relayed: outbox.relayed,
+        deadLettered: outbox.dead_lettered,
+        awaitingOutcome: {
+          count: awaiting.count,
+          ...(awaiting.oldestRelayedAt !== null ? { oldestRelayedAt: toIso(awaiting.oldestRelayedAt) } : {}),
+        },
+      },
       inbox: { pending: inbox.pending, delivered: inbox.delivered, deadLettered: inbox.dead_lettered },
       receiptOutbox: { pending: receipts.pending, failed: receipts.failed },
       runtimeNotifications: { pending: notices.pending, failed: notices.failed },

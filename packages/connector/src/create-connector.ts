@@ -203,6 +203,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     });
   registerConnectorGauges(metrics.registry, {
     storage,
+    clock,
     socket: () => relay.status(),
     breakers: { proxy: proxyBreaker, webhook: webhookBreaker },
   });

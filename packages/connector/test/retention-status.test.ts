@@ -36,7 +36,7 @@ describe("retention", () => {
     expect(rig.node.connector.pruneRetention()).toEqual({ outbox: 1, inbox: 1, jobs: 2, idempotencyKeys: 1 });
     const status = await rig.node.api("GET", "/v1/status");
     expect(status.json.queues).toEqual({
-      outbox: { queued: 0, relayed: 0, deadLettered: 0 },
+      outbox: { queued: 0, relayed: 0, deadLettered: 0, awaitingOutcome: { count: 0 } },
       inbox: { pending: 0, delivered: 0, deadLettered: 0 },
       receiptOutbox: { pending: 0, failed: 0 },
       runtimeNotifications: { pending: 0, failed: 0 },
@@ -79,5 +79,38 @@ describe("GET /v1/status and /metrics", () => {
     ]) {
       expect(metrics.text).toContain(line);
     }
+  });
+
+  it("show how many relayed messages await an outcome and how old the oldest is", async () => {
+    await setup();
+    const send = async () => {
+      const sent = await rig.node.api("POST", "/v1/outbound", {
+        body: { toAgentDid: rig.ids.peer.agentDid, payload: 1 },
+      });
+      const messageId = sent.json.messageId as string;
+      await vi.waitFor(() => expect(rig.node.started.storage.outbox.get(messageId)?.status).toBe("relayed"));
+      return messageId;
+    };
+    const first = await send();
+    const firstRelayedAt = rig.node.started.storage.outbox.get(first)?.relayedAt as number;
+    rig.node.advance(30_000);
+    const second = await send();
+    rig.node.advance(15_000);
+
+    const awaiting = async () => (await rig.node.api("GET", "/v1/status")).json.queues.outbox.awaitingOutcome;
+    expect(await awaiting()).toEqual({ count: 2, oldestRelayedAt: new Date(firstRelayedAt).toISOString() });
+    let metrics = (await rig.node.api("GET", "/metrics")).text;
+    expect(metrics).toContain("clawdentity_connector_outbox_awaiting_outcome 2");
+    expect(metrics).toContain("clawdentity_connector_outbox_oldest_awaiting_outcome_age_seconds 45");
+
+    rig.proxy.sendFrame(
+      createReceiptFrame({ messageId: first, to: rig.ids.peer.agentDid, status: "delivered_to_webhook" }),
+    );
+    await vi.waitFor(async () => expect((await awaiting()).count).toBe(1));
+    const secondRelayedAt = rig.node.started.storage.outbox.get(second)?.relayedAt as number;
+    expect(await awaiting()).toEqual({ count: 1, oldestRelayedAt: new Date(secondRelayedAt).toISOString() });
+    metrics = (await rig.node.api("GET", "/metrics")).text;
+    expect(metrics).toContain("clawdentity_connector_outbox_awaiting_outcome 1");
+    expect(metrics).toContain("clawdentity_connector_outbox_oldest_awaiting_outcome_age_seconds 15");
   });
 });

@@ -87,7 +87,15 @@ export const connectorStatusResponseSchema = z.object({
   }),
   circuits: z.object({ proxy: circuitSnapshotSchema, webhook: circuitSnapshotSchema }),
   queues: z.object({
-    outbox: z.object({ queued: z.number().int(), relayed: z.number().int(), deadLettered: z.number().int() }),
+    outbox: z.object({
+      queued: z.number().int(),
+      relayed: z.number().int(),
+      deadLettered: z.number().int(),
+      /** Relayed messages still without an outcome (no receipt yet), and when the oldest was relayed. */
+      awaitingOutcome: z
+        .object({ count: z.number().int().nonnegative(), oldestRelayedAt: isoTimestampSchema.optional() })
+        .optional(),
+    }),
     inbox: z.object({ pending: z.number().int(), delivered: z.number().int(), deadLettered: z.number().int() }),
     receiptOutbox: z.object({ pending: z.number().int(), failed: z.number().int() }),
     runtimeNotifications: z.object({ pending: z.number().int(), failed: z.number().int() }),

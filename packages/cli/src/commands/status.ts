@@ -86,13 +86,32 @@ async function readStatus(context: CommandContext) {
     connector,
   };
 }
-type StatusView = Awaited<ReturnType<typeof readStatus>>;
+export type StatusView = Awaited<ReturnType<typeof readStatus>>;
 
 function isConnected(view: StatusView): boolean {
   return view.connector?.running === true && view.connector.status?.socket.state === "connected";
 }
 
-function toStatusLines(view: StatusView): string[] {
+/** A rough age for a person: seconds, minutes, hours or days. */
+function toAge(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} d`;
+}
+
+/** Relayed messages without an outcome yet; absent from a connector that predates the field. */
+function toOutcomeLine(awaiting: ConnectorStatusResponse["queues"]["outbox"]["awaitingOutcome"], nowMs: number) {
+  if (!awaiting) return [];
+  const oldest = awaiting.oldestRelayedAt
+    ? `, oldest relayed ${awaiting.oldestRelayedAt} (${toAge(nowMs - Date.parse(awaiting.oldestRelayedAt))} ago)`
+    : "";
+  return [`  outcomes awaiting ${awaiting.count}${oldest}`];
+}
+
+/** The text form of `status`; `nowMs` dates the age of the oldest message awaiting an outcome. */
+export function toStatusLines(view: StatusView, nowMs = Date.now()): string[] {
   const service = (name: string, item: StatusView["registry"]) =>
     item
       ? `${name.padEnd(10)}${item.url}  ${item.health ? `${item.health.status}${item.health.ready ? "" : " (not ready)"}` : `unreachable: ${item.error?.message}`}`
@@ -110,6 +129,7 @@ function toStatusLines(view: StatusView): string[] {
     ...lines,
     `connector pid ${connector.pid} at ${connector.localApiUrl}; socket ${socket.state}${socket.lastHeartbeatRttMs === undefined ? "" : ` (rtt ${socket.lastHeartbeatRttMs} ms)`}`,
     `  outbox   queued ${queues.outbox.queued}, relayed ${queues.outbox.relayed}, dead ${queues.outbox.deadLettered}`,
+    ...toOutcomeLine(queues.outbox.awaitingOutcome, nowMs),
     `  inbox    pending ${queues.inbox.pending}, delivered ${queues.inbox.delivered}, dead ${queues.inbox.deadLettered}`,
     `  circuits proxy ${circuits.proxy.state}, webhook ${circuits.webhook.state}`,
   ];
