@@ -21,8 +21,11 @@ import {
 } from "../../scripts/harness";
 
 /**
- * Recovery within seconds instead of minutes: short retry, reconnect and circuit timings and a
- * heartbeat that notices a silent socket in 3 s. Everything else (durability, concurrency) as shipped.
+ * Recovery within seconds instead of minutes: short retry, reconnect and circuit timings, a
+ * heartbeat that notices a silent socket in 3 s, and a sender that asks the proxy for the outcome of
+ * a message still without a receipt 20 s after relaying it (its deadline stays far beyond a
+ * scenario, so it never turns a late receipt into a dead letter here). Everything else (durability,
+ * concurrency) as shipped.
  */
 const FAULT_TUNING: Partial<ConnectorTuning> = {
   outboxRetryBaseMs: 200,
@@ -35,6 +38,9 @@ const FAULT_TUNING: Partial<ConnectorTuning> = {
   heartbeatIntervalMs: 1_000,
   deadSocketAfterMs: 3_000,
   relayRequestTimeoutMs: 3_000,
+  outcomeCheckAfterMs: 20_000,
+  outcomeCheckIntervalMs: 5_000,
+  outcomeDeadlineMs: 600_000,
 };
 
 /**
