@@ -47,7 +47,11 @@ export interface AgentWorldOptions<S extends RunningStack = ScratchStack> {
   agents: string[];
   /** Every pair of agents is paired (first name initiates) unless false. */
   pair?: boolean;
-  rateLimitPerMinute?: number;
+  /**
+   * The proxy's per-sender limit (`SENDER_RATE_LIMIT_PER_MINUTE`, operator policy) for the default
+   * stack; bursts of more than the default 60 a minute need it raised.
+   */
+  senderRateLimitPerMinute?: number;
   /** Connector tuning for every agent, or per agent name. */
   tuning?: Partial<ConnectorTuning> | ((agent: string) => Partial<ConnectorTuning>);
   /** Agents whose connector starts (and connects) during set-up; default all. */
@@ -64,7 +68,13 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
   const stack = options.startStack
     ? await options.startStack(options.name)
     : // Without `startStack`, S is its default, ScratchStack.
-      ((await startScratchStack({ name: options.name, cronIntervalMs: 60_000 })) as unknown as S);
+      ((await startScratchStack({
+        name: options.name,
+        cronIntervalMs: 60_000,
+        ...(options.senderRateLimitPerMinute
+          ? { proxyVars: { SENDER_RATE_LIMIT_PER_MINUTE: String(options.senderRateLimitPerMinute) } }
+          : {}),
+      })) as unknown as S);
   const home = mkdtempSync(join(tmpdir(), `clawdentity-${options.name}-home-`));
   const cli = createCliRunner({ home });
   const agents: Record<string, WorldAgent> = {};
@@ -117,7 +127,7 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
     if (options.pair !== false) {
       for (const [index, initiator] of options.agents.entries()) {
         for (const peer of options.agents.slice(index + 1)) {
-          await pairAgents(cli, initiator, peer, { rateLimitPerMinute: options.rateLimitPerMinute });
+          await pairAgents(cli, initiator, peer);
         }
       }
     }

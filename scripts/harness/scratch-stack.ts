@@ -23,7 +23,13 @@ export type RunningStack = Pick<
  * clashes with a running `pnpm start` or another suite; `dispose()` stops it and removes the folder.
  */
 export async function startScratchStack(
-  options: { name?: string; cronIntervalMs?: number; log?: (line: string) => void } = {},
+  options: {
+    name?: string;
+    cronIntervalMs?: number;
+    log?: (line: string) => void;
+    /** Extra proxy Worker vars (operator policy such as `SENDER_RATE_LIMIT_PER_MINUTE`). */
+    proxyVars?: Record<string, string>;
+  } = {},
 ): Promise<ScratchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), `clawdentity-${options.name ?? "stack"}-`));
   // Kept instead of printed: a demo or a test report stays readable, the lines are there on failure.
@@ -36,6 +42,7 @@ export async function startScratchStack(
       proxyPort: await findFreePort(),
       ...(options.cronIntervalMs === undefined ? {} : { cronIntervalMs: options.cronIntervalMs }),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.proxyVars ? { proxyVars: options.proxyVars } : {}),
       runtimeOutput: runtimeLines.push,
     });
     return {

@@ -7,8 +7,8 @@ beforeAll(async () => {
   world = await createAgentWorld({
     name: "e2e-crash",
     agents: ["alice", "bob"],
-    // Bursts of dozens must not meet the default 60/min pair limit.
-    rateLimitPerMinute: 6_000,
+    // Bursts of dozens must not meet the default 60/min per-sender limit (operator policy).
+    senderRateLimitPerMinute: 6_000,
     tuning: (agent) =>
       // One relay call at a time keeps alice's outbox busy long enough to be killed mid-flow; one
       // webhook call at a time makes bob's in-flight delivery a single, known message.

@@ -77,8 +77,6 @@ beforeAll(async () => {
     name: "e2e-receipt-faults",
     agents: ["alice", "bob"],
     connect: ["alice"],
-    // Bursts of hundreds must not meet the default 60/min pair limit.
-    rateLimitPerMinute: 100_000,
     tuning: FAULT_TUNING,
     startStack: (name) => startStackProcess({ name, proxyVars: FAULT_PROXY_VARS }),
   });

@@ -31,6 +31,7 @@ const envSchema = z
     CIRCUIT_FAILURE_THRESHOLD: positiveInt.default(DEFAULTS.circuitFailureThreshold),
     CIRCUIT_OPEN_MS: positiveInt.default(DEFAULTS.circuitOpenMs),
     SENDER_RATE_LIMIT_PER_MINUTE: positiveInt.default(DEFAULTS.senderRateLimitPerMinute),
+    RELAY_SENDER_QUEUE_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
     NOTICE_RETRY_BASE_MS: positiveInt.default(1_000),
     NOTICE_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
     RELAY_RECEIPT_CONFIRM_TIMEOUT_MS: positiveInt.default(30_000),
@@ -73,7 +74,10 @@ export interface RelaySettings {
   retentionMs: number;
   circuitFailureThreshold: number;
   circuitOpenMs: number;
+  /** Messages per minute one sender may relay, across all its recipients (a pairing may only lower it). */
   senderRateLimitPerMinute: number;
+  /** The most of a recipient's queue one sender may hold, as a fraction of its capacity. */
+  senderQueueShare: number;
   /** Backoff of an unsent dead-letter notice, receipt event or delivery report. */
   noticeRetryBaseMs: number;
   noticeRetryMaxMs: number;
@@ -152,6 +156,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
       circuitFailureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
       circuitOpenMs: e.CIRCUIT_OPEN_MS,
       senderRateLimitPerMinute: e.SENDER_RATE_LIMIT_PER_MINUTE,
+      senderQueueShare: e.RELAY_SENDER_QUEUE_SHARE,
       noticeRetryBaseMs: e.NOTICE_RETRY_BASE_MS,
       noticeRetryMaxMs: e.NOTICE_RETRY_MAX_MS,
       receiptConfirmTimeoutMs: e.RELAY_RECEIPT_CONFIRM_TIMEOUT_MS,

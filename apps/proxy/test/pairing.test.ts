@@ -41,15 +41,27 @@ describe("pairing and trust", () => {
     expect((await proxy.sendMessage(bob, alice.did, "b→a")).status).toBe(202);
   });
 
-  it("carries the ticket's rate limit and queue quota into both trust rows", async () => {
-    const proxy = createTestProxy();
+  it("each side's limits apply to what the OTHER sends to it, capped at the operator's maxima", async () => {
+    const proxy = createTestProxy({ queueCapacity: 400, senderQueueShare: 0.25 });
     const alice = await createTestAgent(proxy.clock);
     const bob = await createTestAgent(proxy.clock);
     const { ticket } = await issueTicket(proxy, alice, { rateLimitPerMinute: 5, queueQuota: 50 });
-    expect((await confirm(proxy, bob, ticket)).status).toBe(201);
-    for (const agent of [alice, bob]) {
-      expect((await peersOf(proxy, agent))[0]).toMatchObject({ rateLimitPerMinute: 5, queueQuota: 50 });
-    }
+    const confirmed = await proxy.send(bob, RELAY_PATHS.pairingConfirm, {
+      body: JSON.stringify({ ticket, rateLimitPerMinute: 100_000, queueQuota: 1_000_000 }),
+    });
+    expect(confirmed.status).toBe(201);
+    // alice's row for bob: what alice lets bob send her.
+    expect((await peersOf(proxy, alice))[0]).toMatchObject({
+      agentDid: bob.did,
+      rateLimitPerMinute: 5,
+      queueQuota: 50,
+    });
+    // bob's row for alice: bob asked for more than the operator allows and got the maxima.
+    expect((await peersOf(proxy, bob))[0]).toMatchObject({
+      agentDid: alice.did,
+      rateLimitPerMinute: 60,
+      queueQuota: 100,
+    });
   });
 
   it("uses a ticket once; the same peer confirming again gets the same answer", async () => {

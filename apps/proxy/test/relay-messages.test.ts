@@ -165,18 +165,46 @@ describe("POST /v1/relay/messages", () => {
     expect((await proxy.sendMessage(alice, bob.did, { index: 61 })).status).toBe(202);
   });
 
-  it("applies the pair's own rate limit, per recipient", async () => {
+  it("applies the recipient's limit on a sender: bob's ticket limits alice → bob, not bob → alice or alice → carol", async () => {
     const proxy = createTestProxy();
     const alice = await createTestAgent(proxy.clock);
     const bob = await createTestAgent(proxy.clock);
     const carol = await createTestAgent(proxy.clock);
-    await proxy.pair(alice, bob, { rateLimitPerMinute: 2 });
+    await proxy.pair(bob, alice, { rateLimitPerMinute: 2 });
     await proxy.pair(alice, carol);
     expect((await proxy.sendMessage(alice, bob.did, 1)).status).toBe(202);
     expect((await proxy.sendMessage(alice, bob.did, 2)).status).toBe(202);
     const limited = await proxy.sendMessage(alice, bob.did, 3);
-    await expectError(limited, 429, "PROXY_RATE_LIMITED");
+    const error = await expectError(limited, 429, "PROXY_RATE_LIMITED");
+    expect(error.details).toEqual({ scope: "pair" });
     expect(Number(limited.headers.get("retry-after"))).toBe(30);
     expect((await proxy.sendMessage(alice, carol.did, 1)).status).toBe(202);
+    for (let index = 0; index < 5; index++) expect((await proxy.sendMessage(bob, alice.did, index)).status).toBe(202);
+  });
+
+  it("an initiator cannot raise its own sending rate through its ticket", async () => {
+    const proxy = createTestProxy();
+    const alice = await createTestAgent(proxy.clock);
+    const bob = await createTestAgent(proxy.clock);
+    await proxy.pair(alice, bob, { rateLimitPerMinute: 100_000 });
+    for (let index = 0; index < 60; index++) {
+      expect((await proxy.sendMessage(alice, bob.did, { index })).status).toBe(202);
+    }
+    await expectError(await proxy.sendMessage(alice, bob.did, { index: 60 }), 429, "PROXY_RATE_LIMITED");
+  });
+
+  it("enforces the per-sender limit across recipients: alternating between peers gains nothing", async () => {
+    const proxy = createTestProxy();
+    const alice = await createTestAgent(proxy.clock);
+    const bob = await createTestAgent(proxy.clock);
+    const carol = await createTestAgent(proxy.clock);
+    await proxy.pair(alice, bob);
+    await proxy.pair(alice, carol);
+    for (let index = 0; index < 60; index++) {
+      const recipient = index % 2 === 0 ? bob : carol;
+      expect((await proxy.sendMessage(alice, recipient.did, { index })).status).toBe(202);
+    }
+    await expectError(await proxy.sendMessage(alice, bob.did, "61st"), 429, "PROXY_RATE_LIMITED");
+    await expectError(await proxy.sendMessage(alice, carol.did, "61st"), 429, "PROXY_RATE_LIMITED");
   });
 });

@@ -14,6 +14,7 @@ import {
   createMessageStore,
   createMetricsStore,
   createOutboundStore,
+  createRateLimitStore,
   createRevocationStore,
   createTrustStore,
 } from "../src/session/stores";
@@ -43,7 +44,8 @@ describe("relay session cost", () => {
     const costs = await runInDurableObject(stub, (_instance, state) => {
       const { counting, measure } = createCountingSql(state.storage.sql);
       const db = createSqlRunner(counting);
-      const runtime = createRelaySessionRuntime(parseProxyConfig(env).relay);
+      // One sender fills the queue here, so its share is the whole queue.
+      const runtime = createRelaySessionRuntime({ ...parseProxyConfig(env).relay, senderQueueShare: 1 });
       createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0);
       const identity = createIdentityStore(db);
       const trust = createTrustStore(db);
@@ -62,6 +64,7 @@ describe("relay session cost", () => {
         trust,
         messages,
         metrics,
+        rateLimits: createRateLimitStore(db),
         deadLetter,
         runtime,
       });

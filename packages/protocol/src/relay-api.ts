@@ -144,7 +144,15 @@ export const pairingTicketResponseSchema = z.object({
   initiatorAgentDid: agentDidSchema,
   expiresAt: isoTimestampSchema,
 });
-export const pairingConfirmRequestSchema = z.object({ ticket: z.string().min(1).max(4096) });
+/**
+ * A ticket's and a confirm's limits are what the requester allows its PEER to send to it (it bears
+ * that cost); the proxy caps them at its operator maxima.
+ */
+export const pairingConfirmRequestSchema = z.object({
+  ticket: z.string().min(1).max(4096),
+  rateLimitPerMinute: z.number().int().positive().max(100_000).optional(),
+  queueQuota: z.number().int().positive().max(1_000_000).optional(),
+});
 export const trustPeerSchema = z.object({
   agentDid: agentDidSchema,
   pairedAt: isoTimestampSchema,

@@ -1,7 +1,7 @@
 import { CLAW_HEADERS, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
 import { ClawAuthError, precheckClawRequest, verifyClawRequest } from "@clawdentity/sdk";
 import { AppError, readRawBody } from "@clawdentity/sdk/http";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
@@ -14,8 +14,8 @@ export interface AuthMiddlewareOptions {
   registry: (env: Env) => RegistryClient;
   /** Largest body this route reads (it is hashed before anything else looks at it). */
   maxBodyBytes: number;
-  /** For relayed messages: the recipient, whose pair limit applies to the sender's rate. */
-  rateLimitPeer?: (c: Context<ProxyEnv>) => string | undefined;
+  /** Relayed messages: each takes a token of the sender's rate (across all its recipients). */
+  rateLimited?: boolean;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface AuthMiddlewareOptions {
  * records the nonce, checks revocation and applies the sender's rate limit, atomically.
  */
 export function createAuthMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler<ProxyEnv> {
-  const { config, clock, registry, maxBodyBytes, rateLimitPeer } = options;
+  const { config, clock, registry, maxBodyBytes, rateLimited = false } = options;
   if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
 
   return async function authenticateAgent(c, next) {
@@ -47,7 +47,6 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
     if (await crl.isRevoked(jti))
       throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list");
 
-    const peerDid = rateLimitPeer?.(c);
     const admission = await toRelaySession(c.env, agentDid).admit({
       agentDid,
       jti,
@@ -55,7 +54,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       // The window is checked in whole seconds, so a request stays acceptable until the END of
       // second ts + skew: its nonce must be kept at least that long.
       nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS + 1) * 1000,
-      ...(peerDid ? { rateLimitPeerDid: peerDid } : {}),
+      rateLimited,
     });
     if (!admission.ok) {
       switch (admission.reason) {

@@ -20,6 +20,9 @@ export const PAIRING_MAX_BODY_BYTES = 8 * 1024;
  * Mutual trust: the initiator gets a signed one-time ticket, the peer confirms it. The ticket's
  * single use is recorded in the initiator's session together with its trust row; then the peer's
  * session trusts the initiator. A confirm that failed half-way can be sent again by the same peer.
+ * Each side sets limits only on what the OTHER sends to it (it bears that cost): the ticket's
+ * limits go into the initiator's row for the peer, the confirm's into the peer's row for the
+ * initiator; each session caps them at the operator's maxima.
  */
 export function registerPairingRoutes(
   app: Hono<ProxyEnv>,
@@ -50,11 +53,11 @@ export function registerPairingRoutes(
   });
 
   app.post(RELAY_PATHS.pairingConfirm, auth, async (c) => {
-    const { ticket } = parseJsonBytes(c.get("rawBody"), pairingConfirmRequestSchema);
+    const { ticket, ...peerLimits } = parseJsonBytes(c.get("rawBody"), pairingConfirmRequestSchema);
     const claims = await (await tickets()).verify(ticket, clock.nowMs());
     const peerDid = c.get("agent").did;
     if (claims.sub === peerDid) throw new AppError("PROXY_PAIRING_SELF", 400, "an agent cannot pair with itself");
-    const limits = {
+    const initiatorLimits = {
       ...(claims.rateLimitPerMinute ? { rateLimitPerMinute: claims.rateLimitPerMinute } : {}),
       ...(claims.queueQuota ? { queueQuota: claims.queueQuota } : {}),
     };
@@ -62,7 +65,7 @@ export function registerPairingRoutes(
       ticketId: claims.jti,
       peerDid,
       ticketExpiresAtMs: claims.exp * 1000,
-      ...limits,
+      ...initiatorLimits,
     });
     if (!redeemed.ok) {
       if (redeemed.refusal === "ticket_used") {
@@ -73,7 +76,7 @@ export function registerPairingRoutes(
     const initiator = await toRelaySession(c.env, peerDid).addTrustedPeer({
       peerDid: claims.sub,
       ticketId: claims.jti,
-      ...limits,
+      ...peerLimits,
     });
     const body: PairingConfirmResponse = { peer: initiator };
     return c.json(body, 201);

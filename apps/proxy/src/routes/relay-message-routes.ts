@@ -2,7 +2,6 @@ import {
   CLAW_HEADERS,
   DEFAULT_PRIORITY,
   findJsonStructureProblem,
-  isDid,
   JSON_STRUCTURE_LIMITS,
   parseRelayMessageHeaders,
   RELAY_PATHS,
@@ -61,6 +60,14 @@ function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError
       return new AppError("PROXY_SENDER_NOT_TRUSTED", 403, "the recipient has not paired with the sender");
     case "queue_full":
       return new AppError("PROXY_QUEUE_FULL", 507, "the recipient's queue is full", { scope: result.detail });
+    case "rate_limited":
+      return new AppError(
+        "PROXY_RATE_LIMITED",
+        429,
+        "the recipient's limit on this sender is reached",
+        { scope: "pair" },
+        { [CLAW_HEADERS.retryAfter]: String(result.retryAfterSeconds) },
+      );
   }
 }
 
@@ -87,10 +94,7 @@ export function registerRelayMessageRoutes(
     clock,
     registry,
     maxBodyBytes: config.maxPayloadBytes,
-    rateLimitPeer: (c) => {
-      const recipient = c.req.header(CLAW_HEADERS.recipientAgentDid);
-      return isDid(recipient, "agent") ? recipient : undefined;
-    },
+    rateLimited: true,
   });
 
   app.post(RELAY_PATHS.messages, auth, async (c) => {

@@ -1,33 +1,25 @@
-import { takeToken } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { AdmissionInput, AdmissionResult } from "./session-types";
-import type { IdentityStore, NonceStore, RateLimitStore, RevocationStore, TrustStore } from "./stores";
+import type { IdentityStore, NonceStore, RateLimitStore, RevocationStore } from "./stores";
 
-/** Rate scope shared by every recipient this agent has not paired with, so spraying DIDs stays bounded. */
-const UNPAIRED_SCOPE = "unpaired";
+/** The sender's one rate bucket: every message it relays counts, whichever recipient it names. */
+const SENDER_SCOPE = "sender";
 
 /**
  * What the sender's own session decides about each signed request, atomically: the agent is
  * now known here, it is not revoked (as a whole or for this `jti`), the nonce is fresh, and a
- * relayed message is within the per-sender rate (the pair's limit when the pair has one).
+ * relayed message is within the operator's per-sender rate — one limit across all recipients,
+ * so alternating between peers gains nothing. A recipient's tighter limit on this sender is
+ * applied by the recipient's session when it takes the message.
  */
 export function createAdmissionPolicy(deps: {
   identity: IdentityStore;
   revocations: RevocationStore;
   nonces: NonceStore;
   rateLimits: RateLimitStore;
-  trust: TrustStore;
   runtime: RelaySessionRuntime;
 }) {
-  const { identity, revocations, nonces, rateLimits, trust, runtime } = deps;
-
-  const toRateScope = (agentDid: string, peerDid: string) => {
-    const defaultLimit = runtime.settings.senderRateLimitPerMinute;
-    if (peerDid === agentDid) return { scope: `peer:${peerDid}`, limit: defaultLimit };
-    const pair = trust.get(peerDid);
-    if (!pair) return { scope: UNPAIRED_SCOPE, limit: defaultLimit };
-    return { scope: `peer:${peerDid}`, limit: pair.rateLimitPerMinute ?? defaultLimit };
-  };
+  const { identity, revocations, nonces, rateLimits, runtime } = deps;
 
   return {
     admit(input: AdmissionInput, nowMs: number): AdmissionResult {
@@ -45,20 +37,10 @@ export function createAdmissionPolicy(deps: {
         return { ok: false, reason: "REPLAYED_NONCE" };
       }
 
-      if (input.rateLimitPeerDid === undefined) return { ok: true };
-      const { scope, limit } = toRateScope(input.agentDid, input.rateLimitPeerDid);
-      const taken = takeToken(rateLimits.get(scope), limit, nowMs);
-      rateLimits.put(scope, taken.bucket);
+      if (!input.rateLimited) return { ok: true };
+      const taken = rateLimits.take(SENDER_SCOPE, runtime.settings.senderRateLimitPerMinute, nowMs);
       if (taken.allowed) return { ok: true };
-      return {
-        ok: false,
-        reason: "RATE_LIMITED",
-        retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)),
-      };
-    },
-    /** Forgets a peer's bucket when the pair is removed. */
-    forgetPeer(peerDid: string): void {
-      rateLimits.delete(`peer:${peerDid}`);
+      return { ok: false, reason: "RATE_LIMITED", retryAfterSeconds: taken.retryAfterSeconds };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { PRIORITY_RANK } from "@clawdentity/protocol";
+import type { RelaySettings } from "../config";
 import type { DeadLetterRecorder } from "./dead-lettering";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { EnqueueInput, EnqueueResult } from "./session-types";
@@ -7,14 +8,25 @@ import {
   type IdentityStore,
   type MessageStore,
   type MetricsStore,
+  type RateLimitStore,
   type RevocationStore,
   type TrustStore,
 } from "./stores";
 
+/** The most of a recipient's queue one sender may hold (operator policy); a pairing may only lower it. */
+export const toMaxSenderQuota = (settings: Pick<RelaySettings, "queueCapacity" | "senderQueueShare">): number =>
+  Math.max(1, Math.floor(settings.queueCapacity * settings.senderQueueShare));
+
+/** The bucket of the recipient's own limit on one sender's inbound rate. */
+export const toInboundRateScope = (senderDid: string) => `inbound:${senderDid}`;
+
 /**
  * Admission of one message into the recipient's queue: known and not revoked recipient, trusted
- * sender, at most once per (sender, messageId), and room made by shedding strictly lower
- * priorities (low first, oldest first) when the queue or the pair's quota is full.
+ * sender, at most once per (sender, messageId), within the rate this recipient allows that
+ * sender (its pairing limit, if it set one), and room made by shedding strictly lower priorities
+ * (low first, oldest first) when the queue or the sender's quota is full. Every sender's quota is
+ * at most the operator's share of the queue (`senderQueueShare`), critical messages included, so
+ * one peer can never fill a recipient's whole queue; a pairing may set it lower.
  */
 export function createMessageIntake(deps: {
   identity: IdentityStore;
@@ -22,10 +34,11 @@ export function createMessageIntake(deps: {
   trust: TrustStore;
   messages: MessageStore;
   metrics: MetricsStore;
+  rateLimits: RateLimitStore;
   deadLetter: DeadLetterRecorder;
   runtime: RelaySessionRuntime;
 }) {
-  const { identity, revocations, trust, messages, metrics, deadLetter, runtime } = deps;
+  const { identity, revocations, trust, messages, metrics, rateLimits, deadLetter, runtime } = deps;
 
   /** Sheds until `isFull()` is false; false when nothing of lower priority is left to shed. */
   const makeRoom = (isFull: () => boolean, rank: number, nowMs: number, senderDid?: string): boolean => {
@@ -57,12 +70,18 @@ export function createMessageIntake(deps: {
         };
       }
 
+      if (pair?.rateLimitPerMinute) {
+        const taken = rateLimits.take(toInboundRateScope(input.senderDid), pair.rateLimitPerMinute, nowMs);
+        if (!taken.allowed) return { ok: false, refusal: "rate_limited", retryAfterSeconds: taken.retryAfterSeconds };
+      }
+
       const rank = PRIORITY_RANK[input.priority];
-      const quota = pair?.queueQuota;
-      if (quota && !makeRoom(() => messages.senderDepth(input.senderDid) >= quota, rank, nowMs, input.senderDid)) {
+      const { queueCapacity, messageTtlMs } = runtime.settings;
+      const quota = Math.min(pair?.queueQuota ?? Number.POSITIVE_INFINITY, toMaxSenderQuota(runtime.settings));
+      const senderFull = () => messages.senderDepth(input.senderDid) >= quota;
+      if (quota < queueCapacity && !makeRoom(senderFull, rank, nowMs, input.senderDid)) {
         return { ok: false, refusal: "queue_full", detail: "pair_quota" };
       }
-      const { queueCapacity, messageTtlMs } = runtime.settings;
       if (!makeRoom(() => messages.totalDepth() >= queueCapacity, rank, nowMs)) {
         return { ok: false, refusal: "queue_full", detail: "recipient_capacity" };
       }

@@ -62,12 +62,12 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const notices = createOutboundWriter({ outbound, identity });
   const deadLetter = createDeadLetterRecorder({ messages, deadLetters, metrics, notices });
   const sockets = createSocketManager(ctx, () => runtime.settings.helloGraceMs);
+  const rateLimits = createRateLimitStore(db);
   const admission = createAdmissionPolicy({
     identity,
     revocations,
     nonces: createNonceStore(db),
-    rateLimits: createRateLimitStore(db),
-    trust,
+    rateLimits,
     runtime,
   });
   const scheduler = createDeliveryScheduler({
@@ -138,8 +138,15 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     notices,
     outbound,
     pushAll,
-    intake: createMessageIntake({ identity, revocations, trust, messages, metrics, deadLetter, runtime }),
-    trust: createTrustKeeper({ identity, revocations, trust, tickets: createPairingTicketStore(db), admission }),
+    intake: createMessageIntake({ identity, revocations, trust, messages, metrics, rateLimits, deadLetter, runtime }),
+    trust: createTrustKeeper({
+      identity,
+      revocations,
+      trust,
+      tickets: createPairingTicketStore(db),
+      rateLimits,
+      runtime,
+    }),
     receiptIntake: createReceiptIntake({
       identity,
       trust,

@@ -7,8 +7,8 @@ export interface AdmissionInput {
   nonce: string;
   /** The request's timestamp plus the skew window: until then the nonce may not be used again. */
   nonceExpiresAtMs: number;
-  /** Set for a relayed message: the recipient, whose pair limit (if any) applies. */
-  rateLimitPeerDid?: string;
+  /** A relayed message: it takes a token of the sender's rate, across all its recipients. */
+  rateLimited?: boolean;
 }
 
 export type AdmissionResult =
@@ -35,8 +35,11 @@ export type EnqueueRefusal = "recipient_not_found" | "recipient_revoked" | "send
 
 export type EnqueueResult =
   | { ok: true; state: "queued" | "duplicate"; queueDepth: number; correlationId: string }
-  | { ok: false; refusal: EnqueueRefusal; detail?: string };
+  | { ok: false; refusal: EnqueueRefusal; detail?: string }
+  /** The recipient's limit on this sender (its pairing) is reached. */
+  | { ok: false; refusal: "rate_limited"; retryAfterSeconds: number };
 
+/** What the session holding the trust row allows that peer to send to it. */
 export interface PairLimits {
   rateLimitPerMinute?: number;
   queueQuota?: number;

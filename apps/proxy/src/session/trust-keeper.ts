@@ -1,8 +1,16 @@
 import type { TrustPeer } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
-import type { AdmissionPolicy } from "./admission-policy";
+import { toInboundRateScope, toMaxSenderQuota } from "./message-intake";
+import type { RelaySessionRuntime } from "./session-runtime";
 import type { AddTrustedPeerInput, RedeemTicketInput, RedeemTicketResult } from "./session-types";
-import type { IdentityStore, PairingTicketStore, RevocationStore, TrustRecord, TrustStore } from "./stores";
+import type {
+  IdentityStore,
+  PairingTicketStore,
+  RateLimitStore,
+  RevocationStore,
+  TrustRecord,
+  TrustStore,
+} from "./stores";
 
 export const toTrustPeer = (record: TrustRecord): TrustPeer => ({
   agentDid: record.peerDid,
@@ -11,22 +19,28 @@ export const toTrustPeer = (record: TrustRecord): TrustPeer => ({
   ...(record.queueQuota === null ? {} : { queueQuota: record.queueQuota }),
 });
 
-/** This session's side of pairing: one-time tickets it issued, and the peers it trusts. */
+/**
+ * This session's side of pairing: one-time tickets it issued, and the peers it trusts with the
+ * limits this agent set on what each may send to it, capped at the operator's maxima.
+ */
 export function createTrustKeeper(deps: {
   identity: IdentityStore;
   revocations: RevocationStore;
   trust: TrustStore;
   tickets: PairingTicketStore;
-  admission: AdmissionPolicy;
+  rateLimits: RateLimitStore;
+  runtime: RelaySessionRuntime;
 }) {
-  const { identity, revocations, trust, tickets, admission } = deps;
+  const { identity, revocations, trust, tickets, rateLimits, runtime } = deps;
+  const capped = (requested: number | undefined, max: number) => (requested ? Math.min(requested, max) : null);
 
   const addPeer = (input: AddTrustedPeerInput, nowMs: number): TrustPeer => {
+    const { settings } = runtime;
     const record: TrustRecord = {
       peerDid: input.peerDid,
       pairedAtMs: nowMs,
-      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
-      queueQuota: input.queueQuota ?? null,
+      rateLimitPerMinute: capped(input.rateLimitPerMinute, settings.senderRateLimitPerMinute),
+      queueQuota: capped(input.queueQuota, toMaxSenderQuota(settings)),
       ticketId: input.ticketId,
     };
     trust.upsert(record);
@@ -63,7 +77,7 @@ export function createTrustKeeper(deps: {
       return trust.list().map(toTrustPeer);
     },
     remove(peerDid: string): boolean {
-      admission.forgetPeer(peerDid);
+      rateLimits.delete(toInboundRateScope(peerDid));
       return trust.remove(peerDid);
     },
   };

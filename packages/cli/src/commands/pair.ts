@@ -4,50 +4,71 @@ import { formatTable } from "../output";
 import { type RunState, toAction } from "./command-context";
 import { parseAgentDid, toIntegerParser } from "./option-parsers";
 
-interface StartOptions {
-  ttlSeconds?: number;
+/** Limits this agent sets on what its PEER may send to it; the proxy caps them at its maxima. */
+interface LimitOptions {
   rateLimitPerMinute?: number;
   queueQuota?: number;
 }
+
+interface StartOptions extends LimitOptions {
+  ttlSeconds?: number;
+}
+
+const toLimits = (opts: LimitOptions) => ({
+  ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
+  ...(opts.queueQuota ? { queueQuota: opts.queueQuota } : {}),
+});
+
+const withLimitOptions = (command: Command) =>
+  command
+    .option(
+      "--rate-limit-per-minute <n>",
+      "messages per minute the peer may send to this agent (capped by the proxy)",
+      toIntegerParser(1, 100_000),
+    )
+    .option(
+      "--queue-quota <n>",
+      "messages the peer may hold queued for this agent (capped by the proxy)",
+      toIntegerParser(1, 1_000_000),
+    );
 
 /** `pair start|confirm|peers|remove`: mutual trust between two agents through their proxy. */
 export function registerPairCommand(program: Command, io: CliIo, state: RunState): void {
   const pair = program.command("pair").description("pair agents so they may message each other");
 
-  pair
-    .command("start")
-    .description("get a one-time pairing ticket for the peer to confirm")
-    .option("--ttl-seconds <s>", "ticket validity, 30-3600 (default: the proxy's, 300)", toIntegerParser(30, 3600))
-    .option("--rate-limit-per-minute <n>", "messages per minute allowed on this pair", toIntegerParser(1, 100_000))
-    .option("--queue-quota <n>", "messages the pair may hold queued", toIntegerParser(1, 1_000_000))
-    .action(
-      toAction<StartOptions>(io, state, async (context, { opts }) => {
-        const agent = context.agent();
-        const ticket = await context.proxy(agent).createPairingTicket({
-          ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
-          ...(opts.rateLimitPerMinute ? { rateLimitPerMinute: opts.rateLimitPerMinute } : {}),
-          ...(opts.queueQuota ? { queueQuota: opts.queueQuota } : {}),
-        });
-        return {
-          json: ticket,
-          text: [
-            `pairing ticket for ${ticket.initiatorAgentDid} (expires ${ticket.expiresAt}); the peer runs:`,
-            `clawdentity pair confirm ${ticket.ticket}`,
-          ],
-        };
-      }),
-    );
+  withLimitOptions(
+    pair
+      .command("start")
+      .description("get a one-time pairing ticket for the peer to confirm")
+      .option("--ttl-seconds <s>", "ticket validity, 30-3600 (default: the proxy's, 300)", toIntegerParser(30, 3600)),
+  ).action(
+    toAction<StartOptions>(io, state, async (context, { opts }) => {
+      const agent = context.agent();
+      const ticket = await context.proxy(agent).createPairingTicket({
+        ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
+        ...toLimits(opts),
+      });
+      return {
+        json: ticket,
+        text: [
+          `pairing ticket for ${ticket.initiatorAgentDid} (expires ${ticket.expiresAt}); the peer runs:`,
+          `clawdentity pair confirm ${ticket.ticket}`,
+        ],
+      };
+    }),
+  );
 
-  pair
-    .command("confirm")
-    .description("confirm a peer's ticket: both agents then trust each other")
-    .argument("<ticket>", "the ticket printed by pair start")
-    .action(
-      toAction(io, state, async (context, { args }) => {
-        const confirmed = await context.proxy(context.agent()).confirmPairing(args[0] ?? "");
-        return { json: confirmed, text: `paired with ${confirmed.peer.agentDid}` };
-      }),
-    );
+  withLimitOptions(
+    pair
+      .command("confirm")
+      .description("confirm a peer's ticket: both agents then trust each other")
+      .argument("<ticket>", "the ticket printed by pair start"),
+  ).action(
+    toAction<LimitOptions>(io, state, async (context, { args, opts }) => {
+      const confirmed = await context.proxy(context.agent()).confirmPairing(args[0] ?? "", toLimits(opts));
+      return { json: confirmed, text: `paired with ${confirmed.peer.agentDid}` };
+    }),
+  );
 
   pair
     .command("peers")

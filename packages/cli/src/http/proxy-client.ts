@@ -2,6 +2,7 @@ import type { AgentIdentity } from "@clawdentity/connector";
 import {
   healthResponseSchema,
   messageStatusResponseSchema,
+  type PairingConfirmRequest,
   type PairingTicketRequest,
   pairingConfirmResponseSchema,
   pairingTicketResponseSchema,
@@ -68,8 +69,8 @@ export function createAgentProxyClient(options: { fetch: typeof fetch; proxyUrl:
     health: createProxyHealthCheck(options),
     createPairingTicket: (body: PairingTicketRequest) =>
       call("POST", RELAY_PATHS.pairingTickets, pairingTicketResponseSchema, { body }),
-    confirmPairing: (ticket: string) =>
-      call("POST", RELAY_PATHS.pairingConfirm, pairingConfirmResponseSchema, { body: { ticket } }),
+    confirmPairing: (ticket: string, limits: Omit<PairingConfirmRequest, "ticket"> = {}) =>
+      call("POST", RELAY_PATHS.pairingConfirm, pairingConfirmResponseSchema, { body: { ticket, ...limits } }),
     listPeers: () => call("GET", RELAY_PATHS.trustPeers, trustPeersResponseSchema),
     removePeer: (did: string) => call("DELETE", `${RELAY_PATHS.trustPeers}/${encodeURIComponent(did)}`, null),
     getMessage: (id: string) => call("GET", `${RELAY_PATHS.messages}/${messageId(id)}`, messageStatusResponseSchema),

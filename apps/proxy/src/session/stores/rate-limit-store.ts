@@ -1,11 +1,20 @@
 import type { SqlRunner } from "../../storage";
-import type { TokenBucket } from "../policy/token-bucket";
+import { type TokenBucket, takeToken } from "../policy/token-bucket";
+
+export type RateTake = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 type BucketRow = { tokens: number; updated_at_ms: number };
 
-/** One token bucket per scope (a trusted peer, or the shared scope for everyone else). */
+/** One token bucket per scope: the agent's own sending rate, and its limits on each peer's inbound rate. */
 export function createRateLimitStore(db: SqlRunner) {
   return {
+    /** Takes one token of `scope` at `limitPerMinute`, storing the bucket either way. */
+    take(scope: string, limitPerMinute: number, nowMs: number): RateTake {
+      const taken = takeToken(this.get(scope), limitPerMinute, nowMs);
+      this.put(scope, taken.bucket);
+      if (taken.allowed) return { allowed: true };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) };
+    },
     get(scope: string): TokenBucket | undefined {
       const row = db.first<BucketRow>("SELECT tokens, updated_at_ms FROM rate_buckets WHERE scope = ?", scope);
       return row && { tokens: row.tokens, updatedAtMs: row.updated_at_ms };
