@@ -92,7 +92,10 @@ export async function startConnectorProcess(options: {
     startedLine,
     exited.then((exit) => {
       throw new Error(
-        `connector ${options.agent} exited (${exit.code ?? exit.signal}) before starting: ${stderrText.join("\n")}`,
+        `connector ${options.agent} exited (${exit.code ?? exit.signal}) before starting: ${[
+          ...logs.map((line) => JSON.stringify(line)),
+          ...stderrText,
+        ].join("\n")}`,
       );
     }),
     new Promise<never>((_, reject) => {
