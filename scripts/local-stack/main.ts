@@ -37,7 +37,28 @@ Next, in another terminal (see packages/cli/README.md):
 
 State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
 
-  // Ctrl-C / SIGTERM: Miniflare's own exit hook stops workerd; the state is already on disk.
+  // Ctrl-C / SIGTERM: a clean stop, not a crash. D1 and Durable Object state is already on disk;
+  // queue messages still in transit live in workerd's memory and are recovered after the next
+  // start (receipt events are re-published until the sender's session confirms them; a lost
+  // revocation is applied by the proxy's revocation-list sweep).
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    stack.dispose().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`[stack] stop failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  // Miniflare's own exit hook would end the process at once with 130 (a failure for `pnpm start`).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, stop);
+  }
 }
 
 main().catch((error: unknown) => {

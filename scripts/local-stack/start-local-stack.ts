@@ -31,6 +31,8 @@ export interface LocalStack {
   secrets: LocalStackSecrets;
   /** Runs the registry's scheduled handler now. */
   runRegistryCron(): Promise<void>;
+  /** Runs the proxy's scheduled handler (the revocation-list sweep) now. */
+  runProxyCron(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -139,12 +141,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   if (applied.length > 0) log(`applied D1 migrations: ${applied.join(", ")}`);
 
-  const runRegistryCron = async () => {
-    const worker = await mf.getWorker(REGISTRY_NAME);
+  const runCron = (name: string) => async () => {
+    const worker = await mf.getWorker(name);
     await worker.scheduled({ cron: "* * * * *" });
   };
+  // Both Workers' crons, as Cloudflare runs them: the registry re-publishes unsent events, the
+  // proxy applies the signed revocation list (the safety net for an event lost in transit).
+  const runRegistryCron = runCron(REGISTRY_NAME);
+  const runProxyCron = runCron(PROXY_NAME);
   const cron = setInterval(() => {
-    runRegistryCron().catch((error) => log(`registry cron failed: ${(error as Error).message}`));
+    for (const [name, run] of [
+      ["registry", runRegistryCron],
+      ["proxy", runProxyCron],
+    ] as const) {
+      run().catch((error) => log(`${name} cron failed: ${(error as Error).message}`));
+    }
   }, cronIntervalMs);
   cron.unref();
 
@@ -153,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     proxyUrl,
     secrets,
     runRegistryCron,
+    runProxyCron,
     async dispose() {
       clearInterval(cron);
       await mf.dispose();
