@@ -6,9 +6,10 @@ import {
   RELAY_MAX_PAYLOAD_BYTES,
   ulidSchema,
 } from "@clawdentity/protocol";
-import { AppError, parseJsonBody } from "@clawdentity/sdk/http";
+import { AppError } from "@clawdentity/sdk/http";
 import type { Hono } from "hono";
 import type { OutboundService } from "../outbox";
+import { readPayloadBody } from "./json-body";
 
 /** Room for the envelope fields around a maximal payload. */
 const MAX_BODY_BYTES = RELAY_MAX_PAYLOAD_BYTES + 16 * 1024;
@@ -16,10 +17,7 @@ const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$
 
 export function registerOutboundRoutes(app: Hono, deps: { outbound: OutboundService }): void {
   app.post(CONNECTOR_PATHS.outbound, async (c) => {
-    const request = await parseJsonBody(c, outboundRequestSchema, {
-      maxBytes: MAX_BODY_BYTES,
-      tooLargeCode: "CONNECTOR_PAYLOAD_TOO_LARGE",
-    });
+    const request = await readPayloadBody(c, outboundRequestSchema, { maxBytes: MAX_BODY_BYTES });
     const rawKey = c.req.header(CLAW_HEADERS.idempotencyKey);
     const idempotencyKey = rawKey === undefined ? undefined : idempotencyKeySchema.parse(rawKey);
     // W3C trace context: a malformed traceparent is ignored, never forwarded.

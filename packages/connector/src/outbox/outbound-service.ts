@@ -9,6 +9,7 @@ import { createUlid } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
+import { createPayloadTooComplexError, toPayloadText } from "../payload-limits";
 
 export interface SubmitOutboundInput {
   request: OutboundRequest;
@@ -50,7 +51,9 @@ export function createOutboundService(deps: OutboundServiceDeps) {
     /** Writes the outbox row (and the idempotency key) in one transaction before anyone is answered. */
     submit(input: SubmitOutboundInput): SubmitOutboundResult {
       const { request } = input;
-      const payload = JSON.stringify(request.payload);
+      // Measured before anything below serializes the request again (the idempotency hash).
+      const { text: payload, problem } = toPayloadText(request.payload);
+      if (problem) throw createPayloadTooComplexError(problem);
       if (Buffer.byteLength(payload) > RELAY_MAX_PAYLOAD_BYTES) {
         throw new AppError("CONNECTOR_PAYLOAD_TOO_LARGE", 413, `payload exceeds ${RELAY_MAX_PAYLOAD_BYTES} bytes`);
       }

@@ -14,5 +14,6 @@ export {
 export { type FakeWebhook, startFakeWebhook, type WebhookCall, type WebhookResponder } from "./fake-webhook";
 export { createDeliverFrame, createReceiptFrame, framesOfType } from "./frames";
 export { createTestIdentities, REGISTRY_URL, type TestIdentities } from "./identity";
+export { manyValuesJson, nestedJson } from "./json-text";
 export { type ConnectorRig, type RigSetupOptions, settle, useConnectorRig } from "./rig";
 export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";

@@ -49,6 +49,12 @@ export const FAST_TUNING: Partial<ConnectorTuning> = {
   deadSocketAfterMs: 120_000,
 };
 
+/** Strings and bytes go as they are, so tests can send malformed bodies; anything else as JSON. */
+const toRequestBody = (body: unknown): string | Uint8Array<ArrayBuffer> =>
+  typeof body === "string" || body instanceof Uint8Array
+    ? (body as string | Uint8Array<ArrayBuffer>)
+    : JSON.stringify(body);
+
 export async function startTestConnector(options: {
   identity: AgentIdentity;
   proxyUrl: string;
@@ -87,7 +93,7 @@ export async function startTestConnector(options: {
           ...(body === undefined ? {} : { "content-type": "application/json" }),
           ...headers,
         },
-        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: toRequestBody(body) }),
       });
       const text = await response.text();
       let json: unknown = null;
