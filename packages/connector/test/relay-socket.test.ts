@@ -80,7 +80,7 @@ describe("relay WebSocket", () => {
     rig.proxy.sendFrame(frame);
     await vi.waitFor(() => expect(framesOfType(rig.proxy.frames, "deliver_ack")).toHaveLength(1));
     const metrics = await rig.node.api("GET", "/metrics");
-    expect(metrics.text).toContain("clawdentity_connector_invalid_frames_total 2");
+    expect(metrics.text).toContain('clawdentity_connector_invalid_frames_total{reason="malformed"} 2');
     expect(rig.proxy.upgrades).toHaveLength(1);
   });
 });

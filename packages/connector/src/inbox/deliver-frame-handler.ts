@@ -1,6 +1,7 @@
-import { DEFAULT_PRIORITY, type DeliverFrame } from "@clawdentity/protocol";
+import { DEFAULT_PRIORITY, type DeliverFrame, JSON_STRUCTURE_LIMITS } from "@clawdentity/protocol";
 import type { ConnectorContext } from "../context";
 import { toErrorMessage } from "../logger";
+import { describeStructureProblem, toPayloadText } from "../payload-limits";
 import { requeueDeliveryReceipt } from "./delivery-receipt";
 
 export interface DeliverDecision {
@@ -22,7 +23,8 @@ export interface DeliverFrameHandlerDeps extends ConnectorContext {
  * committed (synchronously, fsync'd) before this returns, so the `deliver_ack` sent afterwards
  * never acknowledges a message that a crash could lose. A redelivery is accepted without a
  * second copy: the inbox is unique on (sender, messageId). When that message is already finished,
- * its receipt is sent again if it was given up or pruned, in the same transaction.
+ * its receipt is sent again if it was given up or pruned, in the same transaction. A payload past
+ * `JSON_STRUCTURE_LIMITS` is refused, never stored: the proxy refuses such payloads at its entry.
  */
 export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
   const { storage, clock, tuning, metrics, logger } = deps;
@@ -31,6 +33,13 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
     if (frame.toAgentDid !== deps.agentDid) {
       logger.warn("deliver frame for another agent refused", { messageId, toAgentDid: frame.toAgentDid });
       return { accepted: false, duplicate: false, reason: "wrong_recipient" };
+    }
+    const payload = toPayloadText(frame.payload ?? null);
+    if (payload.problem) {
+      metrics.invalidFrames.inc({ reason: "too_complex" });
+      const error = `payload ${describeStructureProblem(payload.problem, JSON_STRUCTURE_LIMITS)}`;
+      logger.warn("deliver frame refused", { messageId, reason: "payload_too_complex", error });
+      return { accepted: false, duplicate: false, reason: "payload_too_complex" };
     }
     const now = clock.now();
     let result: { stored: boolean; receiptRequeued: boolean };
@@ -42,7 +51,7 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
             messageId,
             correlationId: frame.correlationId ?? messageId,
             toAgentDid: frame.toAgentDid,
-            payload: JSON.stringify(frame.payload ?? null),
+            payload: payload.text,
             conversationId: frame.conversationId ?? null,
             replyTo: frame.replyTo ?? null,
             priority: frame.priority ?? DEFAULT_PRIORITY,

@@ -42,7 +42,10 @@ export function createConnectorMetrics(): ConnectorMetrics {
       "Reconciliation of relayed messages without a receipt, by result (an outcome, why none yet, or outcome_unknown).",
     ),
     runtimeNotifications: counter("runtime_notifications_total", "Receipt notices to the runtime by outcome."),
-    invalidFrames: counter("invalid_frames_total", "Frames from the proxy that failed to parse."),
+    invalidFrames: counter(
+      "invalid_frames_total",
+      "Frames from the proxy refused or ignored, by reason (malformed, too_large, too_complex).",
+    ),
     socketConnects: counter("socket_connects_total", "WebSocket connections opened to the proxy."),
     circuitTransitions: counter("circuit_transitions_total", "Circuit breaker state changes, by circuit and state."),
   };

@@ -1,7 +1,6 @@
 import {
   computeBackoffMs,
   type DeliverFrame,
-  parseRelayFrame,
   RELAY_CLOSE_CODES,
   RELAY_PATHS,
   RELAY_PROTOCOL_V2,
@@ -17,6 +16,7 @@ import type { DeliverDecision } from "../inbox";
 import { type Logger, toErrorMessage } from "../logger";
 import type { ConnectorMetrics } from "../metrics";
 import type { ProxyClient } from "../proxy";
+import { type FrameReading, MAX_SOCKET_MESSAGE_BYTES, readRelayFrame } from "./frame-reader";
 import { createHeartbeat, type Heartbeat } from "./heartbeat";
 
 export type RelaySocketState = "connecting" | "connected" | "disconnected" | "superseded" | "stopped";
@@ -52,7 +52,11 @@ export interface RelayClient {
   status(): RelaySocketStatus;
 }
 
-const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** `deliver_ack` reasons for a deliver frame refused before it was parsed. */
+const UNREAD_REFUSALS = { too_large: "frame_too_large", too_complex: "payload_too_complex" } as const;
+
+const toBuffer = (data: WebSocket.RawData): Buffer =>
+  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 
 /**
  * Keeps one signed WebSocket to the agent's own relay session (`X-Claw-Relay-Protocol: 2`):
@@ -63,7 +67,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   const { clock, tuning, logger, metrics } = deps;
   const createWebSocket: CreateWebSocket =
     deps.createWebSocket ??
-    ((url, headers) => new WebSocket(url, { headers, handshakeTimeout: 15_000, maxPayload: MAX_FRAME_BYTES }));
+    ((url, headers) => new WebSocket(url, { headers, handshakeTimeout: 15_000, maxPayload: MAX_SOCKET_MESSAGE_BYTES }));
   const status: RelaySocketStatus = {
     state: "disconnected",
     connectedAt: null,
@@ -139,18 +143,30 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     }
   };
 
+  /**
+   * A frame that was not read: a deliver frame whose id is known is refused (the relay retries it
+   * with backoff and dead-letters it after its last attempt), anything else is dropped (a deliver
+   * frame then meets the relay's ack timeout, which counts as an attempt as well).
+   */
+  const handleUnread = (reading: Extract<FrameReading, { ok: false }>) => {
+    metrics.invalidFrames.inc({ reason: reading.reason });
+    if (reading.deliverId && reading.reason !== "malformed") {
+      const reason = UNREAD_REFUSALS[reading.reason];
+      logger.warn("deliver frame refused unread", { messageId: reading.deliverId, reason, error: reading.error });
+      send({ ...frameBase(), type: "deliver_ack", ackId: reading.deliverId, accepted: false, reason });
+      return;
+    }
+    logger.warn("invalid frame from relay ignored", { reason: reading.reason, error: reading.error });
+  };
+
   const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
     status.lastFrameAt = clock.now();
     lastFrameMono = performance.now();
-    let frame: RelayFrame;
-    try {
-      if (isBinary) throw new Error("binary frame");
-      frame = parseRelayFrame(data.toString());
-    } catch (error) {
-      metrics.invalidFrames.inc();
-      logger.warn("invalid frame from relay ignored", { error: toErrorMessage(error) });
-      return;
-    }
+    const reading: FrameReading = isBinary
+      ? { ok: false, reason: "malformed", error: "binary frame" }
+      : readRelayFrame(toBuffer(data));
+    if (!reading.ok) return handleUnread(reading);
+    const { frame } = reading;
     // A well-formed frame means the session works: the next outage starts from a short backoff again.
     status.reconnectAttempts = 0;
     try {

@@ -65,6 +65,8 @@ export interface FakeProxy {
   setAutoHeartbeatAck(enabled: boolean): void;
   openSockets(): number;
   sendFrame(frame: RelayFrame): void;
+  /** Sends raw text as one frame, for what a frame object cannot express. */
+  sendText(text: string): void;
   closeSockets(code: number, reason?: string): void;
   close(): Promise<void>;
 }
@@ -268,6 +270,9 @@ export async function startFakeProxy(options: {
     openSockets: () => sockets.size,
     sendFrame(frame) {
       for (const ws of sockets) send(ws, frame);
+    },
+    sendText(text) {
+      for (const ws of sockets) ws.send(text);
     },
     closeSockets(code, reason) {
       for (const ws of sockets) ws.close(code, reason);
