@@ -21,7 +21,7 @@ export default defineProject(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            ENVIRONMENT: "test",
+            ENVIRONMENT: "local",
             REGISTRY_SIGNING_KEY: createTestSigningSeed(),
             REGISTRY_SIGNING_KID: "test-key-1",
             BOOTSTRAP_SECRET: "test-bootstrap-secret-0123456789",

@@ -47,7 +47,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
     registryClient ??= createRegistryClient({
       config,
       clock,
-      fetchRegistry: createRegistryFetch(env, config.registryUrl),
+      fetchRegistry: createRegistryFetch(env, config),
     });
     return registryClient;
   };

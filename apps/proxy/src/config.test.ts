@@ -2,7 +2,16 @@ import { DEFAULTS } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
 import { ProxyConfigError, parseProxyConfig } from "./config";
 
-const base = { REGISTRY_URL: "http://127.0.0.1:8788" };
+const base = { ENVIRONMENT: "local", REGISTRY_URL: "http://127.0.0.1:8788" };
+
+/** A complete deployed environment; each test removes or spoils one thing. */
+const deployed = {
+  ENVIRONMENT: "production",
+  REGISTRY_URL: "https://registry.clawdentity.net",
+  PAIRING_TICKET_SECRET: "p".repeat(32),
+  METRICS_TOKEN: "m".repeat(32),
+  REGISTRY_SERVICE_TOKEN: "s".repeat(32),
+};
 
 describe("parseProxyConfig", () => {
   it("applies the SPEC defaults", () => {
@@ -30,15 +39,48 @@ describe("parseProxyConfig", () => {
     expect(config.relay).toMatchObject({ queueCapacity: 10, senderRateLimitPerMinute: 5 });
   });
 
-  it("requires a pairing secret outside local development", () => {
-    expect(() => parseProxyConfig({ ...base, ENVIRONMENT: "production" })).toThrow(/PAIRING_TICKET_SECRET/);
-    const config = parseProxyConfig({ ...base, ENVIRONMENT: "production", PAIRING_TICKET_SECRET: "s".repeat(32) });
-    expect(config.pairingTicketSecret).toBe("s".repeat(32));
+  it("accepts a complete deployed environment", () => {
+    const config = parseProxyConfig(deployed);
+    expect(config).toMatchObject({
+      environment: "production",
+      pairingTicketSecret: deployed.PAIRING_TICKET_SECRET,
+      metricsToken: deployed.METRICS_TOKEN,
+      registryServiceToken: deployed.REGISTRY_SERVICE_TOKEN,
+    });
+  });
+
+  it("refuses to start without ENVIRONMENT: nothing defaults to local development", () => {
+    const { ENVIRONMENT: _omitted, ...rest } = base;
+    expect(() => parseProxyConfig(rest)).toThrow(/ENVIRONMENT/);
+  });
+
+  it.each(["PAIRING_TICKET_SECRET", "METRICS_TOKEN", "REGISTRY_SERVICE_TOKEN"] as const)(
+    "refuses to start outside local development without %s, naming it",
+    (name) => {
+      for (const environment of ["dev", "production"]) {
+        const { [name]: _omitted, ...rest } = deployed;
+        expect(() => parseProxyConfig({ ...rest, ENVIRONMENT: environment })).toThrow(
+          new RegExp(`${name}: required outside local development`),
+        );
+      }
+    },
+  );
+
+  it.each([
+    ["REGISTRY_URL", "http://127.0.0.1:8788", /loopback/],
+    ["REGISTRY_URL", "https://registry.clawdentity.example", /placeholder/],
+    ["REGISTRY_URL", "http://registry.clawdentity.net", /https/],
+    ["REGISTRY_ISSUER", "https://localhost:8788", /loopback/],
+  ] as const)("refuses %s = %s outside local development", (name, value, message) => {
+    const parse = () => parseProxyConfig({ ...deployed, [name]: value });
+    expect(parse).toThrow(new RegExp(name));
+    expect(parse).toThrow(message);
+    expect(() => parseProxyConfig({ ...base, [name]: value })).not.toThrow();
   });
 
   it("fails fast naming every bad variable", () => {
     const parse = () =>
-      parseProxyConfig({ REGISTRY_URL: "not a url", RELAY_QUEUE_CAPACITY: "-1", CRL_FAIL_MODE: "maybe" });
+      parseProxyConfig({ ...base, REGISTRY_URL: "not a url", RELAY_QUEUE_CAPACITY: "-1", CRL_FAIL_MODE: "maybe" });
     expect(parse).toThrow(ProxyConfigError);
     for (const name of ["REGISTRY_URL", "RELAY_QUEUE_CAPACITY", "CRL_FAIL_MODE"]) expect(parse).toThrow(name);
   });

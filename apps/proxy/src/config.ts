@@ -1,15 +1,19 @@
 import { DEFAULTS, QUEUE_NAMES, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
+import { describeNonPublicUrl } from "@clawdentity/sdk";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** Secrets every deployed (non-local) environment must have. */
+const DEPLOYED_SECRETS = ["PAIRING_TICKET_SECRET", "METRICS_TOKEN", "REGISTRY_SERVICE_TOKEN"] as const;
 
 /** Only for `ENVIRONMENT=local`, so `wrangler dev` runs without a `.dev.vars` file. */
 const LOCAL_PAIRING_TICKET_SECRET = "clawdentity-local-development-pairing-secret";
 
 const envSchema = z
   .object({
-    ENVIRONMENT: z.enum(["local", "dev", "production"]).default("local"),
+    ENVIRONMENT: z.enum(["local", "dev", "production"], "ENVIRONMENT must be local, dev or production"),
     REGISTRY_URL: z.url(),
     REGISTRY_ISSUER: z.url().optional(),
     PAIRING_TICKET_SECRET: z.string().min(32, "PAIRING_TICKET_SECRET must be at least 32 characters").optional(),
@@ -36,6 +40,7 @@ const envSchema = z
     NOTICE_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
     RELAY_RECEIPT_CONFIRM_TIMEOUT_MS: positiveInt.default(30_000),
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    REGISTRY_SERVICE_TOKEN: z.string().min(32, "REGISTRY_SERVICE_TOKEN must be at least 32 characters").optional(),
     METRICS_SHARDS: positiveInt.max(64).default(4),
     METRICS_FLUSH_INTERVAL_MS: positiveInt.default(30_000),
     QUEUE_NAME_SUFFIX: z
@@ -48,8 +53,16 @@ const envSchema = z
     QUEUE_RECORD_RETENTION_MS: positiveInt.default(30 * 86_400_000),
   })
   .superRefine((env, ctx) => {
-    if (env.ENVIRONMENT !== "local" && !env.PAIRING_TICKET_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["PAIRING_TICKET_SECRET"], message: "required outside local development" });
+    // Outside local development nothing falls back to a development default: fail closed.
+    if (env.ENVIRONMENT !== "local") {
+      for (const name of DEPLOYED_SECRETS) {
+        if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required outside local development" });
+      }
+      for (const name of ["REGISTRY_URL", "REGISTRY_ISSUER"] as const) {
+        const value = env[name];
+        const problem = value === undefined ? null : describeNonPublicUrl(value);
+        if (problem) ctx.addIssue({ code: "custom", path: [name], message: `${problem} (outside local development)` });
+      }
     }
     for (const [max, base] of [
       ["RELAY_RETRY_MAX_MS", "RELAY_RETRY_BASE_MS"],
@@ -115,6 +128,8 @@ export interface ProxyConfig {
   relay: RelaySettings;
   /** Bearer token of `GET /metrics` and the operator routes; null refuses every caller. */
   metricsToken: string | null;
+  /** Sent with every registry call (keys, CRL) so they count as service traffic, not a public client. */
+  registryServiceToken: string | null;
   queues: { names: QueueNames; retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
 }
 
@@ -164,6 +179,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
       metricsShards: e.METRICS_SHARDS,
     },
     metricsToken: e.METRICS_TOKEN ?? null,
+    registryServiceToken: e.REGISTRY_SERVICE_TOKEN ?? null,
     queues: {
       names: toQueueNames(e.QUEUE_NAME_SUFFIX),
       retryBaseMs: e.QUEUE_RETRY_BASE_MS,

@@ -1,3 +1,4 @@
+import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createProxyApp } from "./app";
 import { createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
 import { systemClock } from "./clock";
@@ -26,7 +27,12 @@ function resolveMetrics(config: ProxyConfig): MetricsBuffer {
 /** Wiring only: config parsed once per isolate, one app per isolate, queue batches to their consumers. */
 export default {
   fetch(request, env, ctx) {
-    const config = resolveProxyConfig(env);
+    let config: ProxyConfig;
+    try {
+      config = resolveProxyConfig(env);
+    } catch (error) {
+      return toMisconfiguredResponse(error, "PROXY_MISCONFIGURED");
+    }
     app ??= createProxyApp({ config, metrics: resolveMetrics(config) });
     return app.fetch(request, env, ctx);
   },
@@ -47,7 +53,7 @@ export default {
     registry ??= createRegistryClient({
       config,
       clock: systemClock,
-      fetchRegistry: createRegistryFetch(env, config.registryUrl),
+      fetchRegistry: createRegistryFetch(env, config),
     });
     const result = await sweepRevocationList({
       env,

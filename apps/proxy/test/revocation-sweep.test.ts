@@ -46,7 +46,7 @@ function sweep(proxy: TestProxy) {
     registry: createRegistryClient({
       config,
       clock: proxy.clock,
-      fetchRegistry: createRegistryFetch(env, config.registryUrl),
+      fetchRegistry: createRegistryFetch(env, config),
     }),
     session: proxy.session,
   });

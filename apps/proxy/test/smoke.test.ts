@@ -1,6 +1,9 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { healthResponseSchema } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
+import { createRegistryFetch } from "../src/auth";
+import worker from "../src/worker";
 import { expectError } from "./support/expect-error";
 import { createTestAgent } from "./support/test-agents";
 import { createTestProxy } from "./support/test-proxy";
@@ -16,6 +19,31 @@ describe("smoke", () => {
       ready: true,
     });
     expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("refuses every request with 503 PROXY_MISCONFIGURED when a deployed config is incomplete", async () => {
+    // A production env with the development registry URL and no deployed secrets.
+    const broken = { ...env, ENVIRONMENT: "production" } as Env;
+    const response = await worker.fetch(new Request("https://proxy.test/health"), broken, createExecutionContext());
+    await expectError(response, 503, "PROXY_MISCONFIGURED");
+  });
+
+  it("calls the registry with the service token, so its fetches are not counted as a public client", async () => {
+    const seen: Array<string | null> = [];
+    const registry = {
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        seen.push(new Headers(init?.headers).get("x-clawdentity-service-token"));
+        return new Response("{}");
+      },
+    } as unknown as Fetcher;
+    const token = "t".repeat(32);
+    const fetchRegistry = createRegistryFetch({ ...env, REGISTRY: registry } as Env, {
+      registryUrl: "https://registry.clawdentity.net",
+      registryServiceToken: token,
+    });
+    await fetchRegistry("/v1/crl");
+    await fetchRegistry("/.well-known/claw-keys.json");
+    expect(seen).toEqual([token, token]);
   });
 
   it("answers an unknown route with the error envelope", async () => {

@@ -54,6 +54,7 @@ export function createRegistryApp(deps: RegistryAppDeps): Hono {
         bucket,
         rule: deps.config.rateLimits[bucket],
         clock: deps.clock,
+        serviceToken: deps.config.serviceToken,
       }),
   };
 

@@ -1,4 +1,5 @@
 import { base64urlSchema, DEFAULTS, type RegistryKey, registryKeySchema, toDidAuthority } from "@clawdentity/protocol";
+import { describeNonPublicUrl } from "@clawdentity/sdk";
 import { z } from "zod";
 
 export interface RateLimitRule {
@@ -19,6 +20,11 @@ export interface RegistryConfig {
   publishedKeys: RegistryKey[];
   /** Absent: bootstrap is disabled. */
   bootstrapSecret: string | null;
+  /**
+   * Shared with the proxies (`REGISTRY_SERVICE_TOKEN`): their keys and CRL fetches carry it and are
+   * not counted against the public per-IP limits. Absent: every caller is public.
+   */
+  serviceToken: string | null;
   challengeTtlSeconds: number;
   crl: { ttlSeconds: number; cacheMaxAgeSeconds: number };
   keysCacheMaxAgeSeconds: number;
@@ -76,18 +82,32 @@ function toCanonicalIssuer(raw: string): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
-const envSchema = z.object({
-  ENVIRONMENT: z.string().min(1).default("local"),
-  REGISTRY_ISSUER_URL: z
-    .url({ protocol: /^https?$/ })
-    .default("http://127.0.0.1:8788")
-    .transform(toCanonicalIssuer),
-  REGISTRY_SIGNING_KEY: base64urlSchema.length(43, "must be a base64url Ed25519 seed (32 bytes)"),
-  REGISTRY_SIGNING_KID: z.string().min(1).max(128),
-  REGISTRY_PUBLISHED_KEYS: jsonVar(z.array(publishedKeyInputSchema)).default([]),
-  BOOTSTRAP_SECRET: optionalSecret.pipe(z.string().min(16, "must be at least 16 characters").optional()),
-  REGISTRY_RATE_LIMITS: jsonVar(z.partialRecord(z.enum(RATE_LIMIT_BUCKETS), rateLimitRuleSchema)).default({}),
-});
+const envSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["local", "dev", "production"], "ENVIRONMENT must be local, dev or production"),
+    REGISTRY_ISSUER_URL: z.url({ protocol: /^https?$/ }).transform(toCanonicalIssuer),
+    REGISTRY_SIGNING_KEY: base64urlSchema.length(43, "must be a base64url Ed25519 seed (32 bytes)"),
+    REGISTRY_SIGNING_KID: z.string().min(1).max(128),
+    REGISTRY_PUBLISHED_KEYS: jsonVar(z.array(publishedKeyInputSchema)).default([]),
+    BOOTSTRAP_SECRET: optionalSecret.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    REGISTRY_SERVICE_TOKEN: optionalSecret.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    REGISTRY_RATE_LIMITS: jsonVar(z.partialRecord(z.enum(RATE_LIMIT_BUCKETS), rateLimitRuleSchema)).default({}),
+  })
+  .superRefine((env, ctx) => {
+    // Outside local development nothing falls back to a development default: fail closed.
+    if (env.ENVIRONMENT === "local") return;
+    const problem = describeNonPublicUrl(env.REGISTRY_ISSUER_URL);
+    if (problem) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REGISTRY_ISSUER_URL"],
+        message: `${problem} (outside local development)`,
+      });
+    }
+    if (!env.REGISTRY_SERVICE_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["REGISTRY_SERVICE_TOKEN"], message: "required outside local development" });
+    }
+  });
 
 export class RegistryConfigError extends Error {
   override readonly name = "RegistryConfigError";
@@ -109,6 +129,7 @@ export function parseRegistryConfig(env: unknown): RegistryConfig {
     signingKey: { kid: vars.REGISTRY_SIGNING_KID, seed: vars.REGISTRY_SIGNING_KEY },
     publishedKeys,
     bootstrapSecret: vars.BOOTSTRAP_SECRET ?? null,
+    serviceToken: vars.REGISTRY_SERVICE_TOKEN ?? null,
     challengeTtlSeconds: DEFAULTS.challengeTtlSeconds,
     crl: { ttlSeconds: 300, cacheMaxAgeSeconds: 30 },
     keysCacheMaxAgeSeconds: 300,

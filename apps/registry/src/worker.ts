@@ -1,3 +1,4 @@
+import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createRegistryApp, createRegistryContext, type RegistryAppDeps } from "./app";
 import { createSystemClock } from "./clock";
 import { parseRegistryConfig, type RegistryConfig } from "./config";
@@ -23,7 +24,15 @@ let cachedApp: { env: Env; app: ReturnType<typeof createRegistryApp> } | undefin
 
 export default {
   fetch(request, env, ctx) {
-    if (cachedApp?.env !== env) cachedApp = { env, app: createRegistryApp(toDeps(env)) };
+    if (cachedApp?.env !== env) {
+      let deps: RegistryAppDeps;
+      try {
+        deps = toDeps(env);
+      } catch (error) {
+        return toMisconfiguredResponse(error, "REGISTRY_MISCONFIGURED");
+      }
+      cachedApp = { env, app: createRegistryApp(deps) };
+    }
     return cachedApp.app.fetch(request, env, ctx);
   },
   scheduled(_controller, env, ctx) {

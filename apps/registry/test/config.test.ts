@@ -2,7 +2,57 @@ import { describe, expect, it } from "vitest";
 import { parseRegistryConfig, RegistryConfigError } from "../src/config";
 
 const SEED = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
-const base = { REGISTRY_SIGNING_KEY: SEED, REGISTRY_SIGNING_KID: "k1" };
+const base = {
+  ENVIRONMENT: "local",
+  REGISTRY_ISSUER_URL: "http://127.0.0.1:8788",
+  REGISTRY_SIGNING_KEY: SEED,
+  REGISTRY_SIGNING_KID: "k1",
+};
+
+/** A complete deployed environment; each test removes or spoils one thing. */
+const deployed = {
+  ...base,
+  ENVIRONMENT: "production",
+  REGISTRY_ISSUER_URL: "https://registry.clawdentity.net",
+  REGISTRY_SERVICE_TOKEN: "s".repeat(32),
+};
+
+describe("parseRegistryConfig: fail closed outside local development", () => {
+  it("accepts a complete deployed environment", () => {
+    expect(parseRegistryConfig(deployed)).toMatchObject({
+      environment: "production",
+      issuerUrl: "https://registry.clawdentity.net",
+      serviceToken: "s".repeat(32),
+    });
+  });
+
+  it.each(["ENVIRONMENT", "REGISTRY_ISSUER_URL", "REGISTRY_SIGNING_KEY", "REGISTRY_SIGNING_KID"] as const)(
+    "refuses to start without %s, naming it (no development default)",
+    (name) => {
+      const { [name]: _omitted, ...rest } = deployed;
+      expect(() => parseRegistryConfig(rest)).toThrow(new RegExp(name));
+    },
+  );
+
+  it("refuses to start outside local development without REGISTRY_SERVICE_TOKEN", () => {
+    for (const environment of ["dev", "production"]) {
+      const { REGISTRY_SERVICE_TOKEN: _omitted, ...rest } = deployed;
+      expect(() => parseRegistryConfig({ ...rest, ENVIRONMENT: environment })).toThrow(
+        /REGISTRY_SERVICE_TOKEN: required outside local development/,
+      );
+    }
+  });
+
+  it.each([
+    ["http://127.0.0.1:8788", /loopback/],
+    ["https://registry.clawdentity.example", /placeholder/],
+    ["http://registry.clawdentity.net", /https/],
+  ])("refuses the issuer %s outside local development", (url, message) => {
+    const parse = () => parseRegistryConfig({ ...deployed, REGISTRY_ISSUER_URL: url });
+    expect(parse).toThrow(/REGISTRY_ISSUER_URL/);
+    expect(parse).toThrow(message);
+  });
+});
 
 describe("parseRegistryConfig", () => {
   it("applies the documented defaults", () => {

@@ -21,7 +21,7 @@ describe("public verification material", () => {
     expect(healthResponseSchema.parse(response.body)).toEqual({
       status: "ok",
       version: "0.1.0",
-      environment: "test",
+      environment: "local",
       ready: true,
     });
     expect(response.headers.get("x-request-id")).toBeTruthy();

@@ -50,6 +50,23 @@ describe("rate limits on public routes", () => {
     expect((await first.call("GET", "/v1/crl", { headers: client })).status).toBe(200);
   });
 
+  it("does not count proxies presenting the service token against a public client; a wrong token is a public client", async () => {
+    const token = "t".repeat(32);
+    const registry = createTestRegistry({
+      clock: createManualClock(windowStart),
+      config: { rateLimits: limitsOf(1), serviceToken: token },
+    });
+    // Many proxy instances behind one service binding: no client address, so one shared public bucket.
+    for (let index = 0; index < 5; index++) {
+      const fetched = await registry.call("GET", "/v1/crl", { headers: { "x-clawdentity-service-token": token } });
+      expect(fetched.status, `service fetch ${index}`).toBe(200);
+    }
+    const wrong = { "x-clawdentity-service-token": "w".repeat(32) };
+    expect((await registry.call("GET", "/v1/crl", { headers: wrong })).status).toBe(200);
+    expect((await registry.call("GET", "/v1/crl", { headers: wrong })).status).toBe(429);
+    expect((await registry.call("GET", "/v1/crl")).status).toBe(429);
+  });
+
   it("guards every public route: resolve, CRL, challenge, redeem and bootstrap", async () => {
     const registry = createTestRegistry({ clock: createManualClock(windowStart), config: { rateLimits: limitsOf(1) } });
     for (const bucket of RATE_LIMIT_BUCKETS) {

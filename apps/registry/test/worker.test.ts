@@ -17,7 +17,18 @@ describe("the deployed Worker entry", () => {
     const response = await exports.default.fetch("http://registry.test/health");
     expect(response.status).toBe(200);
     expect(response.headers.get("x-request-id")).toBeTruthy();
-    expect(healthResponseSchema.parse(await response.json())).toMatchObject({ environment: "test", ready: true });
+    expect(healthResponseSchema.parse(await response.json())).toMatchObject({ environment: "local", ready: true });
+  });
+
+  it("refuses every request with 503 REGISTRY_MISCONFIGURED when a deployed config is incomplete", async () => {
+    // A production env without the service token and with the development issuer.
+    const broken = { ...env, ENVIRONMENT: "production" } as Env;
+    const response = await worker.fetch(new Request("http://registry.test/health"), broken, createExecutionContext());
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("REGISTRY_MISCONFIGURED");
+    // Names and values stay in the operator's log, not in the answer.
+    expect(body.error.message).not.toMatch(/REGISTRY_|127\.0\.0\.1/);
   });
 
   it("republishes unsent events from its cron trigger", async () => {

@@ -49,6 +49,7 @@ export const REGISTRY_ERROR_CODES = [
   "REGISTRY_AGENT_KEY_IN_USE",
   "REGISTRY_AGENT_CONFLICT",
   "REGISTRY_INTERNAL",
+  "REGISTRY_MISCONFIGURED",
 ] as const;
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
 
@@ -78,6 +79,7 @@ export const PROXY_ERROR_CODES = [
   "PROXY_METRICS_UNAUTHORIZED",
   "PROXY_REGISTRY_UNAVAILABLE",
   "PROXY_INTERNAL",
+  "PROXY_MISCONFIGURED",
 ] as const;
 export type ProxyErrorCode = (typeof PROXY_ERROR_CODES)[number];
 

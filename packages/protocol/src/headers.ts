@@ -16,6 +16,8 @@ export const CLAW_HEADERS = {
   idempotencyKey: "idempotency-key",
   requestId: "x-request-id",
   retryAfter: "retry-after",
+  /** Proxy → registry over the service binding: the shared `REGISTRY_SERVICE_TOKEN`. */
+  serviceToken: "x-clawdentity-service-token",
 } as const;
 
 export const CLAW_AUTH_SCHEME = "Claw";

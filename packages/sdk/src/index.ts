@@ -14,6 +14,7 @@ export {
   signEd25519,
   verifyEd25519,
 } from "./keys";
+export { describeNonPublicUrl } from "./public-url";
 export { createRegistryKeysCache, type RegistryKeysCacheOptions } from "./registry-keys-cache";
 export {
   type ClawRequestHeaders,

@@ -1,4 +1,5 @@
 import {
+  CLAW_HEADERS,
   type CrlClaims,
   crlResponseSchema,
   REGISTRY_KEYS_PATH,
@@ -27,12 +28,21 @@ export interface RegistryClient {
   fetchCrl(): Promise<CrlClaims>;
 }
 
-/** The service binding when the registry runs beside the proxy, its public URL otherwise. */
-export function createRegistryFetch(env: Env, registryUrl: string): RegistryFetch {
+/**
+ * The service binding when the registry runs beside the proxy, its public URL otherwise; with the
+ * shared service token, so the registry does not count these calls against a public client.
+ */
+export function createRegistryFetch(
+  env: Env,
+  config: Pick<ProxyConfig, "registryUrl" | "registryServiceToken">,
+): RegistryFetch {
   const registry = env.REGISTRY;
+  const headers: Record<string, string> = config.registryServiceToken
+    ? { [CLAW_HEADERS.serviceToken]: config.registryServiceToken }
+    : {};
   return (path) => {
-    const url = new URL(path, registryUrl).toString();
-    return registry ? registry.fetch(url) : fetch(url);
+    const url = new URL(path, config.registryUrl).toString();
+    return registry ? registry.fetch(url, { headers }) : fetch(url, { headers });
   };
 }
 

@@ -1,6 +1,5 @@
 import { type OperatorQueueRecord, RELAY_PATHS } from "@clawdentity/protocol";
-import { encodeUtf8 } from "@clawdentity/sdk";
-import { AppError } from "@clawdentity/sdk/http";
+import { AppError, secretsMatch } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { ProxyEnv } from "../app-env";
@@ -10,20 +9,11 @@ import { toMetricsShard, toPrometheusText, toQueueRecordsObject } from "../metri
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const recordsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
-async function digest(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest("SHA-256", encodeUtf8(text));
-}
-
-/** Bearer `METRICS_TOKEN`, compared in constant time over digests; no token configured refuses everyone. */
+/** Bearer `METRICS_TOKEN`, compared in constant time; no token configured refuses everyone. */
 export function createOperatorAuth(config: ProxyConfig): MiddlewareHandler<ProxyEnv> {
-  const expected = config.metricsToken === null ? null : digest(config.metricsToken);
   return async function authenticateOperator(c, next) {
     const presented = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
-    const matches =
-      expected !== null &&
-      presented !== undefined &&
-      crypto.subtle.timingSafeEqual(await expected, await digest(presented));
-    if (!matches) {
+    if (!(await secretsMatch(presented, config.metricsToken))) {
       c.header("www-authenticate", 'Bearer realm="clawdentity-proxy-metrics"');
       throw new AppError("PROXY_METRICS_UNAUTHORIZED", 401, "a valid operator bearer token is required");
     }

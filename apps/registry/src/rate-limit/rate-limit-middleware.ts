@@ -1,5 +1,5 @@
 import { CLAW_HEADERS } from "@clawdentity/protocol";
-import { AppError } from "@clawdentity/sdk/http";
+import { AppError, secretsMatch } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { Clock } from "../clock";
 import type { RateLimitBucket, RateLimitRule } from "../config";
@@ -12,16 +12,24 @@ function toClientKey(headers: { header(name: string): string | undefined }): str
   return headers.header("cf-connecting-ip") ?? "unknown";
 }
 
-/** 429 with `Retry-After` once a client exceeds `rule` on this bucket, counted on every instance. */
+/**
+ * 429 with `Retry-After` once a client exceeds `rule` on this bucket, counted on every instance.
+ * A proxy presenting the shared service token is authenticated service traffic, not a public
+ * client: many proxy instances reach the registry through one service binding without a client
+ * address, and must never share one public bucket (their CRL refreshes would be refused).
+ */
 export function createRateLimitMiddleware(options: {
   namespace: RateLimiterNamespace;
   bucket: RateLimitBucket;
   rule: RateLimitRule;
   clock: Clock;
+  serviceToken: string | null;
 }): MiddlewareHandler {
-  const { namespace, bucket, rule, clock } = options;
+  const { namespace, bucket, rule, clock, serviceToken } = options;
   const windowMs = rule.windowSeconds * 1000;
   return async function rateLimit(c, next) {
+    const presented = c.req.header(CLAW_HEADERS.serviceToken);
+    if (presented !== undefined && (await secretsMatch(presented, serviceToken))) return next();
     const stub = namespace.get(namespace.idFromName(`${bucket}:${toClientKey(c.req)}`));
     // Fails open: a limiter outage must not take the public routes down with it.
     const decision = await stub

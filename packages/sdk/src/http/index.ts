@@ -6,4 +6,6 @@ export {
   type ErrorHandlerOptions,
 } from "./error-handler";
 export { parseJsonBody, parseJsonBytes, type ReadBodyOptions, readRawBody } from "./json-body";
+export { toMisconfiguredResponse } from "./misconfigured";
 export { createRequestIdMiddleware } from "./request-id";
+export { secretsMatch } from "./secret-match";
