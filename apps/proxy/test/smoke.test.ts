@@ -31,7 +31,7 @@ describe("smoke", () => {
   it("calls the registry with the service token, so its fetches are not counted as a public client", async () => {
     const seen: Array<string | null> = [];
     const registry = {
-      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetch: async (_input: RequestInfo | URL, init?: RequestInit) => {
         seen.push(new Headers(init?.headers).get("x-clawdentity-service-token"));
         return new Response("{}");
       },
