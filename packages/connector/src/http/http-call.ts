@@ -1,9 +1,11 @@
+import { findJsonStructureProblem } from "@clawdentity/protocol";
+
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface HttpResult {
   status: number;
   headers: Headers;
-  /** Parsed JSON body, or null when the body is empty or not JSON. */
+  /** Parsed JSON body; null when it is empty, not JSON, over 64 KiB or past the structure limits. */
   json: unknown;
 }
 
@@ -31,6 +33,7 @@ export interface HttpCallInput {
   signal?: AbortSignal;
 }
 
+/** Answers (error envelopes, message status) are small; a longer one is not read on. */
 const MAX_READ_BYTES = 64 * 1024;
 
 /** One HTTP request with a timeout; it never throws on an HTTP status, only when no answer came. */
@@ -45,7 +48,7 @@ export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
       signal,
       redirect: "manual",
     });
-    const text = await response.text();
+    const text = await readAnswerText(response);
     return { status: response.status, headers: response.headers, json: parseJsonOrNull(text) };
   } catch (error) {
     if (input.signal?.aborted) throw new HttpCallError("aborted", "request aborted: connector stopping");
@@ -55,8 +58,31 @@ export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
   }
 }
 
-function parseJsonOrNull(text: string): unknown {
-  if (text.length === 0 || text.length > MAX_READ_BYTES) return null;
+/** At most `MAX_READ_BYTES` of the answer; null (the rest left unread, the stream cancelled) past it. */
+async function readAnswerText(response: Response): Promise<string | null> {
+  const body = response.body;
+  if (!body) return "";
+  if (Number(response.headers.get("content-length") ?? "0") > MAX_READ_BYTES) {
+    await body.cancel().catch(() => undefined);
+    return null;
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    length += next.value.byteLength;
+    if (length > MAX_READ_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks).toString();
+}
+
+/** Measured before it is parsed, like every text the connector takes from outside. */
+function parseJsonOrNull(text: string | null): unknown {
+  if (!text || findJsonStructureProblem(text)) return null;
   try {
     return JSON.parse(text);
   } catch {
