@@ -4,7 +4,7 @@ import { type AgentWorld, createAgentWorld, sendMessage, waitFor } from "../../s
 
 let world: AgentWorld;
 
-/** SPEC §7: "effective on every instance within seconds"; the issue sets the bar at 2 s. */
+/** PROTOCOL.md §6.3: "effective on every instance within seconds"; the issue sets the bar at 2 s. */
 const REVOCATION_DEADLINE_MS = 2_000;
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ const deployed = {
 };
 
 describe("parseProxyConfig", () => {
-  it("applies the SPEC defaults", () => {
+  it("applies the PROTOCOL.md §10 defaults", () => {
     const config = parseProxyConfig(base);
     expect(config).toMatchObject({
       environment: "local",

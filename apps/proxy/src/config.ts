@@ -104,7 +104,7 @@ export interface RelaySettings {
   metricsShards: number;
 }
 
-/** The four queues of SPEC §1 under this environment's names. */
+/** The four queues of PROTOCOL.md §6.1 under this environment's names. */
 export interface QueueNames {
   events: string;
   eventsDlq: string;

@@ -81,7 +81,7 @@ export function formatCliError(error: CliError): string {
   return `${error.code}: ${error.message}${error.requestId ? ` (${error.requestId})` : ""}`;
 }
 
-/** The SPEC §8 envelope shape, so `--json` errors read like API errors. */
+/** The PROTOCOL.md §7 envelope shape, so `--json` errors read like API errors. */
 export function toErrorJson(error: CliError): { error: Record<string, unknown> } {
   return {
     error: {

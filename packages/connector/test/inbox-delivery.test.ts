@@ -17,7 +17,7 @@ const deliver = (overrides: Partial<Parameters<typeof createDeliverFrame>[0]> = 
 const inboxRow = (messageId: string) => rig.node.started.storage.inbox.find(rig.ids.peer.agentDid, messageId);
 
 describe("inbox", () => {
-  it("stores a deliver frame before acking it, delivers it per SPEC §9 and posts the receipt", async () => {
+  it("stores a deliver frame before acking it, delivers it per PROTOCOL.md §9 and posts the receipt", async () => {
     const storedAtAck: Array<string | undefined> = [];
     let reader: BetterSqlite3.Database | undefined;
     await setup({}, (frame) => {

@@ -7,7 +7,7 @@ const rig = useConnectorRig();
 const setup = () => rig.setup();
 
 describe("POST /v1/outbound", () => {
-  it("queues, answers 202 and relays the message signed with every SPEC header", async () => {
+  it("queues, answers 202 and relays the message signed with every PROTOCOL.md header", async () => {
     await setup();
     const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     const sent = await rig.node.api("POST", "/v1/outbound", {

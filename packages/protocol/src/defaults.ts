@@ -1,4 +1,4 @@
-/** SPEC §10 defaults; every component lets config override them. */
+/** PROTOCOL.md §10 defaults; every component lets config override them. */
 export const DEFAULTS = {
   relayQueueCapacity: 5_000,
   relayMessageTtlMs: 6 * 3_600_000,

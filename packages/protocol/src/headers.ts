@@ -1,4 +1,4 @@
-/** HTTP header names of SPEC §3–§5. Lower case, as the Fetch API reports them. */
+/** HTTP header names of PROTOCOL.md §2–§5 and §8. Lower case, as the Fetch API reports them. */
 export const CLAW_HEADERS = {
   authorization: "authorization",
   timestamp: "x-claw-timestamp",

@@ -3,7 +3,7 @@ import { agentNameSchema, frameworkSchema, ttlDaysSchema } from "./ait";
 import { agentDidSchema, humanDidSchema } from "./did";
 import { base64urlSchema, isoTimestampSchema, safeTextSchema, ulidSchema } from "./primitives";
 
-/** Owner-facing routes of the registry (SPEC §2 routes live in keys.ts / crl.ts). */
+/** Owner-facing routes of the registry (the PROTOCOL.md §1 routes live in keys.ts / crl.ts). */
 export const REGISTRY_PATHS = {
   health: "/health",
   crl: "/v1/crl",

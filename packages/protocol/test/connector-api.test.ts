@@ -10,7 +10,7 @@ import {
 import { AGENT_DID, HUMAN_DID, ISO_NOW, ULID_A, ULID_B } from "./fixtures";
 
 describe("connector API", () => {
-  it("names the SPEC §9 paths", () => {
+  it("names the PROTOCOL.md §8 paths", () => {
     expect(CONNECTOR_PATHS).toEqual({
       outbound: "/v1/outbound",
       status: "/v1/status",

@@ -4,7 +4,7 @@ import { computeBackoffMs, DEFAULTS } from "../src/index";
 const noJitter = { baseMs: 1_000, maxMs: 60_000, jitterRatio: 0 };
 
 describe("DEFAULTS", () => {
-  it("carry the SPEC §10 figures", () => {
+  it("carry the PROTOCOL.md §10 figures", () => {
     expect(DEFAULTS.relayQueueCapacity).toBe(5_000);
     expect(DEFAULTS.relayMessageTtlMs).toBe(6 * 3_600_000);
     expect(DEFAULTS.relayRetryMaxMs).toBe(60_000);

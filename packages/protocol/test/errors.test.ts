@@ -53,7 +53,7 @@ describe("toErrorEnvelope", () => {
 describe("errorEnvelopeSchema", () => {
   const valid = { error: { code: "REGISTRY_AGENT_NOT_FOUND", message: "gone", requestId: "r1", details: { id: 1 } } };
 
-  it("accepts the SPEC §8 envelope", () => {
+  it("accepts the PROTOCOL.md §7 envelope", () => {
     expect(errorEnvelopeSchema.parse(valid)).toEqual(valid);
   });
 

@@ -42,7 +42,7 @@ describe("toCanonicalRequestString", () => {
 });
 
 describe("header constants", () => {
-  it("name the SPEC headers in the lower case the Fetch API reports", () => {
+  it("name the PROTOCOL.md headers in the lower case the Fetch API reports", () => {
     expect(CLAW_HEADERS.timestamp).toBe("x-claw-timestamp");
     expect(CLAW_HEADERS.bodySha256).toBe("x-claw-body-sha256");
     expect(CLAW_HEADERS.relayProtocol).toBe("x-claw-relay-protocol");

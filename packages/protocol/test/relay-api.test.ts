@@ -17,7 +17,7 @@ import {
 import { AGENT_DID, HUMAN_DID, ISO_NOW, OTHER_AGENT_DID, ULID_A, without } from "./fixtures";
 
 describe("relay API constants", () => {
-  it("name the SPEC §5 paths and the 256 KiB payload limit", () => {
+  it("name the PROTOCOL.md §4 paths and the 256 KiB payload limit", () => {
     expect(RELAY_PATHS.messages).toBe("/v1/relay/messages");
     expect(RELAY_PATHS.deliveryReceipts).toBe("/v1/relay/delivery-receipts");
     expect(RELAY_PATHS.connect).toBe("/v1/relay/connect");

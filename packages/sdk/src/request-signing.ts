@@ -38,7 +38,7 @@ export interface SignRequestInput {
   nonce?: string;
 }
 
-/** The five Claw headers for one request, in their canonical (SPEC) spelling. */
+/** The five Claw headers for one request, in their canonical (PROTOCOL.md §2) spelling. */
 export async function signRequest(input: SignRequestInput): Promise<Record<string, string>> {
   const timestamp = String(input.timestampSeconds ?? Math.floor(Date.now() / 1000));
   const nonce = input.nonce ?? createUlid();
@@ -94,7 +94,7 @@ export interface ClawRequestHeaders {
 const COMPACT_JWS_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
- * The cheap part of SPEC §3, for before the body is read: the `Claw` scheme, an AIT shaped as a
+ * The cheap part of PROTOCOL.md §2, for before the body is read: the `Claw` scheme, an AIT shaped as a
  * compact JWS, every header present and well formed, and the timestamp inside the window. A
  * request that fails here is refused without its body ever being buffered.
  */
@@ -137,7 +137,7 @@ export function precheckClawRequest(input: {
   return { ait, timestamp, timestampSeconds, nonce, bodyHash, proof };
 }
 
-/** Full SPEC §3 check of one request; throws ClawAuthError with the precise reason. */
+/** Full PROTOCOL.md §2 check of one request; throws ClawAuthError with the precise reason. */
 export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<VerifiedClawRequest> {
   const { nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
   const { ait, timestamp, timestampSeconds, nonce, bodyHash, proof } = precheckClawRequest(input);

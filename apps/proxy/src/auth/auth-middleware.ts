@@ -19,7 +19,7 @@ export interface AuthMiddlewareOptions {
 }
 
 /**
- * SPEC §3 on every agent route: the cheap header checks before the body is read (streamed, with
+ * PROTOCOL.md §2 on every agent route: the cheap header checks before the body is read (streamed, with
  * a hard limit), then the AIT against the registry's cached keys, proof and body hash,
  * the cached signed CRL as a safety net, then one call to the sender's own relay session that
  * records the nonce, checks revocation and applies the sender's rate limit, atomically.

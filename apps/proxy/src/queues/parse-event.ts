@@ -6,7 +6,7 @@ const describe = (error: z.ZodError) =>
   error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ");
 
 /**
- * A SPEC §7 envelope of the expected `type`, parsed with its schema. An envelope of another type
+ * A PROTOCOL.md §6.2 envelope of the expected `type`, parsed with its schema. An envelope of another type
  * is `unknown_type`; anything that is not a valid envelope of this type is `malformed`.
  */
 export function parseEvent<S extends z.ZodType>(body: unknown, type: string, schema: S): ParseResult<z.infer<S>> {

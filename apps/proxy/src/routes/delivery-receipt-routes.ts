@@ -10,7 +10,7 @@ import type { ProxyEnv } from "../app-env";
 import { toRelaySession } from "../relay-sessions";
 
 /**
- * SPEC §5: the recipient's connector reports what its runtime did with a message. The caller's
+ * PROTOCOL.md §4.5: the recipient's connector reports what its runtime did with a message. The caller's
  * own session must have delivered that message from that sender to it; the receipt is then
  * stored there and published to `clawdentity-receipts` for the sender.
  */

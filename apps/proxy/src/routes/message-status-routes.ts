@@ -4,7 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import { toRelaySession } from "../relay-sessions";
 
-/** SPEC §5: the status and timeline of a message the caller sent, from the caller's own session. */
+/** PROTOCOL.md §4.6: the status and timeline of a message the caller sent, from the caller's own session. */
 export function registerMessageStatusRoutes(app: Hono<ProxyEnv>, deps: { auth: MiddlewareHandler<ProxyEnv> }): void {
   app.get(`${RELAY_PATHS.messages}/:messageId`, deps.auth, async (c) => {
     const messageId = ulidSchema.parse(c.req.param("messageId"));

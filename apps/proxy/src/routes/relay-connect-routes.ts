@@ -5,7 +5,7 @@ import type { ProxyEnv } from "../app-env";
 import { toRelaySession } from "../relay-sessions";
 import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "../session";
 
-/** SPEC §6: the agent's WebSocket to its own relay session, authenticated like any other request. */
+/** PROTOCOL.md §5: the agent's WebSocket to its own relay session, authenticated like any other request. */
 export function registerRelayConnectRoutes(app: Hono<ProxyEnv>, deps: { auth: MiddlewareHandler<ProxyEnv> }): void {
   const { auth } = deps;
 

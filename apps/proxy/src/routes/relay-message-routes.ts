@@ -83,7 +83,7 @@ async function recordSent(env: Env, senderDid: string, input: SentMessageInput):
   }
 }
 
-/** SPEC §5 `POST /v1/relay/messages`: 202 as soon as the recipient's session stored the message. */
+/** PROTOCOL.md §4.3 `POST /v1/relay/messages`: 202 as soon as the recipient's session stored the message. */
 export function registerRelayMessageRoutes(
   app: Hono<ProxyEnv>,
   deps: { config: ProxyConfig; clock: Clock; registry: AuthMiddlewareOptions["registry"] },

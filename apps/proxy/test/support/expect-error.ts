@@ -1,7 +1,7 @@
 import { errorEnvelopeSchema } from "@clawdentity/protocol";
 import { expect } from "vitest";
 
-/** Asserts a SPEC §8 error: status, code, envelope shape and the request id echoed in the header. */
+/** Asserts a PROTOCOL.md §7 error: status, code, envelope shape and the request id echoed in the header. */
 export async function expectError(response: Response, status: number, code: string) {
   const body = errorEnvelopeSchema.parse(await response.json());
   expect({ status: response.status, code: body.error.code }).toEqual({ status, code });

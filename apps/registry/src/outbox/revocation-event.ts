@@ -1,7 +1,7 @@
 import { type AgentAuthRevokedEvent, agentAuthRevokedEventSchema, EVENT_TYPES } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 
-/** The SPEC §7 envelope; its id is chosen here once and stored with the row, so every republish reuses it. */
+/** The PROTOCOL.md §6.2 envelope; its id is chosen here once and stored with the row, so every republish reuses it. */
 export function toAgentRevokedEvent(input: {
   id: string;
   nowMs: number;

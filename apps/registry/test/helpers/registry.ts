@@ -73,7 +73,7 @@ export function createTestRegistry(options: TestRegistryOptions = {}) {
   return { app, clock, config, deps, context: createRegistryContext(deps), call };
 }
 
-/** Asserts a SPEC §8 error answer: status, code, and the request id echoed in the header. */
+/** Asserts a PROTOCOL.md §7 error answer: status, code, and the request id echoed in the header. */
 export function expectError(response: JsonResponse, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.body).toMatchObject({ error: { code, requestId: response.headers.get("x-request-id") } });

@@ -20,7 +20,7 @@ export type DeadLetterFilter = {
 
 export type ConnectorClient = ReturnType<typeof createConnectorClient>;
 
-/** Calls to a running connector's local API (SPEC §9) with its bearer token. */
+/** Calls to a running connector's local API (PROTOCOL.md §8) with its bearer token. */
 export function createConnectorClient(options: { fetch: typeof fetch; localApiUrl: string; token: string }) {
   const call = createApiCaller({
     fetch: options.fetch,

@@ -15,7 +15,7 @@ import { importEd25519Seed, signRequest } from "@clawdentity/sdk";
 import { z } from "zod";
 import { callApi, toApiUrl } from "./call-api";
 
-/** The relay's dead-letter retry and purge answers are not fixed by the SPEC; any JSON object is accepted. */
+/** Any JSON object is accepted as the relay's dead-letter retry and purge answers (PROTOCOL.md §4.8). */
 const relayDeadLetterActionSchema = z.record(z.string(), z.unknown());
 
 export function createProxyHealthCheck(options: { fetch: typeof fetch; proxyUrl: string }) {
@@ -31,7 +31,7 @@ export function createProxyHealthCheck(options: { fetch: typeof fetch; proxyUrl:
 
 export type AgentProxyClient = ReturnType<typeof createAgentProxyClient>;
 
-/** Calls to the agent's own proxy, each signed with the agent's key (SPEC §3). */
+/** Calls to the agent's own proxy, each signed with the agent's key (PROTOCOL.md §2). */
 export function createAgentProxyClient(options: { fetch: typeof fetch; proxyUrl: string; identity: AgentIdentity }) {
   let privateKey: Promise<CryptoKey> | undefined;
   const key = () => {

@@ -14,7 +14,7 @@ const valid = {
 };
 
 describe("parseConnectorConfig", () => {
-  it("applies the SPEC §10 defaults", () => {
+  it("applies the PROTOCOL.md §10 defaults", () => {
     const config = parseConnectorConfig(valid);
     expect(config.localApi).toEqual({ host: "127.0.0.1", port: 0, token: "t".repeat(43) });
     expect(config.tuning).toMatchObject({

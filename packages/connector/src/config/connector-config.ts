@@ -6,7 +6,7 @@ const LOOPBACK_HOSTS = ["127.0.0.1", "::1"] as const;
 const durationMs = (fallback: number) => z.number().int().nonnegative().default(fallback);
 const positiveInt = (fallback: number) => z.number().int().positive().default(fallback);
 
-/** Every timing and size the connector uses; defaults are SPEC §10 where it names one. */
+/** Every timing and size the connector uses; defaults are PROTOCOL.md §10 where it names one. */
 export const connectorTuningSchema = z.object({
   outboxRetryBaseMs: durationMs(DEFAULTS.outboxRetryBaseMs),
   outboxRetryMaxMs: durationMs(DEFAULTS.outboxRetryMaxMs),

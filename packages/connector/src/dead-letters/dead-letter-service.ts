@@ -19,7 +19,7 @@ export interface DeadLetterServiceDeps extends ConnectorContext {
 
 export type DeadLetterService = ReturnType<typeof createDeadLetterService>;
 
-/** List, retry and purge dead letters of both directions (SPEC §9). */
+/** List, retry and purge dead letters of both directions (PROTOCOL.md §8.1). */
 export function createDeadLetterService(deps: DeadLetterServiceDeps) {
   const { storage, clock, tuning, logger } = deps;
   const toFilter = (query: DeadLetterQuery): DeadLetterFilter => ({

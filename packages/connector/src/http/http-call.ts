@@ -99,7 +99,7 @@ export function parseRetryAfterMs(value: string | null, nowMs: number): number |
   return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
-/** `code` of a SPEC §8 error envelope, when the body is one. */
+/** `code` of a PROTOCOL.md §7 error envelope, when the body is one. */
 export function toErrorCode(json: unknown): string | undefined {
   const error = (json as { error?: { code?: unknown } } | null)?.error;
   return typeof error?.code === "string" ? error.code : undefined;

@@ -24,7 +24,7 @@ export interface WebhookDeliveryDeps extends ConnectorContext {
   onReceiptQueued: () => void;
 }
 
-/** The `clawdentity.delivery.v1` body of SPEC §9. */
+/** The `clawdentity.delivery.v1` body of PROTOCOL.md §9.1. */
 export function toDeliveryWebhookBody(row: InboxRow): DeliveryWebhookBody {
   return {
     type: "clawdentity.delivery.v1",

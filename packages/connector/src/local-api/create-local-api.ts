@@ -15,7 +15,7 @@ export interface LocalApiDeps extends StatusRouteDeps {
   logger: Logger;
 }
 
-/** The connector's local API (SPEC §9): every route behind the agent's bearer token. */
+/** The connector's local API (PROTOCOL.md §8): every route behind the agent's bearer token. */
 export function createLocalApiApp(deps: LocalApiDeps): Hono {
   const app = new Hono();
   app.use(createRequestIdMiddleware());

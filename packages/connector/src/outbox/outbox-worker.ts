@@ -24,7 +24,7 @@ export interface OutboxWorker extends WorkerLoop {
   pausedUntil(): number | null;
 }
 
-/** The relay headers of SPEC §5 for one outbox row; the Claw headers are added when signing. */
+/** The relay headers of PROTOCOL.md §4.3 for one outbox row; the Claw headers are added when signing. */
 export function toRelayHeaders(row: OutboxRow): Record<string, string> {
   const headers: Record<string, string> = {
     [CLAW_HEADERS.recipientAgentDid]: row.toAgentDid,

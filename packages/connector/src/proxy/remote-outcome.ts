@@ -28,7 +28,7 @@ export function toCallErrorOutcome(error: unknown): RemoteOutcome {
 }
 
 /**
- * The part of a proxy answer every route means alike (SPEC §5): 2xx accepted; 429 throttled; 5xx
+ * The part of a proxy answer every route means alike (PROTOCOL.md §4): 2xx accepted; 429 throttled; 5xx
  * and 408 transient and a circuit failure, except 507 (the recipient's queue is full: the proxy is
  * fine, try later); `PROXY_AUTH_AGENT_REVOKED` final, other 401s (clock skew, a nonce clash)
  * transient. Any other 4xx is the route's to judge: `toFinalReason` names why it can never succeed,
@@ -98,7 +98,7 @@ export function toReceiptOutcome(result: HttpResult, nowMs: number): RemoteOutco
 }
 
 /**
- * Classifies a runtime webhook answer (SPEC §9): 2xx delivered; 408/425/429 and 5xx transient;
+ * Classifies a runtime webhook answer (PROTOCOL.md §9.1): 2xx delivered; 408/425/429 and 5xx transient;
  * any other 4xx is the runtime refusing the message (`webhook_rejected`), which no retry changes.
  */
 export function toWebhookOutcome(result: HttpResult, nowMs: number): RemoteOutcome {

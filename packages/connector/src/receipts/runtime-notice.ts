@@ -11,7 +11,7 @@ export interface RuntimeNoticeInput {
   at: number;
 }
 
-/** The `clawdentity.receipt.v1` body the runtime webhook receives (SPEC §9). */
+/** The `clawdentity.receipt.v1` body the runtime webhook receives (PROTOCOL.md §9.2). */
 export function toRuntimeReceiptBody(input: RuntimeNoticeInput): ReceiptWebhookBody {
   return {
     type: "clawdentity.receipt.v1",

@@ -10,7 +10,7 @@ export interface RetryPolicy {
 
 /**
  * Delay before attempt `attempt + 1`: exponential with jitter; `critical` skips the growth and
- * retries every base interval (SPEC §4: critical skips backoff delays), and a remote's
+ * retries every base interval (PROTOCOL.md §4.1: critical skips backoff delays), and a remote's
  * Retry-After is a floor no priority goes under.
  */
 export function computeRetryDelayMs(input: {

@@ -9,7 +9,7 @@ export interface RuntimeWebhookClient {
 }
 
 /**
- * The agent runtime's webhook (SPEC §9). Deliveries and receipt notices share the content type;
+ * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and receipt notices share the content type;
  * the body's `type` tells them apart. `X-Claw-Correlation-Id` rides along as on every hop.
  */
 export function createRuntimeWebhookClient(options: {

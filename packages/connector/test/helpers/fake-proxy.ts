@@ -51,7 +51,7 @@ export interface FakeProxy {
   statusChecks: RecordedRequest[];
   /** Requests refused for a bad signature, with the reason. */
   authFailures: Array<{ path: string; reason: string }>;
-  /** Requests whose headers or body broke the SPEC §5 shapes. */
+  /** Requests whose headers or body broke the PROTOCOL.md §4 shapes. */
   contractFailures: Array<{ path: string; error: string }>;
   upgrades: Array<{ headers: Headers; agentDid: string }>;
   frames: RelayFrame[];
@@ -128,7 +128,7 @@ function toRoute(method: string | undefined, path: string): "messages" | "receip
 }
 
 /**
- * A stand-in for the agent's own proxy, built to SPEC §3–§6: it verifies every Claw signature
+ * A stand-in for the agent's own proxy, built to PROTOCOL.md §2–§5: it verifies every Claw signature
  * with the sdk (replayed nonces included), records what arrived and answers as told.
  */
 export async function startFakeProxy(options: {

@@ -30,7 +30,7 @@ function render(c: Context, status: ContentfulStatusCode, code: ErrorCode, messa
   return c.json(toErrorEnvelope({ code, message, requestId, details }), status);
 }
 
-/** Maps every thrown error to the SPEC §8 envelope; only a real bug is a 500. */
+/** Maps every thrown error to the PROTOCOL.md §7 envelope; only a real bug is a 500. */
 export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
   const { codes, onUnexpected = (error) => console.error("unhandled error", error) } = options;
   return function handleError(error, c) {
