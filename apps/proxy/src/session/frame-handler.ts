@@ -13,7 +13,7 @@ import type { ReceiptDispatcher } from "./receipt-dispatcher";
 import type { SocketManager } from "./socket-manager";
 import type { DeadLetterStore, MessageStore } from "./stores";
 
-/** The close reasons of a protocol error (close code 4400 family), stable for clients to match. */
+/** The close reasons of a protocol error (close code 4002, `protocolError`), stable for clients to match. */
 export type ProtocolErrorReason = "binary_frame" | "invalid_frame" | "unexpected_frame";
 
 /** What a connector may send; anything else on the socket is a protocol error. */
