@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import { toCliError } from "./cli-error";
+import { CliError } from "./cli-error";
 import { type CliIo, resolveCliIo } from "./cli-io";
 import { registerCommands } from "./commands";
 import type { RunState } from "./commands/command-context";
@@ -25,6 +25,7 @@ export function createCli(overrides: Partial<CliIo> = {}): Cli {
     .addOption(
       new Option("--json", "print JSON mirroring the API answers (errors as {error:{code,message,...}} on stderr)"),
     )
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -39,13 +40,13 @@ export function createCli(overrides: Partial<CliIo> = {}): Cli {
         io.stderr(`${JSON.stringify({ error: { code: "CLI_INVALID_ARGUMENT", message } })}\n`);
       },
     });
-  registerCommands(program, io, state);
 
   return {
     program,
     async run(argv) {
       jsonRequested = argv.includes("--json");
       try {
+        await registerCommands(program, io, state, { argv });
         await program.parseAsync([...argv], { from: "user" });
         return state.exitCode;
       } catch (error) {
@@ -53,7 +54,7 @@ export function createCli(overrides: Partial<CliIo> = {}): Cli {
           // Commander has already printed the usage problem (or the help / version it was asked for).
           return error.exitCode === 0 ? 0 : 1;
         }
-        const failure = toCliError(error);
+        const failure = error instanceof CliError ? error : (await import("./to-cli-error")).toCliError(error);
         writeError(io, jsonRequested, failure);
         return failure.exitCode;
       }

@@ -1,7 +1,8 @@
-export { CLI_ERROR_CODES, CliError, type CliErrorCode, formatCliError, toCliError, toErrorJson } from "./cli-error";
+export { CLI_ERROR_CODES, CliError, type CliErrorCode, formatCliError, toErrorJson } from "./cli-error";
 export { type CliIo, resolveCliIo } from "./cli-io";
 export { type CliConfig, cliConfigSchema, readCliConfig, toCliConfigPath } from "./config";
 export { type Cli, createCli } from "./create-cli";
+export { toCliError } from "./to-cli-error";
 export {
   formatTimeline,
   type MergedTrace,

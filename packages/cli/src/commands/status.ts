@@ -1,10 +1,11 @@
 import { readAgentRuntime } from "@clawdentity/connector";
 import type { ConnectorStatusResponse, HealthResponse } from "@clawdentity/protocol";
 import type { Command } from "commander";
-import { CliError, toCliError } from "../cli-error";
+import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { type LocalAgent, readCliConfig } from "../config";
 import { createConnectorClient, createProxyHealthCheck, createRegistryClient } from "../http";
+import { toCliError } from "../to-cli-error";
 import { type CommandContext, type RunState, toAction } from "./command-context";
 import { parseWaitSeconds } from "./option-parsers";
 import { sleep } from "./sleep";

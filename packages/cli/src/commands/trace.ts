@@ -1,7 +1,8 @@
 import type { MessageStatusResponse, OutboundStatusResponse } from "@clawdentity/protocol";
 import type { Command } from "commander";
-import { CliError, EXIT_FATAL, EXIT_USER_ERROR, toCliError } from "../cli-error";
+import { CliError, EXIT_FATAL, EXIT_USER_ERROR } from "../cli-error";
 import type { CliIo } from "../cli-io";
+import { toCliError } from "../to-cli-error";
 import { formatTimeline, mergeTrace, toConnectorEvents, toProxyEvents } from "../trace";
 import { type CommandContext, type RunState, toAction } from "./command-context";
 import { parseMessageId } from "./option-parsers";
