@@ -1,4 +1,4 @@
-import { type Json, sendAndWait, sendMessage, waitFor } from "../harness";
+import { type Json, readStatus, sendAndWait, sendMessage, waitFor } from "../harness";
 import type { DemoStep } from "./demo-step";
 
 export const revocationStep: DemoStep = {
@@ -22,7 +22,7 @@ export const revocationStep: DemoStep = {
     const socket = await waitFor(
       "alice's relay socket closed",
       async () => {
-        const status = await context.cli.ok<Json>("--agent", "alice", "status");
+        const status = await readStatus<Json>(context.cli, "alice");
         const current = status.connector?.status?.socket;
         return current?.lastCloseCode === 4003 ? current : undefined;
       },

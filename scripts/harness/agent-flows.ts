@@ -2,7 +2,7 @@ import type { AgentConfigFile, ConnectorTuning } from "../../packages/connector/
 import { readAgentConfig, writeAgentConfig } from "../../packages/connector/src/index.ts";
 import type { OutboundStatusResponse, Priority } from "../../packages/protocol/src/index.ts";
 import type { LocalStack } from "../local-stack/start-local-stack";
-import type { CliResult, CliRunner } from "./cli-runner";
+import { CliCommandError, type CliResult, type CliRunner } from "./cli-runner";
 
 /** The steps every scenario starts with, each one CLI command (or two) as a user would type it. */
 
@@ -72,6 +72,16 @@ export async function waitUntilConnected(cli: CliRunner, agent: string, seconds 
     "--wait",
     String(seconds),
   );
+}
+
+/**
+ * `status --json` as a view, whatever it finds: exit 0 (all up) and exit 3 (something down, e.g. a
+ * revoked agent's socket) both print it.
+ */
+export async function readStatus<T = Record<string, unknown>>(cli: CliRunner, agent: string): Promise<T> {
+  const result = await cli.run("--json", "--agent", agent, "status");
+  if (result.exitCode !== 0 && result.exitCode !== 3) throw new CliCommandError(result);
+  return result.json<T>();
 }
 
 export interface SendOptions {

@@ -4,6 +4,7 @@ export {
   initHome,
   pairAgents,
   readOutbound,
+  readStatus,
   type SendOptions,
   type SentMessage,
   sendAndWait,

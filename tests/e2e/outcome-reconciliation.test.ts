@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AgentWorld, createAgentWorld, sendMessage, waitFor } from "../../scripts/harness";
+import { type AgentWorld, createAgentWorld, readStatus, sendMessage, waitFor } from "../../scripts/harness";
 
 let world: AgentWorld;
 
@@ -26,9 +26,9 @@ interface AwaitingOutcome {
 }
 
 async function awaitingOutcome(agent: string): Promise<AwaitingOutcome | undefined> {
-  const status = await world.cli.ok<{
+  const status = await readStatus<{
     connector: { status: { queues: { outbox: { awaitingOutcome?: AwaitingOutcome } } } };
-  }>("--agent", agent, "status");
+  }>(world.cli, agent);
   return status.connector.status.queues.outbox.awaitingOutcome;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Json } from "../../scripts/harness";
-import { type AgentWorld, createAgentWorld, sendMessage, waitFor } from "../../scripts/harness";
+import { type AgentWorld, createAgentWorld, readStatus, sendMessage, waitFor } from "../../scripts/harness";
 
 let world: AgentWorld;
 
@@ -21,7 +21,7 @@ function withinDeadline<T>(what: string, since: number, check: () => Promise<T |
 }
 
 const connectorStatus = async (agent: string) =>
-  (await world.cli.ok<Json>("--agent", agent, "status")).connector?.status as Json | undefined;
+  (await readStatus<Json>(world.cli, agent)).connector?.status as Json | undefined;
 
 describe("revocation at the registry is enforced by the proxy everywhere within 2 s", () => {
   it("a revoked agent: signed requests 401, socket closed 4003, its sends and sends to it dead-lettered", async () => {

@@ -17,19 +17,24 @@ export const CLI_ERROR_CODES = [
   "CLI_NOT_FOUND",
   "CLI_WAIT_TIMEOUT",
   "CLI_MESSAGE_DEAD_LETTERED",
+  "CLI_DOWN",
   "CLI_INTERNAL",
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 
-/** 1: the user can fix it (input, config, API 4xx, a service down). 2: a bug or a broken server. */
-export type ExitCode = 0 | 1 | 2;
+/**
+ * 1: the user can fix it (input, config, API 4xx, a service unreachable). 2: a bug or a broken
+ * server. 3: `status` found something down (it ran fine; what it checked did not).
+ */
+export type ExitCode = 0 | 1 | 2 | 3;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_FATAL = 2;
+export const EXIT_DOWN = 3;
 
 export interface CliErrorInit {
   code: CliErrorCode | (string & {});
   message: string;
-  exitCode?: 1 | 2;
+  exitCode?: Exclude<ExitCode, 0>;
   requestId?: string;
   httpStatus?: number;
   details?: unknown;
@@ -39,7 +44,7 @@ export interface CliErrorInit {
 export class CliError extends Error {
   override readonly name = "CliError";
   readonly code: string;
-  readonly exitCode: 1 | 2;
+  readonly exitCode: Exclude<ExitCode, 0>;
   readonly requestId: string | undefined;
   readonly httpStatus: number | undefined;
   readonly details: unknown;

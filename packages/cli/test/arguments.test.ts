@@ -50,7 +50,7 @@ describe("the program", () => {
 
   it("accepts the global options before or after the command", async () => {
     const after = await cli.run("status", "--json");
-    expect(after.exitCode).toBe(0);
+    expect(after.exitCode).toBe(3);
     expect(after.json()).toMatchObject({ home: cli.home, initialized: false, agent: null });
   });
 });

@@ -268,6 +268,9 @@ describe("clawdentity against a real local registry and proxy", () => {
         .split("\n")
         .map((line) => JSON.parse(line).event),
     ).toEqual(["started", "stopped"]);
-    expect((await ok("--agent", "bob", "status")).connector).toEqual({ running: false });
+    const bobStatus = await cli.run("--json", "--agent", "bob", "status");
+    expect(bobStatus.exitCode).toBe(3);
+    expect(bobStatus.json<Json>()).toMatchObject({ connector: { running: false }, down: ["connector of bob stopped"] });
+    expect(bobStatus.error().code).toBe("CLI_DOWN");
   });
 });

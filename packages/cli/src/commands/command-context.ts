@@ -1,6 +1,6 @@
 import { readAgentRuntime, resolveClawdentityHome } from "@clawdentity/connector";
 import type { Command } from "commander";
-import { CliError } from "../cli-error";
+import { CliError, type ExitCode } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import {
   type CliConfig,
@@ -88,7 +88,7 @@ export function createCommandContext(io: CliIo, globals: GlobalOptions): Command
 
 /** Tracks the exit code of a run: a command can succeed at its call yet report a failed outcome. */
 export interface RunState {
-  exitCode: 0 | 1 | 2;
+  exitCode: ExitCode;
 }
 
 export type ActionHandler<O> = (

@@ -1,14 +1,16 @@
 import { readAgentRuntime } from "@clawdentity/connector";
 import type { ConnectorStatusResponse, HealthResponse } from "@clawdentity/protocol";
 import type { Command } from "commander";
-import { CliError } from "../cli-error";
+import { CliError, EXIT_DOWN } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { type LocalAgent, readCliConfig } from "../config";
 import { createConnectorClient, createProxyHealthCheck, createRegistryClient } from "../http";
+import { createProgress, createStyle } from "../output";
 import { toCliError } from "../to-cli-error";
 import { type CommandContext, type RunState, toAction } from "./command-context";
 import { parseWaitSeconds } from "./option-parsers";
 import { sleep } from "./sleep";
+import { toDownList } from "./status-down";
 
 type Probe<T> = { ok: true; body: T } | { ok: false; error: { code: string; message: string } };
 
@@ -89,10 +91,6 @@ async function readStatus(context: CommandContext) {
 }
 export type StatusView = Awaited<ReturnType<typeof readStatus>>;
 
-function isConnected(view: StatusView): boolean {
-  return view.connector?.running === true && view.connector.status?.socket.state === "connected";
-}
-
 /** A rough age for a person: seconds, minutes, hours or days. */
 function toAge(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -140,31 +138,41 @@ export function toStatusLines(view: StatusView, nowMs = Date.now()): string[] {
 export function registerStatusCommand(program: Command, io: CliIo, state: RunState): void {
   program
     .command("status")
-    .description("health of registry and proxy, and the agent's connector (GET /v1/status of its local API)")
+    .description(
+      "health of registry and proxy, and the agent's connector (GET /v1/status of its local API); exit 3 when something is down",
+    )
     .option(
       "--wait <seconds>",
-      "wait until the agent's connector is running and connected to its proxy",
+      "wait until nothing is down (the agent's connector running and connected); exit 1 if something still is",
       parseWaitSeconds,
     )
     .action(
       toAction<{ wait?: number }>(io, state, async (context, { opts }) => {
         let view = await readStatus(context);
+        let down = toDownList(view);
         if (opts.wait !== undefined) {
-          if (!view.agent) throw new CliError({ code: "CLI_AGENT_REQUIRED", message: "--wait needs an agent" });
           const deadline = Date.now() + opts.wait * 1000;
-          while (!isConnected(view) && Date.now() < deadline) {
+          const progress = createProgress(context.io, context.json);
+          while (down.length > 0 && Date.now() < deadline) {
+            progress.update(`waiting: ${down.join(", ")}`);
             await sleep(context.io.pollIntervalMs);
             view = await readStatus(context);
+            down = toDownList(view);
           }
+          progress.done();
         }
         const failure =
-          opts.wait !== undefined && !isConnected(view)
-            ? new CliError({
-                code: "CLI_WAIT_TIMEOUT",
-                message: `the connector of ${view.agent?.name} was not connected within ${opts.wait} s`,
-              })
-            : undefined;
-        return { json: view, text: toStatusLines(view), ...(failure ? { failure } : {}) };
+          down.length === 0
+            ? undefined
+            : opts.wait !== undefined
+              ? new CliError({
+                  code: "CLI_WAIT_TIMEOUT",
+                  message: `still down after ${opts.wait} s: ${down.join("; ")}`,
+                })
+              : new CliError({ code: "CLI_DOWN", message: down.join("; "), exitCode: EXIT_DOWN });
+        const style = createStyle(context.io, "stdout");
+        const summary = down.length === 0 ? style.ok("✓ all up") : style.error(`✗ down: ${down.join("; ")}`);
+        return { json: { ...view, down }, text: [...toStatusLines(view), summary], ...(failure ? { failure } : {}) };
       }),
     );
 }

@@ -1,5 +1,6 @@
 import { type CliError, formatCliError, toErrorJson } from "../cli-error";
 import type { CliIo } from "../cli-io";
+import { createStyle } from "./style";
 
 /** What a command prints: `json` under `--json` (mirroring the API answer), `text` otherwise. */
 export interface CommandResult {
@@ -22,7 +23,8 @@ export function writeResult(io: CliIo, asJson: boolean, result: CommandResult): 
 }
 
 export function writeError(io: CliIo, asJson: boolean, error: CliError): void {
-  io.stderr(asJson ? `${JSON.stringify(toErrorJson(error))}\n` : `error: ${formatCliError(error)}\n`);
+  if (asJson) io.stderr(`${JSON.stringify(toErrorJson(error))}\n`);
+  else io.stderr(`${createStyle(io, "stderr").error("error:")} ${formatCliError(error)}\n`);
 }
 
 /** One compact JSON line, for streams of events (`connector start --json`). */
