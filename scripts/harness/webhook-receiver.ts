@@ -2,17 +2,21 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   type DeliveryWebhookBody,
+  type NoticeWebhookBody,
   type ReceiptWebhookBody,
   type WebhookBody,
   webhookBodySchema,
 } from "../../packages/protocol/src/index.ts";
 import { type WaitOptions, waitFor } from "./wait-for";
 
+/** A webhook body about one message: a delivery or a receipt (notices are about the agent itself). */
+export type MessageWebhookBody = Exclude<WebhookBody, NoticeWebhookBody>;
+
 /** Decides the HTTP status the runtime answers for one webhook call (200 = delivered); may take its time. */
-export type WebhookResponder = (body: WebhookBody) => number | Promise<number>;
+export type WebhookResponder = (body: MessageWebhookBody) => number | Promise<number>;
 
 /** Called once an answer has been written to the caller's connection. */
-export type WebhookAnswerListener = (body: WebhookBody, status: number) => void;
+export type WebhookAnswerListener = (body: MessageWebhookBody, status: number) => void;
 
 export interface WebhookReceiver {
   url: string;
@@ -20,6 +24,8 @@ export interface WebhookReceiver {
   deliveries: DeliveryWebhookBody[];
   /** Every `clawdentity.receipt.v1` body, in arrival order. */
   receipts: ReceiptWebhookBody[];
+  /** Every `clawdentity.notice.v1` body, in arrival order (always answered 200, never passed to the responder). */
+  notices: NoticeWebhookBody[];
   /** Every call, whatever was answered: messageId → number of calls. */
   calls: Map<string, number>;
   /** messageIds of calls waiting for the runtime's answer (a responder taking its time). */
@@ -35,6 +41,7 @@ export interface WebhookReceiver {
     status?: ReceiptWebhookBody["status"],
     options?: WaitOptions,
   ): Promise<ReceiptWebhookBody>;
+  waitForNotice(code: string, options?: WaitOptions): Promise<NoticeWebhookBody>;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,7 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
   let responder: WebhookResponder = options.responder ?? (() => 200);
   const deliveries: DeliveryWebhookBody[] = [];
   const receipts: ReceiptWebhookBody[] = [];
+  const notices: NoticeWebhookBody[] = [];
   const calls = new Map<string, number>();
   const inFlight = new Set<string>();
   const invalid: unknown[] = [];
@@ -75,6 +83,11 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
     if (!body) {
       invalid.push(text);
       response.writeHead(400).end();
+      return;
+    }
+    if (body.type === "clawdentity.notice.v1") {
+      notices.push(body);
+      response.writeHead(200).end();
       return;
     }
     calls.set(body.messageId, (calls.get(body.messageId) ?? 0) + 1);
@@ -97,6 +110,7 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
     url: `http://127.0.0.1:${port}/clawdentity`,
     deliveries,
     receipts,
+    notices,
     calls,
     inFlight,
     invalid,
@@ -115,6 +129,8 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
         () => receipts.find((body) => body.messageId === messageId && (!status || body.status === status)),
         waitOptions,
       ),
+    waitForNotice: (code, waitOptions) =>
+      waitFor(`notice ${code}`, () => notices.find((body) => body.code === code), waitOptions),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

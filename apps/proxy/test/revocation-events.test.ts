@@ -78,21 +78,46 @@ describe("agent.auth.revoked consumer", () => {
     expect(states.filter((state) => state === "dead_lettered")).toHaveLength(205);
   });
 
-  it("a reissue revokes only the old AIT: the agent keeps working with its new one and keeps its queue", async () => {
+  it.each(["reissued", "renewed"])(
+    "`%s` revokes only the old AIT: the agent keeps working with its new one and keeps its queue",
+    async (reason) => {
+      const { proxy, alice, bob } = await createPairedAgents();
+      const messageId = createUlid();
+      await proxy.sendMessage(alice, bob.did, "kept", { messageId });
+      const socket = await proxy.connect(bob);
+      await socket.next("deliver");
+
+      await runQueueBatch(QUEUES.events, [{ body: toRevokedEvent(bob, reason) }]);
+      expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
+      await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+      const reissued = await createTestAgent(proxy.clock, { reissueOf: bob });
+      expect((await proxy.send(reissued, RELAY_PATHS.relayMetrics)).status).toBe(200);
+      const fresh = await proxy.connect(reissued);
+      expect((await fresh.next("deliver")).id).toBe(messageId);
+      expect(await proxy.deadLetters(bob.did)).toEqual([]);
+      fresh.close();
+    },
+  );
+
+  it("a renewal: the new AIT's socket takes over the old one's in-flight message, and the `renewed` event leaves it open", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const messageId = createUlid();
-    await proxy.sendMessage(alice, bob.did, "kept", { messageId });
-    const socket = await proxy.connect(bob);
-    await socket.next("deliver");
+    await proxy.sendMessage(alice, bob.did, "in flight across the renewal", { messageId });
+    const old = await proxy.connect(bob);
+    expect((await old.next("deliver")).id).toBe(messageId);
 
-    await runQueueBatch(QUEUES.events, [{ body: toRevokedEvent(bob, "reissued") }]);
-    expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
-    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
-    const reissued = await createTestAgent(proxy.clock, { reissueOf: bob });
-    expect((await proxy.send(reissued, RELAY_PATHS.relayMetrics)).status).toBe(200);
-    const fresh = await proxy.connect(reissued);
+    const renewed = await createTestAgent(proxy.clock, { reissueOf: bob });
+    const fresh = await proxy.connect(renewed);
+    expect((await old.closed).code).toBe(RELAY_CLOSE_CODES.superseded);
     expect((await fresh.next("deliver")).id).toBe(messageId);
-    expect(await proxy.deadLetters(bob.did)).toEqual([]);
+
+    await runQueueBatch(QUEUES.events, [{ body: toRevokedEvent(bob, "renewed") }]);
+    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    expect((await proxy.send(renewed, RELAY_PATHS.relayMetrics)).status).toBe(200);
+    fresh.ack(messageId, true);
+    await fresh.sync();
+    expect((await proxy.messageStates(bob.did))[messageId]?.state).toBe("delivered");
+    expect(fresh.ws.readyState).toBe(WebSocket.OPEN);
     fresh.close();
   });
 

@@ -91,15 +91,18 @@ describe("a revocation whose event was lost in transit takes effect at the next 
     expect(await agentRevocations(proxy, alice)).toBe(0);
   });
 
-  it("a `reissued` entry revokes only that AIT; the agent's newer one keeps working", async () => {
-    const { proxy, alice, bob } = await createPairedAgents();
-    const { socket } = await connectV2(proxy, bob);
-    await revokeWithLostEvent(bob, "reissued", proxy.clock.nowMs());
-    await sweep(proxy);
-    expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
-    const accepted = await proxy.sendMessage(alice, bob.did, "bob is still an agent");
-    expect(accepted.status).toBe(202);
-  });
+  it.each(["reissued", "renewed"])(
+    "a `%s` entry revokes only that AIT; the agent's newer one keeps working",
+    async (reason) => {
+      const { proxy, alice, bob } = await createPairedAgents();
+      const { socket } = await connectV2(proxy, bob);
+      await revokeWithLostEvent(bob, reason, proxy.clock.nowMs());
+      await sweep(proxy);
+      expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
+      const accepted = await proxy.sendMessage(alice, bob.did, "bob is still an agent");
+      expect(accepted.status).toBe(202);
+    },
+  );
 
   it("the first sweep looks back a bounded window", async () => {
     const { proxy, alice, bob } = await createPairedAgents();

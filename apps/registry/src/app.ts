@@ -1,6 +1,6 @@
 import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
 import { Hono } from "hono";
-import { createAdminOnlyMiddleware, createOwnerAuthMiddleware } from "./auth";
+import { createAdminOnlyMiddleware, createAgentAuthMiddleware, createOwnerAuthMiddleware } from "./auth";
 import type { Clock } from "./clock";
 import type { RegistryConfig } from "./config";
 import type { RegistryContext } from "./context";
@@ -15,6 +15,7 @@ import {
   registerInviteRoutes,
   registerKeyRoutes,
   registerMeRoutes,
+  registerRenewalRoutes,
   registerResolveRoutes,
 } from "./routes";
 import { createRegistrySigner, type RegistrySigner } from "./signing";
@@ -47,6 +48,7 @@ export function createRegistryApp(deps: RegistryAppDeps): Hono {
   const routeDeps: RouteDeps = {
     context,
     ownerAuth: createOwnerAuthMiddleware(context),
+    agentAuth: createAgentAuthMiddleware(context),
     adminOnly: createAdminOnlyMiddleware(),
     rateLimit: (bucket) =>
       createRateLimitMiddleware({
@@ -69,5 +71,6 @@ export function createRegistryApp(deps: RegistryAppDeps): Hono {
   registerMeRoutes(app, routeDeps);
   registerInviteRoutes(app, routeDeps);
   registerAgentRoutes(app, routeDeps);
+  registerRenewalRoutes(app, routeDeps);
   return app;
 }

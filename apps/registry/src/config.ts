@@ -7,7 +7,7 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-export const RATE_LIMIT_BUCKETS = ["resolve", "crl", "challenge", "redeem", "bootstrap"] as const;
+export const RATE_LIMIT_BUCKETS = ["resolve", "crl", "challenge", "redeem", "bootstrap", "renew"] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
 export interface RegistryConfig {
@@ -51,6 +51,8 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
   challenge: { limit: 30, windowSeconds: 60 },
   redeem: { limit: 10, windowSeconds: 60 },
   bootstrap: { limit: 5, windowSeconds: 60 },
+  // An agent renews once per lifetime; this leaves room for many agents behind one address.
+  renew: { limit: 30, windowSeconds: 60 },
 };
 
 /** A var holding JSON: parsed, then validated by `schema`; a parse failure becomes a zod issue. */

@@ -21,6 +21,7 @@ const ROUTES: Record<
   challenge: { method: "POST", path: "/v1/agents/challenge", body: { publicKey: "A".repeat(43) } },
   redeem: { method: "POST", path: "/v1/invites/redeem", body: { code: "nope" } },
   bootstrap: { method: "POST", path: "/v1/admin/bootstrap", headers: { "x-bootstrap-secret": "wrong" } },
+  renew: { method: "POST", path: "/v1/agents/renew" },
 };
 
 describe("rate limits on public routes", () => {
@@ -67,7 +68,7 @@ describe("rate limits on public routes", () => {
     expect((await registry.call("GET", "/v1/crl")).status).toBe(429);
   });
 
-  it("guards every public route: resolve, CRL, challenge, redeem and bootstrap", async () => {
+  it("guards every public route: resolve, CRL, challenge, redeem, bootstrap and renew", async () => {
     const registry = createTestRegistry({ clock: createManualClock(windowStart), config: { rateLimits: limitsOf(1) } });
     for (const bucket of RATE_LIMIT_BUCKETS) {
       const { method, path, body, headers } = ROUTES[bucket];

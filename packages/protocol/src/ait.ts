@@ -7,9 +7,13 @@ export const AIT_ALG = "EdDSA";
 export const AIT_MIN_TTL_DAYS = 1;
 export const AIT_MAX_TTL_DAYS = 90;
 export const AIT_DEFAULT_TTL_DAYS = 30;
+/**
+ * Every AIT lives 60 s to 90 days (`exp − iat`). Lifetimes are chosen in days; whole seconds
+ * (`ttlSeconds`) allow the short-lived identities that tests and high-security agents use.
+ */
+export const AIT_MIN_TTL_SECONDS = 60;
+export const AIT_MAX_TTL_SECONDS = AIT_MAX_TTL_DAYS * 86_400;
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9._ -]{1,64}$/;
-
-const DAY_SECONDS = 86_400;
 
 export const agentNameSchema = z.string().regex(AGENT_NAME_PATTERN, "1-64 letters, digits, '.', '_', '-' or spaces");
 export const frameworkSchema = z
@@ -18,6 +22,7 @@ export const frameworkSchema = z
   .max(32)
   .refine((value) => !hasControlChars(value), "must not contain control characters");
 export const ttlDaysSchema = z.number().int().min(AIT_MIN_TTL_DAYS).max(AIT_MAX_TTL_DAYS);
+export const ttlSecondsSchema = z.number().int().min(AIT_MIN_TTL_SECONDS).max(AIT_MAX_TTL_SECONDS);
 
 export const ed25519PublicJwkSchema = z.strictObject({
   kty: z.literal("OKP"),
@@ -49,11 +54,11 @@ export const aitClaimsSchema = z
   .superRefine((claims, ctx) => {
     if (claims.exp <= claims.nbf) ctx.addIssue({ code: "custom", path: ["exp"], message: "exp must be after nbf" });
     const lifetime = claims.exp - claims.iat;
-    if (lifetime < AIT_MIN_TTL_DAYS * DAY_SECONDS || lifetime > AIT_MAX_TTL_DAYS * DAY_SECONDS) {
+    if (lifetime < AIT_MIN_TTL_SECONDS || lifetime > AIT_MAX_TTL_SECONDS) {
       ctx.addIssue({
         code: "custom",
         path: ["exp"],
-        message: `lifetime must be ${AIT_MIN_TTL_DAYS}-${AIT_MAX_TTL_DAYS} days`,
+        message: `lifetime must be ${AIT_MIN_TTL_SECONDS} s to ${AIT_MAX_TTL_DAYS} days`,
       });
     }
   });

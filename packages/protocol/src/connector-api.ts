@@ -73,10 +73,41 @@ export type CircuitSnapshot = z.infer<typeof circuitSnapshotSchema>;
 
 export const RELAY_SOCKET_STATES = ["connecting", "connected", "disconnected", "superseded", "stopped"] as const;
 
+/**
+ * The connector's identity: `valid` while its AIT works, `renewing` during a renewal call,
+ * `expired` / `revoked` once the proxy or registry refused the AIT for that reason (every call to
+ * the proxy stops until a new identity is written to the agent home).
+ */
+export const IDENTITY_STATES = ["valid", "renewing", "expired", "revoked"] as const;
+export const identityStateSchema = z.enum(IDENTITY_STATES);
+export type IdentityState = z.infer<typeof identityStateSchema>;
+
+export const connectorIdentityStatusSchema = z.object({
+  jti: ulidSchema,
+  issuedAt: isoTimestampSchema,
+  expiresAt: isoTimestampSchema,
+  state: identityStateSchema,
+  renewal: z.object({
+    /** False without a `registryUrl` or with `renewAtFraction` 0: only the owner renews then. */
+    enabled: z.boolean(),
+    /** When the connector renews next (the fraction of the lifetime, or a retry after a failure). */
+    nextAttemptAt: isoTimestampSchema.optional(),
+    lastAttemptAt: isoTimestampSchema.optional(),
+    lastRenewedAt: isoTimestampSchema.optional(),
+    consecutiveFailures: z.number().int().nonnegative(),
+    /** Why the last attempt failed, with the registry's error code when it answered one. */
+    lastError: z.string().optional(),
+    lastErrorCode: z.string().optional(),
+  }),
+});
+export type ConnectorIdentityStatus = z.infer<typeof connectorIdentityStatusSchema>;
+
 /** `GET /v1/status` of a connector. */
 export const connectorStatusResponseSchema = z.object({
   agentDid: agentDidSchema,
   startedAt: isoTimestampSchema,
+  /** Optional so a client can read a connector that predates it. */
+  identity: connectorIdentityStatusSchema.optional(),
   socket: z.object({
     state: z.enum(RELAY_SOCKET_STATES),
     connectedAt: isoTimestampSchema.optional(),
@@ -102,6 +133,19 @@ export const connectorStatusResponseSchema = z.object({
   }),
   /** Until when the proxy asked (with `Retry-After`) not to be sent to, while that pause runs. */
   relayPausedUntil: isoTimestampSchema.optional(),
+  /**
+   * Present while the runtime webhook answers 401/403/404 (a wrong URL or token): deliveries and
+   * notices wait, spending no attempt, until a probe gets through or their TTL runs out.
+   */
+  webhookPause: z
+    .object({
+      reason: z.literal("misconfigured"),
+      since: isoTimestampSchema,
+      nextAttemptAt: isoTimestampSchema,
+      failures: z.number().int().positive(),
+      lastError: z.string(),
+    })
+    .optional(),
 });
 export type ConnectorStatusResponse = z.infer<typeof connectorStatusResponseSchema>;
 

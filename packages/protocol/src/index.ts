@@ -15,4 +15,5 @@ export * from "./receipts";
 export * from "./registration";
 export * from "./registry-api";
 export * from "./relay-api";
+export * from "./renewal";
 export * from "./webhook";

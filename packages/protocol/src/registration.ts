@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { agentNameSchema, frameworkSchema, ttlDaysSchema } from "./ait";
+import { agentNameSchema, frameworkSchema } from "./ait";
 import { base64urlSchema, ulidSchema } from "./primitives";
+import { aitLifetimeFields, hasOneLifetime, ONE_LIFETIME_MESSAGE, renewalPolicyFields } from "./renewal";
 
 export const AGENT_REGISTRATION_VERSION = "CLAW-AGENT-REGISTRATION-V1";
 
@@ -14,14 +15,17 @@ export const agentChallengeResponseSchema = z.object({
 export type AgentChallengeRequest = z.infer<typeof agentChallengeRequestSchema>;
 export type AgentChallengeResponse = z.infer<typeof agentChallengeResponseSchema>;
 
-export const agentRegistrationRequestSchema = z.object({
-  name: agentNameSchema,
-  framework: frameworkSchema,
-  publicKey: base64urlSchema.length(43),
-  ttlDays: ttlDaysSchema.optional(),
-  challengeId: ulidSchema,
-  challengeSignature: base64urlSchema.min(1),
-});
+export const agentRegistrationRequestSchema = z
+  .object({
+    name: agentNameSchema,
+    framework: frameworkSchema,
+    publicKey: base64urlSchema.length(43),
+    ...aitLifetimeFields,
+    ...renewalPolicyFields,
+    challengeId: ulidSchema,
+    challengeSignature: base64urlSchema.min(1),
+  })
+  .refine(hasOneLifetime, ONE_LIFETIME_MESSAGE);
 export type AgentRegistrationRequest = z.infer<typeof agentRegistrationRequestSchema>;
 
 export interface AgentRegistrationTextInput {

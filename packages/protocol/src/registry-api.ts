@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { agentNameSchema, frameworkSchema, ttlDaysSchema } from "./ait";
+import { AIT_MAX_TTL_DAYS, agentNameSchema, frameworkSchema, ttlSecondsSchema } from "./ait";
 import { agentDidSchema, humanDidSchema } from "./did";
 import { base64urlSchema, isoTimestampSchema, safeTextSchema, ulidSchema } from "./primitives";
+import { agentRenewalSchema, aitLifetimeFields, hasOneLifetime, ONE_LIFETIME_MESSAGE } from "./renewal";
 
 /** Owner-facing routes of the registry (the PROTOCOL.md §1 routes live in keys.ts / crl.ts). */
 export const REGISTRY_PATHS = {
@@ -14,6 +15,8 @@ export const REGISTRY_PATHS = {
   inviteRedeem: "/v1/invites/redeem",
   agents: "/v1/agents",
   agentChallenge: "/v1/agents/challenge",
+  /** Signed by the agent itself (PROTOCOL.md §2), not by its owner. */
+  agentRenew: "/v1/agents/renew",
   resolve: "/v1/resolve",
 } as const;
 
@@ -124,7 +127,17 @@ export const agentStatusSchema = z.enum(AGENT_STATUSES);
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 /** Reasons the registry writes into revocations and `agent.auth.revoked` events. */
-export const AGENT_REVOCATION_REASONS = { revoked: "agent_revoked", reissued: "reissued" } as const;
+export const AGENT_REVOCATION_REASONS = { revoked: "agent_revoked", reissued: "reissued", renewed: "renewed" } as const;
+
+/** Reasons that revoke one AIT and leave the agent active (a newer AIT replaced it); any other revokes the agent. */
+export const TOKEN_REVOCATION_REASONS: readonly string[] = [
+  AGENT_REVOCATION_REASONS.reissued,
+  AGENT_REVOCATION_REASONS.renewed,
+];
+
+export function isTokenRevocationReason(reason: string): boolean {
+  return TOKEN_REVOCATION_REASONS.includes(reason);
+}
 
 /** An agent as its owner sees it. */
 export const agentSchema = z.object({
@@ -136,8 +149,12 @@ export const agentSchema = z.object({
   publicKey: base64urlSchema.length(43),
   status: agentStatusSchema,
   currentJti: ulidSchema,
-  ttlDays: ttlDaysSchema,
+  /** Whole days of `ttlSeconds` (0 for a lifetime under a day). */
+  ttlDays: z.number().int().min(0).max(AIT_MAX_TTL_DAYS),
+  /** The lifetime of each AIT issued to the agent. */
+  ttlSeconds: ttlSecondsSchema,
   aitExpiresAt: isoTimestampSchema,
+  renewal: agentRenewalSchema,
   createdAt: isoTimestampSchema,
   updatedAt: isoTimestampSchema,
   revokedAt: isoTimestampSchema.nullable(),
@@ -163,7 +180,7 @@ export const agentListResponseSchema = z.object({ agents: z.array(agentSchema), 
 export type AgentListResponse = z.infer<typeof agentListResponseSchema>;
 
 /** Body of `POST /v1/agents/:id/reissue`; may be empty (the agent's registered lifetime is reused). */
-export const reissueAgentRequestSchema = z.object({ ttlDays: ttlDaysSchema.optional() });
+export const reissueAgentRequestSchema = z.object(aitLifetimeFields).refine(hasOneLifetime, ONE_LIFETIME_MESSAGE);
 export type ReissueAgentRequest = z.infer<typeof reissueAgentRequestSchema>;
 
 /** The public view of `GET /v1/resolve/:id`. */

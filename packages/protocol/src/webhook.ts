@@ -33,5 +33,39 @@ export const receiptWebhookBodySchema = z.object({
 });
 export type ReceiptWebhookBody = z.infer<typeof receiptWebhookBodySchema>;
 
-export const webhookBodySchema = z.discriminatedUnion("type", [deliveryWebhookBodySchema, receiptWebhookBodySchema]);
+/**
+ * Codes of `clawdentity.notice.v1` the connector sends; open on the wire (a lower-case token), so a
+ * runtime should handle a code it does not know as a generic notice.
+ */
+export const NOTICE_CODES = {
+  /** A self-renewal failed; `retryAt` says when the connector tries again. */
+  renewalFailed: "identity_renewal_failed",
+  /** The AIT expired: the connector stopped calling the proxy until the owner reissues it. */
+  expired: "identity_expired",
+  /** The agent or its AIT was revoked: the connector stopped calling the proxy. */
+  revoked: "identity_revoked",
+} as const;
+
+/** Something the runtime should know about the agent itself (not about one message). */
+export const noticeWebhookBodySchema = z.object({
+  type: z.literal("clawdentity.notice.v1"),
+  noticeId: ulidSchema,
+  agentDid: agentDidSchema,
+  code: z.string().regex(/^[a-z0-9_:.-]{1,100}$/),
+  message: z.string().min(1).max(1_000),
+  at: isoTimestampSchema,
+  /** The current AIT's expiry. */
+  aitExpiresAt: isoTimestampSchema.optional(),
+  /** The error code of the refusal that caused the notice (`REGISTRY_*`, `PROXY_AUTH_*`). */
+  errorCode: z.string().max(100).optional(),
+  /** For `identity_renewal_failed`: the next attempt. */
+  retryAt: isoTimestampSchema.optional(),
+});
+export type NoticeWebhookBody = z.infer<typeof noticeWebhookBodySchema>;
+
+export const webhookBodySchema = z.discriminatedUnion("type", [
+  deliveryWebhookBodySchema,
+  receiptWebhookBodySchema,
+  noticeWebhookBodySchema,
+]);
 export type WebhookBody = z.infer<typeof webhookBodySchema>;

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   AIT_DEFAULT_TTL_DAYS,
   AIT_MAX_TTL_DAYS,
+  AIT_MAX_TTL_SECONDS,
   AIT_MIN_TTL_DAYS,
+  AIT_MIN_TTL_SECONDS,
   type AitClaims,
   agentNameSchema,
   aitClaimsSchema,
@@ -10,6 +12,7 @@ import {
   ed25519PublicJwkSchema,
   frameworkSchema,
   ttlDaysSchema,
+  ttlSecondsSchema,
 } from "../src/index";
 import { AGENT_DID, DAY_SECONDS, HUMAN_DID, NOW_SECONDS, PUBLIC_KEY_X, ULID_B, without } from "./fixtures";
 
@@ -71,9 +74,9 @@ describe("aitClaimsSchema", () => {
   it("accepts the lifetime bounds exactly and rejects one second past them", () => {
     const lifetime = (days: number, extraSeconds = 0) =>
       withClaims({ exp: NOW_SECONDS + days * DAY_SECONDS + extraSeconds });
-    expect(aitClaimsSchema.safeParse(lifetime(AIT_MIN_TTL_DAYS)).success).toBe(true);
+    expect(aitClaimsSchema.safeParse(lifetime(0, AIT_MIN_TTL_SECONDS)).success).toBe(true);
     expect(aitClaimsSchema.safeParse(lifetime(AIT_MAX_TTL_DAYS)).success).toBe(true);
-    expect(aitClaimsSchema.safeParse(lifetime(AIT_MIN_TTL_DAYS, -1)).success).toBe(false);
+    expect(aitClaimsSchema.safeParse(lifetime(0, AIT_MIN_TTL_SECONDS - 1)).success).toBe(false);
     expect(aitClaimsSchema.safeParse(lifetime(AIT_MAX_TTL_DAYS, 1)).success).toBe(false);
   });
 
@@ -132,6 +135,9 @@ describe("AIT field schemas", () => {
     expect(ttlDaysSchema.safeParse(0).success).toBe(false);
     expect(ttlDaysSchema.safeParse(91).success).toBe(false);
     expect(ttlDaysSchema.safeParse(1.5).success).toBe(false);
+    expect(ttlSecondsSchema.safeParse(AIT_MIN_TTL_SECONDS).success).toBe(true);
+    expect(ttlSecondsSchema.safeParse(AIT_MAX_TTL_SECONDS + 1).success).toBe(false);
     expect([AIT_MIN_TTL_DAYS, AIT_DEFAULT_TTL_DAYS, AIT_MAX_TTL_DAYS]).toEqual([1, 30, 90]);
+    expect([AIT_MIN_TTL_SECONDS, AIT_MAX_TTL_SECONDS]).toEqual([60, 90 * 86_400]);
   });
 });

@@ -25,6 +25,12 @@ describe("agent registration", () => {
     expect(agentRegistrationRequestSchema.safeParse(body).success).toBe(true);
     expect(agentRegistrationRequestSchema.safeParse({ ...body, ttlDays: 90 }).success).toBe(true);
     expect(agentRegistrationRequestSchema.safeParse({ ...body, ttlDays: 91 }).success).toBe(false);
+    expect(agentRegistrationRequestSchema.safeParse({ ...body, ttlSeconds: 60 }).success).toBe(true);
+    expect(agentRegistrationRequestSchema.safeParse({ ...body, ttlSeconds: 30, ttlDays: 1 }).success).toBe(false);
+    expect(
+      agentRegistrationRequestSchema.safeParse({ ...body, selfRenewal: false, maxLifetimeDays: 3650 }).success,
+    ).toBe(true);
+    expect(agentRegistrationRequestSchema.safeParse({ ...body, maxLifetimeDays: 0 }).success).toBe(false);
     expect(agentRegistrationRequestSchema.safeParse({ ...body, publicKey: "short" }).success).toBe(false);
     expect(agentRegistrationRequestSchema.safeParse({ ...body, challengeSignature: "" }).success).toBe(false);
   });

@@ -28,7 +28,9 @@ const agent = {
   status: "active",
   currentJti: ULID_B,
   ttlDays: 30,
+  ttlSeconds: 30 * 86_400,
   aitExpiresAt: ISO_NOW,
+  renewal: { selfRenewal: true, maxLifetimeDays: 365, lifetimeStartedAt: ISO_NOW, renewableUntil: ISO_NOW },
   createdAt: ISO_NOW,
   updatedAt: ISO_NOW,
   revokedAt: null,
@@ -82,7 +84,16 @@ describe("owner, token and invite bodies", () => {
 describe("agent bodies", () => {
   it("accept an agent and its public view", () => {
     expect(agentSchema.parse(agent)).toEqual(agent);
-    const { id: _id, currentJti: _jti, ttlDays: _ttl, aitExpiresAt: _exp, updatedAt: _upd, ...resolved } = agent;
+    const {
+      id: _id,
+      currentJti: _jti,
+      ttlDays: _ttl,
+      ttlSeconds: _seconds,
+      aitExpiresAt: _exp,
+      renewal: _renewal,
+      updatedAt: _upd,
+      ...resolved
+    } = agent;
     expect(resolvedAgentSchema.parse(resolved)).toEqual(resolved);
   });
 
@@ -90,6 +101,8 @@ describe("agent bodies", () => {
     ["a human did", { did: HUMAN_DID }],
     ["an unknown status", { status: "suspended" }],
     ["a ttlDays past 90", { ttlDays: 91 }],
+    ["a ttlSeconds under 60", { ttlSeconds: 59 }],
+    ["a maxLifetimeDays past 3650", { renewal: { ...agent.renewal, maxLifetimeDays: 3651 } }],
     ["a short public key", { publicKey: PUBLIC_KEY_X.slice(1) }],
   ])("refuse an agent with %s", (_label, patch) => {
     expect(agentSchema.safeParse({ ...agent, ...patch }).success).toBe(false);
@@ -117,8 +130,11 @@ describe("agent bodies", () => {
     expect(agentRefSchema.safeParse("agent-1").success).toBe(false);
   });
 
-  it("accept an empty reissue body and bound ttlDays", () => {
+  it("accept an empty reissue body and bound ttlDays and ttlSeconds, one of them at most", () => {
     expect(reissueAgentRequestSchema.safeParse({}).success).toBe(true);
     expect(reissueAgentRequestSchema.safeParse({ ttlDays: 0 }).success).toBe(false);
+    expect(reissueAgentRequestSchema.safeParse({ ttlSeconds: 60 }).success).toBe(true);
+    expect(reissueAgentRequestSchema.safeParse({ ttlSeconds: 59 }).success).toBe(false);
+    expect(reissueAgentRequestSchema.safeParse({ ttlDays: 1, ttlSeconds: 600 }).success).toBe(false);
   });
 });

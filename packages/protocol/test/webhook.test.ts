@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   DELIVERY_CONTENT_TYPE,
   deliveryWebhookBodySchema,
+  NOTICE_CODES,
+  noticeWebhookBodySchema,
   receiptWebhookBodySchema,
   webhookBodySchema,
 } from "../src/index";
@@ -76,5 +78,32 @@ describe("delivery webhook bodies", () => {
     ["a non-ISO receivedAt", { receivedAt: "now" }],
   ])("reject a delivery with %s", (_label, patch) => {
     expect(deliveryWebhookBodySchema.safeParse({ ...delivery, ...patch }).success).toBe(false);
+  });
+});
+
+describe("notice webhook bodies", () => {
+  const notice = {
+    type: "clawdentity.notice.v1",
+    noticeId: ULID_A,
+    agentDid: AGENT_DID,
+    code: NOTICE_CODES.renewalFailed,
+    message: "renewal refused",
+    at: ISO_NOW,
+    aitExpiresAt: ISO_NOW,
+    errorCode: "REGISTRY_RENEWAL_DISABLED",
+    retryAt: ISO_NOW,
+  } as const;
+
+  it("accept a notice, also without its optional fields, and tell it apart by type", () => {
+    expect(noticeWebhookBodySchema.parse(notice)).toEqual(notice);
+    const minimal = { type: notice.type, noticeId: ULID_A, agentDid: AGENT_DID, code: "x", message: "m", at: ISO_NOW };
+    expect(noticeWebhookBodySchema.parse(minimal)).toEqual(minimal);
+    expect(webhookBodySchema.parse(notice).type).toBe("clawdentity.notice.v1");
+  });
+
+  it("keep the code an open lower-case token", () => {
+    expect(noticeWebhookBodySchema.safeParse({ ...notice, code: "future_code" }).success).toBe(true);
+    expect(noticeWebhookBodySchema.safeParse({ ...notice, code: "Upper" }).success).toBe(false);
+    expect(noticeWebhookBodySchema.safeParse({ ...notice, agentDid: HUMAN_DID }).success).toBe(false);
   });
 });

@@ -10,13 +10,13 @@ export interface AitSubject {
   publicKey: string;
 }
 
-/** Signs an AIT for `subject`, valid from now for `ttlDays`. */
+/** Signs an AIT for `subject`, valid from now for `ttlSeconds`. */
 export async function issueAit(
   context: RegistryContext,
-  input: { subject: AitSubject; jti: string; ttlDays: number; nowMs: number },
+  input: { subject: AitSubject; jti: string; ttlSeconds: number; nowMs: number },
 ): Promise<{ ait: string; expiresAtMs: number }> {
   const iat = toUnixSeconds(input.nowMs);
-  const exp = iat + input.ttlDays * 86_400;
+  const exp = iat + input.ttlSeconds;
   const claims: AitClaims = {
     iss: context.config.issuerUrl,
     sub: input.subject.did,

@@ -1,4 +1,5 @@
 import {
+  AGENT_RENEWAL_DEFAULTS,
   type AgentRegistrationRequest,
   type AgentWithAitResponse,
   AIT_DEFAULT_TTL_DAYS,
@@ -89,7 +90,7 @@ export async function registerAgent(
   const id = createUlid(nowMs);
   const did = formatDid({ authority: config.didAuthority, entity: "agent", id });
   const jti = createUlid(nowMs);
-  const ttlDays = request.ttlDays ?? AIT_DEFAULT_TTL_DAYS;
+  const ttlSeconds = request.ttlSeconds ?? (request.ttlDays ?? AIT_DEFAULT_TTL_DAYS) * 86_400;
   const subject = {
     did,
     ownerDid: owner.did,
@@ -97,7 +98,7 @@ export async function registerAgent(
     framework: request.framework,
     publicKey: request.publicKey,
   };
-  const { ait, expiresAtMs } = await issueAit(context, { subject, jti, ttlDays, nowMs });
+  const { ait, expiresAtMs } = await issueAit(context, { subject, jti, ttlSeconds, nowMs });
   const row: AgentRow = {
     id,
     did,
@@ -107,8 +108,12 @@ export async function registerAgent(
     public_key: request.publicKey,
     status: "active",
     current_jti: jti,
-    ttl_days: ttlDays,
+    ttl_days: Math.floor(ttlSeconds / 86_400),
+    ttl_seconds: ttlSeconds,
     ait_expires_at: expiresAtMs,
+    self_renewal: (request.selfRenewal ?? AGENT_RENEWAL_DEFAULTS.selfRenewal) ? 1 : 0,
+    max_lifetime_days: request.maxLifetimeDays ?? AGENT_RENEWAL_DEFAULTS.maxLifetimeDays,
+    lifetime_started_at: nowMs,
     change_id: jti,
     created_at: nowMs,
     updated_at: nowMs,

@@ -2,12 +2,15 @@ import { AGENT_REVOCATION_REASONS, type AgentWithAitResponse, type ReissueAgentR
 import { createUlid } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { RegistryContext } from "../context";
-import { type OwnerRow, toAgent, toAgentReissue, toChangedRows } from "../db";
+import { type OwnerRow, toAgent, toAgentReissue, toChangedRows, toTtlSeconds } from "../db";
 import { findOwnedAgent } from "./agent-ref";
 import { issueAit } from "./issue-ait";
 import { createPendingRevocation } from "./record-revocation";
 
-/** A fresh AIT for an active agent; the previous `jti` is revoked with reason `reissued` and announced. */
+/**
+ * A fresh AIT for an active agent; the previous `jti` is revoked with reason `reissued` and
+ * announced. The owner acted, so the agent's renewable lifetime starts again.
+ */
 export async function reissueAgent(
   context: RegistryContext,
   input: { owner: OwnerRow; ref: string; request: ReissueAgentRequest },
@@ -18,7 +21,8 @@ export async function reissueAgent(
 
   const nowMs = clock.nowMs();
   const jti = createUlid(nowMs);
-  const ttlDays = input.request.ttlDays ?? agent.ttl_days;
+  const { ttlDays, ttlSeconds: requestedSeconds } = input.request;
+  const ttlSeconds = requestedSeconds ?? (ttlDays === undefined ? toTtlSeconds(agent) : ttlDays * 86_400);
   const subject = {
     did: agent.did,
     ownerDid: agent.owner_did,
@@ -26,7 +30,7 @@ export async function reissueAgent(
     framework: agent.framework,
     publicKey: agent.public_key,
   };
-  const { ait, expiresAtMs } = await issueAit(context, { subject, jti, ttlDays, nowMs });
+  const { ait, expiresAtMs } = await issueAit(context, { subject, jti, ttlSeconds, nowMs });
   const revocation = createPendingRevocation(context, {
     agent,
     jti: agent.current_jti,
@@ -40,7 +44,7 @@ export async function reissueAgent(
       id: agent.id,
       oldJti: agent.current_jti,
       newJti: jti,
-      ttlDays,
+      ttlSeconds,
       aitExpiresAt: expiresAtMs,
       changeId: jti,
       nowMs,
@@ -53,6 +57,14 @@ export async function reissueAgent(
     throw new AppError("REGISTRY_AGENT_CONFLICT", 409, "agent was reissued concurrently; retry");
   }
   await revocation.publish();
-  const updated = { ...agent, current_jti: jti, ttl_days: ttlDays, ait_expires_at: expiresAtMs, updated_at: nowMs };
+  const updated = {
+    ...agent,
+    current_jti: jti,
+    ttl_days: Math.floor(ttlSeconds / 86_400),
+    ttl_seconds: ttlSeconds,
+    ait_expires_at: expiresAtMs,
+    lifetime_started_at: nowMs,
+    updated_at: nowMs,
+  };
   return { agent: toAgent({ ...updated, change_id: jti }), ait };
 }

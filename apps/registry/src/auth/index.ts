@@ -1,3 +1,4 @@
+export { type AuthenticatedAgent, createAgentAuthMiddleware } from "./agent-auth";
 export {
   type AuthenticatedOwner,
   createAdminOnlyMiddleware,

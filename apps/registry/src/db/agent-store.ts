@@ -1,5 +1,11 @@
-import { type Agent, type AgentStatus, type ResolvedAgent, resolvedAgentSchema } from "@clawdentity/protocol";
-import { toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
+import {
+  type Agent,
+  type AgentRenewal,
+  type AgentStatus,
+  type ResolvedAgent,
+  resolvedAgentSchema,
+} from "@clawdentity/protocol";
+import { DAY_MS, toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
 
 export interface AgentRow {
@@ -12,7 +18,14 @@ export interface AgentRow {
   status: AgentStatus;
   current_jti: string;
   ttl_days: number;
+  /** NULL on a row an older Worker wrote: `ttl_days` days. */
+  ttl_seconds: number | null;
   ait_expires_at: number;
+  /** Owner policy (migration 0002): 1 = the agent may renew its own AIT. */
+  self_renewal: number;
+  max_lifetime_days: number;
+  /** The owner's last registration or reissue; NULL: `created_at`. */
+  lifetime_started_at: number | null;
   change_id: string;
   created_at: number;
   updated_at: number;
@@ -36,20 +49,37 @@ export async function findAgentView(
   return db.prepare(`${SELECT_AGENT_VIEW} WHERE ${column} = ?`).bind(value).first<AgentView>();
 }
 
-/** What would make a registration collide: an active same-named agent of this owner, or the key already used. */
+/**
+ * What would make a registration collide: an active same-named agent of this owner, or the key
+ * already used (now, or by an agent that rotated away from it).
+ */
 export async function findAgentConflict(
   db: D1Database,
   input: { ownerId: string; name: string; publicKey: string },
 ): Promise<"name" | "key" | null> {
   const row = await db
     .prepare(
-      `SELECT public_key = ?3 AS same_key FROM agents
+      `SELECT 1 AS same_key FROM retired_agent_keys WHERE public_key = ?3
+       UNION ALL
+       SELECT public_key = ?3 AS same_key FROM agents
        WHERE public_key = ?3 OR (owner_id = ?1 AND name = ?2 AND status = 'active') LIMIT 1`,
     )
     .bind(input.ownerId, input.name, input.publicKey)
     .first<{ same_key: number }>();
   if (!row) return null;
   return row.same_key ? "key" : "name";
+}
+
+/** True when the key belongs or ever belonged to an agent. */
+export async function isAgentKeyTaken(db: D1Database, publicKey: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 AS taken FROM agents WHERE public_key = ?1
+       UNION ALL SELECT 1 FROM retired_agent_keys WHERE public_key = ?1 LIMIT 1`,
+    )
+    .bind(publicKey)
+    .first<{ taken: number }>();
+  return row !== null;
 }
 
 export async function listAgentViews(
@@ -66,14 +96,22 @@ export async function listAgentViews(
   return results;
 }
 
-/** Swaps the current AIT id if it is still `oldJti` on an active agent. */
+export const toTtlSeconds = (row: AgentRow): number => row.ttl_seconds ?? row.ttl_days * 86_400;
+export const toLifetimeStartedAt = (row: AgentRow): number => row.lifetime_started_at ?? row.created_at;
+/** No self-renewed AIT of the agent expires after this. */
+export const toRenewableUntil = (row: AgentRow): number => toLifetimeStartedAt(row) + row.max_lifetime_days * DAY_MS;
+
+/**
+ * Swaps the current AIT id if it is still `oldJti` on an active agent; the owner acted, so the
+ * agent's lifetime starts again.
+ */
 export function toAgentReissue(
   db: D1Database,
   input: {
     id: string;
     oldJti: string;
     newJti: string;
-    ttlDays: number;
+    ttlSeconds: number;
     aitExpiresAt: number;
     changeId: string;
     nowMs: number;
@@ -81,10 +119,79 @@ export function toAgentReissue(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE agents SET current_jti = ?, ttl_days = ?, ait_expires_at = ?, change_id = ?, updated_at = ?
+      `UPDATE agents SET current_jti = ?, ttl_days = ?, ttl_seconds = ?, ait_expires_at = ?, lifetime_started_at = ?,
+         change_id = ?, updated_at = ?
        WHERE id = ? AND status = 'active' AND current_jti = ?`,
     )
-    .bind(input.newJti, input.ttlDays, input.aitExpiresAt, input.changeId, input.nowMs, input.id, input.oldJti);
+    .bind(
+      input.newJti,
+      Math.floor(input.ttlSeconds / 86_400),
+      input.ttlSeconds,
+      input.aitExpiresAt,
+      input.nowMs,
+      input.changeId,
+      input.nowMs,
+      input.id,
+      input.oldJti,
+    );
+}
+
+/**
+ * The agent's own renewal: swaps the current AIT id (and the key, when rotated) only if the AIT
+ * is still `oldJti`, the agent active, the policy the one the request was checked against, and a
+ * new key belongs to no agent, now or before. Changes no row otherwise.
+ */
+export function toAgentRenewal(
+  db: D1Database,
+  input: {
+    id: string;
+    oldJti: string;
+    newJti: string;
+    publicKey: string;
+    aitExpiresAt: number;
+    maxLifetimeDays: number;
+    changeId: string;
+    nowMs: number;
+  },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE agents SET current_jti = ?1, public_key = ?2, ait_expires_at = ?3, change_id = ?4, updated_at = ?5
+       WHERE id = ?6 AND status = 'active' AND current_jti = ?7 AND self_renewal = 1 AND max_lifetime_days = ?8
+         AND NOT EXISTS (SELECT 1 FROM retired_agent_keys WHERE public_key = ?2)`,
+    )
+    .bind(
+      input.newJti,
+      input.publicKey,
+      input.aitExpiresAt,
+      input.changeId,
+      input.nowMs,
+      input.id,
+      input.oldJti,
+      input.maxLifetimeDays,
+    );
+}
+
+/** Sets the owner's renewal policy of an active agent. */
+export function toAgentPolicyUpdate(
+  db: D1Database,
+  input: { id: string; selfRenewal: boolean; maxLifetimeDays: number; nowMs: number },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE agents SET self_renewal = ?, max_lifetime_days = ?, updated_at = ?
+       WHERE id = ? AND status = 'active'`,
+    )
+    .bind(input.selfRenewal ? 1 : 0, input.maxLifetimeDays, input.nowMs, input.id);
+}
+
+/** Keeps a key the agent rotated away from, so it never registers again. */
+export function toRetiredKeyInsert(
+  db: D1Database,
+  row: { public_key: string; agent_id: string; retired_at: number },
+  guard: SqlGuard,
+): D1PreparedStatement {
+  return toGuardedInsert(db, "retired_agent_keys", { ...row }, guard);
 }
 
 /** Marks an active agent revoked; changes no row when it was revoked already. */
@@ -105,7 +212,17 @@ export function agentChangedGuard(agentId: string, changeId: string): SqlGuard {
   return { sql: "EXISTS (SELECT 1 FROM agents WHERE id = ? AND change_id = ?)", params: [agentId, changeId] };
 }
 
+export function toAgentRenewalPolicy(row: AgentRow): AgentRenewal {
+  return {
+    selfRenewal: row.self_renewal === 1,
+    maxLifetimeDays: row.max_lifetime_days,
+    lifetimeStartedAt: toIsoTimestamp(toLifetimeStartedAt(row)),
+    renewableUntil: toIsoTimestamp(toRenewableUntil(row)),
+  };
+}
+
 export function toAgent(row: AgentView): Agent {
+  const ttlSeconds = toTtlSeconds(row);
   return {
     id: row.id,
     did: row.did,
@@ -115,8 +232,10 @@ export function toAgent(row: AgentView): Agent {
     publicKey: row.public_key,
     status: row.status,
     currentJti: row.current_jti,
-    ttlDays: row.ttl_days,
+    ttlDays: Math.floor(ttlSeconds / 86_400),
+    ttlSeconds,
     aitExpiresAt: toIsoTimestamp(row.ait_expires_at),
+    renewal: toAgentRenewalPolicy(row),
     createdAt: toIsoTimestamp(row.created_at),
     updatedAt: toIsoTimestamp(row.updated_at),
     revokedAt: toNullableIsoTimestamp(row.revoked_at),

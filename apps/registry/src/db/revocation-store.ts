@@ -25,3 +25,7 @@ export async function listRevocations(db: D1Database): Promise<RevocationEntry[]
     revokedAt: toUnixSeconds(row.revoked_at),
   }));
 }
+
+export async function isJtiRevoked(db: D1Database, jti: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS revoked FROM revocations WHERE jti = ?").bind(jti).first()) !== null;
+}

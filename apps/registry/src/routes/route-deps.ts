@@ -6,6 +6,8 @@ import type { RegistryContext } from "../context";
 export interface RouteDeps {
   context: RegistryContext;
   ownerAuth: MiddlewareHandler;
+  /** A request the agent itself signed (PROTOCOL.md §2). */
+  agentAuth: MiddlewareHandler;
   adminOnly: MiddlewareHandler;
   rateLimit(bucket: RateLimitBucket): MiddlewareHandler;
 }

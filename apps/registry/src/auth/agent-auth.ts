@@ -1,0 +1,76 @@
+import { type AitClaims, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
+import { ClawAuthError, precheckClawRequest, type SigningKeyResolver, verifyClawRequest } from "@clawdentity/sdk";
+import type { MiddlewareHandler } from "hono";
+import { toUnixSeconds } from "../clock";
+import type { RegistryContext } from "../context";
+import { type AgentView, findAgentView, isJtiRevoked, spendAgentNonce } from "../db";
+import { readBodyBytes } from "../http";
+
+/** An agent that proved it holds the key of its own, current, unrevoked AIT. */
+export interface AuthenticatedAgent {
+  agent: AgentView;
+  claims: AitClaims;
+  nonce: string;
+  /** The raw body the proof covered, read once. */
+  body: Uint8Array;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    agentAuth: AuthenticatedAgent;
+  }
+}
+
+/** The registry's own active keys: an AIT another registry signed names a kid unknown here. */
+function createOwnKeysResolver(context: RegistryContext): SigningKeyResolver {
+  return {
+    async resolveKey(kid) {
+      const { keys } = await context.signer.toKeysDocument();
+      const key = keys.find((entry) => entry.kid === kid && entry.status === "active");
+      if (!key) throw new ClawAuthError("UNKNOWN_KID", "the AIT was not signed by this registry");
+      return key.x;
+    },
+  };
+}
+
+/**
+ * PROTOCOL.md §2 on the registry's agent routes, in the proxy's order: header checks before the
+ * body is read, the AIT against this registry's keys and issuer, body hash and proof, then the
+ * registry's own records (the agent active, this `jti` its current AIT and not revoked), and last
+ * the nonce, spent once in D1 so a replay is refused on every instance. Failures are
+ * `REGISTRY_AUTH_<reason>`.
+ */
+export function createAgentAuthMiddleware(context: RegistryContext): MiddlewareHandler {
+  const { db, clock, config } = context;
+  const keys = createOwnKeysResolver(context);
+  return async function agentAuth(c, next) {
+    precheckClawRequest({ headers: c.req.raw.headers, nowSeconds: toUnixSeconds(clock.nowMs()) });
+    const body = await readBodyBytes(c);
+    const url = new URL(c.req.url);
+    const verified = await verifyClawRequest({
+      method: c.req.method,
+      pathWithQuery: `${url.pathname}${url.search}`,
+      headers: c.req.raw.headers,
+      body,
+      keys,
+      nowSeconds: toUnixSeconds(clock.nowMs()),
+      issuer: config.issuerUrl,
+    });
+    const { claims } = verified;
+    const agent = await findAgentView(db, { did: claims.sub });
+    // Signed by this registry, so the agent exists; a wiped database is the only way it would not.
+    if (!agent) throw new ClawAuthError("INVALID_AIT", "the AIT's agent is unknown here");
+    if (agent.status === "revoked") throw new ClawAuthError("AGENT_REVOKED", "the agent is revoked");
+    if (agent.current_jti !== claims.jti || (await isJtiRevoked(db, claims.jti))) {
+      throw new ClawAuthError("AGENT_REVOKED", "the AIT was revoked or replaced by a newer one");
+    }
+    const nowMs = clock.nowMs();
+    // Acceptable until the end of second ts + skew, like the proxy's window (PROTOCOL.md §2.3).
+    const expiresAtMs = (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS + 1) * 1000;
+    if (!(await spendAgentNonce(db, { agentDid: agent.did, nonce: verified.nonce, expiresAtMs, nowMs }))) {
+      throw new ClawAuthError("REPLAYED_NONCE", "nonce was already used");
+    }
+    c.set("agentAuth", { agent, claims, nonce: verified.nonce, body });
+    await next();
+  };
+}
