@@ -4,6 +4,7 @@ import type { Clock } from "./clock";
 import type { MetricsRegistry } from "./metrics";
 import type { RelaySocketStatus } from "./relay-client";
 import type { ConnectorStorage } from "./storage";
+import type { WebhookPause } from "./webhook";
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 const PREFIX = "clawdentity_connector";
@@ -13,6 +14,7 @@ export interface GaugeSources {
   clock: Clock;
   socket(): RelaySocketStatus;
   breakers: Record<"proxy" | "webhook", CircuitBreaker>;
+  webhookPause: WebhookPause;
 }
 
 /** Gauges read at scrape time, so they always match the database and live state. */
@@ -48,6 +50,11 @@ export function registerConnectorGauges(registry: MetricsRegistry, sources: Gaug
       labels: { circuit },
       value: CIRCUIT_VALUE[breaker.snapshot().state],
     })),
+  );
+  registry.gauge(
+    `${PREFIX}_webhook_misconfigured`,
+    "1 while the runtime webhook answers 401/403/404 and deliveries are paused.",
+    () => [{ value: sources.webhookPause.isPaused() ? 1 : 0 }],
   );
   registry.gauge(`${PREFIX}_socket_connected`, "1 while the relay WebSocket is open.", () => [
     { value: sources.socket().state === "connected" ? 1 : 0 },

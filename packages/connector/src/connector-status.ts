@@ -3,6 +3,7 @@ import type { CircuitBreaker } from "./circuit-breaker";
 import { toIso } from "./clock";
 import type { RelaySocketStatus } from "./relay-client";
 import type { ConnectorStorage } from "./storage";
+import type { WebhookPauseSnapshot } from "./webhook";
 
 export function toCircuitSnapshot(breaker: CircuitBreaker): CircuitSnapshot {
   const snapshot = breaker.snapshot();
@@ -22,6 +23,7 @@ export interface StatusSources {
   proxyBreaker: CircuitBreaker;
   webhookBreaker: CircuitBreaker;
   relayPausedUntil: number | null;
+  webhookPause: WebhookPauseSnapshot | null;
 }
 
 /** `GET /v1/status`: socket, circuit breakers, queue depths and the last heartbeat round trip. */
@@ -59,5 +61,16 @@ export function toConnectorStatus(sources: StatusSources): ConnectorStatusRespon
       runtimeNotifications: { pending: notices.pending, failed: notices.failed },
     },
     ...(sources.relayPausedUntil !== null ? { relayPausedUntil: toIso(sources.relayPausedUntil) } : {}),
+    ...(sources.webhookPause
+      ? {
+          webhookPause: {
+            reason: "misconfigured" as const,
+            since: toIso(sources.webhookPause.since),
+            nextAttemptAt: toIso(sources.webhookPause.nextAttemptAt),
+            failures: sources.webhookPause.failures,
+            lastError: sources.webhookPause.lastError,
+          },
+        }
+      : {}),
   };
 }

@@ -3,7 +3,7 @@ import { importEd25519Seed } from "@clawdentity/sdk";
 import { acquireAgentLock } from "./agent-home/process-lock";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker";
 import { type Clock, systemClock } from "./clock";
-import type { ConnectorConfig } from "./config";
+import type { ConnectorConfig, WebhookTarget } from "./config";
 import { registerConnectorGauges } from "./connector-gauges";
 import { toConnectorStatus } from "./connector-status";
 import { createDeadLetterService, type DeadLetterService } from "./dead-letters";
@@ -16,8 +16,9 @@ import { createOutboundService, createOutboxWorker, createOutcomeReconciler, typ
 import { createProxyClient } from "./proxy";
 import { createReceiptFrameHandler, createReceiptPoster, createRuntimeNotifier } from "./receipts";
 import { type CreateWebSocket, createRelayClient } from "./relay-client";
+import { resolveRetryPolicy } from "./runtime";
 import { type ConnectorStorage, openConnectorStorage, type RetentionResult } from "./storage";
-import { createRuntimeWebhookClient } from "./webhook";
+import { createRuntimeWebhookClient, createWebhookPause, type WebhookPause } from "./webhook";
 
 export interface ConnectorDeps {
   /** Drives scheduling (backoff, TTL, leases, circuit timing); request signing always uses real time. */
@@ -47,11 +48,17 @@ export interface Connector {
   /** Re-scans every queue now (tests move an injected clock, then wake). */
   wake(): void;
   pruneRetention(): RetentionResult;
+  /**
+   * Calls the runtime at this target from now on (its URL, headers or secret changed in the agent's
+   * config): a misconfiguration pause ends and the waiting deliveries go at once.
+   */
+  setWebhookTarget(target: WebhookTarget): void;
 }
 
 interface Running extends StartedConnector {
   status(): ConnectorStatusResponse;
   wake(): void;
+  setWebhookTarget(target: WebhookTarget): void;
   prune(): RetentionResult;
   stop(): Promise<void>;
 }
@@ -126,6 +133,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps = {
     renderMetrics: () => metrics.registry.render(),
     wake: () => requireRunning().wake(),
     pruneRetention: () => requireRunning().prune(),
+    setWebhookTarget: (target) => requireRunning().setWebhookTarget(target),
   };
 }
 
@@ -147,12 +155,23 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   });
   const common = { storage, clock, random, tuning, metrics, logger };
   const webhook = createRuntimeWebhookClient({
-    url: config.deliveryWebhookUrl,
+    target: { url: config.deliveryWebhookUrl, ...config.webhook },
     fetch,
     timeoutMs: tuning.webhookTimeoutMs,
     clock,
   });
-  const notifier = createRuntimeNotifier({ ...common, webhook, breaker: webhookBreaker });
+  // Declared before the workers it wakes; `onResume` only runs once they exist.
+  const wakeWebhookWorkers = () => {
+    webhookWorker.wake();
+    notifier.wake();
+  };
+  const webhookPause: WebhookPause = createWebhookPause({
+    clock,
+    policy: resolveRetryPolicy(tuning, "webhook", random),
+    logger,
+    onResume: () => wakeWebhookWorkers(),
+  });
+  const notifier = createRuntimeNotifier({ ...common, webhook, breaker: webhookBreaker, pause: webhookPause });
   const receiptPoster = createReceiptPoster({ ...common, proxy, breaker: proxyBreaker });
   const outboxWorker = createOutboxWorker({
     ...common,
@@ -170,6 +189,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     ...common,
     webhook,
     breaker: webhookBreaker,
+    pause: webhookPause,
     onReceiptQueued: () => receiptPoster.wake(),
   });
   const relay = createRelayClient({
@@ -200,12 +220,14 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
       proxyBreaker,
       webhookBreaker,
       relayPausedUntil: outboxWorker.pausedUntil(),
+      webhookPause: webhookPause.snapshot(),
     });
   registerConnectorGauges(metrics.registry, {
     storage,
     clock,
     socket: () => relay.status(),
     breakers: { proxy: proxyBreaker, webhook: webhookBreaker },
+    webhookPause,
   });
 
   const prune = () => {
@@ -248,6 +270,12 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     prune,
     wake() {
       for (const worker of workers) worker.wake();
+    },
+    setWebhookTarget(target) {
+      webhook.setTarget(target);
+      logger.info("webhook target changed", { url: target.url, headers: Object.keys(target.headers) });
+      webhookPause.reset();
+      wakeWebhookWorkers();
     },
     async stop() {
       clearInterval(retentionTimer);

@@ -16,6 +16,10 @@ export const CLAW_HEADERS = {
   idempotencyKey: "idempotency-key",
   requestId: "x-request-id",
   retryAfter: "retry-after",
+  /** Connector → runtime webhook (Standard Webhooks, PROTOCOL.md §9): id, unix seconds, `v1,<HMAC>` list. */
+  webhookId: "webhook-id",
+  webhookTimestamp: "webhook-timestamp",
+  webhookSignature: "webhook-signature",
   /** Proxy → registry over the service binding: the shared `REGISTRY_SERVICE_TOKEN`. */
   serviceToken: "x-clawdentity-service-token",
 } as const;

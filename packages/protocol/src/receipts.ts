@@ -9,6 +9,8 @@ export const DEAD_LETTER_REASONS = [
   "expired",
   "max_attempts",
   "webhook_rejected",
+  /** The runtime kept answering 401/403/404 (a wrong URL or token) until the message's TTL. */
+  "webhook_misconfigured",
   "recipient_revoked",
   "sender_revoked",
   "queue_full",

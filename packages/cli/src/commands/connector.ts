@@ -6,6 +6,8 @@ import {
   readAgentRuntime,
   removeAgentRuntime,
   silentLogger,
+  toWebhookTarget,
+  watchWebhookTarget,
   writeAgentConfig,
   writeAgentRuntime,
 } from "@clawdentity/connector";
@@ -14,6 +16,7 @@ import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { writeJsonLine } from "../output";
 import { type RunState, toAction } from "./command-context";
+import { registerConnectorWebhookCommand } from "./connector-webhook";
 import { parseHttpUrl, toIntegerParser } from "./option-parsers";
 
 interface StartOptions {
@@ -86,7 +89,14 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
             `connector ${agent.name} (${info.agentDid}) listening on ${info.localApiUrl}; delivering to ${info.deliveryWebhookUrl}\n`,
           );
 
+        // `openclaw setup`, `connector webhook` or an edit by hand change the target without a restart.
+        const stopWatching = watchWebhookTarget(agent.ref, {
+          initial: toWebhookTarget(config),
+          onChange: (target) => connector.setWebhookTarget(target),
+          onError: (error) => logger.warn("config.json not reloaded", { error: (error as Error).message }),
+        });
         const signal = await io.waitForStop();
+        stopWatching();
         await connector.stop();
         removeAgentRuntime(agent.ref);
         // The start line was the first half of the output; the stop line completes it.
@@ -97,4 +107,6 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
         };
       }),
     );
+
+  registerConnectorWebhookCommand(connectorCommand, io, state);
 }

@@ -10,6 +10,7 @@ import {
   connectorTuningOverridesSchema,
   localApiConfigSchema,
   parseConnectorConfig,
+  webhookHeadersSchema,
 } from "../config";
 import { type AgentHomePaths, agentHomeNameSchema, resolveAgentHomePaths, resolveClawdentityHome } from "./paths";
 import { AgentHomeError, readSecretJson, writeFileAtomic } from "./secure-file";
@@ -23,6 +24,8 @@ export const agentConfigFileSchema = z.strictObject({
   proxyUrl: z.url({ protocol: /^https?$/ }),
   registryUrl: z.url({ protocol: /^https?$/ }).optional(),
   deliveryWebhookUrl: z.url({ protocol: /^https?$/ }),
+  /** The rest of the delivery target: extra headers (a runtime's token lives here, hence 0600). */
+  webhook: z.strictObject({ headers: webhookHeadersSchema.optional() }).optional(),
   localApi: localApiConfigSchema.omit({ token: true }).strict().default({ host: "127.0.0.1", port: 0 }),
   localApiToken: localApiConfigSchema.shape.token,
   /** Overrides of `ConnectorTuning`; unknown keys are refused so a typo cannot pass silently. */
@@ -42,6 +45,7 @@ export interface CreateAgentHomeOptions extends AgentHomeRef {
   proxyUrl: string;
   registryUrl?: string;
   deliveryWebhookUrl: string;
+  webhook?: AgentConfigFileInput["webhook"];
   localApi?: { host?: "127.0.0.1" | "::1"; port?: number };
   /** Generated (32 random bytes, base64url) when omitted. */
   localApiToken?: string;
@@ -70,6 +74,7 @@ export function createAgentHome(options: CreateAgentHomeOptions): { paths: Agent
     proxyUrl: options.proxyUrl,
     registryUrl: options.registryUrl,
     deliveryWebhookUrl: options.deliveryWebhookUrl,
+    webhook: options.webhook,
     localApi: { host: options.localApi?.host ?? "127.0.0.1", port: options.localApi?.port ?? 0 },
     localApiToken: options.localApiToken ?? createLocalApiToken(),
     tuning: options.tuning,
@@ -120,6 +125,7 @@ export function loadConnectorConfig(ref: AgentHomeRef): ConnectorConfig {
     proxyUrl: file.proxyUrl,
     registryUrl: file.registryUrl,
     deliveryWebhookUrl: file.deliveryWebhookUrl,
+    webhook: { headers: file.webhook?.headers ?? {} },
     localApi: { ...file.localApi, token: file.localApiToken },
     databasePath: paths.databasePath,
     tuning: file.tuning ?? {},

@@ -23,3 +23,4 @@ export {
   writeAgentRuntime,
 } from "./runtime-file";
 export { AgentHomeError, readSecretJson, writeFileAtomic } from "./secure-file";
+export { toWebhookTarget, watchWebhookTarget } from "./webhook-target-watch";

@@ -67,6 +67,52 @@ export type AgentIdentity = z.infer<typeof agentIdentitySchema>;
 
 const httpUrlSchema = z.url({ protocol: /^https?$/ });
 
+/** Headers the connector sets on every webhook call itself; a delivery target cannot replace them. */
+const RESERVED_WEBHOOK_HEADERS: ReadonlySet<string> = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "idempotency-key",
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+  "x-claw-message-id",
+  "x-claw-correlation-id",
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+// Visible ASCII, spaces and tabs: no CR, LF or NUL that could split a request.
+const HEADER_VALUE = /^[\t\x20-\x7e]{0,8192}$/;
+
+/**
+ * Extra headers of the runtime webhook (e.g. `authorization: Bearer <token>` for an OpenClaw
+ * gateway); names are stored lower case.
+ */
+export const webhookHeadersSchema = z
+  .record(z.string(), z.string())
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "not a header name" });
+      else if (RESERVED_WEBHOOK_HEADERS.has(name.toLowerCase())) {
+        ctx.addIssue({ code: "custom", path: [name], message: "set by the connector itself" });
+      }
+      if (!HEADER_VALUE.test(value)) {
+        ctx.addIssue({ code: "custom", path: [name], message: "header values are printable ASCII, at most 8 KiB" });
+      }
+    }
+  })
+  .transform((headers) =>
+    Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])),
+  );
+export type WebhookHeaders = z.infer<typeof webhookHeadersSchema>;
+
+/** Where and how the connector calls the agent runtime, besides its URL (PROTOCOL.md §9). */
+export const webhookTargetSchema = z.object({
+  headers: webhookHeadersSchema.default({}),
+});
+export type WebhookTarget = z.infer<typeof webhookTargetSchema> & { url: string };
+
 export const localApiConfigSchema = z.object({
   host: z
     .enum(LOOPBACK_HOSTS, { message: "the local API binds to a loopback address only (127.0.0.1 or ::1)" })
@@ -83,6 +129,7 @@ export const connectorConfigSchema = z
     proxyUrl: httpUrlSchema,
     registryUrl: httpUrlSchema.optional(),
     deliveryWebhookUrl: httpUrlSchema,
+    webhook: webhookTargetSchema.default({ headers: {} }),
     localApi: localApiConfigSchema,
     databasePath: z.string().min(1),
     tuning: connectorTuningSchema.default(connectorTuningSchema.parse({})),

@@ -10,4 +10,8 @@ export {
   connectorTuningSchema,
   localApiConfigSchema,
   parseConnectorConfig,
+  type WebhookHeaders,
+  type WebhookTarget,
+  webhookHeadersSchema,
+  webhookTargetSchema,
 } from "./connector-config";

@@ -14,12 +14,14 @@ import {
   type WorkerLoop,
 } from "../runtime";
 import type { InboxRow } from "../storage";
-import type { RuntimeWebhookClient } from "../webhook";
+import type { RuntimeWebhookClient, WebhookPause } from "../webhook";
 import { enqueueDeliveryReceipt } from "./delivery-receipt";
 
 export interface WebhookDeliveryDeps extends ConnectorContext {
   webhook: RuntimeWebhookClient;
   breaker: CircuitBreaker;
+  /** Shared with the runtime notifier: a misconfigured webhook pauses both. */
+  pause: WebhookPause;
   /** A receipt row was written: wake the receipt poster. */
   onReceiptQueued: () => void;
 }
@@ -47,7 +49,7 @@ export function toDeliveryWebhookBody(row: InboxRow): DeliveryWebhookBody {
  * The receipt for the sender is written in the same transaction as the inbox state change.
  */
 export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLoop {
-  const { storage, breaker, clock, tuning, metrics, logger } = deps;
+  const { storage, breaker, pause, clock, tuning, metrics, logger } = deps;
   const policy = resolveRetryPolicy(tuning, "webhook", deps.random);
 
   const queueReceipt = (row: InboxRow, status: ReceiptStatus, reason: string | null, now: number) =>
@@ -69,6 +71,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   const settle = (row: InboxRow, outcome: RemoteOutcome) => {
     const now = clock.now();
     metrics.webhookDeliveries.inc({ outcome: outcome.kind });
+    pause.record(outcome);
     if (outcome.kind === "accepted") {
       storage.transaction(() => {
         if (storage.inbox.markDelivered(row.seq, now)) queueReceipt(row, "delivered_to_webhook", null, now);
@@ -79,6 +82,12 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     }
     if (outcome.kind === "aborted") return storage.inbox.release(row.seq);
     if (outcome.kind === "permanent") return deadLetter(row, outcome.reason, outcome.error, 1);
+    if (outcome.kind === "misconfigured") {
+      // Spends no attempt: a wrong URL or token must not use up the backlog, only its TTL may. The
+      // row stays due; the pause decides when the next call goes.
+      storage.inbox.postpone({ seq: row.seq, now, nextAttemptAt: now, error: outcome.error });
+      return;
+    }
     const attempt = row.attempts + 1;
     if (attempt >= tuning.webhookMaxAttempts) return deadLetter(row, "max_attempts", outcome.error, 1);
     const delay = computeRetryDelayMs({ attempt, priority: row.priority, policy, retryAfterMs: outcome.retryAfterMs });
@@ -95,6 +104,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     const outcome = await callGuarded(permit, () =>
       deps.webhook.post(
         {
+          webhookId: row.messageId,
           messageId: row.messageId,
           correlationId: row.correlationId,
           body: JSON.stringify(toDeliveryWebhookBody(row)),
@@ -106,9 +116,11 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   };
 
   const expireDue = () => {
+    // Expiring while the target refuses every call: the message died of the misconfiguration.
+    const reason = pause.isPaused() ? "webhook_misconfigured" : "expired";
     for (const seq of storage.inbox.listExpired(clock.now())) {
       const row = storage.inbox.get(seq);
-      if (row) deadLetter(row, "expired", row.lastError, 0);
+      if (row) deadLetter(row, reason, row.lastError, 0);
     }
   };
 
@@ -120,11 +132,15 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     claim(limit) {
       expireDue();
       const now = clock.now();
-      return claimWithPermits(breaker, limit, (count) =>
-        storage.inbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
-      ).map(({ row, permit }) => deliver(row, permit));
+      return pause
+        .claim(limit, (allowed) =>
+          claimWithPermits(breaker, allowed, (count) =>
+            storage.inbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
+          ),
+        )
+        .map(({ row, permit }) => deliver(row, permit));
     },
-    nextWakeAt: () => toNextWakeAt(storage.inbox.nextDueAt(), breaker),
+    nextWakeAt: () => toNextWakeAt(storage.inbox.nextDueAt(), breaker, pause.nextAttemptAt() ?? 0),
     onError: (error) => logger.error("webhook delivery worker error", { error: toErrorMessage(error) }),
   });
 }

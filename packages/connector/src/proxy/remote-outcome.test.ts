@@ -58,12 +58,23 @@ describe("toWebhookOutcome", () => {
     [200, { kind: "accepted" }],
     [204, { kind: "accepted" }],
     [429, { kind: "throttled" }],
-    [408, { kind: "transient", circuitFailure: false }],
+    [408, { kind: "transient", circuitFailure: false, retryAfterMs: 7_000 }],
+    [409, { kind: "transient", circuitFailure: false }],
+    [425, { kind: "transient", circuitFailure: false }],
     [400, { kind: "permanent", reason: "webhook_rejected" }],
-    [404, { kind: "permanent", reason: "webhook_rejected" }],
+    [410, { kind: "permanent", reason: "webhook_rejected" }],
+    [413, { kind: "permanent", reason: "webhook_rejected" }],
+    [415, { kind: "permanent", reason: "webhook_rejected" }],
+    [422, { kind: "permanent", reason: "webhook_rejected" }],
+    [401, { kind: "misconfigured", retryAfterMs: 7_000 }],
+    [403, { kind: "misconfigured" }],
+    [404, { kind: "misconfigured" }],
+    [405, { kind: "misconfigured" }],
+    [302, { kind: "misconfigured" }],
     [500, { kind: "transient", circuitFailure: true }],
+    [503, { kind: "transient", circuitFailure: true, retryAfterMs: 7_000 }],
   ])("HTTP %i", (status, expected) => {
-    expect(toWebhookOutcome(result(status), NOW)).toMatchObject(expected);
+    expect(toWebhookOutcome(result(status, undefined, { "retry-after": "7" }), NOW)).toMatchObject(expected);
   });
 });
 

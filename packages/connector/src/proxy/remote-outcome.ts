@@ -8,6 +8,11 @@ export type RemoteOutcome =
   | { kind: "throttled"; retryAfterMs: number | null; error: string }
   /** Worth retrying with backoff; `circuitFailure` when it says the remote itself is unwell. */
   | { kind: "transient"; error: string; circuitFailure: boolean; retryAfterMs: number | null }
+  /**
+   * The runtime webhook refused the call itself (401/403/404/405, a redirect): a wrong URL or
+   * token. No retry of this row alone can fix it; the whole webhook pauses until it is fixed.
+   */
+  | { kind: "misconfigured"; error: string; retryAfterMs: number | null }
   /** Will never succeed as is: dead-letter at once. */
   | { kind: "permanent"; reason: DeadLetterReason; error: string }
   /** We aborted it (shutdown): give the row back without spending an attempt. */
@@ -97,9 +102,18 @@ export function toReceiptOutcome(result: HttpResult, nowMs: number): RemoteOutco
   return classifyProxyAnswer(result, nowMs, (status) => RECEIPT_FINAL_BY_STATUS[status] ?? null);
 }
 
+/** The runtime refused this message: no retry changes that (PROTOCOL.md §9.1). */
+const WEBHOOK_REJECTED = new Set([400, 410, 413, 415, 422]);
+/** The call never reached a handler that could judge the message: a wrong URL or credentials. */
+const WEBHOOK_MISCONFIGURED = new Set([401, 403, 404, 405]);
+/** Try again later: a timeout, a conflict in progress, too early. */
+const WEBHOOK_RETRY = new Set([408, 409, 425]);
+
 /**
- * Classifies a runtime webhook answer (PROTOCOL.md §9.1): 2xx delivered; 408/425/429 and 5xx transient;
- * any other 4xx is the runtime refusing the message (`webhook_rejected`), which no retry changes.
+ * Classifies a runtime webhook answer (PROTOCOL.md §9.1): 2xx delivered; 400/410/413/415/422 (and
+ * any 4xx not named here) the runtime refusing the message (`webhook_rejected`); 401/403/404/405
+ * and redirects a misconfigured target (deliveries pause, nothing is dead-lettered before its
+ * TTL); 408/409/425/429 retried after `Retry-After`; 5xx retried and counted against the circuit.
  */
 export function toWebhookOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
   const { status } = result;
@@ -107,7 +121,12 @@ export function toWebhookOutcome(result: HttpResult, nowMs: number): RemoteOutco
   const error = `webhook answered HTTP ${status}`;
   const retryAfterMs = parseRetryAfterMs(result.headers.get("retry-after"), nowMs);
   if (status === 429) return { kind: "throttled", retryAfterMs, error };
-  if (status === 408 || status === 425) return { kind: "transient", error, circuitFailure: false, retryAfterMs };
-  if (status >= 400 && status < 500) return { kind: "permanent", reason: "webhook_rejected", error };
+  if (WEBHOOK_RETRY.has(status)) return { kind: "transient", error, circuitFailure: false, retryAfterMs };
+  if (WEBHOOK_MISCONFIGURED.has(status) || (status >= 300 && status < 400)) {
+    return { kind: "misconfigured", error, retryAfterMs };
+  }
+  if (WEBHOOK_REJECTED.has(status) || (status >= 400 && status < 500)) {
+    return { kind: "permanent", reason: "webhook_rejected", error };
+  }
   return { kind: "transient", error, circuitFailure: true, retryAfterMs };
 }

@@ -13,6 +13,7 @@ import {
   type WorkerLoop,
 } from "../runtime";
 import type { JobRow, JobStore } from "../storage";
+import type { WebhookPause } from "../webhook";
 
 /** What one job queue adds to the connector context: its store, its target and its limits. */
 export interface JobWorkerOptions {
@@ -27,6 +28,8 @@ export interface JobWorkerOptions {
   backoff: "outbox" | "webhook";
   concurrency: number;
   outcomes: Counter;
+  /** Calls to the runtime webhook: paused with deliveries while its target is misconfigured. */
+  pause?: WebhookPause;
 }
 
 /** Posts queued JSON bodies with retries; used for delivery receipts and runtime receipt notices. */
@@ -45,8 +48,14 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     const now = clock.now();
     if (outcome.kind === "aborted") return store.release(row.id);
     options.outcomes.inc({ outcome: outcome.kind });
+    options.pause?.record(outcome);
     if (outcome.kind === "accepted") return store.markDone(row.id, now);
     if (outcome.kind === "permanent") return fail(row, outcome.error, 1);
+    if (outcome.kind === "misconfigured") {
+      if ((options.pause?.nextAttemptAt() ?? now) > row.expiresAt) return fail(row, outcome.error, 0);
+      // Stays due without spending an attempt; the pause decides when the next call goes.
+      return store.postpone({ id: row.id, now, nextAttemptAt: now, error: outcome.error });
+    }
     const attempt = row.attempts + 1;
     const delay = computeRetryDelayMs({
       attempt,
@@ -69,11 +78,14 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
       const now = clock.now();
-      return claimWithPermits(options.breaker, limit, (count) =>
-        store.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
-      ).map(({ row, permit }) => run(row, permit));
+      const claimRows = (allowed: number) =>
+        claimWithPermits(options.breaker, allowed, (count) =>
+          store.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
+        );
+      const claimed = options.pause ? options.pause.claim(limit, claimRows) : claimRows(limit);
+      return claimed.map(({ row, permit }) => run(row, permit));
     },
-    nextWakeAt: () => toNextWakeAt(store.nextDueAt(), options.breaker),
+    nextWakeAt: () => toNextWakeAt(store.nextDueAt(), options.breaker, options.pause?.nextAttemptAt() ?? 0),
     onError: (error) => logger.error(`${options.name} error`, { error: toErrorMessage(error) }),
   });
 }

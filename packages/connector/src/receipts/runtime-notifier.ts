@@ -1,12 +1,13 @@
 import type { CircuitBreaker } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
 import type { WorkerLoop } from "../runtime";
-import type { RuntimeWebhookClient } from "../webhook";
+import type { RuntimeWebhookClient, WebhookPause } from "../webhook";
 import { createJobWorker } from "./job-worker";
 
 export interface RuntimeNotifierDeps extends ConnectorContext {
   webhook: RuntimeWebhookClient;
   breaker: CircuitBreaker;
+  pause: WebhookPause;
 }
 
 /**
@@ -19,13 +20,16 @@ export function createRuntimeNotifier(deps: RuntimeNotifierDeps): WorkerLoop {
     name: "runtime notifier",
     store: deps.storage.runtimeNotifications,
     breaker: deps.breaker,
+    pause: deps.pause,
     maxAttempts: tuning.runtimeNotificationMaxAttempts,
     backoff: "webhook",
     concurrency: tuning.webhookConcurrency,
     outcomes: deps.metrics.runtimeNotifications,
     call: (row, signal) => {
       const { correlationId } = JSON.parse(row.body) as { correlationId: string };
-      return deps.webhook.post({ messageId: row.messageId, correlationId, body: row.body }, signal);
+      // One id per notice, the same on every retry: a message can have several notices.
+      const webhookId = `${row.messageId}-n${row.id}`;
+      return deps.webhook.post({ webhookId, messageId: row.messageId, correlationId, body: row.body }, signal);
     },
   });
 }

@@ -65,6 +65,9 @@ export function createInboxStore(db: ConnectorDatabase) {
     delivered_at = @now, updated_at = @now, last_error = NULL WHERE seq = @seq AND status = 'pending'`);
   const scheduleRetry = db.prepare(`UPDATE inbox SET attempts = attempts + 1, lease_until = NULL,
     next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error WHERE seq = @seq AND status = 'pending'`);
+  // Waiting for a misconfigured webhook to be fixed spends no attempt: only the TTL bounds it.
+  const postpone = db.prepare(`UPDATE inbox SET lease_until = NULL, next_attempt_at = @nextAttemptAt,
+    updated_at = @now, last_error = @error WHERE seq = @seq AND status = 'pending'`);
   const deadLetter = db.prepare(`UPDATE inbox SET status = 'dead_lettered', attempts = attempts + @spent,
     lease_until = NULL, updated_at = @now, last_error = @error, dead_letter_reason = @reason, dead_lettered_at = @now
     WHERE seq = @seq AND status = 'pending' RETURNING ${COLUMNS}`);
@@ -102,6 +105,10 @@ export function createInboxStore(db: ConnectorDatabase) {
     },
     scheduleRetry(input: { seq: number; now: number; nextAttemptAt: number; error: string }): void {
       scheduleRetry.run(input);
+    },
+    /** Back in the queue at `nextAttemptAt` without spending an attempt. */
+    postpone(input: { seq: number; now: number; nextAttemptAt: number; error: string }): void {
+      postpone.run(input);
     },
     deadLetter(input: { seq: number; now: number; reason: string; error: string | null; spent?: number }) {
       return deadLetter.get({ spent: 1, ...input }) as InboxRow | undefined;

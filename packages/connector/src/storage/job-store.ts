@@ -41,6 +41,8 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
   const retry = db.prepare(`UPDATE ${table} SET attempts = attempts + 1, lease_until = NULL,
     next_attempt_at = @nextAttemptAt, updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
+  const postpone = db.prepare(`UPDATE ${table} SET lease_until = NULL, next_attempt_at = @nextAttemptAt,
+    updated_at = @now, last_error = @error WHERE id = @id AND state = 'pending'`);
   const revive = db.prepare(`UPDATE ${table} SET state = 'pending', attempts = 0, next_attempt_at = @now,
     expires_at = @now + @ttlMs, lease_until = NULL, updated_at = @now WHERE id = @id AND state = 'failed'`);
   const get = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE id = ?`);
@@ -75,6 +77,10 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     },
     scheduleRetry(input: { id: number; now: number; nextAttemptAt: number; error: string }): void {
       retry.run(input);
+    },
+    /** Back in the queue at `nextAttemptAt` without spending an attempt (a misconfigured webhook). */
+    postpone(input: { id: number; now: number; nextAttemptAt: number; error: string }): void {
+      postpone.run(input);
     },
     /** Puts a given-up row back in the queue, due now, with a fresh attempt budget and TTL; lastError stays. */
     revive(id: number, now: number, ttlMs: number): boolean {

@@ -1,1 +1,6 @@
-export { createRuntimeWebhookClient, type RuntimeWebhookClient } from "./runtime-webhook-client";
+export {
+  createRuntimeWebhookClient,
+  type RuntimeWebhookCall,
+  type RuntimeWebhookClient,
+} from "./runtime-webhook-client";
+export { createWebhookPause, type WebhookPause, type WebhookPauseSnapshot } from "./webhook-pause";

@@ -1,31 +1,46 @@
 import { CLAW_HEADERS, DELIVERY_CONTENT_TYPE } from "@clawdentity/protocol";
 import type { Clock } from "../clock";
+import type { WebhookTarget } from "../config";
 import { callHttp, type FetchLike } from "../http";
 import { type RemoteOutcome, toWebhookOutcome } from "../proxy";
 
+export interface RuntimeWebhookCall {
+  /** Stable across retries of one body: the messageId of a delivery, the notice's own id otherwise. */
+  webhookId: string;
+  messageId: string;
+  correlationId: string;
+  body: string;
+}
+
 export interface RuntimeWebhookClient {
-  /** POSTs one JSON body (delivery or receipt notice) to the runtime and classifies the answer. */
-  post(input: { messageId: string; correlationId: string; body: string }, signal: AbortSignal): Promise<RemoteOutcome>;
+  /** POSTs one JSON body (delivery or notice) to the runtime and classifies the answer. */
+  post(input: RuntimeWebhookCall, signal: AbortSignal): Promise<RemoteOutcome>;
+  /** Later calls go to this target (the agent's config changed while the connector runs). */
+  setTarget(target: WebhookTarget): void;
 }
 
 /**
- * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and receipt notices share the content type;
- * the body's `type` tells them apart. `X-Claw-Correlation-Id` rides along as on every hop.
+ * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and notices share the content type;
+ * the body's `type` tells them apart. `Idempotency-Key` is the webhook id, the same on every retry,
+ * so a runtime that keeps keys (OpenClaw) runs a delivery once even when its answer was lost.
  */
 export function createRuntimeWebhookClient(options: {
-  url: string;
+  target: WebhookTarget;
   fetch: FetchLike;
   timeoutMs: number;
   clock: Clock;
 }): RuntimeWebhookClient {
+  let target = options.target;
   return {
     async post(input, signal) {
       const result = await callHttp({
         fetch: options.fetch,
-        url: options.url,
+        url: target.url,
         method: "POST",
         headers: {
+          ...target.headers,
           "content-type": DELIVERY_CONTENT_TYPE,
+          [CLAW_HEADERS.idempotencyKey]: input.webhookId,
           [CLAW_HEADERS.messageId]: input.messageId,
           [CLAW_HEADERS.correlationId]: input.correlationId,
         },
@@ -34,6 +49,9 @@ export function createRuntimeWebhookClient(options: {
         signal,
       });
       return toWebhookOutcome(result, options.clock.now());
+    },
+    setTarget(next) {
+      target = next;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { RelayFrame } from "@clawdentity/protocol";
 import { afterEach, beforeAll, expect, vi } from "vitest";
-import type { ConnectorTuning } from "../../src";
+import type { ConnectorConfigInput, ConnectorTuning } from "../../src";
 import { type FakeProxy, startFakeProxy } from "./fake-proxy";
 import { type FakeWebhook, startFakeWebhook } from "./fake-webhook";
 import { framesOfType } from "./frames";
@@ -9,6 +9,7 @@ import { startTestConnector, type TestConnector } from "./test-connector";
 
 export interface RigSetupOptions {
   tuning?: Partial<ConnectorTuning>;
+  webhook?: ConnectorConfigInput["webhook"];
   onFrame?: (frame: RelayFrame) => void;
   /** Wait for the connector's `hello` before returning (default true). */
   waitForHello?: boolean;
@@ -34,13 +35,14 @@ export function useConnectorRig(): ConnectorRig {
     await rig.proxy?.close();
     await rig.webhook?.close();
   });
-  rig.setup = async ({ tuning = {}, onFrame, waitForHello = true } = {}) => {
+  rig.setup = async ({ tuning = {}, webhook, onFrame, waitForHello = true } = {}) => {
     rig.proxy = await startFakeProxy({ keys: rig.ids.keys, ...(onFrame ? { onFrame } : {}) });
     rig.webhook = await startFakeWebhook();
     rig.node = await startTestConnector({
       identity: rig.ids.agent,
       proxyUrl: rig.proxy.url,
       webhookUrl: rig.webhook.url,
+      ...(webhook ? { webhook } : {}),
       tuning,
     });
     if (waitForHello) await vi.waitFor(() => expect(framesOfType(rig.proxy.frames, "hello")).toHaveLength(1));

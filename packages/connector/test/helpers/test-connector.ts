@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   type AgentIdentity,
   type Connector,
+  type ConnectorConfigInput,
   type ConnectorTuning,
   createConnector,
   createLocalApiToken,
@@ -59,6 +60,8 @@ export async function startTestConnector(options: {
   identity: AgentIdentity;
   proxyUrl: string;
   webhookUrl: string;
+  /** The rest of the delivery target (extra headers). */
+  webhook?: ConnectorConfigInput["webhook"];
   tuning?: Partial<ConnectorTuning>;
   dir?: string;
   /** Delete the directory on stop; defaults to true for a directory this helper made. */
@@ -72,6 +75,7 @@ export async function startTestConnector(options: {
     identity: options.identity,
     proxyUrl: options.proxyUrl,
     deliveryWebhookUrl: options.webhookUrl,
+    ...(options.webhook ? { webhook: options.webhook } : {}),
     localApi: { host: "127.0.0.1", port: 0, token },
     databasePath: join(dir, "connector.db"),
     tuning: { ...FAST_TUNING, ...options.tuning },
