@@ -39,7 +39,8 @@ export class CliCommandError extends Error {
   }
 }
 
-function parseErrorEnvelope(stderr: string): CliErrorView | null {
+/** The `--json` error envelope: the last line of stderr. */
+export function parseErrorEnvelope(stderr: string): CliErrorView | null {
   const last = stderr.trim().split("\n").at(-1);
   if (!last?.startsWith("{")) return null;
   try {

@@ -58,10 +58,13 @@ export async function startConnectorProcess(options: {
   agent: string;
   webhookUrl?: string;
   startTimeoutMs?: number;
+  /** An installed `clawdentity` executable to run instead of the repository's `bin/clawdentity.mjs`. */
+  bin?: string;
 }): Promise<ConnectorProcess> {
-  const args = [CLI_BIN, "--home", options.home, "--agent", options.agent, "--json", "connector", "start"];
+  const args = ["--home", options.home, "--agent", options.agent, "--json", "connector", "start"];
   if (options.webhookUrl) args.push("--webhook", options.webhookUrl);
-  const child = spawn(process.execPath, args, {
+  const [command, ...commandArgs] = options.bin ? [options.bin] : [process.execPath, CLI_BIN];
+  const child = spawn(command ?? process.execPath, [...commandArgs, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CLAWDENTITY_HOME: options.home },
     stdio: ["ignore", "pipe", "pipe"],

@@ -14,6 +14,7 @@ export {
   waitUntilConnected,
 } from "./agent-flows";
 export { type AgentWorld, type AgentWorldOptions, createAgentWorld, type WorldAgent } from "./agent-world";
+export { createBinRunner } from "./bin-runner";
 export { CliCommandError, type CliErrorView, type CliResult, type CliRunner, createCliRunner } from "./cli-runner";
 export {
   type ConnectorExit,

@@ -4,6 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync, type Metafile } from "esbuild";
 import { buildOnce, listSourceFiles, toContentFingerprint } from "../build-cache";
+import { toNpmEnv } from "./npm-env";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The workspace packages bundled into the one `clawdentity` package. */
@@ -74,6 +75,36 @@ function bundle(repoRoot: string, outDir: string): Metafile {
   return result.metafile;
 }
 
+/** What may load before a command runs: the CLI's own light modules and commander. */
+const isStartupInput = (input: string) =>
+  input.startsWith("packages/cli/") || /node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?commander\//.test(input);
+
+/**
+ * `--help` stays fast only while the entry's static imports reach nothing heavy (zod, the
+ * connector, SQLite): a static import of one from the entry's side fails the build, naming it.
+ */
+function assertLightStartup(metafile: Metafile): void {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === "packages/cli/src/main.ts");
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+    }
+  };
+  if (entry) visit(entry);
+  const heavy = [...seen]
+    .flatMap((path) => Object.keys(outputs[path]?.inputs ?? {}))
+    .filter((input) => !isStartupInput(input));
+  if (!entry || heavy.length > 0) {
+    throw new Error(
+      `clawdentity's start-up would load ${heavy.slice(0, 5).join(", ") || "nothing (no entry found)"}: import it from a command's module instead`,
+    );
+  }
+}
+
 /** The third-party packages inside the bundle, with their licence texts (they ship inside our files). */
 function toThirdPartyNotices(repoRoot: string, metafile: Metafile): string {
   const dirs = new Set<string>();
@@ -103,6 +134,7 @@ function writePackage(repoRoot: string, packageDir: string): string {
   const root = readPackageJson(repoRoot);
   const connector = readPackageJson(join(repoRoot, "packages", "connector"));
   const metafile = bundle(repoRoot, join(packageDir, "dist"));
+  assertLightStartup(metafile);
 
   mkdirSync(join(packageDir, "bin"));
   const bin = join(packageDir, "bin", "clawdentity.js");
@@ -136,7 +168,7 @@ function npmPack(packageDir: string, destination: string): string {
     cwd: packageDir,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false" },
+    env: toNpmEnv(),
   });
   const [packed] = JSON.parse(output) as Array<{ filename: string }>;
   if (!packed) throw new Error("npm pack printed no tarball");
