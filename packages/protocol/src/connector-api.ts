@@ -146,19 +146,6 @@ export const connectorStatusResponseSchema = z.object({
       lastError: z.string(),
     })
     .optional(),
-  /**
-   * Present while the runtime webhook answers 401/403/404 (a wrong URL or token): deliveries and
-   * notices wait, spending no attempt, until a probe gets through or their TTL runs out.
-   */
-  webhookPause: z
-    .object({
-      reason: z.literal("misconfigured"),
-      since: isoTimestampSchema,
-      nextAttemptAt: isoTimestampSchema,
-      failures: z.number().int().positive(),
-      lastError: z.string(),
-    })
-    .optional(),
 });
 export type ConnectorStatusResponse = z.infer<typeof connectorStatusResponseSchema>;
 
