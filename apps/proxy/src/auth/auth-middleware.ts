@@ -1,6 +1,6 @@
 import { CLAW_HEADERS, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
-import { ClawAuthError, precheckClawRequest, verifyClawRequest } from "@clawdentity/sdk";
-import { AppError, readRawBody } from "@clawdentity/sdk/http";
+import { ClawAuthError } from "@clawdentity/sdk";
+import { AppError, readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import { type Clock, toNowSeconds } from "../clock";
@@ -29,20 +29,15 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
   if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
 
   return async function authenticateAgent(c, next) {
-    // Scheme, AIT shape, headers and timestamp first: a request failing them is refused unread.
-    precheckClawRequest({ headers: c.req.raw.headers, nowSeconds: toNowSeconds(clock) });
-    const body = await readRawBody(c, { maxBytes: maxBodyBytes, tooLargeCode: "PROXY_PAYLOAD_TOO_LARGE" });
-    const url = new URL(c.req.url);
     const { keys, crl } = registry(c.env);
-    const verified = await verifyClawRequest({
-      method: c.req.method,
-      pathWithQuery: `${url.pathname}${url.search}`,
-      headers: c.req.raw.headers,
-      body,
+    // Scheme, AIT shape, headers and timestamp first: a request failing them is refused unread.
+    const verified = await readVerifiedClawRequest(c, {
       keys,
-      nowSeconds: toNowSeconds(clock),
+      nowSeconds: () => toNowSeconds(clock),
       issuer: config.registryIssuer,
+      body: { maxBytes: maxBodyBytes, tooLargeCode: "PROXY_PAYLOAD_TOO_LARGE" },
     });
+    const { body } = verified;
     const { sub: agentDid, jti } = verified.claims;
     if (await crl.isRevoked(jti))
       throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list");

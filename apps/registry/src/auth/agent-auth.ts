@@ -1,10 +1,11 @@
 import { type AitClaims, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
-import { ClawAuthError, precheckClawRequest, type SigningKeyResolver, verifyClawRequest } from "@clawdentity/sdk";
+import { ClawAuthError, type SigningKeyResolver } from "@clawdentity/sdk";
+import { readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import { toUnixSeconds } from "../clock";
 import type { RegistryContext } from "../context";
 import { type AgentView, findAgentView, isJtiRevoked, spendAgentNonce } from "../db";
-import { readBodyBytes } from "../http";
+import { REGISTRY_MAX_BODY_BYTES } from "../http";
 
 /** An agent that proved it holds the key of its own, current, unrevoked AIT. */
 export interface AuthenticatedAgent {
@@ -44,19 +45,13 @@ export function createAgentAuthMiddleware(context: RegistryContext): MiddlewareH
   const { db, clock, config } = context;
   const keys = createOwnKeysResolver(context);
   return async function agentAuth(c, next) {
-    precheckClawRequest({ headers: c.req.raw.headers, nowSeconds: toUnixSeconds(clock.nowMs()) });
-    const body = await readBodyBytes(c);
-    const url = new URL(c.req.url);
-    const verified = await verifyClawRequest({
-      method: c.req.method,
-      pathWithQuery: `${url.pathname}${url.search}`,
-      headers: c.req.raw.headers,
-      body,
+    const verified = await readVerifiedClawRequest(c, {
       keys,
-      nowSeconds: toUnixSeconds(clock.nowMs()),
+      nowSeconds: () => toUnixSeconds(clock.nowMs()),
       issuer: config.issuerUrl,
+      body: { maxBytes: REGISTRY_MAX_BODY_BYTES, tooLargeCode: "REGISTRY_PAYLOAD_TOO_LARGE" },
     });
-    const { claims } = verified;
+    const { claims, body } = verified;
     const agent = await findAgentView(db, { did: claims.sub });
     // Signed by this registry, so the agent exists; a wiped database is the only way it would not.
     if (!agent) throw new ClawAuthError("INVALID_AIT", "the AIT's agent is unknown here");

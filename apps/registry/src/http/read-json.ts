@@ -10,11 +10,6 @@ export interface JsonBodyOptions {
   emptyAsObject?: boolean;
 }
 
-/** Reads the raw body once, refusing it past `REGISTRY_MAX_BODY_BYTES`. */
-export function readBodyBytes(c: Context): Promise<Uint8Array<ArrayBuffer>> {
-  return readRawBody(c, { maxBytes: REGISTRY_MAX_BODY_BYTES, tooLargeCode: "REGISTRY_PAYLOAD_TOO_LARGE" });
-}
-
 /** Validates body bytes already read (a signed request's body is read before it is verified). */
 export function toJsonBody<S extends z.ZodType>(
   bytes: Uint8Array,
@@ -31,5 +26,6 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   options: JsonBodyOptions = {},
 ): Promise<z.infer<S>> {
-  return toJsonBody(await readBodyBytes(c), schema, options);
+  const bytes = await readRawBody(c, { maxBytes: REGISTRY_MAX_BODY_BYTES, tooLargeCode: "REGISTRY_PAYLOAD_TOO_LARGE" });
+  return toJsonBody(bytes, schema, options);
 }

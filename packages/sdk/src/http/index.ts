@@ -1,4 +1,5 @@
 export { AppError } from "./app-error";
+export { type ReadClawRequestOptions, readVerifiedClawRequest } from "./claw-request";
 export {
   createErrorHandler,
   createNotFoundHandler,
