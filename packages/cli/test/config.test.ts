@@ -46,6 +46,18 @@ describe("init and the config file", () => {
     expect(statSync(toCliConfigPath(cli.home)).mode & 0o777).toBe(0o600);
   });
 
+  it("takes CLAWDENTITY_REGISTRY_URL and CLAWDENTITY_PROXY_URL as its defaults; flags win", async () => {
+    cli.dispose();
+    cli = createCliHarness({
+      env: { CLAWDENTITY_REGISTRY_URL: "http://127.0.0.1:18788/", CLAWDENTITY_PROXY_URL: "http://127.0.0.1:18787" },
+    });
+    expect(await cli.run("--json", "init", "--proxy-url", "http://127.0.0.1:1")).toMatchObject({ exitCode: 0 });
+    expect(readCliConfig(cli.home)).toMatchObject({
+      registryUrl: "http://127.0.0.1:18788",
+      proxyUrl: "http://127.0.0.1:1",
+    });
+  });
+
   it("keeps the owner token while the registry stays the same and forgets it when it changes", async () => {
     writeCliConfig(cli.home, {
       version: 1,

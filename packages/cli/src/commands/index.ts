@@ -67,6 +67,11 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     summary: "inspect, retry and purge dead letters",
     load: async () => (await import("./dead-letters")).registerDeadLettersCommand,
   },
+  {
+    name: "webhook",
+    summary: "a runtime webhook for trying it by hand: prints what the connector delivers",
+    load: async () => (await import("./webhook")).registerWebhookCommand,
+  },
 ];
 
 /** Root options that take a value: their value is not the command's name. */

@@ -14,13 +14,23 @@ export function registerInitCommand(program: Command, io: CliIo, state: RunState
   program
     .command("init")
     .description("create or update <home>/config.json with the registry and proxy URLs")
-    .option("--registry-url <url>", `registry base URL (default: ${DEFAULT_REGISTRY_URL})`, parseHttpUrl)
-    .option("--proxy-url <url>", `proxy base URL (default: ${DEFAULT_PROXY_URL})`, parseHttpUrl)
+    .option(
+      "--registry-url <url>",
+      `registry base URL (default: $CLAWDENTITY_REGISTRY_URL, else the saved one, else ${DEFAULT_REGISTRY_URL})`,
+      parseHttpUrl,
+    )
+    .option(
+      "--proxy-url <url>",
+      `proxy base URL (default: $CLAWDENTITY_PROXY_URL, else the saved one, else ${DEFAULT_PROXY_URL})`,
+      parseHttpUrl,
+    )
     .action(
       toAction<InitOptions>(io, state, async ({ home }, { opts }) => {
         const existing = readCliConfig(home);
-        const registryUrl = opts.registryUrl ?? existing?.registryUrl ?? DEFAULT_REGISTRY_URL;
-        const proxyUrl = opts.proxyUrl ?? existing?.proxyUrl ?? DEFAULT_PROXY_URL;
+        const fromEnv = (name: string) => (io.env[name]?.trim() ? parseHttpUrl(io.env[name].trim()) : undefined);
+        const registryUrl =
+          opts.registryUrl ?? fromEnv("CLAWDENTITY_REGISTRY_URL") ?? existing?.registryUrl ?? DEFAULT_REGISTRY_URL;
+        const proxyUrl = opts.proxyUrl ?? fromEnv("CLAWDENTITY_PROXY_URL") ?? existing?.proxyUrl ?? DEFAULT_PROXY_URL;
         // An owner token belongs to one registry: pointing at another one forgets it.
         const keepOwner = existing !== null && existing.registryUrl === registryUrl;
         const config = {
