@@ -68,6 +68,8 @@ export function createCliRunner(options: {
     const cli = createCli({
       env,
       pollIntervalMs: 100,
+      // Output is captured, never a terminal: no colour, no progress line, JSON connector logs.
+      tty: { stdin: false, stdout: false, stderr: false },
       stdout: (text) => {
         stdout += text;
       },

@@ -1,21 +1,20 @@
 import {
   AgentHomeError,
   createConnector,
-  createJsonLogger,
   loadConnectorConfig,
   readAgentRuntime,
   removeAgentRuntime,
-  silentLogger,
   toWebhookTarget,
   watchWebhookTarget,
   writeAgentConfig,
   writeAgentRuntime,
 } from "@clawdentity/connector";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { writeJsonLine } from "../output";
 import { type RunState, toAction } from "./command-context";
+import { createConnectorLogger, LOG_FORMATS, type LogFormat } from "./connector-logger";
 import { registerConnectorWebhookCommand } from "./connector-webhook";
 import { parseHttpUrl, toIntegerParser } from "./option-parsers";
 
@@ -23,6 +22,7 @@ interface StartOptions {
   webhook?: string;
   port?: number;
   quiet?: boolean;
+  logFormat?: LogFormat;
 }
 
 /** Connector start failures the user can fix (port taken, another connector running) are not bugs. */
@@ -40,10 +40,17 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
 
   connectorCommand
     .command("start")
-    .description("run the agent's connector in the foreground until SIGINT/SIGTERM (logs: JSON lines on stderr)")
+    .description(
+      "run the agent's connector in the foreground until SIGINT/SIGTERM (logs on stderr: text on a terminal, else JSON lines)",
+    )
     .option("--webhook <url>", "runtime webhook to deliver to; saved into the agent's config.json", parseHttpUrl)
     .option("--port <port>", "local API port; saved into the agent's config.json (0 = any)", toIntegerParser(0, 65_535))
     .option("--quiet", "do not write the connector's log lines")
+    .addOption(
+      new Option("--log-format <format>", "log lines on stderr (default: text on a terminal, else json)").choices(
+        LOG_FORMATS,
+      ),
+    )
     .action(
       toAction<StartOptions>(io, state, async (context, { opts }) => {
         const agent = context.agent();
@@ -62,7 +69,7 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
           });
         }
         const config = loadConnectorConfig(agent.ref);
-        const logger = opts.quiet ? silentLogger : createJsonLogger((line) => io.stderr(line));
+        const logger = createConnectorLogger(io, opts);
         const connector = createConnector(config, { logger, fetch: io.fetch });
         const started = await connector.start().catch((error: unknown) => {
           throw toStartError(error);

@@ -47,6 +47,7 @@ export function createCliHarness(options: { env?: Record<string, string | undefi
     const cli = createCli({
       env,
       pollIntervalMs: 50,
+      tty: { stdin: false, stdout: false, stderr: false },
       ...options.io,
       ...io,
       stdout: (text) => {
