@@ -44,6 +44,12 @@ export function hasOneLifetime(body: { ttlDays?: number | undefined; ttlSeconds?
 }
 export const ONE_LIFETIME_MESSAGE = { message: "give ttlDays or ttlSeconds, not both", path: ["ttlSeconds"] };
 
+/**
+ * A renewal whose answer was lost can be asked again, signed with the AIT it renewed away from,
+ * for this long: the registry answers the agent's current AIT and changes nothing.
+ */
+export const RENEWAL_RECOVERY_SECONDS = 600;
+
 export const KEY_ROTATION_VERSION = "CLAW-KEY-ROTATION-V1";
 
 /**

@@ -108,6 +108,7 @@ export async function registerAgent(
     public_key: request.publicKey,
     status: "active",
     current_jti: jti,
+    current_ait: ait,
     ttl_days: Math.floor(ttlSeconds / 86_400),
     ttl_seconds: ttlSeconds,
     ait_expires_at: expiresAtMs,

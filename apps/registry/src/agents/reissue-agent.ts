@@ -44,6 +44,7 @@ export async function reissueAgent(
       id: agent.id,
       oldJti: agent.current_jti,
       newJti: jti,
+      ait,
       ttlSeconds,
       aitExpiresAt: expiresAtMs,
       changeId: jti,
@@ -60,6 +61,7 @@ export async function reissueAgent(
   const updated = {
     ...agent,
     current_jti: jti,
+    current_ait: ait,
     ttl_days: Math.floor(ttlSeconds / 86_400),
     ttl_seconds: ttlSeconds,
     ait_expires_at: expiresAtMs,

@@ -99,6 +99,8 @@ export async function renewAgent(
   const { db, clock } = context;
   const { auth, request } = input;
   const { agent } = auth;
+  // The AIT was renewed away from moments ago and the agent asks again: its answer was lost.
+  if (auth.standing === "renewed" && agent.current_ait) return { agent: toAgent(agent), ait: agent.current_ait };
   const nowMs = clock.nowMs();
   const lifetimeMs = toRenewalLifetimeMs(agent, nowMs);
   const publicKey = await resolveRenewalKey(context, auth, request);
@@ -128,6 +130,7 @@ export async function renewAgent(
       id: agent.id,
       oldJti: agent.current_jti,
       newJti: jti,
+      ait,
       publicKey,
       aitExpiresAt: expiresAtMs,
       maxLifetimeDays: agent.max_lifetime_days,
@@ -148,6 +151,7 @@ export async function renewAgent(
   const updated = {
     ...agent,
     current_jti: jti,
+    current_ait: ait,
     public_key: publicKey,
     ait_expires_at: expiresAtMs,
     change_id: jti,

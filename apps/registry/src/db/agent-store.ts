@@ -17,6 +17,8 @@ export interface AgentRow {
   public_key: string;
   status: AgentStatus;
   current_jti: string;
+  /** The current AIT as issued (migration 0003); NULL on older rows. */
+  current_ait: string | null;
   ttl_days: number;
   /** NULL on a row an older Worker wrote: `ttl_days` days. */
   ttl_seconds: number | null;
@@ -111,6 +113,7 @@ export function toAgentReissue(
     id: string;
     oldJti: string;
     newJti: string;
+    ait: string;
     ttlSeconds: number;
     aitExpiresAt: number;
     changeId: string;
@@ -119,12 +122,13 @@ export function toAgentReissue(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE agents SET current_jti = ?, ttl_days = ?, ttl_seconds = ?, ait_expires_at = ?, lifetime_started_at = ?,
-         change_id = ?, updated_at = ?
+      `UPDATE agents SET current_jti = ?, current_ait = ?, ttl_days = ?, ttl_seconds = ?, ait_expires_at = ?,
+         lifetime_started_at = ?, change_id = ?, updated_at = ?
        WHERE id = ? AND status = 'active' AND current_jti = ?`,
     )
     .bind(
       input.newJti,
+      input.ait,
       Math.floor(input.ttlSeconds / 86_400),
       input.ttlSeconds,
       input.aitExpiresAt,
@@ -147,6 +151,7 @@ export function toAgentRenewal(
     id: string;
     oldJti: string;
     newJti: string;
+    ait: string;
     publicKey: string;
     aitExpiresAt: number;
     maxLifetimeDays: number;
@@ -156,7 +161,8 @@ export function toAgentRenewal(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE agents SET current_jti = ?1, public_key = ?2, ait_expires_at = ?3, change_id = ?4, updated_at = ?5
+      `UPDATE agents SET current_jti = ?1, public_key = ?2, ait_expires_at = ?3, change_id = ?4, updated_at = ?5,
+         current_ait = ?9
        WHERE id = ?6 AND status = 'active' AND current_jti = ?7 AND self_renewal = 1 AND max_lifetime_days = ?8
          AND NOT EXISTS (SELECT 1 FROM retired_agent_keys WHERE public_key = ?2)`,
     )
@@ -169,6 +175,7 @@ export function toAgentRenewal(
       input.id,
       input.oldJti,
       input.maxLifetimeDays,
+      input.ait,
     );
 }
 

@@ -26,6 +26,24 @@ export async function listRevocations(db: D1Database): Promise<RevocationEntry[]
   }));
 }
 
-export async function isJtiRevoked(db: D1Database, jti: string): Promise<boolean> {
-  return (await db.prepare("SELECT 1 AS revoked FROM revocations WHERE jti = ?").bind(jti).first()) !== null;
+export async function findRevocation(
+  db: D1Database,
+  jti: string,
+): Promise<Pick<RevocationRow, "reason" | "revoked_at"> | null> {
+  return db
+    .prepare("SELECT reason, revoked_at FROM revocations WHERE jti = ?")
+    .bind(jti)
+    .first<Pick<RevocationRow, "reason" | "revoked_at">>();
+}
+
+/** True when an AIT of the agent was revoked since `sinceMs` for a reason other than `reason` (the owner acted). */
+export async function hasRevocationOtherThan(
+  db: D1Database,
+  input: { agentId: string; sinceMs: number; reason: string },
+): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS found FROM revocations WHERE agent_id = ? AND revoked_at >= ? AND reason <> ? LIMIT 1")
+    .bind(input.agentId, input.sinceMs, input.reason)
+    .first();
+  return row !== null;
 }
