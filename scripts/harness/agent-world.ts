@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConnectorTuning } from "../../packages/connector/src/index.ts";
+import { type ConnectorTuning, readAgentConfig } from "../../packages/connector/src/index.ts";
 import {
   bootstrapAdmin,
   createAgent,
@@ -120,6 +120,9 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
     for (const name of options.agents) {
       const webhook = await startWebhookReceiver();
       const created = await createAgent(cli, name, webhook.url);
+      // The runtime checks every call's signature with the secret `agent create` made.
+      const secret = readAgentConfig({ home, agentName: name }).webhook?.secret;
+      if (secret) webhook.requireSignature(secret);
       agents[name] = { name, did: created.agent.did, webhook, connector: null };
       const tuning = typeof options.tuning === "function" ? options.tuning(name) : options.tuning;
       if (tuning) setConnectorTuning(home, name, tuning);

@@ -7,6 +7,7 @@ import {
   type WebhookBody,
   webhookBodySchema,
 } from "../../packages/protocol/src/index.ts";
+import { verifyWebhook } from "../../packages/sdk/src/index.ts";
 import { type WaitOptions, waitFor } from "./wait-for";
 
 /** A webhook body about one message: a delivery or a receipt (notices are about the agent itself). */
@@ -30,9 +31,11 @@ export interface WebhookReceiver {
   calls: Map<string, number>;
   /** messageIds of calls waiting for the runtime's answer (a responder taking its time). */
   inFlight: Set<string>;
-  /** Bodies that did not match the protocol's webhook schema (should stay empty). */
+  /** Bodies that did not match the protocol's webhook schema or its signature (should stay empty). */
   invalid: unknown[];
   respondWith(responder: WebhookResponder): void;
+  /** From now on every call must carry a valid Standard Webhooks signature with this secret (else 401). */
+  requireSignature(secret: string): void;
   /** Runs `listener` right after each answer is written (e.g. to kill the caller just after a 2xx); returns the unsubscribe. */
   onAnswered(listener: WebhookAnswerListener): () => void;
   waitForDelivery(messageId: string, options?: WaitOptions): Promise<DeliveryWebhookBody>;
@@ -77,8 +80,21 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
   const invalid: unknown[] = [];
   const answerListeners = new Set<WebhookAnswerListener>();
 
+  let secret: string | null = null;
+
   const server = createServer(async (request, response) => {
     const text = await readBody(request);
+    if (secret) {
+      const refused = await verifyWebhook({ secret, headers: request.headers, body: text }).then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      if (refused) {
+        invalid.push({ signature: refused, text });
+        response.writeHead(401).end();
+        return;
+      }
+    }
     const body = parseWebhookBody(text);
     if (!body) {
       invalid.push(text);
@@ -116,6 +132,9 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
     invalid,
     respondWith(next) {
       responder = next;
+    },
+    requireSignature(next) {
+      secret = next;
     },
     onAnswered(listener) {
       answerListeners.add(listener);

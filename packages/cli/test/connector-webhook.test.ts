@@ -44,6 +44,7 @@ describe("connector webhook", () => {
       url: "http://127.0.0.1:18789/hooks/clawdentity/bob",
       headers: ["authorization", "x-team"],
       timeoutMs: 75_000,
+      signed: false,
       changed: true,
     });
     expect(config()).toMatchObject({
@@ -56,6 +57,18 @@ describe("connector webhook", () => {
     const removed = await cli.run("connector", "webhook", "--remove-header", "X-Team");
     expect(removed.stdout).toContain("headers: authorization; timeout 75 s");
     expect(config().webhook?.headers).toEqual({ authorization: "Bearer secret-hook-token" });
+  });
+
+  it("creates or rotates the signing secret and prints it only when asked", async () => {
+    const rotated = await cli.run("--json", "connector", "webhook", "--rotate-secret");
+    expect(rotated.json()).toMatchObject({ signed: true, changed: true });
+    expect(rotated.stdout).not.toContain("whsec_");
+    const secret = config().webhook?.secret;
+    expect(secret).toMatch(/^whsec_/);
+    const shown = await cli.run("--json", "connector", "webhook", "--show-secret");
+    expect(shown.json()).toMatchObject({ signed: true, changed: false, secret });
+    await cli.run("connector", "webhook", "--rotate-secret");
+    expect(config().webhook?.secret).not.toBe(secret);
   });
 
   it("refuses a header the connector sets itself and leaves the file as it was", async () => {

@@ -1,3 +1,4 @@
+import { createWebhookSecret, verifyWebhook } from "@clawdentity/sdk";
 import { describe, expect, it, vi } from "vitest";
 import type { ConnectorConfigInput, ConnectorTuning } from "../src";
 import { createDeliverFrame, createReceiptFrame, settle, useConnectorRig } from "./helpers";
@@ -37,6 +38,29 @@ describe("the delivery target", () => {
     await vi.waitFor(() => expect(inboxRow(frame.id)?.status).toBe("delivered"));
     expect(rig.webhook.calls.map((call) => call.headers["idempotency-key"])).toEqual([frame.id, frame.id]);
     expect(rig.webhook.calls[1]?.headers).toMatchObject({ authorization: "Bearer hook-token", "x-extra": "1" });
+  });
+
+  it("signs every call, deliveries and notices, per Standard Webhooks with the agent's secret", async () => {
+    const secret = createWebhookSecret();
+    await setup({}, { secret });
+    const frame = deliver();
+    const sentId = await sendRelayed();
+    rig.proxy.sendFrame(
+      createReceiptFrame({ messageId: sentId, to: rig.ids.peer.agentDid, status: "delivered_to_webhook" }),
+    );
+    await vi.waitFor(() => expect(rig.webhook.calls).toHaveLength(2));
+    for (const call of rig.webhook.calls) {
+      const verified = await verifyWebhook({ secret, headers: call.headers, body: call.text });
+      expect(verified.id).toBe(call.headers["idempotency-key"]);
+    }
+    expect(rig.webhook.deliveries()[0]?.headers["webhook-id"]).toBe(frame.id);
+    expect(rig.webhook.receipts()[0]?.headers["webhook-id"]).toMatch(new RegExp(`^${sentId}-n\\d+$`));
+    // Another secret does not verify them.
+    const other = createWebhookSecret();
+    const call = rig.webhook.calls[0];
+    await expect(
+      verifyWebhook({ secret: other, headers: call?.headers ?? {}, body: call?.text ?? "" }),
+    ).rejects.toThrow(/no webhook-signature matches/);
   });
 
   it("refuses headers the connector sets itself, and CR/LF in values", async () => {

@@ -1,4 +1,4 @@
-export { signAit, verifyAit } from "./ait";
+export { decodeAitClaims, signAit, verifyAit } from "./ait";
 export { ClawAuthError } from "./auth-error";
 export { decodeBase64url, encodeBase64url, encodeUtf8, hashBodySha256 } from "./base64url";
 export { type Clock, systemClock, toIsoTimestamp, toUnixSeconds } from "./clock";
@@ -29,3 +29,13 @@ export {
   verifyClawRequest,
   verifyRequestProof,
 } from "./request-signing";
+export {
+  createWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_SECRET_PREFIX,
+  WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookSignatureHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationFailure,
+} from "./webhook-signature";

@@ -9,6 +9,7 @@ import {
   isDid,
   isUlid,
 } from "@clawdentity/protocol";
+import { createWebhookSecret } from "@clawdentity/sdk";
 import { type Command, Option } from "commander";
 import { registerAgent, toLocalAgentView, toLocalNamesByDid } from "../agents";
 import { CliError } from "../cli-error";
@@ -103,6 +104,8 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
           proxyUrl,
           registryUrl: config.registryUrl,
           deliveryWebhookUrl: opts.webhook,
+          // Signs every webhook call (PROTOCOL.md §9.4); `connector webhook --show-secret` prints it.
+          webhook: { secret: createWebhookSecret() },
           localApi: { port: opts.localPort },
         });
         return {

@@ -1,4 +1,5 @@
 import { type AgentConfigFile, connectorTuningSchema, writeAgentConfig } from "@clawdentity/connector";
+import { createWebhookSecret } from "@clawdentity/sdk";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
@@ -11,6 +12,8 @@ interface WebhookOptions {
   header: Array<[string, string]>;
   removeHeader: string[];
   timeout?: number;
+  rotateSecret?: boolean;
+  showSecret?: boolean;
 }
 
 /** `--header "Name: value"`, repeatable. */
@@ -31,6 +34,7 @@ export function toWebhookTargetView(agent: { name: string; config: AgentConfigFi
     url: agent.config.deliveryWebhookUrl,
     headers: Object.keys(agent.config.webhook?.headers ?? {}).sort(),
     timeoutMs,
+    signed: agent.config.webhook?.secret !== undefined,
   };
 }
 
@@ -39,6 +43,7 @@ function applyChanges(agent: LocalAgent, opts: WebhookOptions): AgentConfigFile 
   for (const name of opts.removeHeader) delete headers[name];
   for (const [name, value] of opts.header) headers[name] = value;
   const { headers: _old, ...otherWebhook } = agent.config.webhook ?? {};
+  if (opts.rotateSecret) otherWebhook.secret = createWebhookSecret();
   const webhook = Object.keys(headers).length > 0 ? { ...otherWebhook, headers } : otherWebhook;
   const { webhook: _webhook, ...config } = agent.config;
   const tuning = { ...agent.config.tuning };
@@ -58,8 +63,8 @@ function applyChanges(agent: LocalAgent, opts: WebhookOptions): AgentConfigFile 
 
 /**
  * `connector webhook`: the agent's delivery target (PROTOCOL.md §9): URL, extra headers (e.g. a
- * runtime's bearer token) and timeout, saved into its config.json (0600). A running connector
- * picks the change up within a second.
+ * runtime's bearer token), timeout and signing secret, saved into its config.json (0600). A
+ * running connector picks the change up within a second.
  */
 export function registerConnectorWebhookCommand(connectorCommand: Command, io: CliIo, state: RunState): void {
   connectorCommand
@@ -74,10 +79,16 @@ export function registerConnectorWebhookCommand(connectorCommand: Command, io: C
     )
     .option("--remove-header <name>", "drop an extra header (repeatable)", collectName, [])
     .option("--timeout <seconds>", "how long one call may take (OpenClaw: 30 or more)", toIntegerParser(1, 300))
+    .option("--rotate-secret", "a new signing secret (the runtime must verify with the new one)")
+    .option("--show-secret", "print the signing secret the runtime verifies with")
     .action(
       toAction<WebhookOptions>(io, state, async (context, { opts }) => {
         const agent = context.agent();
-        const changing = opts.url !== undefined || opts.header.length + opts.removeHeader.length > 0 || opts.timeout;
+        const changing =
+          opts.url !== undefined ||
+          opts.header.length + opts.removeHeader.length > 0 ||
+          opts.timeout !== undefined ||
+          opts.rotateSecret === true;
         let config = agent.config;
         if (changing) {
           config = applyChanges(agent, opts);
@@ -90,11 +101,14 @@ export function registerConnectorWebhookCommand(connectorCommand: Command, io: C
           }
         }
         const view = toWebhookTargetView({ name: agent.name, config });
+        const secret = opts.showSecret ? (config.webhook?.secret ?? null) : undefined;
         return {
-          json: { ...view, changed: Boolean(changing) },
+          json: { ...view, changed: changing, ...(secret === undefined ? {} : { secret }) },
           text: [
             `${agent.name} delivers to ${view.url}`,
             `headers: ${view.headers.length > 0 ? view.headers.join(", ") : "none"}; timeout ${view.timeoutMs / 1000} s`,
+            view.signed ? "calls signed (Standard Webhooks)" : "calls NOT signed: add a secret with --rotate-secret",
+            ...(secret ? [`secret ${secret}`] : []),
           ],
         };
       }),

@@ -11,6 +11,7 @@ import {
   localApiConfigSchema,
   parseConnectorConfig,
   webhookHeadersSchema,
+  webhookSecretSchema,
 } from "../config";
 import { type AgentHomePaths, agentHomeNameSchema, resolveAgentHomePaths, resolveClawdentityHome } from "./paths";
 import { AgentHomeError, readSecretJson, writeFileAtomic } from "./secure-file";
@@ -24,8 +25,10 @@ export const agentConfigFileSchema = z.strictObject({
   proxyUrl: z.url({ protocol: /^https?$/ }),
   registryUrl: z.url({ protocol: /^https?$/ }).optional(),
   deliveryWebhookUrl: z.url({ protocol: /^https?$/ }),
-  /** The rest of the delivery target: extra headers (a runtime's token lives here, hence 0600). */
-  webhook: z.strictObject({ headers: webhookHeadersSchema.optional() }).optional(),
+  /** The rest of the delivery target: extra headers and the signing secret (secrets, hence 0600). */
+  webhook: z
+    .strictObject({ headers: webhookHeadersSchema.optional(), secret: webhookSecretSchema.optional() })
+    .optional(),
   localApi: localApiConfigSchema.omit({ token: true }).strict().default({ host: "127.0.0.1", port: 0 }),
   localApiToken: localApiConfigSchema.shape.token,
   /** Overrides of `ConnectorTuning`; unknown keys are refused so a typo cannot pass silently. */
@@ -125,7 +128,7 @@ export function loadConnectorConfig(ref: AgentHomeRef): ConnectorConfig {
     proxyUrl: file.proxyUrl,
     registryUrl: file.registryUrl,
     deliveryWebhookUrl: file.deliveryWebhookUrl,
-    webhook: { headers: file.webhook?.headers ?? {} },
+    webhook: { headers: file.webhook?.headers ?? {}, secret: file.webhook?.secret },
     localApi: { ...file.localApi, token: file.localApiToken },
     databasePath: paths.databasePath,
     tuning: file.tuning ?? {},

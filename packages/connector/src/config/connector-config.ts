@@ -107,9 +107,16 @@ export const webhookHeadersSchema = z
   );
 export type WebhookHeaders = z.infer<typeof webhookHeadersSchema>;
 
+/** A Standard Webhooks secret: `whsec_` and base64 of 24-64 bytes (the sdk's `createWebhookSecret`). */
+export const webhookSecretSchema = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, "a webhook secret is whsec_ and base64 of 24-64 bytes");
+
 /** Where and how the connector calls the agent runtime, besides its URL (PROTOCOL.md §9). */
 export const webhookTargetSchema = z.object({
   headers: webhookHeadersSchema.default({}),
+  /** Signs every call (PROTOCOL.md §9.4); without one the calls go unsigned. */
+  secret: webhookSecretSchema.optional(),
 });
 export type WebhookTarget = z.infer<typeof webhookTargetSchema> & { url: string };
 

@@ -13,5 +13,6 @@ export {
   type WebhookHeaders,
   type WebhookTarget,
   webhookHeadersSchema,
+  webhookSecretSchema,
   webhookTargetSchema,
 } from "./connector-config";

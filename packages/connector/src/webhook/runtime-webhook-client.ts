@@ -1,4 +1,5 @@
 import { CLAW_HEADERS, DELIVERY_CONTENT_TYPE } from "@clawdentity/protocol";
+import { signWebhook } from "@clawdentity/sdk";
 import type { Clock } from "../clock";
 import type { WebhookTarget } from "../config";
 import { callHttp, type FetchLike } from "../http";
@@ -22,7 +23,9 @@ export interface RuntimeWebhookClient {
 /**
  * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and notices share the content type;
  * the body's `type` tells them apart. `Idempotency-Key` is the webhook id, the same on every retry,
- * so a runtime that keeps keys (OpenClaw) runs a delivery once even when its answer was lost.
+ * so a runtime that keeps keys (OpenClaw) runs a delivery once even when its answer was lost. With
+ * a secret every call carries Standard Webhooks `webhook-id`, `webhook-timestamp` and
+ * `webhook-signature` over the exact body sent.
  */
 export function createRuntimeWebhookClient(options: {
   target: WebhookTarget;
@@ -33,12 +36,16 @@ export function createRuntimeWebhookClient(options: {
   let target = options.target;
   return {
     async post(input, signal) {
+      const { url, headers, secret } = target;
+      // Signed at real time, like every request signature: a runtime checks it against its own clock.
+      const signature = secret ? await signWebhook({ secret, id: input.webhookId, body: input.body }) : {};
       const result = await callHttp({
         fetch: options.fetch,
-        url: target.url,
+        url,
         method: "POST",
         headers: {
-          ...target.headers,
+          ...headers,
+          ...signature,
           "content-type": DELIVERY_CONTENT_TYPE,
           [CLAW_HEADERS.idempotencyKey]: input.webhookId,
           [CLAW_HEADERS.messageId]: input.messageId,

@@ -4,6 +4,8 @@ import { readBody, sendJson, startHttpServer } from "./http-server";
 export interface WebhookCall {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
+  /** The body exactly as it arrived (what a signature covers). */
+  text: string;
   receivedAt: number;
   answered: number | "aborted" | null;
 }
@@ -39,6 +41,7 @@ export async function startFakeWebhook(port = 0): Promise<FakeWebhook> {
       const call: WebhookCall = {
         headers: request.headers,
         body: JSON.parse(text),
+        text,
         receivedAt: Date.now(),
         answered: null,
       };

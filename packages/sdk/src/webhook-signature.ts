@@ -1,0 +1,143 @@
+import { encodeUtf8 } from "./base64url";
+
+/**
+ * Standard Webhooks signatures (https://www.standardwebhooks.com), as the connector signs every
+ * call to an agent runtime (PROTOCOL.md §9.4): HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>`
+ * with the secret's bytes, sent as `webhook-signature: v1,<base64>`. Web Crypto only, so the same
+ * code runs in Node, Workers and browsers.
+ */
+export const WEBHOOK_SECRET_PREFIX = "whsec_";
+/** How far a `webhook-timestamp` may be from the verifier's clock, either way, by default. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+const SIGNATURE_VERSION = "v1";
+const SECRET_BYTES = 32;
+
+export type WebhookVerificationFailure =
+  | "missing_header"
+  | "invalid_secret"
+  | "invalid_timestamp"
+  | "timestamp_too_old"
+  | "timestamp_too_new"
+  | "invalid_signature";
+
+/** Why a webhook call was refused; `reason` is stable, the message is for people. */
+export class WebhookVerificationError extends Error {
+  override readonly name = "WebhookVerificationError";
+  constructor(
+    readonly reason: WebhookVerificationFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A type, not an interface, so it is also a plain header record. */
+export type WebhookSignatureHeaders = {
+  "webhook-id": string;
+  "webhook-timestamp": string;
+  "webhook-signature": string;
+};
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+    return bytes;
+  } catch {
+    return null;
+  }
+}
+
+/** A new secret: `whsec_` and the base64 of 32 random bytes. */
+export function createWebhookSecret(): string {
+  return `${WEBHOOK_SECRET_PREFIX}${toBase64(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)))}`;
+}
+
+async function importSecret(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+  const encoded = secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : secret;
+  const bytes = fromBase64(encoded);
+  // The spec allows 24 to 64 bytes of key.
+  if (!bytes || bytes.length < 24 || bytes.length > 64) {
+    throw new WebhookVerificationError("invalid_secret", "the webhook secret is not whsec_ and base64 of 24-64 bytes");
+  }
+  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+}
+
+const toSignedContent = (id: string, timestamp: string, body: string) => encodeUtf8(`${id}.${timestamp}.${body}`);
+
+/** The three headers for one call; `timestamp` is unix seconds (default now). */
+export async function signWebhook(input: {
+  secret: string;
+  id: string;
+  body: string;
+  timestamp?: number;
+}): Promise<WebhookSignatureHeaders> {
+  const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
+  const key = await importSecret(input.secret, "sign");
+  const mac = await crypto.subtle.sign("HMAC", key, toSignedContent(input.id, timestamp, input.body));
+  return {
+    "webhook-id": input.id,
+    "webhook-timestamp": timestamp,
+    "webhook-signature": `${SIGNATURE_VERSION},${toBase64(new Uint8Array(mac))}`,
+  };
+}
+
+type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+
+function readHeader(headers: HeaderSource, name: string): string | null {
+  if (headers instanceof Headers) return headers.get(name);
+  const value = headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/**
+ * Verifies one call as a runtime receives it: the raw body text (before any JSON parsing), the
+ * request's headers, the shared secret. Refuses a timestamp more than `toleranceSeconds` (300)
+ * away from `nowSeconds` either way, then accepts when any `v1` signature of the space-separated
+ * list matches. The MAC is checked with `crypto.subtle.verify`, which compares in constant time.
+ * Returns the webhook id (deduplicate on it) and timestamp; throws `WebhookVerificationError`.
+ */
+export async function verifyWebhook(input: {
+  secret: string;
+  headers: HeaderSource;
+  body: string;
+  toleranceSeconds?: number;
+  nowSeconds?: number;
+}): Promise<{ id: string; timestamp: number }> {
+  const id = readHeader(input.headers, "webhook-id");
+  const timestampText = readHeader(input.headers, "webhook-timestamp");
+  const signatures = readHeader(input.headers, "webhook-signature");
+  if (!id || !timestampText || !signatures) {
+    throw new WebhookVerificationError(
+      "missing_header",
+      "webhook-id, webhook-timestamp and webhook-signature are required",
+    );
+  }
+  if (!/^\d{1,12}$/.test(timestampText)) {
+    throw new WebhookVerificationError("invalid_timestamp", "webhook-timestamp is not unix seconds");
+  }
+  const timestamp = Number(timestampText);
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const tolerance = input.toleranceSeconds ?? WEBHOOK_TOLERANCE_SECONDS;
+  if (timestamp < now - tolerance)
+    throw new WebhookVerificationError("timestamp_too_old", "webhook-timestamp is too old");
+  if (timestamp > now + tolerance) {
+    throw new WebhookVerificationError("timestamp_too_new", "webhook-timestamp is in the future");
+  }
+  const key = await importSecret(input.secret, "verify");
+  const content = toSignedContent(id, timestampText, input.body);
+  for (const entry of signatures.split(" ")) {
+    const [version, encoded] = entry.split(",", 2);
+    if (version !== SIGNATURE_VERSION || !encoded) continue;
+    const mac = fromBase64(encoded);
+    if (mac && (await crypto.subtle.verify("HMAC", key, mac, content))) return { id, timestamp };
+  }
+  throw new WebhookVerificationError("invalid_signature", "no webhook-signature matches the body and the secret");
+}
