@@ -1,7 +1,14 @@
 import type { AitClaims } from "@clawdentity/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-import { decodeBase64url, type Ed25519KeyPair, generateEd25519KeyPair, signAit, verifyAit } from "../src/index";
+import {
+  decodeAitClaims,
+  decodeBase64url,
+  type Ed25519KeyPair,
+  generateEd25519KeyPair,
+  signAit,
+  verifyAit,
+} from "../src/index";
 import {
   createAitClaims,
   createTestRegistry,
@@ -57,5 +64,16 @@ describe("signAit", () => {
   it("refuses unknown claims", async () => {
     const claims = { ...createAitClaims(agent.publicKey), admin: true } as AitClaims;
     await expect(sign(claims)).rejects.toThrow(ZodError);
+  });
+});
+
+describe("decodeAitClaims", () => {
+  it("reads the claims of a well-formed AIT without verifying, and null for anything else", async () => {
+    const claims = createAitClaims(agent.publicKey);
+    expect(decodeAitClaims(await sign(claims))).toEqual(claims);
+    expect(decodeAitClaims("not.a.token")).toBeNull();
+    expect(decodeAitClaims("")).toBeNull();
+    const [header, , signature] = (await sign(claims)).split(".");
+    expect(decodeAitClaims(`${header}.${btoa("{}")}.${signature}`)).toBeNull();
   });
 });
