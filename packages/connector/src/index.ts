@@ -3,7 +3,7 @@ export { type CircuitBreaker, type CircuitBreakerSnapshot, createCircuitBreaker 
 export { type Clock, systemClock } from "./clock";
 export * from "./config";
 export { type Connector, type ConnectorDeps, createConnector, type StartedConnector } from "./create-connector";
-export type { DeadLetterQuery, DeadLetterService } from "./dead-letters";
+export { type DeadLetterQuery, DeadLetterReadError, type DeadLetterService, readDeadLetters } from "./dead-letters";
 export type { FetchLike } from "./http";
 export { createJsonLogger, type Logger, silentLogger } from "./logger";
 export type { OutboundService, SubmitOutboundInput, SubmitOutboundResult } from "./outbox";

@@ -1,8 +1,11 @@
-import { type ConnectorDeadLetter, type DeadLetterDirection, resolveOlderThan } from "@clawdentity/protocol";
+import type { ConnectorDeadLetter, DeadLetterDirection } from "@clawdentity/protocol";
 import { AppError } from "@clawdentity/sdk/http";
-import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
 import type { DeadLetterFilter } from "../storage";
+import { toConnectorDeadLetter, toDeadLetterFilter } from "./dead-letter-view";
+
+/** `GET /v1/dead-letters` without a `limit`. */
+export const DEFAULT_DEAD_LETTER_LIMIT = 100;
 
 export interface DeadLetterQuery {
   direction?: DeadLetterDirection;
@@ -22,26 +25,13 @@ export type DeadLetterService = ReturnType<typeof createDeadLetterService>;
 /** List, retry and purge dead letters of both directions (PROTOCOL.md §8.1). */
 export function createDeadLetterService(deps: DeadLetterServiceDeps) {
   const { storage, clock, tuning, logger } = deps;
-  const toFilter = (query: DeadLetterQuery): DeadLetterFilter => ({
-    ...(query.direction ? { direction: query.direction } : {}),
-    ...(query.peerAgentDid ? { peerAgentDid: query.peerAgentDid } : {}),
-    ...(query.olderThan ? { before: resolveOlderThan(query.olderThan, clock.now()) } : {}),
-  });
+  const toFilter = (query: DeadLetterQuery): DeadLetterFilter => toDeadLetterFilter(query, clock.now());
 
   return {
     list(query: DeadLetterQuery): ConnectorDeadLetter[] {
-      return storage.deadLetters.list({ ...toFilter(query), limit: query.limit ?? 100 }).map((row) => ({
-        direction: row.direction,
-        messageId: row.messageId,
-        correlationId: row.correlationId,
-        peerAgentDid: row.peerAgentDid,
-        priority: row.priority,
-        reason: row.reason,
-        source: row.source,
-        attempts: row.attempts,
-        ...(row.lastError ? { lastError: row.lastError } : {}),
-        deadLetteredAt: toIso(row.deadLetteredAt),
-      }));
+      return storage.deadLetters
+        .list({ ...toFilter(query), limit: query.limit ?? DEFAULT_DEAD_LETTER_LIMIT })
+        .map(toConnectorDeadLetter);
     },
 
     /**

@@ -4,3 +4,4 @@ export {
   type DeadLetterService,
   type DeadLetterServiceDeps,
 } from "./dead-letter-service";
+export { DeadLetterReadError, readDeadLetters } from "./read-dead-letters";

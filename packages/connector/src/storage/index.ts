@@ -9,7 +9,12 @@ import { createRetention } from "./retention";
 
 export type { ConnectorDatabase } from "./database";
 export { openConnectorDatabase } from "./database";
-export type { DeadLetterFilter, DeadLetterRow, DeadLetterStore } from "./dead-letter-store";
+export {
+  createDeadLetterStore,
+  type DeadLetterFilter,
+  type DeadLetterRow,
+  type DeadLetterStore,
+} from "./dead-letter-store";
 export type { IdempotencyRecord, IdempotencyStore } from "./idempotency-store";
 export type { InboxRow, InboxStatus, InboxStore, NewInboxMessage } from "./inbox-store";
 export type { JobRow, JobState, JobStore } from "./job-store";
