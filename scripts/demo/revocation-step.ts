@@ -5,7 +5,7 @@ export const revocationStep: DemoStep = {
   title: "Revoke alice at the registry: the proxy refuses her within seconds",
   async run(context, detail) {
     const bob = context.agent("bob");
-    await context.cli.ok("agent", "revoke", "alice");
+    await context.cli.ok("agent", "revoke", "alice", "--yes");
     const revokedAt = performance.now();
     const since = () => Math.round(performance.now() - revokedAt);
 

@@ -30,7 +30,7 @@ describe("revocation at the registry is enforced by the proxy everywhere within 
     const before = await sendMessage(world.cli, "alice", bob.did, { before: "revocation" });
     await bob.webhook.waitForDelivery(before.messageId);
 
-    await world.cli.ok("agent", "revoke", "alice");
+    await world.cli.ok("agent", "revoke", "alice", "--yes");
     const revokedAt = Date.now();
 
     await withinDeadline("alice's signed proxy request refused", revokedAt, async () => {

@@ -18,6 +18,9 @@ export const CLI_ERROR_CODES = [
   "CLI_WAIT_TIMEOUT",
   "CLI_MESSAGE_DEAD_LETTERED",
   "CLI_DOWN",
+  "CLI_CONFIRMATION_REQUIRED",
+  "CLI_CANCELLED",
+  "CLI_DATABASE_UNREADABLE",
   "CLI_INTERNAL",
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];

@@ -239,7 +239,9 @@ describe("clawdentity against a real local registry and proxy", () => {
     await expect
       .poll(async () => (await ok("--agent", "alice", "dead-letters", "list")).deadLetters.length, { timeout: 20_000 })
       .toBe(1);
-    expect(await ok("--agent", "alice", "dead-letters", "purge")).toEqual({ purged: 1 });
+    const unconfirmed = await cli.run("--json", "--agent", "alice", "dead-letters", "purge");
+    expect(unconfirmed.error().code).toBe("CLI_CONFIRMATION_REQUIRED");
+    expect(await ok("--agent", "alice", "dead-letters", "purge", "--yes")).toEqual({ purged: 1 });
     expect((await ok("--agent", "alice", "dead-letters", "list")).deadLetters).toEqual([]);
   });
 
@@ -251,7 +253,7 @@ describe("clawdentity against a real local registry and proxy", () => {
     expect(after).toEqual({ ...before, ait: reissued.ait });
     expect((await ok("agent", "show", "bob")).local.ait.jti).toBe(reissued.agent.currentJti);
 
-    const revoked = await ok("agent", "revoke", dids.alice);
+    const revoked = await ok("agent", "revoke", dids.alice, "--yes");
     expect(revoked.agent).toMatchObject({ did: dids.alice, status: "revoked", revokedAt: expect.any(String) });
     expect((await ok("agent", "list", "--status", "revoked")).agents.map((agent: Json) => agent.did)).toEqual([
       dids.alice,

@@ -18,6 +18,7 @@ import { hasLocalAgent, type LocalAgent, parseAgentName, readLocalAgent, updateC
 import { formatTable } from "../output";
 import { listLocalAgents } from "./agent-local-list";
 import { type CommandContext, type RunState, toAction } from "./command-context";
+import { confirmDestructive } from "./confirm";
 import { parseHttpUrl, toIntegerParser, toSchemaParser } from "./option-parsers";
 
 /** Where the connector delivers until `--webhook` says otherwise (the agent runtime's local endpoint). */
@@ -191,11 +192,19 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
 
   agent
     .command("revoke")
-    .description("revoke an agent: the registry refuses it, the proxy refuses its requests within seconds")
+    .description(
+      "revoke an agent for good: the registry refuses it, the proxy refuses its requests within seconds; asks first, or pass --yes",
+    )
     .argument("[agent]", "local name, DID or ULID (default: the current agent)")
+    .option("-y, --yes", "do not ask (needed without a terminal)")
     .action(
-      toAction(io, state, async (context, { args }) => {
-        const { id } = resolveAgentRef(context, args[0]);
+      toAction<{ yes?: boolean }>(io, state, async (context, { args, opts }) => {
+        const { id, local } = resolveAgentRef(context, args[0]);
+        await confirmDestructive(
+          context,
+          opts.yes,
+          `Revoke ${local ? `${local.name} (${id})` : id}? It cannot be undone.`,
+        );
         const revoked = await context.registry({ owner: true }).revokeAgent(id);
         return { json: revoked, text: toAgentLines(revoked.agent, [`revoked at ${revoked.agent.revokedAt}`]) };
       }),

@@ -1,3 +1,4 @@
+import { type DeadLetterQuery, readAgentRuntime, readDeadLetters, resolveAgentHomePaths } from "@clawdentity/connector";
 import {
   type ConnectorDeadLetter,
   DEAD_LETTER_DIRECTIONS,
@@ -8,8 +9,10 @@ import {
 import { type Command, Option } from "commander";
 import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
+import type { LocalAgent } from "../config";
 import { type CommandResult, formatTable } from "../output";
 import { type CommandContext, type RunState, toAction } from "./command-context";
+import { confirmDestructive } from "./confirm";
 import { parseAgentDid, parseMessageId, toIntegerParser, toSchemaParser } from "./option-parsers";
 
 interface DeadLetterOptions {
@@ -71,18 +74,26 @@ function toListLines(items: readonly (ConnectorDeadLetter | RelayDeadLetter)[]):
   );
 }
 
+/** A stopped connector's dead letters, from its database (read-only); a note on stderr says so in text mode. */
+function readStoppedConnectorDeadLetters(context: CommandContext, agent: LocalAgent, query: DeadLetterQuery) {
+  const { databasePath } = resolveAgentHomePaths(agent.ref);
+  if (!context.json) context.io.stderr(`connector of ${agent.name} is not running: read from ${databasePath}\n`);
+  try {
+    return readDeadLetters(databasePath, query);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError({ code: "CLI_DATABASE_UNREADABLE", message });
+  }
+}
+
 async function listDeadLetters(context: CommandContext, opts: DeadLetterOptions) {
   if (opts.relay) refuseRelayFilters(opts, []);
   const agent = context.agent();
   if (opts.relay) return (await context.proxy(agent).listDeadLetters()).deadLetters;
-  return (
-    await context.connector(agent).listDeadLetters({
-      direction: opts.direction,
-      olderThan: opts.olderThan,
-      peerAgentDid: opts.peer,
-      limit: opts.limit,
-    })
-  ).deadLetters;
+  const query = { direction: opts.direction, olderThan: opts.olderThan, peerAgentDid: opts.peer, limit: opts.limit };
+  // Listing needs no running connector: its database answers, read-only.
+  if (!readAgentRuntime(agent.ref)) return readStoppedConnectorDeadLetters(context, agent, query);
+  return (await context.connector(agent).listDeadLetters(query)).deadLetters;
 }
 
 async function showDeadLetter(
@@ -110,7 +121,7 @@ export function registerDeadLettersCommand(program: Command, io: CliIo, state: R
 
   deadLetters
     .command("list")
-    .description("dead letters, newest first")
+    .description("dead letters, newest first (read from the agent's database while its connector is stopped)")
     .addOption(relayOption())
     .addOption(directionOption())
     .addOption(olderThanOption())
@@ -160,15 +171,28 @@ export function registerDeadLettersCommand(program: Command, io: CliIo, state: R
 
   deadLetters
     .command("purge")
-    .description("delete dead letters (all of them unless filtered)")
+    .description("delete dead letters (all of them unless filtered); asks first, or pass --yes")
     .addOption(relayOption())
     .addOption(directionOption())
     .addOption(olderThanOption())
     .addOption(peerOption())
+    .option("-y, --yes", "do not ask (needed without a terminal)")
     .action(
-      toAction<DeadLetterOptions>(io, state, async (context, { opts }) => {
+      toAction<DeadLetterOptions & { yes?: boolean }>(io, state, async (context, { opts }) => {
         if (opts.relay) refuseRelayFilters(opts, ["olderThan"]);
         const agent = context.agent();
+        const filters = [
+          opts.direction,
+          opts.olderThan && `older than ${opts.olderThan}`,
+          opts.peer && `with ${opts.peer}`,
+        ]
+          .filter(Boolean)
+          .join(", ");
+        await confirmDestructive(
+          context,
+          opts.yes,
+          `Delete ${filters ? `the dead letters (${filters})` : "all dead letters"} of ${agent.name}${opts.relay ? " at the relay" : ""}?`,
+        );
         if (opts.relay) {
           const purged = await context.proxy(agent).purgeDeadLetters(opts.olderThan);
           return { json: purged, text: `purged at the relay: ${JSON.stringify(purged)}` };
