@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   type DeliveryWebhookBody,
   type NoticeWebhookBody,
+  type PingWebhookBody,
   type ReceiptWebhookBody,
   type WebhookBody,
   webhookBodySchema,
@@ -11,7 +12,7 @@ import { verifyWebhook } from "../../packages/sdk/src/index.ts";
 import { type WaitOptions, waitFor } from "./wait-for";
 
 /** A webhook body about one message: a delivery or a receipt (notices are about the agent itself). */
-export type MessageWebhookBody = Exclude<WebhookBody, NoticeWebhookBody>;
+export type MessageWebhookBody = Exclude<WebhookBody, NoticeWebhookBody | PingWebhookBody>;
 
 /** Decides the HTTP status the runtime answers for one webhook call (200 = delivered); may take its time. */
 export type WebhookResponder = (body: MessageWebhookBody) => number | Promise<number>;
@@ -104,6 +105,10 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
     if (body.type === "clawdentity.notice.v1") {
       notices.push(body);
       response.writeHead(200).end();
+      return;
+    }
+    if (body.type === "clawdentity.ping.v1") {
+      response.writeHead(204).end();
       return;
     }
     calls.set(body.messageId, (calls.get(body.messageId) ?? 0) + 1);

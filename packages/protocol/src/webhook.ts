@@ -63,9 +63,22 @@ export const noticeWebhookBodySchema = z.object({
 });
 export type NoticeWebhookBody = z.infer<typeof noticeWebhookBodySchema>;
 
+/**
+ * A check that the webhook is reachable and takes the connector's credentials and signature
+ * (`clawdentity connector doctor`); it is about nothing: a runtime answers it 2xx and does no work.
+ */
+export const pingWebhookBodySchema = z.object({
+  type: z.literal("clawdentity.ping.v1"),
+  pingId: ulidSchema,
+  agentDid: agentDidSchema,
+  at: isoTimestampSchema,
+});
+export type PingWebhookBody = z.infer<typeof pingWebhookBodySchema>;
+
 export const webhookBodySchema = z.discriminatedUnion("type", [
   deliveryWebhookBodySchema,
   receiptWebhookBodySchema,
   noticeWebhookBodySchema,
+  pingWebhookBodySchema,
 ]);
 export type WebhookBody = z.infer<typeof webhookBodySchema>;

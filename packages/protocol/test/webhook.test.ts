@@ -4,6 +4,7 @@ import {
   deliveryWebhookBodySchema,
   NOTICE_CODES,
   noticeWebhookBodySchema,
+  pingWebhookBodySchema,
   receiptWebhookBodySchema,
   webhookBodySchema,
 } from "../src/index";
@@ -105,5 +106,15 @@ describe("notice webhook bodies", () => {
     expect(noticeWebhookBodySchema.safeParse({ ...notice, code: "future_code" }).success).toBe(true);
     expect(noticeWebhookBodySchema.safeParse({ ...notice, code: "Upper" }).success).toBe(false);
     expect(noticeWebhookBodySchema.safeParse({ ...notice, agentDid: HUMAN_DID }).success).toBe(false);
+  });
+});
+
+describe("ping webhook bodies", () => {
+  const ping = { type: "clawdentity.ping.v1", pingId: ULID_A, agentDid: AGENT_DID, at: ISO_NOW } as const;
+
+  it("are a webhook body of their own that names the agent", () => {
+    expect(webhookBodySchema.parse(ping)).toEqual(ping);
+    expect(pingWebhookBodySchema.safeParse({ ...ping, agentDid: HUMAN_DID }).success).toBe(false);
+    expect(pingWebhookBodySchema.safeParse(without(ping, "pingId")).success).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { writeJsonLine } from "../output";
 import { type RunState, toAction } from "./command-context";
+import { registerConnectorDoctorCommand } from "./connector-doctor";
 import { createConnectorLogger, LOG_FORMATS, type LogFormat } from "./connector-logger";
 import { registerConnectorWebhookCommand } from "./connector-webhook";
 import { parseHttpUrl, toIntegerParser } from "./option-parsers";
@@ -116,4 +117,5 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
     );
 
   registerConnectorWebhookCommand(connectorCommand, io, state);
+  registerConnectorDoctorCommand(connectorCommand, io, state);
 }
