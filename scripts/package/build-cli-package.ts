@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync, type Metafile } from "esbuild";
@@ -142,6 +151,10 @@ function writePackage(repoRoot: string, packageDir: string): string {
   chmodSync(bin, 0o755);
   writeFileSync(join(packageDir, "THIRD_PARTY_NOTICES.md"), toThirdPartyNotices(repoRoot, metafile));
   copyFileSync(join(repoRoot, "packages", "cli", "README.md"), join(packageDir, "README.md"));
+  // Files `openclaw setup` installs into a gateway as they are (the hook transform), beside the chunks.
+  cpSync(join(repoRoot, "packages", "cli", "src", "openclaw", "assets"), join(packageDir, "dist", "openclaw-assets"), {
+    recursive: true,
+  });
   const manifest = {
     name: "clawdentity",
     version: cli.version,

@@ -48,6 +48,11 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async () => (await import("./connector")).registerConnectorCommand,
   },
   {
+    name: "openclaw",
+    summary: "deliver an agent's messages into an OpenClaw gateway and let its agent send",
+    load: async () => (await import("./openclaw")).registerOpenClawCommand,
+  },
+  {
     name: "status",
     summary: "health of registry, proxy and the agent's connector (exit 3 when something is down)",
     load: async () => (await import("./status")).registerStatusCommand,
