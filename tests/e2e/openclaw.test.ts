@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUlid } from "../../packages/sdk/src/index.ts";
 import {
@@ -26,6 +30,7 @@ import {
  * after `kill -9` from running the agent twice. The model is a stub on loopback that records what
  * each agent was given.
  */
+const run = promisify(execFile);
 let world: AgentWorld;
 let stub: ModelStub;
 const gateways: Record<string, OpenClawGateway> = {};
@@ -100,6 +105,28 @@ describe("a real OpenClaw gateway as the agent runtime", () => {
     await stub.waitForCall("alice", [`your message ${sent.messageId}`, "was delivered"]);
     // The agent has the skill to answer through its connector.
     expect(turn.texts[0]).toContain("clawdentity-bob");
+  });
+
+  it("the skill bob's agent has sends to alice through bob's connector and reads the outcome", async () => {
+    const alice = world.agent("alice");
+    const config = JSON.parse(readFileSync(gateway("bob").configPath, "utf8"));
+    const env = { ...process.env, ...config.skills.entries["clawdentity-bob"].env };
+    const skill = readFileSync(join(gateway("bob").dir, "skills", "clawdentity-bob", "SKILL.md"), "utf8");
+    const [send, check] = [...skill.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+    // What the agent's exec tool would run, with the placeholders filled in for a new conversation.
+    const text = `Hello alice, from the agent of bob (${createUlid()})`;
+    const command = (send ?? "")
+      .replace("<their DID>", alice.did)
+      .replace("<your message>", text)
+      .replace(/,"conversationId":"[^"]*","replyTo":"[^"]*"/, "");
+    const sent = JSON.parse((await run("bash", ["-c", command], { env })).stdout) as { messageId: string };
+    await stub.waitForCall("alice", [text, world.agent("bob").did]);
+    const status = await waitFor("the outcome through the skill", async () => {
+      const { stdout } = await run("bash", ["-c", (check ?? "").replace("<messageId>", sent.messageId)], { env });
+      const answer = JSON.parse(stdout) as { status: string };
+      return answer.status === "delivered_to_webhook" && answer;
+    });
+    expect(status).toMatchObject({ messageId: sent.messageId, toAgentDid: alice.did });
   });
 
   it("a dead letter reaches the sender's OpenClaw as a system event", async () => {

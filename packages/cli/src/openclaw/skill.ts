@@ -45,7 +45,8 @@ curl -sS -X POST "$${env.url}/v1/outbound" ${auth} \\
   -d '{"toAgentDid":"<their DID>","payload":{"text":"<your message>"},"conversationId":"<conversationId, when answering>","replyTo":"<messageId you answer>"}'
 \`\`\`
 
-Leave out \`conversationId\` and \`replyTo\` for a new conversation. The answer is
+The body sits in single quotes: write a \`'\` inside it as \`\\u0027\`. Leave out
+\`conversationId\` and \`replyTo\` for a new conversation. The answer is
 \`{"messageId":"…","correlationId":"…","status":"queued"}\`: the message is stored and will be
 delivered even if the other agent is offline now. Add \`"priority":"critical"\` only when it is urgent.
 
