@@ -71,7 +71,8 @@ describe("the clawdentity npm package, packed and installed outside the reposito
         "package/THIRD_PARTY_NOTICES.md",
       ]),
     );
-    expect(files.filter((file) => !/^package\/(bin|dist)\/[\w./-]+\.js$/.test(file))).toEqual([
+    // Nothing but JavaScript under bin/ and dist/ (chunks, and assets such as the OpenClaw transform).
+    expect(files.filter((file) => !/^package\/(bin|dist)\/[\w./-]+\.m?js$/.test(file))).toEqual([
       "package/package.json",
       "package/README.md",
       "package/THIRD_PARTY_NOTICES.md",
@@ -131,6 +132,17 @@ describe("the clawdentity npm package, packed and installed outside the reposito
       expect(receipt).toMatchObject({ status: "delivered_to_webhook", toAgentDid: dids[to] });
     }
   });
+
+  it.runIf(process.platform === "linux")(
+    "connector service install --dry-run: a unit running the installed package",
+    async () => {
+      const dry = await cli.run("--agent", "alice", "connector", "service", "install", "--dry-run");
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(
+        `ExecStart="${process.execPath}" "${realpathSync(installed.bin)}" "--home" "${home}" "--agent" "alice" "connector" "start"`,
+      );
+    },
+  );
 
   it("status exits 0 with everything up, 3 with the connector stopped or the proxy down", async () => {
     const up = await cli.run("--json", "--agent", "alice", "status");

@@ -16,6 +16,7 @@ import { writeJsonLine } from "../output";
 import { type RunState, toAction } from "./command-context";
 import { registerConnectorDoctorCommand } from "./connector-doctor";
 import { createConnectorLogger, LOG_FORMATS, type LogFormat } from "./connector-logger";
+import { registerConnectorServiceCommand } from "./connector-service";
 import { registerConnectorWebhookCommand } from "./connector-webhook";
 import { parseHttpUrl, toIntegerParser } from "./option-parsers";
 
@@ -117,5 +118,6 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
     );
 
   registerConnectorWebhookCommand(connectorCommand, io, state);
+  registerConnectorServiceCommand(connectorCommand, io, state);
   registerConnectorDoctorCommand(connectorCommand, io, state);
 }
