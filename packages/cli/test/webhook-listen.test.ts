@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAgentHome } from "@clawdentity/connector";
-import { generateEd25519KeyPair } from "@clawdentity/sdk";
+import { createWebhookSecret, generateEd25519KeyPair, signWebhook } from "@clawdentity/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCli } from "../src";
 
@@ -110,25 +110,37 @@ describe("webhook listen", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(events).toEqual([
-      { event: "listening", url: listener.url, answerStatus: 503 },
+      { event: "listening", url: listener.url, answerStatus: 503, verifying: null },
       { event: "received", path: "/", body: DELIVERY },
       { event: "stopped", received: 1, reason: "count 1" },
     ]);
   });
 
-  it("listens on the port of the agent's own webhook URL by default", async () => {
+  it("as the agent's runtime: on the port of its webhook URL, refusing calls not signed with its secret", async () => {
     const home = tempHome();
     const port = await findFreePort();
+    const secret = createWebhookSecret();
     createAgentHome({
       home,
       agentName: "alice",
       identity: { agentDid: AGENT_DID, ait: "not-a-real-ait", seed: (await generateEd25519KeyPair()).seed },
       proxyUrl: "http://127.0.0.1:9",
       deliveryWebhookUrl: `http://127.0.0.1:${port}/hook`,
+      webhook: { secret },
     });
     const listener = await listen(home, "--count", "1");
     expect(listener.url).toBe(`http://127.0.0.1:${port}`);
-    await fetch(`${listener.url}/hook`, { method: "POST", body: JSON.stringify(DELIVERY) });
+    expect(listener.output()).toContain("verifying signatures with alice's signing secret");
+    const body = JSON.stringify(DELIVERY);
+    const unsigned = await fetch(`${listener.url}/hook`, { method: "POST", body });
+    expect(unsigned.status).toBe(401);
+    const forged = await signWebhook({ secret: createWebhookSecret(), id: DELIVERY.messageId, body });
+    expect((await fetch(`${listener.url}/hook`, { method: "POST", body, headers: forged })).status).toBe(401);
+    const signed = await signWebhook({ secret, id: DELIVERY.messageId, body });
+    expect((await fetch(`${listener.url}/hook`, { method: "POST", body, headers: signed })).status).toBe(204);
     expect(await listener.exited).toBe(0);
+    expect(listener.errors()).toContain(
+      "refused a request: signature: webhook-id, webhook-timestamp and webhook-signature are required",
+    );
   });
 });

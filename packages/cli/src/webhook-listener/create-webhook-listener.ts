@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebhookBody, webhookBodySchema } from "@clawdentity/protocol";
 
@@ -21,6 +21,8 @@ export interface WebhookListenerOptions {
   port: number;
   /** The status every valid body is answered with (2xx: delivered; others let a test of retries fail it). */
   answerStatus: number;
+  /** Checks a call's signature (PROTOCOL.md §9): resolves with why it is refused, or null. */
+  verify?(headers: IncomingHttpHeaders, text: string): Promise<string | null>;
   onArrival(arrival: WebhookArrival): void;
   /** A request that is not a webhook body (not JSON, or not a shape of PROTOCOL.md §9): answered 400. */
   onRefused(reason: string): void;
@@ -63,10 +65,15 @@ export async function createWebhookListener(options: WebhookListenerOptions): Pr
     };
     if (request.method !== "POST") return answer(405, { error: { code: "METHOD_NOT_ALLOWED", message: "POST only" } });
     readBody(request).then(
-      (text) => {
+      async (text) => {
         if (text === null) {
           options.onRefused(`a body over ${MAX_BODY_BYTES} bytes`);
           return answer(413, { error: { code: "PAYLOAD_TOO_LARGE", message: "body too large" } });
+        }
+        const unsigned = options.verify ? await options.verify(request.headers, text) : null;
+        if (unsigned) {
+          options.onRefused(`signature: ${unsigned}`);
+          return answer(401, { error: { code: "INVALID_WEBHOOK_SIGNATURE", message: unsigned } });
         }
         const parsed = parseWebhookBody(text);
         if ("refused" in parsed) {

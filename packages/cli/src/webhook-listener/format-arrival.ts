@@ -22,7 +22,10 @@ export function formatArrival(arrival: WebhookArrival, style: Style, now = new D
     const status = body.status === "delivered_to_webhook" ? style.ok(body.status) : style.error(body.status);
     return `${time} ${style.bold("receipt")}  ${body.messageId} ${status}${body.reason ? ` (${body.reason})` : ""} to ${body.toAgentDid}`;
   }
-  // A notice about the agent itself (PROTOCOL.md §9), or a kind newer than this CLI.
+  // A notice about the agent itself, a ping (PROTOCOL.md §9), or a kind newer than this CLI.
   const other = body as { type: string; code?: unknown; message?: unknown };
-  return `${time} ${style.bold("notice")}   ${style.warn(String(other.code ?? other.type))}: ${String(other.message ?? toPayloadText(other))}`;
+  const kind = other.type.replace(/^clawdentity\./, "").replace(/\.v\d+$/, "");
+  const detail =
+    other.code === undefined ? toPayloadText(other) : `${style.warn(String(other.code))}: ${String(other.message)}`;
+  return `${time} ${style.bold(kind.padEnd(8))} ${detail}`;
 }
