@@ -1,4 +1,4 @@
-import type { CircuitSnapshot, ConnectorStatusResponse } from "@clawdentity/protocol";
+import type { CircuitSnapshot, ConnectorIdentityStatus, ConnectorStatusResponse } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { toIso } from "./clock";
 import type { RelaySocketStatus } from "./relay-client";
@@ -18,6 +18,7 @@ export function toCircuitSnapshot(breaker: CircuitBreaker): CircuitSnapshot {
 export interface StatusSources {
   agentDid: string;
   startedAt: number;
+  identity: ConnectorIdentityStatus;
   storage: ConnectorStorage;
   socket: RelaySocketStatus;
   proxyBreaker: CircuitBreaker;
@@ -37,6 +38,7 @@ export function toConnectorStatus(sources: StatusSources): ConnectorStatusRespon
   return {
     agentDid: sources.agentDid,
     startedAt: toIso(sources.startedAt),
+    identity: sources.identity,
     socket: {
       state: socket.state,
       ...(socket.connectedAt !== null ? { connectedAt: toIso(socket.connectedAt) } : {}),

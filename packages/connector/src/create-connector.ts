@@ -1,5 +1,4 @@
 import type { ConnectorStatusResponse } from "@clawdentity/protocol";
-import { importEd25519Seed } from "@clawdentity/sdk";
 import { acquireAgentLock } from "./agent-home/process-lock";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker";
 import { type Clock, systemClock } from "./clock";
@@ -8,6 +7,7 @@ import { registerConnectorGauges } from "./connector-gauges";
 import { toConnectorStatus } from "./connector-status";
 import { createDeadLetterService, type DeadLetterService } from "./dead-letters";
 import type { FetchLike } from "./http";
+import { createConnectorIdentity } from "./identity";
 import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "./inbox";
 import { createLocalApiApp, serveLocalApi } from "./local-api";
 import { createJsonLogger, type Logger, toErrorMessage } from "./logger";
@@ -145,15 +145,18 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   const recovered = storage.recoverLeases();
   if (recovered > 0) logger.warn("recovered rows left claimed by a previous run", { recovered });
 
-  const { privateKey } = await importEd25519Seed(config.identity.seed);
+  const common = { storage, clock, random, tuning, metrics, logger };
+  const identity = await createConnectorIdentity({ ...common, config, fetch, onNotice: () => notifier.wake() });
+  const { keeper } = identity;
   const proxy = createProxyClient({
     proxyUrl: config.proxyUrl,
-    ait: config.identity.ait,
-    privateKey,
+    signer: () => {
+      const { identity: current, privateKey, claims } = keeper.current();
+      return { ait: current.ait, privateKey, jti: claims.jti };
+    },
     fetch,
     timeoutMs: tuning.relayRequestTimeoutMs,
   });
-  const common = { storage, clock, random, tuning, metrics, logger };
   const webhook = createRuntimeWebhookClient({
     target: { url: config.deliveryWebhookUrl, ...config.webhook },
     fetch,
@@ -172,17 +175,19 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     onResume: () => wakeWebhookWorkers(),
   });
   const notifier = createRuntimeNotifier({ ...common, webhook, breaker: webhookBreaker, pause: webhookPause });
-  const receiptPoster = createReceiptPoster({ ...common, proxy, breaker: proxyBreaker });
+  const receiptPoster = createReceiptPoster({ ...common, proxy, breaker: proxyBreaker, identity: keeper });
   const outboxWorker = createOutboxWorker({
     ...common,
     proxy,
     breaker: proxyBreaker,
+    identity: keeper,
     onRuntimeNotice: () => notifier.wake(),
   });
   const reconciler = createOutcomeReconciler({
     ...common,
     proxy,
     breaker: proxyBreaker,
+    identity: keeper,
     onRuntimeNotice: () => notifier.wake(),
   });
   const webhookWorker = createWebhookDeliveryWorker({
@@ -203,6 +208,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     }),
     handleReceipt: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
     lastReceivedId: () => storage.inbox.lastReceivedMessageId(),
+    identity: keeper,
     ...(shared.createWebSocket ? { createWebSocket: shared.createWebSocket } : {}),
   });
   const outbound = createOutboundService({ ...common, onQueued: () => outboxWorker.wake() });
@@ -215,6 +221,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     toConnectorStatus({
       agentDid,
       startedAt,
+      identity: identity.status(),
       storage,
       socket: relay.status(),
       proxyBreaker,
@@ -257,8 +264,14 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   retentionTimer.unref();
 
   const workers = [outboxWorker, webhookWorker, receiptPoster, notifier, reconciler];
+  // A new identity (renewed, or the owner's reissue): the socket is replaced and parked queues go again.
+  keeper.onChange(() => {
+    relay.reconnect();
+    for (const worker of workers) worker.wake();
+  });
   for (const worker of workers) worker.start();
   relay.start();
+  identity.start();
   logger.info("connector started", { agentDid, localApiUrl: server.url });
 
   return {
@@ -270,6 +283,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     prune,
     wake() {
       for (const worker of workers) worker.wake();
+      identity.wake();
     },
     setWebhookTarget(target) {
       webhook.setTarget(target);
@@ -280,6 +294,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     async stop() {
       clearInterval(retentionTimer);
       await server.close();
+      await identity.stop();
       await relay.stop();
       await Promise.all(workers.map((worker) => worker.stop()));
       storage.close();

@@ -5,6 +5,14 @@ export * from "./config";
 export { type Connector, type ConnectorDeps, createConnector, type StartedConnector } from "./create-connector";
 export { type DeadLetterQuery, DeadLetterReadError, type DeadLetterService, readDeadLetters } from "./dead-letters";
 export type { FetchLike } from "./http";
+export {
+  type Credentials,
+  IdentityError,
+  type RenewalAnswer,
+  type RenewalRequest,
+  requestRenewal,
+  toCredentials,
+} from "./identity";
 export { createJsonLogger, type Logger, silentLogger } from "./logger";
 export type { OutboundService, SubmitOutboundInput, SubmitOutboundResult } from "./outbox";
 export type { CreateWebSocket, RelaySocketState, RelaySocketStatus } from "./relay-client";

@@ -88,17 +88,25 @@ export function createAgentHome(options: CreateAgentHomeOptions): { paths: Agent
   return { paths, config };
 }
 
+/** Writes an identity file atomically, 0600: a crash leaves the old identity or the new one, never half. */
+export function writeIdentityFile(path: string, identity: AgentIdentity): void {
+  writeFileAtomic(path, `${JSON.stringify(agentIdentitySchema.parse(identity), null, 2)}\n`, SECRET_MODE);
+}
+
+export function readIdentityFile(path: string): AgentIdentity {
+  const parsed = agentIdentitySchema.safeParse(readSecretJson(path));
+  if (!parsed.success) throw new AgentHomeError(`${path}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
 export function writeAgentIdentity(ref: AgentHomeRef, identity: AgentIdentity): void {
   const paths = resolveAgentHomePaths(ref);
   ensureAgentDir(paths);
-  writeFileAtomic(paths.identityPath, `${JSON.stringify(agentIdentitySchema.parse(identity), null, 2)}\n`, SECRET_MODE);
+  writeIdentityFile(paths.identityPath, identity);
 }
 
 export function readAgentIdentity(ref: AgentHomeRef): AgentIdentity {
-  const paths = resolveAgentHomePaths(ref);
-  const parsed = agentIdentitySchema.safeParse(readSecretJson(paths.identityPath));
-  if (!parsed.success) throw new AgentHomeError(`${paths.identityPath}: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
+  return readIdentityFile(resolveAgentHomePaths(ref).identityPath);
 }
 
 export function writeAgentConfig(ref: AgentHomeRef, config: AgentConfigFileInput): void {
@@ -128,6 +136,7 @@ export function loadConnectorConfig(ref: AgentHomeRef): ConnectorConfig {
     proxyUrl: file.proxyUrl,
     registryUrl: file.registryUrl,
     deliveryWebhookUrl: file.deliveryWebhookUrl,
+    identityPath: paths.identityPath,
     webhook: { headers: file.webhook?.headers ?? {}, secret: file.webhook?.secret },
     localApi: { ...file.localApi, token: file.localApiToken },
     databasePath: paths.databasePath,

@@ -10,8 +10,10 @@ export {
   loadConnectorConfig,
   readAgentConfig,
   readAgentIdentity,
+  readIdentityFile,
   writeAgentConfig,
   writeAgentIdentity,
+  writeIdentityFile,
 } from "./agent-home";
 export { type AgentHomePaths, agentHomeNameSchema, resolveAgentHomePaths, resolveClawdentityHome } from "./paths";
 export { acquireAgentLock, isProcessAlive } from "./process-lock";

@@ -45,6 +45,22 @@ export const connectorTuningSchema = z.object({
   databaseSynchronous: z.enum(["FULL", "NORMAL"]).default("FULL"),
   /** Upper bound between two scans of a queue, so a clock jump or missed wake-up cannot stall it. */
   maxIdleMs: durationMs(5_000),
+  /**
+   * The connector renews its AIT at the registry once this fraction of the AIT's lifetime has
+   * passed (`iat + fraction · (exp − iat)`); 0 turns self-renewal off (the owner reissues then).
+   */
+  renewAtFraction: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(2 / 3),
+  /** A failed renewal is tried again after this, doubling up to `renewalRetryMaxMs` (never past the AIT's expiry). */
+  renewalRetryBaseMs: positiveInt(60_000),
+  renewalRetryMaxMs: positiveInt(3_600_000),
+  /** Each self-renewal also rotates the agent's key (a new seed, proved to the registry). */
+  renewalRotatesKey: z.boolean().default(false),
+  /** How often identity.json is looked at for an identity written by someone else (an owner's reissue). */
+  identityWatchIntervalMs: positiveInt(2_000),
 });
 export type ConnectorTuning = z.infer<typeof connectorTuningSchema>;
 
@@ -62,6 +78,8 @@ export const agentIdentitySchema = z.object({
   agentDid: agentDidSchema,
   ait: z.string().min(1),
   seed: base64urlSchema.length(43),
+  /** A key made for a rotating renewal, kept until the registry has answered (its answer may be lost). */
+  nextSeed: base64urlSchema.length(43).optional(),
 });
 export type AgentIdentity = z.infer<typeof agentIdentitySchema>;
 
@@ -136,6 +154,11 @@ export const connectorConfigSchema = z
     proxyUrl: httpUrlSchema,
     registryUrl: httpUrlSchema.optional(),
     deliveryWebhookUrl: httpUrlSchema,
+    /**
+     * Where the identity lives (the agent home's identity.json): renewed identities are written
+     * there, and an identity written there by someone else (an owner's reissue) is taken up.
+     */
+    identityPath: z.string().min(1).optional(),
     webhook: webhookTargetSchema.default({ headers: {} }),
     localApi: localApiConfigSchema,
     databasePath: z.string().min(1),

@@ -20,6 +20,8 @@ export interface ConnectorMetrics {
   invalidFrames: Counter;
   socketConnects: Counter;
   circuitTransitions: Counter;
+  identityRenewals: Counter;
+  identityRefusals: Counter;
 }
 
 export function createConnectorMetrics(): ConnectorMetrics {
@@ -48,5 +50,13 @@ export function createConnectorMetrics(): ConnectorMetrics {
     ),
     socketConnects: counter("socket_connects_total", "WebSocket connections opened to the proxy."),
     circuitTransitions: counter("circuit_transitions_total", "Circuit breaker state changes, by circuit and state."),
+    identityRenewals: counter(
+      "identity_renewals_total",
+      "Self-renewals of the AIT, by outcome (renewed, refused, retry, identity_refused).",
+    ),
+    identityRefusals: counter(
+      "identity_refusals_total",
+      "Times the AIT was refused for good (expired or revoked) and proxy calls stopped, by error code.",
+    ),
   };
 }

@@ -1,5 +1,6 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
+import type { IdentityGate } from "../identity";
 import { toErrorMessage } from "../logger";
 import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
 import {
@@ -17,6 +18,7 @@ import { deadLetterOutbound, type OutboundDeadLetterDeps } from "./outbound-dead
 export interface OutboxWorkerDeps extends OutboundDeadLetterDeps {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
+  identity: IdentityGate;
 }
 
 export interface OutboxWorker extends WorkerLoop {
@@ -42,9 +44,11 @@ export function toRelayHeaders(row: OutboxRow): Record<string, string> {
  * Claims due outbox rows under a lease and POSTs each, signed, to the agent's own proxy.
  * 202 → relayed; 429 → hold off for Retry-After; transient → backoff until the TTL, then
  * `expired`; permanent 4xx → dead letter at once. Every local dead letter notifies the runtime.
+ * An expired or revoked AIT parks the whole outbox (no retry storm) until a new identity is
+ * adopted; a revoked one dead-letters what waits as `sender_revoked` without sending it.
  */
 export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
-  const { storage, proxy, breaker, clock, tuning, metrics, logger } = deps;
+  const { storage, proxy, breaker, identity, clock, tuning, metrics, logger } = deps;
   const policy = resolveRetryPolicy(tuning, "outbox", deps.random);
   let pausedUntil = 0;
 
@@ -63,10 +67,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   };
 
-  const settle = (row: OutboxRow, outcome: RemoteOutcome) => {
+  const settle = async (row: OutboxRow, outcome: RemoteOutcome) => {
     const now = clock.now();
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
+      case "identity_refused": {
+        // Sent again at once when the identity changed meanwhile (a renewal); parked otherwise.
+        const verdict = await identity.judgeRefusal(outcome);
+        if (verdict === "halted" && identity.halted() === "revoked") {
+          deadLetter(row, "sender_revoked", outcome.error, 1);
+        } else {
+          storage.outbox.release(row.messageId);
+        }
+        return;
+      }
       case "accepted":
         storage.outbox.markRelayed({
           messageId: row.messageId,
@@ -119,7 +133,15 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const outcome = await callGuarded(permit, async () =>
       toProxyOutcome(await proxy.post(RELAY_PATHS.messages, row.payload, toRelayHeaders(row), signal), clock.now()),
     );
-    settle(row, outcome);
+    await settle(row, outcome);
+  };
+
+  // While the agent is revoked nothing waiting can ever go: each is dead-lettered without a request.
+  const deadLetterRevoked = (limit: number) => {
+    const now = clock.now();
+    for (const row of storage.outbox.claimDue({ now, leaseMs: tuning.leaseMs, limit })) {
+      deadLetter(row, "sender_revoked", "not sent: the agent or its AIT was revoked", 0);
+    }
   };
 
   const loop = createWorkerLoop({
@@ -129,13 +151,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
       expireDue();
+      const halted = identity.halted();
+      if (halted === "revoked") deadLetterRevoked(limit);
+      if (halted) return [];
       const now = clock.now();
       if (now < pausedUntil) return [];
       return claimWithPermits(breaker, limit, (count) =>
         storage.outbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
       ).map(({ row, permit }) => send(row, permit));
     },
-    nextWakeAt: () => toNextWakeAt(storage.outbox.nextDueAt(), breaker, pausedUntil),
+    nextWakeAt: () => (identity.halted() ? null : toNextWakeAt(storage.outbox.nextDueAt(), breaker, pausedUntil)),
     onError: (error) => logger.error("outbox worker error", { error: toErrorMessage(error) }),
   });
 

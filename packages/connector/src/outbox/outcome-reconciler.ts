@@ -7,6 +7,7 @@ import {
 } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
 import type { HttpResult } from "../http";
+import type { IdentityGate } from "../identity";
 import { toErrorMessage } from "../logger";
 import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
 import { recordOutboundReceipt } from "../receipts";
@@ -24,6 +25,7 @@ import { deadLetterOutbound, type OutboundDeadLetterDeps } from "./outbound-dead
 export interface OutcomeReconcilerDeps extends OutboundDeadLetterDeps {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
+  identity: IdentityGate;
 }
 
 /** Checks in flight at once: a background safety net, so it leaves the proxy to the outbox. */
@@ -79,7 +81,7 @@ function toCheckResult(
  * dead-lettered `outcome_unknown` and the runtime is told; a real receipt later still wins.
  */
 export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop {
-  const { storage, proxy, breaker, clock, tuning, metrics, logger } = deps;
+  const { storage, proxy, breaker, identity, clock, tuning, metrics, logger } = deps;
   const checks = storage.outcomeChecks;
   const policy = {
     baseMs: tuning.outcomeCheckIntervalMs,
@@ -127,6 +129,11 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
       seen.reply = await proxy.get(`${RELAY_PATHS.messages}/${row.messageId}`, signal);
       return toProxyOutcome(seen.reply, clock.now());
     });
+    if (outcome.kind === "identity_refused") {
+      // Asked again with the next identity; parked meanwhile (the deadline still applies).
+      await identity.judgeRefusal(outcome);
+      return checks.release(row.messageId);
+    }
     settle(row, outcome, seen.reply);
   };
 
@@ -144,13 +151,15 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
       const now = clock.now();
-      const tasks = claimWithPermits(breaker, limit, (count) =>
-        checks.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
-      ).map(({ row, permit }) => check(row, permit));
+      const tasks = identity.halted()
+        ? []
+        : claimWithPermits(breaker, limit, (count) =>
+            checks.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
+          ).map(({ row, permit }) => check(row, permit));
       giveUpOverdue();
       return tasks;
     },
-    nextWakeAt: () => toNextWakeAt(checks.nextDueAt(), breaker),
+    nextWakeAt: () => (identity.halted() ? null : toNextWakeAt(checks.nextDueAt(), breaker)),
     onError: (error) => logger.error("outcome reconciler error", { error: toErrorMessage(error) }),
   });
 }

@@ -1,4 +1,11 @@
-export { createProxyClient, type ProxyClient, type ProxyClientOptions, toProxyUrl } from "./proxy-client";
+export {
+  createProxyClient,
+  type ProxyAnswer,
+  type ProxyClient,
+  type ProxyClientOptions,
+  type SigningIdentity,
+  toProxyUrl,
+} from "./proxy-client";
 export {
   describeHttpFailure,
   type RemoteOutcome,

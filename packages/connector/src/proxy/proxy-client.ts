@@ -2,19 +2,28 @@ import { CLAW_HEADERS, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
 import { signRequest } from "@clawdentity/sdk";
 import { callHttp, type FetchLike, type HttpResult } from "../http";
 
+/** An answer of the proxy, and which AIT signed the request it answers. */
+export type ProxyAnswer = HttpResult & { jti: string };
+
 export interface ProxyClient {
   /** POSTs a JSON body to the agent's own proxy with the five Claw headers plus `headers`. */
-  post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResult>;
+  post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<ProxyAnswer>;
   /** GETs a route of the agent's own proxy, signed like any request (method GET, empty body). */
-  get(path: string, signal?: AbortSignal): Promise<HttpResult>;
+  get(path: string, signal?: AbortSignal): Promise<ProxyAnswer>;
   /** URL and signed headers for the `GET /v1/relay/connect` WebSocket upgrade (empty body, protocol 2). */
-  createConnectRequest(path: string): Promise<{ url: string; headers: Record<string, string> }>;
+  createConnectRequest(path: string): Promise<{ url: string; headers: Record<string, string>; jti: string }>;
+}
+
+/** The AIT and key to sign with, read at signing time so a renewed identity applies to the next call. */
+export interface SigningIdentity {
+  ait: string;
+  privateKey: CryptoKey;
+  jti: string;
 }
 
 export interface ProxyClientOptions {
   proxyUrl: string;
-  ait: string;
-  privateKey: CryptoKey;
+  signer: () => SigningIdentity;
   fetch: FetchLike;
   timeoutMs: number;
 }
@@ -29,14 +38,11 @@ export function toProxyUrl(base: string, path: string): URL {
 }
 
 export function createProxyClient(options: ProxyClientOptions): ProxyClient {
-  const sign = (method: string, url: URL, body: string) =>
-    signRequest({
-      method,
-      pathWithQuery: `${url.pathname}${url.search}`,
-      body,
-      ait: options.ait,
-      privateKey: options.privateKey,
-    });
+  const sign = async (method: string, url: URL, body: string) => {
+    const { ait, privateKey, jti } = options.signer();
+    const headers = await signRequest({ method, pathWithQuery: `${url.pathname}${url.search}`, body, ait, privateKey });
+    return { headers, jti };
+  };
 
   const send = async (
     method: "GET" | "POST",
@@ -47,15 +53,16 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
   ) => {
     const url = toProxyUrl(options.proxyUrl, path);
     const claw = await sign(method, url, body);
-    return callHttp({
+    const result = await callHttp({
       fetch: options.fetch,
       url: url.toString(),
       method,
-      headers: { ...headers, ...claw },
+      headers: { ...headers, ...claw.headers },
       ...(method === "POST" ? { body } : {}),
       timeoutMs: options.timeoutMs,
       ...(signal ? { signal } : {}),
     });
+    return { ...result, jti: claw.jti };
   };
 
   return {
@@ -66,7 +73,8 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
       const url = toProxyUrl(options.proxyUrl, path);
       const claw = await sign("GET", url, "");
       url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-      return { url: url.toString(), headers: { ...claw, [CLAW_HEADERS.relayProtocol]: String(RELAY_PROTOCOL_V2) } };
+      const headers = { ...claw.headers, [CLAW_HEADERS.relayProtocol]: String(RELAY_PROTOCOL_V2) };
+      return { url: url.toString(), headers, jti: claw.jti };
     },
   };
 }

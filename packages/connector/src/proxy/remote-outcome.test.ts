@@ -18,7 +18,8 @@ describe("toProxyOutcome", () => {
     [408, undefined, { kind: "transient", circuitFailure: true }],
     [507, "PROXY_QUEUE_FULL", { kind: "transient", circuitFailure: false }],
     [401, "PROXY_AUTH_REPLAYED_NONCE", { kind: "transient", circuitFailure: false }],
-    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "permanent", reason: "sender_revoked" }],
+    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "identity_refused", code: "PROXY_AUTH_AGENT_REVOKED" }],
+    [401, "PROXY_AUTH_AIT_EXPIRED", { kind: "identity_refused", code: "PROXY_AUTH_AIT_EXPIRED" }],
     [403, "PROXY_SENDER_NOT_TRUSTED", { kind: "permanent", reason: "untrusted" }],
     [403, "PROXY_RECIPIENT_REVOKED", { kind: "permanent", reason: "recipient_revoked" }],
     [404, "PROXY_RECIPIENT_NOT_FOUND", { kind: "permanent", reason: "recipient_not_found" }],
@@ -46,7 +47,8 @@ describe("toReceiptOutcome", () => {
     [507, undefined, { kind: "transient", circuitFailure: false }],
     [400, "PROXY_VALIDATION_FAILED", { kind: "permanent", reason: "invalid_request" }],
     [403, "PROXY_RECEIPT_FORBIDDEN", { kind: "permanent", reason: "untrusted" }],
-    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "permanent", reason: "sender_revoked" }],
+    [401, "PROXY_AUTH_AGENT_REVOKED", { kind: "identity_refused", code: "PROXY_AUTH_AGENT_REVOKED" }],
+    [401, "PROXY_AUTH_AIT_EXPIRED", { kind: "identity_refused", code: "PROXY_AUTH_AIT_EXPIRED" }],
     [413, "PROXY_PAYLOAD_TOO_LARGE", { kind: "permanent", reason: "payload_too_large" }],
   ])("HTTP %i %s", (status, code, expected) => {
     expect(toReceiptOutcome(result(status, code, { "retry-after": "7" }), NOW)).toMatchObject(expected);

@@ -15,6 +15,12 @@ export type RemoteOutcome =
   | { kind: "misconfigured"; error: string; retryAfterMs: number | null }
   /** Will never succeed as is: dead-letter at once. */
   | { kind: "permanent"; reason: DeadLetterReason; error: string }
+  /**
+   * The proxy refused the AIT itself (`PROXY_AUTH_AIT_EXPIRED`, `PROXY_AUTH_AGENT_REVOKED`): no row
+   * of the queue can go with it. The identity keeper judges it once (`jti` signed the call).
+   * Never from a webhook; `retryAfterMs` is always null (nothing to wait for but a new identity).
+   */
+  | { kind: "identity_refused"; code: string; jti: string; error: string; retryAfterMs: null }
   /** We aborted it (shutdown): give the row back without spending an attempt. */
   | { kind: "aborted" };
 
@@ -35,12 +41,12 @@ export function toCallErrorOutcome(error: unknown): RemoteOutcome {
 /**
  * The part of a proxy answer every route means alike (PROTOCOL.md §4): 2xx accepted; 429 throttled; 5xx
  * and 408 transient and a circuit failure, except 507 (the recipient's queue is full: the proxy is
- * fine, try later); `PROXY_AUTH_AGENT_REVOKED` final, other 401s (clock skew, a nonce clash)
- * transient. Any other 4xx is the route's to judge: `toFinalReason` names why it can never succeed,
- * or returns null to retry it with backoff (not a circuit failure: the proxy answered).
+ * fine, try later); an expired or revoked AIT refuses the identity, other 401s (clock skew, a nonce
+ * clash) are transient. Any other 4xx is the route's to judge: `toFinalReason` names why it can
+ * never succeed, or returns null to retry it with backoff (not a circuit failure: the proxy answered).
  */
 function classifyProxyAnswer(
-  result: HttpResult,
+  result: HttpResult & { jti?: string },
   nowMs: number,
   toFinalReason: (status: number, code: string | undefined) => DeadLetterReason | null,
 ): RemoteOutcome {
@@ -54,11 +60,16 @@ function classifyProxyAnswer(
   // 1xx/3xx: the proxy never answers these on purpose; a misconfigured URL may redirect.
   if (status < 400) return { kind: "transient", error, circuitFailure: true, retryAfterMs: null };
   const code = toErrorCode(result.json);
-  if (code === "PROXY_AUTH_AGENT_REVOKED") return { kind: "permanent", reason: "sender_revoked", error };
+  if (code && IDENTITY_REFUSAL_CODES.has(code)) {
+    return { kind: "identity_refused", code, jti: result.jti ?? "", error, retryAfterMs: null };
+  }
   const reason = status === 401 ? null : toFinalReason(status, code);
   if (reason) return { kind: "permanent", reason, error };
   return { kind: "transient", error, circuitFailure: false, retryAfterMs: null };
 }
+
+/** Refusals of the AIT itself: every call with it would get the same. */
+const IDENTITY_REFUSAL_CODES: ReadonlySet<string> = new Set(["PROXY_AUTH_AIT_EXPIRED", "PROXY_AUTH_AGENT_REVOKED"]);
 
 const MESSAGE_FINAL_BY_CODE: Record<string, DeadLetterReason> = {
   PROXY_RECIPIENT_REVOKED: "recipient_revoked",
@@ -71,7 +82,7 @@ const MESSAGE_FINAL_BY_CODE: Record<string, DeadLetterReason> = {
  * Classifies the proxy's answer to `POST /v1/relay/messages`: on top of what every route shares,
  * a 404 for a missing route is transient; every other 4xx is final.
  */
-export function toProxyOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
+export function toProxyOutcome(result: HttpResult & { jti?: string }, nowMs: number): RemoteOutcome {
   return classifyProxyAnswer(result, nowMs, (status, code) => {
     const byCode = code ? MESSAGE_FINAL_BY_CODE[code] : undefined;
     if (byCode) return byCode;
@@ -98,7 +109,7 @@ const RECEIPT_FINAL_BY_STATUS: Partial<Record<number, DeadLetterReason>> = {
  * `PROXY_RECEIPT_NOT_DELIVERED`: the relay may record the push after the receipt arrives (a re-queue,
  * a redelivery), so it is not a verdict on this receipt.
  */
-export function toReceiptOutcome(result: HttpResult, nowMs: number): RemoteOutcome {
+export function toReceiptOutcome(result: HttpResult & { jti?: string }, nowMs: number): RemoteOutcome {
   return classifyProxyAnswer(result, nowMs, (status) => RECEIPT_FINAL_BY_STATUS[status] ?? null);
 }
 

@@ -1,5 +1,6 @@
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
+import type { IdentityGate } from "../identity";
 import { toErrorMessage } from "../logger";
 import type { Counter } from "../metrics";
 import type { RemoteOutcome } from "../proxy";
@@ -30,6 +31,8 @@ export interface JobWorkerOptions {
   outcomes: Counter;
   /** Calls to the runtime webhook: paused with deliveries while its target is misconfigured. */
   pause?: WebhookPause;
+  /** Calls signed with the agent's identity (to the proxy): parked while it is expired or revoked. */
+  identity?: IdentityGate;
 }
 
 /** Posts queued JSON bodies with retries; used for delivery receipts and runtime receipt notices. */
@@ -44,9 +47,16 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     logger.warn(`${options.name} gave up`, { messageId: row.messageId, attempts: row.attempts + spent, error });
   };
 
-  const settle = (row: JobRow, outcome: RemoteOutcome) => {
+  const settle = async (row: JobRow, outcome: RemoteOutcome) => {
     const now = clock.now();
     if (outcome.kind === "aborted") return store.release(row.id);
+    if (outcome.kind === "identity_refused") {
+      options.outcomes.inc({ outcome: outcome.kind });
+      // A revoked agent can never post it; an expired AIT waits (parked) for the owner's reissue.
+      const verdict = options.identity ? await options.identity.judgeRefusal(outcome) : "halted";
+      if (verdict === "halted" && options.identity?.halted() !== "expired") return fail(row, outcome.error, 1);
+      return store.release(row.id);
+    }
     options.outcomes.inc({ outcome: outcome.kind });
     options.pause?.record(outcome);
     if (outcome.kind === "accepted") return store.markDone(row.id, now);
@@ -68,7 +78,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
   };
 
   const run = (row: JobRow, permit: CircuitPermit) => async (signal: AbortSignal) => {
-    settle(row, await callGuarded(permit, () => options.call(row, signal)));
+    await settle(row, await callGuarded(permit, () => options.call(row, signal)));
   };
 
   return createWorkerLoop({
@@ -77,6 +87,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     concurrency: options.concurrency,
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
+      if (options.identity?.halted()) return [];
       const now = clock.now();
       const claimRows = (allowed: number) =>
         claimWithPermits(options.breaker, allowed, (count) =>
@@ -85,7 +96,10 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       const claimed = options.pause ? options.pause.claim(limit, claimRows) : claimRows(limit);
       return claimed.map(({ row, permit }) => run(row, permit));
     },
-    nextWakeAt: () => toNextWakeAt(store.nextDueAt(), options.breaker, options.pause?.nextAttemptAt() ?? 0),
+    nextWakeAt: () =>
+      options.identity?.halted()
+        ? null
+        : toNextWakeAt(store.nextDueAt(), options.breaker, options.pause?.nextAttemptAt() ?? 0),
     onError: (error) => logger.error(`${options.name} error`, { error: toErrorMessage(error) }),
   });
 }

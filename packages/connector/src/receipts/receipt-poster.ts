@@ -1,6 +1,7 @@
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import type { CircuitBreaker } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
+import type { IdentityGate } from "../identity";
 import { type ProxyClient, toReceiptOutcome } from "../proxy";
 import type { WorkerLoop } from "../runtime";
 import { createJobWorker } from "./job-worker";
@@ -8,6 +9,7 @@ import { createJobWorker } from "./job-worker";
 export interface ReceiptPosterDeps extends ConnectorContext {
   proxy: ProxyClient;
   breaker: CircuitBreaker;
+  identity: IdentityGate;
 }
 
 /**
@@ -20,6 +22,7 @@ export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
     name: "receipt poster",
     store: deps.storage.receiptOutbox,
     breaker: deps.breaker,
+    identity: deps.identity,
     maxAttempts: Number.MAX_SAFE_INTEGER,
     backoff: "outbox",
     concurrency: deps.tuning.outboxConcurrency,

@@ -11,7 +11,7 @@ export interface RuntimeNotifierDeps extends ConnectorContext {
 }
 
 /**
- * Sends `clawdentity.receipt.v1` notices to the runtime webhook with bounded retries
+ * Sends `clawdentity.receipt.v1` and `clawdentity.notice.v1` notices to the runtime webhook with bounded retries
  * (`runtimeNotificationMaxAttempts`, webhook backoff), through the webhook's circuit breaker.
  */
 export function createRuntimeNotifier(deps: RuntimeNotifierDeps): WorkerLoop {
@@ -26,7 +26,8 @@ export function createRuntimeNotifier(deps: RuntimeNotifierDeps): WorkerLoop {
     concurrency: tuning.webhookConcurrency,
     outcomes: deps.metrics.runtimeNotifications,
     call: (row, signal) => {
-      const { correlationId } = JSON.parse(row.body) as { correlationId: string };
+      // A notice about the agent itself has no correlationId: its own id stands for both.
+      const { correlationId = row.messageId } = JSON.parse(row.body) as { correlationId?: string };
       // One id per notice, the same on every retry: a message can have several notices.
       const webhookId = `${row.messageId}-n${row.id}`;
       return deps.webhook.post({ webhookId, messageId: row.messageId, correlationId, body: row.body }, signal);

@@ -12,12 +12,14 @@ import { createUlid } from "@clawdentity/sdk";
 import WebSocket from "ws";
 import { type Clock, toIso } from "../clock";
 import type { ConnectorTuning } from "../config";
+import type { IdentityGate } from "../identity";
 import type { DeliverDecision } from "../inbox";
 import { type Logger, toErrorMessage } from "../logger";
 import type { ConnectorMetrics } from "../metrics";
 import type { ProxyClient } from "../proxy";
 import { type FrameReading, MAX_SOCKET_MESSAGE_BYTES, readRelayFrame } from "./frame-reader";
 import { createHeartbeat, type Heartbeat } from "./heartbeat";
+import { readUpgradeRefusal, type UpgradeRefusal } from "./upgrade-refusal";
 
 export type RelaySocketState = "connecting" | "connected" | "disconnected" | "superseded" | "stopped";
 
@@ -43,6 +45,7 @@ export interface RelayClientDeps {
   handleReceipt(frame: ReceiptFrame): void;
   /** The newest message id in the inbox, sent in `hello`. */
   lastReceivedId(): string | undefined;
+  identity: IdentityGate;
   createWebSocket?: CreateWebSocket;
 }
 
@@ -50,7 +53,17 @@ export interface RelayClient {
   start(): void;
   stop(): Promise<void>;
   status(): RelaySocketStatus;
+  /**
+   * Connects again with the current identity (it was renewed or replaced): the new socket takes
+   * over once it is open, and the relay puts what was in flight on the old one back in its queue.
+   */
+  reconnect(): void;
 }
+
+const IDENTITY_REFUSALS: ReadonlySet<string | undefined> = new Set([
+  "PROXY_AUTH_AIT_EXPIRED",
+  "PROXY_AUTH_AGENT_REVOKED",
+]);
 
 /** `deliver_ack` reasons for a deliver frame refused before it was parsed. */
 const UNREAD_REFUSALS = { too_large: "frame_too_large", too_complex: "payload_too_complex" } as const;
@@ -61,7 +74,10 @@ const toBuffer = (data: WebSocket.RawData): Buffer =>
 /**
  * Keeps one signed WebSocket to the agent's own relay session (`X-Claw-Relay-Protocol: 2`):
  * `hello` on open, heartbeats with a dead-socket check, reconnect with backoff and jitter. A
- * socket closed as superseded or revoked stays down, so two connectors never keep evicting each other.
+ * socket closed as superseded stays down, so two connectors never keep evicting each other; one
+ * refused or closed for its identity (expired, revoked) stays down until a new identity is taken
+ * up. A new identity replaces the socket without a gap: the old one keeps working, and is
+ * answered on, until the new one is open.
  */
 export function createRelayClient(deps: RelayClientDeps): RelayClient {
   const { clock, tuning, logger, metrics } = deps;
@@ -77,15 +93,20 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     lastCloseCode: null,
   };
   let socket: WebSocket | null = null;
+  /** A socket with a newer identity, connecting while `socket` still works. */
+  let pending: WebSocket | null = null;
+  const signedWith = new WeakMap<WebSocket, string>();
+  const refusals = new WeakMap<WebSocket, UpgradeRefusal>();
   let heartbeat: Heartbeat | null = null;
   let reconnectTimer: NodeJS.Timeout | null = null;
   let stopped = true;
   let disconnectedAt: number | null = null;
   let lastFrameMono = 0;
 
-  const send = (frame: RelayFrame) => {
+  /** Answers go back on the socket the frame came from. */
+  const sendOn = (ws: WebSocket | null, frame: RelayFrame) => {
     const text = serializeRelayFrame(frame, RELAY_PROTOCOL_V2);
-    if (text && socket?.readyState === WebSocket.OPEN) socket.send(text);
+    if (text && ws?.readyState === WebSocket.OPEN) ws.send(text);
   };
   const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: toIso(clock.now()) });
 
@@ -105,7 +126,8 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     }, delay);
   };
 
-  const handleFrame = (frame: RelayFrame) => {
+  const handleFrame = (ws: WebSocket, frame: RelayFrame) => {
+    const send = (reply: RelayFrame) => sendOn(ws, reply);
     switch (frame.type) {
       case "deliver": {
         const decision = deps.handleDeliver(frame);
@@ -148,35 +170,49 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
    * with backoff and dead-letters it after its last attempt), anything else is dropped (a deliver
    * frame then meets the relay's ack timeout, which counts as an attempt as well).
    */
-  const handleUnread = (reading: Extract<FrameReading, { ok: false }>) => {
+  const handleUnread = (ws: WebSocket, reading: Extract<FrameReading, { ok: false }>) => {
     metrics.invalidFrames.inc({ reason: reading.reason });
     if (reading.deliverId && reading.reason !== "malformed") {
       const reason = UNREAD_REFUSALS[reading.reason];
       logger.warn("deliver frame refused unread", { messageId: reading.deliverId, reason, error: reading.error });
-      send({ ...frameBase(), type: "deliver_ack", ackId: reading.deliverId, accepted: false, reason });
+      sendOn(ws, { ...frameBase(), type: "deliver_ack", ackId: reading.deliverId, accepted: false, reason });
       return;
     }
     logger.warn("invalid frame from relay ignored", { reason: reading.reason, error: reading.error });
   };
 
-  const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
-    status.lastFrameAt = clock.now();
-    lastFrameMono = performance.now();
+  const onMessage = (ws: WebSocket, data: WebSocket.RawData, isBinary: boolean) => {
+    if (ws === socket) {
+      status.lastFrameAt = clock.now();
+      lastFrameMono = performance.now();
+    }
     const reading: FrameReading = isBinary
       ? { ok: false, reason: "malformed", error: "binary frame" }
       : readRelayFrame(toBuffer(data));
-    if (!reading.ok) return handleUnread(reading);
+    if (!reading.ok) return handleUnread(ws, reading);
     const { frame } = reading;
     // A well-formed frame means the session works: the next outage starts from a short backoff again.
     status.reconnectAttempts = 0;
     try {
-      handleFrame(frame);
+      handleFrame(ws, frame);
     } catch (error) {
       logger.error("frame handling failed; not acknowledged", { type: frame.type, error: toErrorMessage(error) });
     }
   };
 
+  /** The new socket is open: it takes over, and the old one is closed (the relay requeues its in-flight messages). */
+  const takeOver = (ws: WebSocket) => {
+    const old = socket;
+    pending = null;
+    socket = ws;
+    heartbeat?.stop();
+    heartbeat = null;
+    if (old?.readyState === WebSocket.OPEN) old.close(1000, "replaced by a connection with a newer identity");
+    logger.info("relay socket replaced", { jti: signedWith.get(ws) });
+  };
+
   const onOpen = (ws: WebSocket) => {
+    if (ws === pending) takeOver(ws);
     if (ws !== socket) return;
     const now = clock.now();
     status.state = "connected";
@@ -186,7 +222,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     metrics.socketConnects.inc();
     logger.info("relay socket connected");
     const lastReceivedId = deps.lastReceivedId();
-    send({
+    sendOn(ws, {
       ...frameBase(),
       type: "hello",
       ...(lastReceivedId ? { lastReceivedId } : {}),
@@ -197,7 +233,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       intervalMs: tuning.heartbeatIntervalMs,
       deadAfterMs: tuning.deadSocketAfterMs,
       lastFrameAt: () => lastFrameMono,
-      sendHeartbeat: (id) => send({ v: 1, id, ts: toIso(clock.now()), type: "heartbeat" }),
+      sendHeartbeat: (id) => sendOn(ws, { v: 1, id, ts: toIso(clock.now()), type: "heartbeat" }),
       onDead: () => {
         logger.warn("relay socket silent too long; reconnecting", { deadAfterMs: tuning.deadSocketAfterMs });
         ws.terminate();
@@ -205,7 +241,35 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     });
   };
 
+  /**
+   * The proxy refused the socket's AIT (upgrade 401, or closed 4003): reconnect at once when the
+   * identity changed meanwhile, stay down when the keeper halts it (its change reconnects us).
+   */
+  const judgeIdentity = async (ws: WebSocket, code: string, error: string) => {
+    const verdict = await deps.identity.judgeRefusal({ jti: signedWith.get(ws) ?? "", code, error });
+    if (stopped || socket || pending) return;
+    if (verdict === "retry") return void connect();
+    status.state = "disconnected";
+    logger.warn("relay socket down until a new identity is taken up", { code });
+  };
+
+  const onPendingClose = (ws: WebSocket, code: number) => {
+    pending = null;
+    const refusal = refusals.get(ws);
+    logger.warn("replacement relay socket failed", { code, status: refusal?.status, error: refusal?.code });
+    if (socket) {
+      // The old socket still works; try the replacement again later.
+      scheduleReconnect();
+      return;
+    }
+    if (refusal && IDENTITY_REFUSALS.has(refusal.code)) {
+      return void judgeIdentity(ws, refusal.code as string, `upgrade refused: HTTP ${refusal.status}`);
+    }
+    scheduleReconnect();
+  };
+
   const onClose = (ws: WebSocket, code: number, reason: string) => {
+    if (ws === pending) return onPendingClose(ws, code);
     if (ws !== socket) return;
     socket = null;
     heartbeat?.stop();
@@ -216,10 +280,29 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       status.state = "stopped";
       return;
     }
-    if (code === RELAY_CLOSE_CODES.superseded || code === RELAY_CLOSE_CODES.revoked) {
-      status.state = code === RELAY_CLOSE_CODES.superseded ? "superseded" : "disconnected";
+    if (pending) {
+      // The relay closed the old socket for the new one (superseded), or the old AIT was revoked:
+      // the replacement takes over when it opens.
+      status.state = "connecting";
+      return;
+    }
+    const refusal = refusals.get(ws);
+    if (refusal) {
+      logger.warn("relay socket refused", { status: refusal.status, code: refusal.code });
+      if (IDENTITY_REFUSALS.has(refusal.code)) {
+        status.state = "disconnected";
+        return void judgeIdentity(ws, refusal.code as string, `upgrade refused: HTTP ${refusal.status}`);
+      }
+    }
+    if (code === RELAY_CLOSE_CODES.superseded) {
+      status.state = "superseded";
       logger.warn("relay socket closed for good; not reconnecting", { code, reason });
       return;
+    }
+    if (code === RELAY_CLOSE_CODES.revoked) {
+      status.state = "disconnected";
+      logger.warn("relay socket closed: its AIT or the agent was revoked", { code, reason });
+      return void judgeIdentity(ws, "PROXY_AUTH_AGENT_REVOKED", `socket closed ${code} ${reason}`);
     }
     status.state = "disconnected";
     logger.warn("relay socket closed", { code, reason });
@@ -227,22 +310,32 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   };
 
   async function connect(): Promise<void> {
-    if (stopped) return;
-    status.state = "connecting";
+    if (stopped || pending || socket?.readyState === WebSocket.CONNECTING) return;
+    if (deps.identity.halted()) return;
+    const replacing = socket !== null;
+    if (!replacing) status.state = "connecting";
     let ws: WebSocket;
     try {
       const request = await deps.proxy.createConnectRequest(RELAY_PATHS.connect);
-      if (stopped) return;
+      if (stopped || pending) return;
       ws = createWebSocket(request.url, request.headers);
+      signedWith.set(ws, request.jti);
     } catch (error) {
       logger.error("relay socket could not start", { error: toErrorMessage(error) });
-      status.state = "disconnected";
+      if (!socket) status.state = "disconnected";
       scheduleReconnect();
       return;
     }
-    socket = ws;
+    if (socket) pending = ws;
+    else socket = ws;
     ws.on("open", () => onOpen(ws));
-    ws.on("message", onMessage);
+    ws.on("message", (data, isBinary) => onMessage(ws, data, isBinary));
+    ws.on("unexpected-response", (_request, response) => {
+      void readUpgradeRefusal(response).then((refusal) => {
+        refusals.set(ws, refusal);
+        ws.terminate();
+      });
+    });
     ws.on("error", (error) => logger.warn("relay socket error", { error: toErrorMessage(error) }));
     ws.on("close", (code, reason) => onClose(ws, code, reason.toString()));
   }
@@ -253,12 +346,23 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       stopped = false;
       void connect();
     },
+    reconnect() {
+      if (stopped || status.state === "superseded") return;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      status.reconnectAttempts = 0;
+      // A socket still connecting signs with the old identity: drop it, its close connects again.
+      if (socket?.readyState === WebSocket.CONNECTING) return void socket.terminate();
+      pending?.terminate();
+      void connect();
+    },
     async stop() {
       stopped = true;
       status.state = "stopped";
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = null;
       heartbeat?.stop();
+      pending?.terminate();
       const ws = socket;
       if (!ws || ws.readyState === WebSocket.CLOSED) return;
       await new Promise<void>((resolve) => {

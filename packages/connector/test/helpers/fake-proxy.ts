@@ -28,6 +28,8 @@ export interface RecordedRequest {
   json: unknown;
   /** The AIT subject of a request whose Claw signature verified. */
   agentDid: string;
+  /** The `jti` of the AIT that signed it. */
+  jti: string;
   receivedAt: number;
   /** Status answered, null while held, "aborted" when the caller went away first. */
   answered: number | "aborted" | null;
@@ -53,7 +55,7 @@ export interface FakeProxy {
   authFailures: Array<{ path: string; reason: string }>;
   /** Requests whose headers or body broke the PROTOCOL.md §4 shapes. */
   contractFailures: Array<{ path: string; error: string }>;
-  upgrades: Array<{ headers: Headers; agentDid: string }>;
+  upgrades: Array<{ headers: Headers; agentDid: string; jti: string }>;
   frames: RelayFrame[];
   respondMessages(responder: Responder): void;
   respondReceipts(responder: Responder): void;
@@ -68,6 +70,19 @@ export interface FakeProxy {
   /** Sends raw text as one frame, for what a frame object cannot express. */
   sendText(text: string): void;
   closeSockets(code: number, reason?: string): void;
+  /**
+   * Delivers like the relay session does: each frame pushed to the newest socket until a
+   * `deliver_ack accepted:true` for it arrives on any socket; a new socket gets every unacked frame
+   * again (the relay requeues the in-flight messages of a superseded socket).
+   */
+  deliverLikeRelay(frames: RelayFrame[]): void;
+  /**
+   * From now on acks arriving on the sockets open now are lost (still recorded in `frames`, never
+   * applied), as acks in transit are when a socket goes away: their frames stay unacked.
+   */
+  loseAcksOfOpenSockets(): void;
+  /** jtis refused from now on with `401 PROXY_AUTH_AGENT_REVOKED` (a CRL entry), checked after the signature. */
+  revokedJtis: Set<string>;
   close(): Promise<void>;
 }
 
@@ -136,6 +151,8 @@ export async function startFakeProxy(options: {
   port?: number;
   /** Called synchronously as each frame arrives, before anything else can happen. */
   onFrame?: (frame: RelayFrame) => void;
+  /** Close older sockets of the agent with 4001 when a new one connects, as the relay does. */
+  supersede?: boolean;
 }): Promise<FakeProxy> {
   const nonces = createMemoryNonceStore();
   const held: Array<{ request: RecordedRequest; response: ServerResponse }> = [];
@@ -144,13 +161,18 @@ export async function startFakeProxy(options: {
   let receiptResponder: Responder = () => ({ status: 202, body: { accepted: true } });
   let statusResponder: Responder = messageNotFound;
   let autoHeartbeatAck = true;
+  const revokedJtis = new Set<string>();
+  /** Frames `deliverLikeRelay` keeps pushing until acked, in order. */
+  const relayQueue = new Map<string, RelayFrame>();
+  let newest: WebSocket | null = null;
+  const lossy = new WeakSet<WebSocket>();
   const proxy = {
     messages: [] as RecordedRequest[],
     receipts: [] as RecordedRequest[],
     statusChecks: [] as RecordedRequest[],
     authFailures: [] as Array<{ path: string; reason: string }>,
     contractFailures: [] as Array<{ path: string; error: string }>,
-    upgrades: [] as Array<{ headers: Headers; agentDid: string }>,
+    upgrades: [] as Array<{ headers: Headers; agentDid: string; jti: string }>,
     frames: [] as RelayFrame[],
   };
 
@@ -165,7 +187,8 @@ export async function startFakeProxy(options: {
       nowSeconds: Math.floor(Date.now() / 1000),
       nonceStore: nonces,
     });
-    return { headers, agentDid: verified.claims.sub };
+    if (revokedJtis.has(verified.claims.jti)) throw new ClawAuthError("AGENT_REVOKED", "the AIT was revoked");
+    return { headers, agentDid: verified.claims.sub, jti: verified.claims.jti };
   };
 
   const answer = (record: RecordedRequest, response: ServerResponse, result: FakeAnswer) => {
@@ -226,18 +249,26 @@ export async function startFakeProxy(options: {
         wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
       })
       .catch((error) => {
-        proxy.authFailures.push({ path: request.url ?? "", reason: (error as ClawAuthError).reason ?? String(error) });
-        socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        const reason = (error as ClawAuthError).reason ?? String(error);
+        proxy.authFailures.push({ path: request.url ?? "", reason });
+        const body = JSON.stringify({ error: { code: `PROXY_AUTH_${reason}`, message: "refused", requestId: "fake" } });
+        socket.end(
+          `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
       });
   });
 
   const send = (ws: WebSocket, frame: RelayFrame) => ws.send(serializeRelayFrame(frame, 2) as string);
   const accept = (ws: WebSocket) => {
+    if (options.supersede) for (const older of sockets) older.close(4001, "superseded by a newer connection");
     sockets.add(ws);
+    newest = ws;
     ws.on("close", () => sockets.delete(ws));
+    for (const frame of relayQueue.values()) send(ws, frame);
     ws.on("message", (data) => {
       const frame = parseRelayFrame(data.toString());
       proxy.frames.push(frame);
+      if (frame.type === "deliver_ack" && frame.accepted && !lossy.has(ws)) relayQueue.delete(frame.ackId);
       options.onFrame?.(frame);
       if (frame.type === "hello") {
         send(ws, { ...frameBase(), type: "hello_ack", queuedCount: 0, expiredCount: 0, pendingReceipts: 0 });
@@ -277,6 +308,16 @@ export async function startFakeProxy(options: {
     closeSockets(code, reason) {
       for (const ws of sockets) ws.close(code, reason);
     },
+    deliverLikeRelay(frames) {
+      for (const frame of frames) {
+        relayQueue.set(frame.id, frame);
+        if (newest && sockets.has(newest)) send(newest, frame);
+      }
+    },
+    loseAcksOfOpenSockets() {
+      for (const ws of sockets) lossy.add(ws);
+    },
+    revokedJtis,
     async close() {
       for (const ws of sockets) ws.terminate();
       wss.close();

@@ -5,33 +5,59 @@ import type { AgentIdentity } from "../../src";
 export const REGISTRY_URL = "http://127.0.0.1:8787";
 const REGISTRY_KID = "test-registry-key-1";
 
+/** What an AIT of a test identity says, in real seconds; the registry signs it. */
+export interface TestAitInput {
+  agentDid: string;
+  publicKey: string;
+  /** Real unix seconds; defaults to a minute ago. */
+  iat?: number;
+  /** Lifetime in seconds; defaults to 30 days. */
+  lifetimeSeconds?: number;
+  name?: string;
+}
+
 export interface TestIdentities {
   agent: AgentIdentity;
   /** A second agent, as a peer that sends to or receives from `agent`. */
   peer: AgentIdentity;
   keys: SigningKeyResolver;
+  /** Signs an AIT with the test registry's key, as the registry would issue it. */
+  issueAit(input: TestAitInput): Promise<string>;
+  /** A fresh key for `agentDid` with an AIT for it: an identity the test controls the lifetime of. */
+  createIdentity(input: Omit<TestAitInput, "publicKey"> & { agentDid?: string }): Promise<AgentIdentity>;
 }
 
-async function createAgentIdentity(registry: { privateKey: CryptoKey }, name: string): Promise<AgentIdentity> {
+const OWNER_DID = formatDid({ authority: "127.0.0.1", entity: "human", id: createUlid() });
+
+function createAitIssuer(registry: { privateKey: CryptoKey }) {
+  return (input: TestAitInput) => {
+    const iat = input.iat ?? Math.floor(Date.now() / 1000) - 60;
+    return signAit({
+      kid: REGISTRY_KID,
+      privateKey: registry.privateKey,
+      claims: {
+        iss: REGISTRY_URL,
+        sub: input.agentDid,
+        ownerDid: OWNER_DID,
+        name: input.name ?? "agent",
+        framework: "test",
+        cnf: { jwk: { kty: "OKP", crv: "Ed25519", x: input.publicKey } },
+        iat,
+        nbf: iat,
+        exp: iat + (input.lifetimeSeconds ?? 30 * 86_400),
+        jti: createUlid(),
+      },
+    });
+  };
+}
+
+async function createAgentIdentity(
+  issue: ReturnType<typeof createAitIssuer>,
+  input: Omit<TestAitInput, "publicKey" | "agentDid"> & { agentDid?: string },
+): Promise<AgentIdentity> {
   const pair = await generateEd25519KeyPair();
-  const agentDid = formatDid({ authority: "127.0.0.1", entity: "agent", id: createUlid() });
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const ait = await signAit({
-    kid: REGISTRY_KID,
-    privateKey: registry.privateKey,
-    claims: {
-      iss: REGISTRY_URL,
-      sub: agentDid,
-      ownerDid: formatDid({ authority: "127.0.0.1", entity: "human", id: createUlid() }),
-      name,
-      framework: "test",
-      cnf: { jwk: { kty: "OKP", crv: "Ed25519", x: pair.publicKey } },
-      iat: nowSeconds - 60,
-      nbf: nowSeconds - 60,
-      exp: nowSeconds + 30 * 86_400,
-      jti: createUlid(),
-    },
-  });
+  const agentDid = input.agentDid ?? formatDid({ authority: "127.0.0.1", entity: "agent", id: createUlid() });
+  const ait = await issue({ ...input, agentDid, publicKey: pair.publicKey });
   return { agentDid, ait, seed: pair.seed };
 }
 
@@ -44,9 +70,12 @@ export async function createTestIdentities(): Promise<TestIdentities> {
       return registry.publicKey;
     },
   };
+  const issueAit = createAitIssuer(registry);
   return {
-    agent: await createAgentIdentity(registry, "alice"),
-    peer: await createAgentIdentity(registry, "bob"),
+    agent: await createAgentIdentity(issueAit, { name: "alice" }),
+    peer: await createAgentIdentity(issueAit, { name: "bob" }),
     keys,
+    issueAit,
+    createIdentity: (input) => createAgentIdentity(issueAit, input),
   };
 }

@@ -1,6 +1,6 @@
 import type { RelayFrame } from "@clawdentity/protocol";
 import { afterEach, beforeAll, expect, vi } from "vitest";
-import type { ConnectorConfigInput, ConnectorTuning } from "../../src";
+import type { AgentIdentity, ConnectorConfigInput, ConnectorTuning } from "../../src";
 import { type FakeProxy, startFakeProxy } from "./fake-proxy";
 import { type FakeWebhook, startFakeWebhook } from "./fake-webhook";
 import { framesOfType } from "./frames";
@@ -13,6 +13,13 @@ export interface RigSetupOptions {
   onFrame?: (frame: RelayFrame) => void;
   /** Wait for the connector's `hello` before returning (default true). */
   waitForHello?: boolean;
+  /** Instead of `ids.agent`. */
+  identity?: AgentIdentity;
+  /** See `startTestConnector`. */
+  registryUrl?: string;
+  identityFile?: boolean;
+  /** The fake proxy closes an older socket with 4001 when a new one connects. */
+  supersede?: boolean;
 }
 
 /** One agent's connector between a fake proxy and a fake runtime webhook, torn down after each test. */
@@ -35,11 +42,17 @@ export function useConnectorRig(): ConnectorRig {
     await rig.proxy?.close();
     await rig.webhook?.close();
   });
-  rig.setup = async ({ tuning = {}, webhook, onFrame, waitForHello = true } = {}) => {
-    rig.proxy = await startFakeProxy({ keys: rig.ids.keys, ...(onFrame ? { onFrame } : {}) });
+  rig.setup = async ({ tuning = {}, webhook, onFrame, waitForHello = true, ...more } = {}) => {
+    rig.proxy = await startFakeProxy({
+      keys: rig.ids.keys,
+      ...(onFrame ? { onFrame } : {}),
+      ...(more.supersede ? { supersede: true } : {}),
+    });
     rig.webhook = await startFakeWebhook();
     rig.node = await startTestConnector({
-      identity: rig.ids.agent,
+      identity: more.identity ?? rig.ids.agent,
+      ...(more.registryUrl ? { registryUrl: more.registryUrl } : {}),
+      ...(more.identityFile ? { identityFile: true } : {}),
       proxyUrl: rig.proxy.url,
       webhookUrl: rig.webhook.url,
       ...(webhook ? { webhook } : {}),

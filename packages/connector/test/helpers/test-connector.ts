@@ -11,6 +11,7 @@ import {
   parseConnectorConfig,
   type StartedConnector,
   silentLogger,
+  writeIdentityFile,
 } from "../../src";
 import { createFakeClock, type FakeClock } from "./fake-clock";
 
@@ -67,13 +68,21 @@ export async function startTestConnector(options: {
   /** Delete the directory on stop; defaults to true for a directory this helper made. */
   removeDirOnStop?: boolean;
   clock?: FakeClock;
+  /** The registry the connector renews at; without it, it does not renew by itself. */
+  registryUrl?: string;
+  /** Keep the identity in `<dir>/identity.json` (written before start, watched, rewritten on renewal). */
+  identityFile?: boolean;
 }): Promise<TestConnector> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "connector-test-"));
   const token = createLocalApiToken();
   const clock = options.clock ?? createFakeClock();
+  const identityPath = join(dir, "identity.json");
+  if (options.identityFile) writeIdentityFile(identityPath, options.identity);
   const config = parseConnectorConfig({
     identity: options.identity,
     proxyUrl: options.proxyUrl,
+    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+    ...(options.identityFile ? { identityPath } : {}),
     deliveryWebhookUrl: options.webhookUrl,
     ...(options.webhook ? { webhook: options.webhook } : {}),
     localApi: { host: "127.0.0.1", port: 0, token },
