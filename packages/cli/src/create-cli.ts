@@ -4,6 +4,7 @@ import { CliError } from "./cli-error";
 import { type CliIo, resolveCliIo } from "./cli-io";
 import { registerCommands } from "./commands";
 import type { RunState } from "./commands/command-context";
+import { addHelpExamples } from "./commands/help-examples";
 import { writeError } from "./output";
 
 export interface Cli {
@@ -40,6 +41,8 @@ export function createCli(overrides: Partial<CliIo> = {}): Cli {
         io.stderr(`${JSON.stringify({ error: { code: "CLI_INVALID_ARGUMENT", message } })}\n`);
       },
     });
+  // The program's own; each command gets its examples when its module loads.
+  addHelpExamples(program);
 
   return {
     program,

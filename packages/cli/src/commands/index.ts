@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cli-io";
 import type { RunState } from "./command-context";
+import { addHelpExamples } from "./help-examples";
 
 export type RegisterCommand = (program: Command, io: CliIo, state: RunState) => void;
 
@@ -111,7 +112,9 @@ export async function registerCommands(
   for (const module of COMMAND_MODULES) {
     if ("all" in options || module.name === wanted) {
       (await module.load())(program, io, state);
-      program.commands.at(-1)?.summary(module.summary);
+      const loaded = program.commands.at(-1);
+      loaded?.summary(module.summary);
+      if (loaded) addHelpExamples(loaded);
     } else {
       program.command(module.name).summary(module.summary);
     }
