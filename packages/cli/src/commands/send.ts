@@ -11,7 +11,7 @@ import { type Command, Option } from "commander";
 import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import type { ConnectorClient } from "../http";
-import type { CommandResult } from "../output";
+import { type CommandResult, createProgress, type Progress } from "../output";
 import { type RunState, toAction } from "./command-context";
 import { parseAgentDid, parseWaitSeconds, toSchemaParser } from "./option-parsers";
 import { sleep } from "./sleep";
@@ -53,12 +53,18 @@ async function waitForOutcome(
   messageId: string,
   waitSeconds: number,
   pollMs: number,
+  progress: Progress,
 ): Promise<CommandResult> {
   const deadline = Date.now() + waitSeconds * 1000;
   let status: OutboundStatusResponse = await client.getOutbound(messageId);
-  while (!FINAL_STATES.has(status.status) && Date.now() < deadline) {
-    await sleep(pollMs);
-    status = await client.getOutbound(messageId);
+  try {
+    while (!FINAL_STATES.has(status.status) && Date.now() < deadline) {
+      progress.update(`${messageId} ${status.status}, waiting for its receipt`);
+      await sleep(pollMs);
+      status = await client.getOutbound(messageId);
+    }
+  } finally {
+    progress.done();
   }
   const reason = status.deadLetterReason ?? status.receipts.find((receipt) => receipt.reason)?.reason;
   const failure =
@@ -111,7 +117,8 @@ export function registerSendCommand(program: Command, io: CliIo, state: RunState
         const client = context.connector(context.agent());
         const accepted = await client.send(request, opts.idempotencyKey);
         if (opts.wait !== undefined) {
-          return waitForOutcome(client, accepted.messageId, opts.wait, context.io.pollIntervalMs);
+          const progress = createProgress(context.io, context.json);
+          return waitForOutcome(client, accepted.messageId, opts.wait, context.io.pollIntervalMs, progress);
         }
         return { json: accepted, text: `queued ${accepted.messageId} (correlation ${accepted.correlationId})` };
       }),
