@@ -247,6 +247,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   prune();
   const app = createLocalApiApp({
     token: config.localApi.token,
+    identity,
     outbound,
     deadLetters,
     logger,

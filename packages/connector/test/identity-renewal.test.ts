@@ -200,4 +200,28 @@ describe("self-renewal", () => {
     expect(claimsOf(written.ait).cnf.jwk.x).not.toBe(claimsOf(identity.ait).cnf.jwk.x);
     await vi.waitFor(() => expect(rig.proxy.upgrades.at(-1)?.jti).toBe(claimsOf(written.ait).jti));
   });
+
+  it("renews on request through the local API, and says why when it cannot", async () => {
+    const { claims } = await setupRenewing();
+    const renewed = await rig.node.api("POST", "/v1/identity/renew");
+    expect(renewed.status).toBe(200);
+    expect(renewed.json.identity.jti).not.toBe(claims.jti);
+    expect(renewed.json.identity.jti).toBe(claimsOf(registry?.renewals[0]?.ait ?? "").jti);
+
+    registry?.respond({ status: 403, body: errorBody("REGISTRY_RENEWAL_LIFETIME_EXCEEDED") });
+    const refused = await rig.node.api("POST", "/v1/identity/renew", { body: { rotateKey: true } });
+    expect(refused.status).toBe(502);
+    expect(refused.json.error).toMatchObject({
+      code: "CONNECTOR_RENEWAL_FAILED",
+      details: { registryCode: "REGISTRY_RENEWAL_LIFETIME_EXCEEDED" },
+    });
+    expect(registry?.renewals.at(-1)?.rotated).toBe(true);
+  });
+
+  it("cannot renew without a registry: 409, and no renewal is scheduled", async () => {
+    await rig.setup();
+    expect((await rig.node.api("POST", "/v1/identity/renew")).json.error.code).toBe("CONNECTOR_RENEWAL_UNAVAILABLE");
+    const { identity } = await status();
+    expect(identity.renewal).toEqual({ enabled: false, consecutiveFailures: 0 });
+  });
 });

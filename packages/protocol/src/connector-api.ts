@@ -10,6 +10,8 @@ export const CONNECTOR_PATHS = {
   status: "/v1/status",
   metrics: "/metrics",
   deadLetters: "/v1/dead-letters",
+  /** Renews the agent's AIT now (the registry's `POST /v1/agents/renew`, made by the connector). */
+  identityRenew: "/v1/identity/renew",
 } as const;
 
 export const outboundRequestSchema = z.object({
@@ -101,6 +103,12 @@ export const connectorIdentityStatusSchema = z.object({
   }),
 });
 export type ConnectorIdentityStatus = z.infer<typeof connectorIdentityStatusSchema>;
+
+/** Body of `POST /v1/identity/renew`; may be empty. */
+export const identityRenewRequestSchema = z.object({ rotateKey: z.boolean().optional() });
+export type IdentityRenewRequest = z.infer<typeof identityRenewRequestSchema>;
+export const identityRenewResponseSchema = z.object({ identity: connectorIdentityStatusSchema });
+export type IdentityRenewResponse = z.infer<typeof identityRenewResponseSchema>;
 
 /** `GET /v1/status` of a connector. */
 export const connectorStatusResponseSchema = z.object({

@@ -16,6 +16,7 @@ describe("connector API", () => {
       status: "/v1/status",
       metrics: "/metrics",
       deadLetters: "/v1/dead-letters",
+      identityRenew: "/v1/identity/renew",
     });
   });
 

@@ -18,6 +18,8 @@ export interface ConnectorIdentity {
   start(): void;
   /** Looks at the renewal schedule now (tests move an injected clock, then wake). */
   wake(): void;
+  /** Renews now (`POST /v1/identity/renew`); null when this connector cannot renew (no registry URL). */
+  renewNow(options: { rotateKey?: boolean }): Promise<{ renewed: boolean; status: ConnectorIdentityStatus } | null>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,11 @@ export async function createConnectorIdentity(
       if (path) watchFile(path, { interval: tuning.identityWatchIntervalMs, persistent: false }, reload);
     },
     wake: () => renewal.wake(),
+    async renewNow(options) {
+      if (!config.registryUrl) return null;
+      const { renewed } = await renewal.renewNow(options);
+      return { renewed, status: toIdentityStatus(keeper, renewal.state()) };
+    },
     async stop() {
       if (path) unwatchFile(path, reload);
       await renewal.stop();

@@ -22,6 +22,11 @@ export interface RenewalState {
 
 export interface RenewalWorker extends WorkerLoop {
   state(): RenewalState;
+  /**
+   * Renews now, whatever the schedule (after a renewal already under way); resolves with the
+   * outcome: `renewed`, or the failure as recorded in the state.
+   */
+  renewNow(options: { rotateKey?: boolean }): Promise<{ renewed: boolean; state: RenewalState }>;
 }
 
 export interface RenewalWorkerDeps extends ConnectorContext {
@@ -116,9 +121,9 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
   };
 
   /** A seed for the rotation, written down before the registry is asked: its answer may be lost. */
-  const prepareRotation = async (): Promise<string | undefined> => {
+  const prepareRotation = async (rotate: boolean): Promise<string | undefined> => {
     const { identity } = keeper.current();
-    if (identity.nextSeed || !tuning.renewalRotatesKey) return identity.nextSeed;
+    if (identity.nextSeed || !rotate) return identity.nextSeed;
     const { seed } = await generateEd25519KeyPair();
     deps.persist({ ...identity, nextSeed: seed });
     await keeper.adopt({ ...identity, nextSeed: seed });
@@ -126,8 +131,8 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
   };
 
   /** Asks the registry and, when it renewed, takes the new identity up; refusals of the old AIT meanwhile wait. */
-  const attempt = async (signal: AbortSignal) => {
-    const nextSeed = await prepareRotation();
+  const attempt = async (signal: AbortSignal, rotate: boolean) => {
+    const nextSeed = await prepareRotation(rotate);
     const credentials = keeper.current();
     const answer = await requestRenewal({
       registryUrl: deps.registryUrl as string,
@@ -142,11 +147,21 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
     return { answer, jti: credentials.claims.jti };
   };
 
-  const renew = async (signal: AbortSignal) => {
+  let running: Promise<void> | null = null;
+  const manual = new AbortController();
+
+  const renew = (signal: AbortSignal, rotate = tuning.renewalRotatesKey) => {
+    running = runRenewal(signal, rotate).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const runRenewal = async (signal: AbortSignal, rotate: boolean) => {
     state.renewing = true;
     state.lastAttemptAt = clock.now();
     try {
-      const { answer, jti } = await keeper.track(attempt(signal));
+      const { answer, jti } = await keeper.track(attempt(signal, rotate));
       if (answer.kind === "renewed" || answer.kind === "aborted") return;
       if (answer.kind === "identity_refused") {
         // A newer identity may already be on disk (the owner reissued): then there is nothing to record.
@@ -165,7 +180,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
     maxIdleMs: tuning.maxIdleMs,
     claim() {
       if (!enabled || state.renewing || keeper.halted() || clock.now() < dueAt()) return [];
-      return [renew];
+      return [(signal) => renew(signal)];
     },
     nextWakeAt: () => (enabled && !keeper.halted() ? dueAt() : null),
     onError: (error) => logger.error("identity renewal error", { error: toErrorMessage(error) }),
@@ -178,5 +193,19 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
     loop.wake();
   });
 
-  return { ...loop, state: () => ({ ...state, nextAttemptAt: enabled && !keeper.halted() ? dueAt() : null }) };
+  const snapshot = () => ({ ...state, nextAttemptAt: enabled && !keeper.halted() ? dueAt() : null });
+  return {
+    ...loop,
+    state: snapshot,
+    async renewNow({ rotateKey = tuning.renewalRotatesKey }) {
+      while (running) await running;
+      const before = keeper.currentJti();
+      await renew(manual.signal, rotateKey);
+      return { renewed: keeper.currentJti() !== before && state.lastError === null, state: snapshot() };
+    },
+    async stop() {
+      manual.abort();
+      await loop.stop();
+    },
+  };
 }

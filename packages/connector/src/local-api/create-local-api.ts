@@ -5,10 +5,11 @@ import type { Logger } from "../logger";
 import type { OutboundService } from "../outbox";
 import { createBearerAuthMiddleware } from "./bearer-auth";
 import { registerDeadLetterRoutes } from "./dead-letter-routes";
+import { type IdentityRouteDeps, registerIdentityRoutes } from "./identity-routes";
 import { registerOutboundRoutes } from "./outbound-routes";
 import { registerStatusRoutes, type StatusRouteDeps } from "./status-routes";
 
-export interface LocalApiDeps extends StatusRouteDeps {
+export interface LocalApiDeps extends StatusRouteDeps, IdentityRouteDeps {
   token: string;
   outbound: OutboundService;
   deadLetters: DeadLetterService;
@@ -23,6 +24,7 @@ export function createLocalApiApp(deps: LocalApiDeps): Hono {
   registerOutboundRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerDeadLetterRoutes(app, deps);
+  registerIdentityRoutes(app, deps);
   app.notFound(createNotFoundHandler("CONNECTOR_NOT_FOUND"));
   app.onError(
     createErrorHandler({

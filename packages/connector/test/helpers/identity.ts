@@ -24,7 +24,7 @@ export interface TestIdentities {
   /** Signs an AIT with the test registry's key, as the registry would issue it. */
   issueAit(input: TestAitInput): Promise<string>;
   /** A fresh key for `agentDid` with an AIT for it: an identity the test controls the lifetime of. */
-  createIdentity(input: Omit<TestAitInput, "publicKey"> & { agentDid?: string }): Promise<AgentIdentity>;
+  createIdentity(input: Omit<TestAitInput, "publicKey" | "agentDid"> & { agentDid?: string }): Promise<AgentIdentity>;
 }
 
 const OWNER_DID = formatDid({ authority: "127.0.0.1", entity: "human", id: createUlid() });
