@@ -30,10 +30,11 @@ async function main(): Promise<void> {
   log(`proxy     ${stack.proxyUrl}`);
   log(`bootstrap secret: ${stack.secrets.bootstrapSecret} (kept in ${stateDir}/secrets.json)`);
   console.log(`
-Next, in another terminal (see packages/cli/README.md):
-  node packages/cli/bin/clawdentity.mjs init --registry-url ${stack.registryUrl} --proxy-url ${stack.proxyUrl}
-  node packages/cli/bin/clawdentity.mjs admin bootstrap --secret ${stack.secrets.bootstrapSecret}
-  node packages/cli/bin/clawdentity.mjs agent create alice --webhook http://127.0.0.1:9001/hook
+Next, in another terminal, with clawdentity installed (README.md, "Install the CLI") or
+alias clawdentity="node $PWD/packages/cli/bin/clawdentity.mjs":
+  clawdentity init --registry-url ${stack.registryUrl} --proxy-url ${stack.proxyUrl}
+  clawdentity admin bootstrap --secret ${stack.secrets.bootstrapSecret}
+  clawdentity agent create alice --webhook http://127.0.0.1:9001/hook
 
 State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
 
@@ -55,9 +56,11 @@ State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
     );
   };
   // Miniflare's own exit hook would end the process at once with 130 (a failure for `pnpm start`).
+  // Stay subscribed while stopping: a terminal's Ctrl-C reaches this process twice — from the
+  // terminal, and forwarded by `pnpm run` — and an unhandled second SIGINT would kill it mid-stop.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, stop);
+    process.on(signal, stop);
   }
 }
 
