@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentHome } from "@clawdentity/connector";
-import { generateEd25519KeyPair } from "@clawdentity/sdk";
+import { generateEd25519KeyPair, signAit } from "@clawdentity/sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliHarness, createCliHarness } from "./helpers/cli-harness";
 
@@ -51,11 +51,29 @@ describe("bin/clawdentity.mjs", () => {
   });
 
   it("connector start runs in the foreground and stops cleanly on SIGTERM", async () => {
-    const { seed } = await generateEd25519KeyPair();
+    const { seed, publicKey } = await generateEd25519KeyPair();
+    // Signed by a key no registry publishes: readable (the connector checks it names its key), never accepted.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const ait = await signAit({
+      kid: "unpublished",
+      privateKey: (await generateEd25519KeyPair()).privateKey,
+      claims: {
+        iss: "http://127.0.0.1:9",
+        sub: AGENT_DID,
+        ownerDid: "did:cdi:127.0.0.1:human:01J0000000000000000000000H",
+        name: "alice",
+        framework: "test",
+        cnf: { jwk: { kty: "OKP", crv: "Ed25519", x: publicKey } },
+        iat: nowSeconds,
+        nbf: nowSeconds,
+        exp: nowSeconds + 86_400,
+        jti: "01J0000000000000000000000J",
+      },
+    });
     createAgentHome({
       home: cli.home,
       agentName: "alice",
-      identity: { agentDid: AGENT_DID, ait: "not-a-real-ait", seed },
+      identity: { agentDid: AGENT_DID, ait, seed },
       // Nothing listens there: the connector keeps retrying its socket, which is fine for this test.
       proxyUrl: "http://127.0.0.1:9",
       deliveryWebhookUrl: "http://127.0.0.1:9/hook",

@@ -275,4 +275,46 @@ describe("clawdentity against a real local registry and proxy", () => {
     expect(bobStatus.json<Json>()).toMatchObject({ connector: { running: false }, down: ["connector of bob stopped"] });
     expect(bobStatus.error().code).toBe("CLI_DOWN");
   });
+
+  it("agent create takes a short lifetime and a renewal policy; agent renew and agent policy", async () => {
+    const created = await ok(
+      "agent",
+      "create",
+      "carol",
+      "--ttl-seconds",
+      "600",
+      "--max-lifetime-days",
+      "30",
+      "--no-self-renewal",
+    );
+    expect(created.agent).toMatchObject({
+      ttlSeconds: 600,
+      ttlDays: 0,
+      renewal: { selfRenewal: false, maxLifetimeDays: 30 },
+    });
+    const both = await cli.run("--json", "agent", "create", "dave", "--ttl-days", "1", "--ttl-seconds", "600");
+    expect(both.error().code).toBe("CLI_INVALID_ARGUMENT");
+
+    const refused = await cli.run("--json", "agent", "renew", "carol");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.error().code).toBe("REGISTRY_RENEWAL_DISABLED");
+    const policy = await ok("agent", "policy", "carol", "--self-renewal", "on");
+    expect(policy.agent.renewal).toMatchObject({ selfRenewal: true, maxLifetimeDays: 30 });
+
+    const identityPath = join(cli.home, "agents", "carol", "identity.json");
+    const before = JSON.parse(readFileSync(identityPath, "utf8"));
+    const renewed = await ok("agent", "renew", "carol");
+    expect(renewed).toMatchObject({ agentDid: created.agent.did, rotated: false, via: "cli" });
+    const after = JSON.parse(readFileSync(identityPath, "utf8"));
+    expect(after).toMatchObject({ agentDid: before.agentDid, seed: before.seed });
+    expect(after.ait).not.toBe(before.ait);
+    expect((await ok("agent", "show", "carol")).local.ait.jti).toBe(renewed.jti);
+
+    const rotated = await ok("agent", "renew", "carol", "--rotate-key");
+    expect(rotated.rotated).toBe(true);
+    const rotatedIdentity = JSON.parse(readFileSync(identityPath, "utf8"));
+    expect(rotatedIdentity.seed).not.toBe(before.seed);
+    expect(rotatedIdentity.nextSeed).toBeUndefined();
+    expect((await ok("agent", "show", "carol")).agent.publicKey).not.toBe(created.agent.publicKey);
+  });
 });

@@ -1,4 +1,8 @@
-import { type AgentWithAitResponse, toAgentRegistrationText } from "@clawdentity/protocol";
+import {
+  type AgentRegistrationRequest,
+  type AgentWithAitResponse,
+  toAgentRegistrationText,
+} from "@clawdentity/protocol";
 import { type Ed25519KeyPair, encodeUtf8, generateEd25519KeyPair, signEd25519 } from "@clawdentity/sdk";
 import type { RegistryClient } from "../http";
 
@@ -6,7 +10,8 @@ export interface RegisterAgentInput {
   registry: RegistryClient;
   name: string;
   framework: string;
-  ttlDays?: number;
+  /** The AIT lifetime and the owner's renewal policy; the registry's defaults otherwise. */
+  options?: Pick<AgentRegistrationRequest, "ttlDays" | "ttlSeconds" | "selfRenewal" | "maxLifetimeDays">;
 }
 
 /**
@@ -31,7 +36,7 @@ export async function registerAgent(
     publicKey: keys.publicKey,
     challengeId: challenge.challengeId,
     challengeSignature: await signEd25519(keys.privateKey, encodeUtf8(text)),
-    ...(input.ttlDays ? { ttlDays: input.ttlDays } : {}),
+    ...input.options,
   });
   return { keys, registered };
 }

@@ -1,23 +1,27 @@
 import { createAgentHome, writeAgentIdentity } from "@clawdentity/connector";
 import {
+  AGENT_RENEWAL_DEFAULTS,
   AGENT_STATUSES,
   type AgentStatus,
   AIT_DEFAULT_TTL_DAYS,
   AIT_MAX_TTL_DAYS,
+  AIT_MAX_TTL_SECONDS,
   AIT_MIN_TTL_DAYS,
+  AIT_MIN_TTL_SECONDS,
   frameworkSchema,
-  isDid,
-  isUlid,
+  MAX_LIFETIME_DAYS_LIMIT,
 } from "@clawdentity/protocol";
 import { createWebhookSecret } from "@clawdentity/sdk";
 import { type Command, Option } from "commander";
 import { registerAgent, toLocalAgentView, toLocalNamesByDid } from "../agents";
 import { CliError } from "../cli-error";
 import type { CliIo } from "../cli-io";
-import { hasLocalAgent, type LocalAgent, parseAgentName, readLocalAgent, updateCliConfig } from "../config";
+import { hasLocalAgent, parseAgentName, updateCliConfig } from "../config";
 import { formatTable } from "../output";
 import { listLocalAgents } from "./agent-local-list";
-import { type CommandContext, type RunState, toAction } from "./command-context";
+import { requireLocalAgent, resolveAgentRef, toAgentLines } from "./agent-ref";
+import { parseMaxLifetimeDays, registerAgentRenewalCommands } from "./agent-renewal";
+import { type RunState, toAction } from "./command-context";
 import { confirmDestructive } from "./confirm";
 import { parseHttpUrl, toIntegerParser, toSchemaParser } from "./option-parsers";
 
@@ -26,40 +30,24 @@ export const DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8080/clawdentity";
 export const DEFAULT_FRAMEWORK = "generic";
 
 const parseTtlDays = toIntegerParser(AIT_MIN_TTL_DAYS, AIT_MAX_TTL_DAYS);
+const parseTtlSeconds = toIntegerParser(AIT_MIN_TTL_SECONDS, AIT_MAX_TTL_SECONDS);
 
 interface CreateOptions {
   framework: string;
   ttlDays?: number;
+  ttlSeconds?: number;
+  selfRenewal: boolean;
+  maxLifetimeDays?: number;
   webhook: string;
   localPort: number;
   proxyUrl?: string;
 }
 
-/** An agent by local name, DID or ULID; the command's agent when none is given. */
-function resolveAgentRef(context: CommandContext, ref: string | undefined): { id: string; local: LocalAgent | null } {
-  if (ref === undefined) {
-    const local = context.agent();
-    return { id: local.identity.agentDid, local };
-  }
-  if (isDid(ref, "agent") || isUlid(ref)) {
-    const name = toLocalNamesByDid(context.home).get(ref);
-    return { id: ref, local: name ? readLocalAgent(context.home, name) : null };
-  }
-  const name = parseAgentName(ref);
-  if (!hasLocalAgent(context.home, name)) {
-    throw new CliError({ code: "CLI_AGENT_NOT_FOUND", message: `no agent ${name} in ${context.home}` });
-  }
-  const local = readLocalAgent(context.home, name);
-  return { id: local.identity.agentDid, local };
-}
-
-function toAgentLines(agent: { did: string; name: string; status: string }, extra: string[] = []): string[] {
-  return [`${agent.name}  ${agent.did}  ${agent.status}`, ...extra];
-}
-
-/** `agent create|list|show|revoke|reissue|use`. */
+/** `agent create|list|show|revoke|reissue|use`, and `renew|policy` (agent-renewal.ts). */
 export function registerAgentCommand(program: Command, io: CliIo, state: RunState): void {
-  const agent = program.command("agent").description("agent identities: register, list, inspect, revoke, reissue");
+  const agent = program
+    .command("agent")
+    .description("agent identities: register, list, inspect, revoke, reissue, renew");
 
   agent
     .command("create")
@@ -76,6 +64,17 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
       `AIT lifetime, ${AIT_MIN_TTL_DAYS}-${AIT_MAX_TTL_DAYS} (default: ${AIT_DEFAULT_TTL_DAYS})`,
       parseTtlDays,
     )
+    .option(
+      "--ttl-seconds <seconds>",
+      `AIT lifetime in seconds, ${AIT_MIN_TTL_SECONDS}-${AIT_MAX_TTL_SECONDS} (instead of --ttl-days)`,
+      parseTtlSeconds,
+    )
+    .option("--no-self-renewal", "the agent may not renew its own AIT (only `agent reissue` does)")
+    .option(
+      "--max-lifetime-days <days>",
+      `how long the agent renews itself before its owner must reissue it, 1-${MAX_LIFETIME_DAYS_LIMIT} (default: ${AGENT_RENEWAL_DEFAULTS.maxLifetimeDays})`,
+      parseMaxLifetimeDays,
+    )
     .option("--webhook <url>", "the runtime webhook the connector delivers to", parseHttpUrl, DEFAULT_WEBHOOK_URL)
     .option(
       "--local-port <port>",
@@ -90,12 +89,20 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
         if (hasLocalAgent(context.home, name)) {
           throw new CliError({ code: "CLI_AGENT_EXISTS", message: `agent ${name} already exists in ${context.home}` });
         }
+        if (opts.ttlDays !== undefined && opts.ttlSeconds !== undefined) {
+          throw new CliError({ code: "CLI_INVALID_ARGUMENT", message: "give --ttl-days or --ttl-seconds, not both" });
+        }
         const config = context.cliConfig();
         const { keys, registered } = await registerAgent({
           registry: context.registry({ owner: true }),
           name,
           framework: opts.framework,
-          ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}),
+          options: {
+            ...(opts.ttlDays ? { ttlDays: opts.ttlDays } : {}),
+            ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}),
+            ...(opts.selfRenewal ? {} : { selfRenewal: false }),
+            ...(opts.maxLifetimeDays ? { maxLifetimeDays: opts.maxLifetimeDays } : {}),
+          },
         });
         const proxyUrl = opts.proxyUrl ?? config.proxyUrl;
         const { paths, config: agentConfig } = createAgentHome({
@@ -212,7 +219,9 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
 
   agent
     .command("reissue")
-    .description("issue a new AIT for a local agent (the previous one is revoked); restart its connector after")
+    .description(
+      "issue a new AIT for a local agent (the previous one is revoked); a running connector takes it up from identity.json",
+    )
     .argument("[agent]", "local name (default: the current agent)")
     .option(
       "--ttl-days <days>",
@@ -221,19 +230,16 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
     )
     .action(
       toAction<{ ttlDays?: number }>(io, state, async (context, { args, opts }) => {
-        const { id, local } = resolveAgentRef(context, args[0]);
-        if (!local) {
-          throw new CliError({ code: "CLI_AGENT_NOT_FOUND", message: `${id} has no home here to store a new AIT in` });
-        }
+        const local = requireLocalAgent(context, args[0], "to store a new AIT in");
         const reissued = await context
           .registry({ owner: true })
-          .reissueAgent(id, opts.ttlDays ? { ttlDays: opts.ttlDays } : {});
+          .reissueAgent(local.identity.agentDid, opts.ttlDays ? { ttlDays: opts.ttlDays } : {});
         writeAgentIdentity(local.ref, { ...local.identity, ait: reissued.ait });
         return {
           json: { ...reissued, local: { name: local.name, dir: local.dir } },
           text: toAgentLines(reissued.agent, [
             `new AIT ${reissued.agent.currentJti} expires ${reissued.agent.aitExpiresAt}`,
-            "restart the agent's connector to use it",
+            "a running connector takes it up within seconds, without a restart",
           ]),
         };
       }),
@@ -253,4 +259,6 @@ export function registerAgentCommand(program: Command, io: CliIo, state: RunStat
         return { json: { defaultAgent: name }, text: `default agent: ${name}` };
       }),
     );
+
+  registerAgentRenewalCommands(agent, io, state);
 }

@@ -21,6 +21,11 @@ export const HELP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   "agent show": ["clawdentity --json agent show bob      # .agent.did is bob's DID"],
   "agent revoke": ["clawdentity agent revoke alice --yes"],
   "agent reissue": ["clawdentity agent reissue alice --ttl-days 7"],
+  "agent renew": ["clawdentity agent renew alice", "clawdentity agent renew alice --rotate-key"],
+  "agent policy": [
+    "clawdentity agent policy alice --self-renewal off",
+    "clawdentity agent policy alice --max-lifetime-days 90",
+  ],
   "agent use": ["clawdentity agent use alice"],
   pair: ['clawdentity --agent bob pair confirm "$(clawdentity --agent alice --json pair start | jq -r .ticket)"'],
   "pair start": ["clawdentity --agent alice pair start --ttl-seconds 600 --rate-limit-per-minute 30"],

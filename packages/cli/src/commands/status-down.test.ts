@@ -12,7 +12,7 @@ function view(change: (base: StatusView) => StatusView = (base) => base): Status
     initialized: true,
     registry: { url: "http://127.0.0.1:8788", reachable: true, health: HEALTHY },
     proxy: { url: "http://127.0.0.1:8787", reachable: true, health: HEALTHY },
-    agent: { name: "alice", agentDid: AGENT_DID },
+    agent: { name: "alice", agentDid: AGENT_DID, aitExpiresAt: null },
     connector: {
       running: true,
       pid: 42,
@@ -75,6 +75,22 @@ describe("what status counts as down", () => {
       "proxy circuit open",
       "webhook circuit open (the runtime's webhook is failing)",
     ]);
+  });
+
+  it("an identity the proxy refused for good (expired or revoked)", () => {
+    const halted = view();
+    const status = halted.connector?.status;
+    if (!status) throw new Error("the base view has a connector status");
+    const at = "2026-01-01T00:00:00.000Z";
+    status.identity = {
+      jti: "01J0000000000000000000000J",
+      issuedAt: at,
+      expiresAt: at,
+      state: "expired",
+      renewal: { enabled: false, consecutiveFailures: 0 },
+    };
+    status.socket = { state: "disconnected", reconnectAttempts: 0 };
+    expect(toDownList(halted)).toEqual(["identity expired", "relay socket disconnected"]);
   });
 
   it("no agent: only the services count", () => {

@@ -3,8 +3,8 @@ import type { StatusView } from "./status";
 /**
  * What `status` finds down, one phrase each; empty when everything it checked is up. A service is
  * down when it cannot be reached or its `/health` is not ok and ready; the agent's connector when
- * it is stopped, does not answer, has no connected relay socket, or a circuit (proxy or the
- * runtime's webhook) is open.
+ * it is stopped, does not answer, its AIT is expired or revoked, has no connected relay socket, or
+ * a circuit (proxy or the runtime's webhook) is open.
  */
 export function toDownList(view: StatusView): string[] {
   const down: string[] = [];
@@ -24,7 +24,8 @@ export function toDownList(view: StatusView): string[] {
   if (!connector.running) down.push(`connector of ${view.agent.name} stopped`);
   else if (!connector.status) down.push(`connector of ${view.agent.name} not answering`);
   else {
-    const { socket, circuits } = connector.status;
+    const { socket, circuits, identity } = connector.status;
+    if (identity?.state === "expired" || identity?.state === "revoked") down.push(`identity ${identity.state}`);
     if (socket.state !== "connected") down.push(`relay socket ${socket.state}`);
     if (circuits.proxy.state === "open") down.push("proxy circuit open");
     if (circuits.webhook.state === "open") down.push("webhook circuit open (the runtime's webhook is failing)");

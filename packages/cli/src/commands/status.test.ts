@@ -12,7 +12,7 @@ function viewWith(outbox: ConnectorStatusResponse["queues"]["outbox"]): StatusVi
     initialized: true,
     registry: null,
     proxy: null,
-    agent: { name: "alice", agentDid: AGENT_DID },
+    agent: { name: "alice", agentDid: AGENT_DID, aitExpiresAt: null },
     connector: {
       running: true,
       pid: 42,

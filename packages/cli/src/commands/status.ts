@@ -1,5 +1,6 @@
 import { readAgentRuntime } from "@clawdentity/connector";
 import type { ConnectorStatusResponse, HealthResponse } from "@clawdentity/protocol";
+import { decodeAitClaims } from "@clawdentity/sdk";
 import type { Command } from "commander";
 import { CliError, EXIT_DOWN } from "../cli-error";
 import type { CliIo } from "../cli-io";
@@ -11,6 +12,7 @@ import { type CommandContext, type RunState, toAction } from "./command-context"
 import { parseWaitSeconds } from "./option-parsers";
 import { sleep } from "./sleep";
 import { toDownList } from "./status-down";
+import { toIdentityLine, toIdentityWarnings } from "./status-identity";
 
 type Probe<T> = { ok: true; body: T } | { ok: false; error: { code: string; message: string } };
 
@@ -85,9 +87,24 @@ async function readStatus(context: CommandContext) {
     initialized: config !== null,
     registry: config && registry ? toServiceView(config.registryUrl, registry) : null,
     proxy: proxyUrl && proxy ? toServiceView(proxyUrl, proxy) : null,
-    agent: agent ? { name: agent.name, agentDid: agent.identity.agentDid } : null,
+    agent: agent ? { name: agent.name, agentDid: agent.identity.agentDid, aitExpiresAt: toAitExpiry(agent) } : null,
     connector,
   };
+}
+
+/** The expiry of the AIT on disk (what a stopped connector would start with). */
+function toAitExpiry(agent: LocalAgent): string | null {
+  const claims = decodeAitClaims(agent.identity.ait);
+  return claims ? new Date(claims.exp * 1000).toISOString() : null;
+}
+
+/** Identity warnings of the selected agent (status text and JSON). */
+export function toStatusWarnings(view: StatusView, nowMs = Date.now()): string[] {
+  if (!view.agent) return [];
+  return toIdentityWarnings(
+    { identity: view.connector?.status?.identity, aitExpiresAt: view.agent.aitExpiresAt },
+    nowMs,
+  );
 }
 export type StatusView = Awaited<ReturnType<typeof readStatus>>;
 
@@ -119,14 +136,16 @@ export function toStatusLines(view: StatusView, nowMs = Date.now()): string[] {
   lines.push(service("registry", view.registry), service("proxy", view.proxy));
   if (!view.agent) return [...lines, "agent     none selected (agent create <name>, or pass --agent <name>)"];
   lines.push(`agent     ${view.agent.name} ${view.agent.agentDid}`);
+  lines.push(...toStatusWarnings(view, nowMs).map((warning) => `  ⚠ ${warning}`));
   const connector = view.connector;
   if (!connector?.running) return [...lines, "connector stopped"];
   if (!connector.status)
     return [...lines, `connector pid ${connector.pid}, not answering: ${connector.error?.message}`];
-  const { socket, queues, circuits } = connector.status;
+  const { socket, queues, circuits, identity } = connector.status;
   return [
     ...lines,
     `connector pid ${connector.pid} at ${connector.localApiUrl}; socket ${socket.state}${socket.lastHeartbeatRttMs === undefined ? "" : ` (rtt ${socket.lastHeartbeatRttMs} ms)`}`,
+    ...(identity ? [toIdentityLine(identity, nowMs)] : []),
     `  outbox   queued ${queues.outbox.queued}, relayed ${queues.outbox.relayed}, dead ${queues.outbox.deadLettered}`,
     ...toOutcomeLine(queues.outbox.awaitingOutcome, nowMs),
     `  inbox    pending ${queues.inbox.pending}, delivered ${queues.inbox.delivered}, dead ${queues.inbox.deadLettered}`,
@@ -172,7 +191,8 @@ export function registerStatusCommand(program: Command, io: CliIo, state: RunSta
               : new CliError({ code: "CLI_DOWN", message: down.join("; "), exitCode: EXIT_DOWN });
         const style = createStyle(context.io, "stdout");
         const summary = down.length === 0 ? style.ok("✓ all up") : style.error(`✗ down: ${down.join("; ")}`);
-        return { json: { ...view, down }, text: [...toStatusLines(view), summary], ...(failure ? { failure } : {}) };
+        const json = { ...view, down, warnings: toStatusWarnings(view) };
+        return { json, text: [...toStatusLines(view), summary], ...(failure ? { failure } : {}) };
       }),
     );
 }

@@ -5,6 +5,8 @@ import {
   connectorDeadLetterRetryResponseSchema,
   connectorDeadLettersResponseSchema,
   connectorStatusResponseSchema,
+  type IdentityRenewRequest,
+  identityRenewResponseSchema,
   type OutboundRequest,
   outboundAcceptedResponseSchema,
   outboundStatusResponseSchema,
@@ -47,6 +49,8 @@ export function createConnectorClient(options: { fetch: typeof fetch; localApiUr
         connectorDeadLetterRetryResponseSchema,
         { query: { direction } },
       ),
+    renewIdentity: (request: IdentityRenewRequest) =>
+      call("POST", CONNECTOR_PATHS.identityRenew, identityRenewResponseSchema, { body: request }),
     purgeDeadLetters: (filter: Omit<DeadLetterFilter, "limit">) =>
       call("DELETE", CONNECTOR_PATHS.deadLetters, connectorDeadLetterPurgeResponseSchema, { query: filter }),
   };

@@ -1,5 +1,6 @@
 import {
   type AgentRegistrationRequest,
+  type AgentRenewalPolicyRequest,
   agentChallengeResponseSchema,
   agentListResponseSchema,
   agentResponseSchema,
@@ -66,5 +67,7 @@ export function createRegistryClient(options: RegistryClientOptions) {
     reissueAgent: (id: string, body: ReissueAgentRequest) =>
       call("POST", `${agentPath(id)}/reissue`, agentWithAitResponseSchema, { body, headers: owner() }),
     revokeAgent: (id: string) => call("DELETE", agentPath(id), agentResponseSchema, { headers: owner() }),
+    setRenewalPolicy: (id: string, body: AgentRenewalPolicyRequest) =>
+      call("PATCH", `${agentPath(id)}/renewal`, agentResponseSchema, { body, headers: owner() }),
   };
 }
