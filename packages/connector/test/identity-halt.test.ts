@@ -93,4 +93,28 @@ describe("an AIT the proxy refuses for good", () => {
     expect(rig.proxy.upgrades).toHaveLength(1);
     expect(notices()).toHaveLength(1);
   });
+
+  it("revoked just before the owner's reissue reaches identity.json: nothing dead-lettered, all sent with the new AIT", async () => {
+    await rig.setup({ identityFile: true, tuning: { identityWatchIntervalMs: 50 } });
+    const identity = rig.ids.agent;
+    const oldJti = decodeAitClaims(identity.ait)?.jti as string;
+    rig.proxy.revokedJtis.add(oldJti);
+    const sent = [await send(0), await send(1), await send(2)];
+    await vi.waitFor(() => expect(rig.proxy.authFailures.length).toBeGreaterThan(0));
+    await settle(500);
+
+    const { publicKey } = await importEd25519Seed(identity.seed);
+    const reissued = { ...identity, ait: await rig.ids.issueAit({ agentDid: identity.agentDid, publicKey }) };
+    writeIdentityFile(join(rig.node.dir, "identity.json"), reissued);
+    const newJti = decodeAitClaims(reissued.ait)?.jti;
+    for (const message of sent) {
+      await vi.waitFor(async () =>
+        expect((await rig.node.api("GET", `/v1/outbound/${message.json.messageId}`)).json.status).toBe("relayed"),
+      );
+    }
+    expect(rig.proxy.messages.map((request) => request.jti)).toEqual([newJti, newJti, newJti]);
+    expect((await status()).identity.state).toBe("valid");
+    await vi.waitFor(() => expect(rig.proxy.upgrades.at(-1)?.jti).toBe(newJti));
+    expect(notices()).toEqual([]);
+  });
 });

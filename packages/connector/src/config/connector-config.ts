@@ -61,6 +61,11 @@ export const connectorTuningSchema = z.object({
   renewalRotatesKey: z.boolean().default(false),
   /** How often identity.json is looked at for an identity written by someone else (an owner's reissue). */
   identityWatchIntervalMs: positiveInt(2_000),
+  /**
+   * A revoked AIT waits this long for a new identity in identity.json before the connector halts:
+   * an owner's reissue revokes the old AIT at the proxy moments before the new one is written.
+   */
+  identityRevocationGraceMs: durationMs(3_000),
 });
 export type ConnectorTuning = z.infer<typeof connectorTuningSchema>;
 

@@ -51,6 +51,7 @@ export async function createConnectorIdentity(
   const keeper: IdentityKeeper = createIdentityKeeper({
     initial: await toCredentials(config.identity),
     readFile: path ? () => readIdentityFile(path) : null,
+    revocationGraceMs: tuning.identityRevocationGraceMs,
     onHalt(record) {
       metrics.identityRefusals.inc({ code: record.code });
       logger.error("identity refused; calls to the proxy stop until a new identity is written", { ...record });

@@ -50,11 +50,19 @@ export interface IdentityKeeperOptions {
   initial: Credentials;
   /** The identity file as it is now, or null when the connector has none. */
   readFile: (() => AgentIdentity) | null;
+  /**
+   * How long a revoked AIT waits for a new identity on disk before it halts: an owner's reissue
+   * revokes the old AIT at the proxy moments before the CLI writes the new one.
+   */
+  revocationGraceMs: number;
   onHalt(record: HaltRecord): void;
   onError(message: string, error: unknown): void;
 }
 
 const EXPIRED_CODES = new Set(["PROXY_AUTH_AIT_EXPIRED", "REGISTRY_AUTH_AIT_EXPIRED"]);
+const GRACE_POLL_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one current identity of a running connector. Every signed call reads it at signing time, so
@@ -65,6 +73,8 @@ export function createIdentityKeeper(options: IdentityKeeperOptions): IdentityKe
   let current = options.initial;
   let halt: HaltRecord | null = null;
   let inFlight: Promise<unknown> | null = null;
+  /** One judgement per refused AIT: every call refused with it waits for the same verdict. */
+  const judging = new Map<string, Promise<"retry" | "halted">>();
   const listeners: Array<(credentials: Credentials) => void> = [];
 
   const adopt = async (identity: AgentIdentity): Promise<boolean> => {
@@ -93,6 +103,24 @@ export function createIdentityKeeper(options: IdentityKeeperOptions): IdentityKe
     }
   };
 
+  const changedSince = (jti: string) => jti !== current.claims.jti;
+
+  const judge = async (refusal: IdentityRefusal): Promise<"retry" | "halted"> => {
+    if (inFlight) await inFlight.catch(() => undefined);
+    if (changedSince(refusal.jti) || (await reload())) return "retry";
+    const expired = EXPIRED_CODES.has(refusal.code);
+    if (!expired && options.readFile) {
+      for (let waited = 0; waited < options.revocationGraceMs; waited += GRACE_POLL_MS) {
+        await sleep(GRACE_POLL_MS);
+        if (changedSince(refusal.jti) || (await reload())) return "retry";
+      }
+    }
+    if (changedSince(refusal.jti)) return "retry";
+    halt = { ...refusal, halt: expired ? "expired" : "revoked" };
+    options.onHalt(halt);
+    return "halted";
+  };
+
   return {
     current: () => current,
     currentJti: () => current.claims.jti,
@@ -108,14 +136,12 @@ export function createIdentityKeeper(options: IdentityKeeperOptions): IdentityKe
         if (inFlight === work) inFlight = null;
       }
     },
-    async judgeRefusal(refusal) {
-      if (refusal.jti !== current.claims.jti) return "retry";
-      if (inFlight) await inFlight.catch(() => undefined);
-      if (refusal.jti !== current.claims.jti || (await reload())) return "retry";
-      if (halt?.jti === refusal.jti) return "halted";
-      halt = { ...refusal, halt: EXPIRED_CODES.has(refusal.code) ? "expired" : "revoked" };
-      options.onHalt(halt);
-      return "halted";
+    judgeRefusal(refusal) {
+      if (refusal.jti !== current.claims.jti) return Promise.resolve("retry");
+      if (halt?.jti === refusal.jti) return Promise.resolve("halted");
+      const pending = judging.get(refusal.jti) ?? judge(refusal).finally(() => judging.delete(refusal.jti));
+      judging.set(refusal.jti, pending);
+      return pending;
     },
     onChange(listener) {
       listeners.push(listener);
