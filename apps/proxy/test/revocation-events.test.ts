@@ -26,7 +26,8 @@ describe("agent.auth.revoked consumer", () => {
     const first = await runQueueBatch(QUEUES.events, [{ id: event.id, body: event }]);
     expect(first).toMatchObject({ explicitAcks: [event.id], retryMessages: [] });
     expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
-    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    const refused = await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    expect(refused.details).toEqual({ reason: "agent_revoked" });
     await expectError(await proxy.sendMessage(alice, bob.did, "to a revoked agent"), 403, "PROXY_RECIPIENT_REVOKED");
 
     // At-least-once delivery: the same event again is acknowledged and changes nothing.
@@ -112,7 +113,9 @@ describe("agent.auth.revoked consumer", () => {
     expect((await fresh.next("deliver")).id).toBe(messageId);
 
     await runQueueBatch(QUEUES.events, [{ body: toRevokedEvent(bob, "renewed") }]);
-    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    const refused = await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    // The reason tells the connector that a newer AIT replaced this one (not that the agent is gone).
+    expect(refused.details).toEqual({ reason: "renewed" });
     expect((await proxy.send(renewed, RELAY_PATHS.relayMetrics)).status).toBe(200);
     fresh.ack(messageId, true);
     await fresh.sync();

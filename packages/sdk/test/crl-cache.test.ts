@@ -36,6 +36,8 @@ describe("createCrlCache", () => {
     const { state, cache } = createFakeCrl("closed");
     expect(await cache.isRevoked(REVOKED_JTI)).toBe(true);
     expect(await cache.isRevoked(OTHER_JTI)).toBe(false);
+    expect(await cache.findRevocation(REVOKED_JTI)).toMatchObject({ jti: REVOKED_JTI });
+    expect(await cache.findRevocation(OTHER_JTI)).toBeNull();
     expect(state.fetches).toBe(1);
   });
 

@@ -39,8 +39,12 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
     });
     const { body } = verified;
     const { sub: agentDid, jti } = verified.claims;
-    if (await crl.isRevoked(jti))
-      throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list");
+    const listed = await crl.findRevocation(jti);
+    if (listed) {
+      // The reason tells a client whether only this AIT was replaced (`reissued`, `renewed`) or the agent is gone.
+      const details = listed.reason ? { reason: listed.reason } : undefined;
+      throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list", details);
+    }
 
     const admission = await toRelaySession(c.env, agentDid).admit({
       agentDid,
@@ -58,7 +62,9 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
             [CLAW_HEADERS.retryAfter]: String(admission.retryAfterSeconds),
           });
         case "AGENT_REVOKED":
-          throw new ClawAuthError("AGENT_REVOKED", `the agent is revoked (${admission.revocationReason})`);
+          throw new ClawAuthError("AGENT_REVOKED", `the agent is revoked (${admission.revocationReason})`, {
+            reason: admission.revocationReason,
+          });
         case "REPLAYED_NONCE":
           throw new ClawAuthError("REPLAYED_NONCE", "nonce was already used");
       }

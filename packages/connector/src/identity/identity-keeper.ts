@@ -1,3 +1,4 @@
+import { isTokenRevocationReason } from "@clawdentity/protocol";
 import type { AgentIdentity } from "../config";
 import { type Credentials, IdentityError, toCredentials } from "./credentials";
 
@@ -11,6 +12,11 @@ export interface IdentityRefusal {
   /** `PROXY_AUTH_AIT_EXPIRED`, `PROXY_AUTH_AGENT_REVOKED`, or the registry's `REGISTRY_AUTH_*` twin. */
   code: string;
   error: string;
+  /**
+   * Why the AIT was revoked, when the refusal says (`details.reason`): `reissued` or `renewed` means
+   * a newer AIT replaced it (worth waiting for on disk), `agent_revoked` that the agent is gone.
+   */
+  reason?: string | null;
 }
 
 export interface HaltRecord {
@@ -109,14 +115,15 @@ export function createIdentityKeeper(options: IdentityKeeperOptions): IdentityKe
     if (inFlight) await inFlight.catch(() => undefined);
     if (changedSince(refusal.jti) || (await reload())) return "retry";
     const expired = EXPIRED_CODES.has(refusal.code);
-    if (!expired && options.readFile) {
+    const replaced = !refusal.reason || isTokenRevocationReason(refusal.reason);
+    if (!expired && replaced && options.readFile) {
       for (let waited = 0; waited < options.revocationGraceMs; waited += GRACE_POLL_MS) {
         await sleep(GRACE_POLL_MS);
         if (changedSince(refusal.jti) || (await reload())) return "retry";
       }
     }
     if (changedSince(refusal.jti)) return "retry";
-    halt = { ...refusal, halt: expired ? "expired" : "revoked" };
+    halt = { jti: refusal.jti, code: refusal.code, error: refusal.error, halt: expired ? "expired" : "revoked" };
     options.onHalt(halt);
     return "halted";
   };

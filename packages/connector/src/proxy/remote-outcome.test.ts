@@ -35,6 +35,20 @@ describe("toProxyOutcome", () => {
   });
 });
 
+describe("an identity refusal", () => {
+  it("carries the revocation reason, which tells a replaced AIT from a revoked agent", () => {
+    const refusal = (reason?: string) => ({
+      status: 401,
+      headers: new Headers(),
+      json: { error: { code: "PROXY_AUTH_AGENT_REVOKED", message: "m", requestId: "r", details: { reason } } },
+      jti: "01J0000000000000000000000J",
+    });
+    expect(toProxyOutcome(refusal("reissued"), NOW)).toMatchObject({ kind: "identity_refused", reason: "reissued" });
+    expect(toProxyOutcome(refusal("agent_revoked"), NOW)).toMatchObject({ reason: "agent_revoked" });
+    expect(toProxyOutcome(refusal(), NOW)).toMatchObject({ reason: null, jti: "01J0000000000000000000000J" });
+  });
+});
+
 describe("toReceiptOutcome", () => {
   it.each([
     [202, undefined, { kind: "accepted" }],

@@ -20,7 +20,15 @@ export type RemoteOutcome =
    * of the queue can go with it. The identity keeper judges it once (`jti` signed the call).
    * Never from a webhook; `retryAfterMs` is always null (nothing to wait for but a new identity).
    */
-  | { kind: "identity_refused"; code: string; jti: string; error: string; retryAfterMs: null }
+  | {
+      kind: "identity_refused";
+      code: string;
+      jti: string;
+      error: string;
+      /** `details.reason` of a revocation: `reissued`/`renewed` = only this AIT was replaced. */
+      reason: string | null;
+      retryAfterMs: null;
+    }
   /** We aborted it (shutdown): give the row back without spending an attempt. */
   | { kind: "aborted" };
 
@@ -61,7 +69,16 @@ function classifyProxyAnswer(
   if (status < 400) return { kind: "transient", error, circuitFailure: true, retryAfterMs: null };
   const code = toErrorCode(result.json);
   if (code && IDENTITY_REFUSAL_CODES.has(code)) {
-    return { kind: "identity_refused", code, jti: result.jti ?? "", error, retryAfterMs: null };
+    const reason = (result.json as { error?: { details?: { reason?: unknown } } } | null)?.error?.details?.reason;
+    const revocationReason = typeof reason === "string" ? reason : null;
+    return {
+      kind: "identity_refused",
+      code,
+      jti: result.jti ?? "",
+      error,
+      reason: revocationReason,
+      retryAfterMs: null,
+    };
   }
   const reason = status === 401 ? null : toFinalReason(status, code);
   if (reason) return { kind: "permanent", reason, error };

@@ -245,8 +245,8 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
    * The proxy refused the socket's AIT (upgrade 401, or closed 4003): reconnect at once when the
    * identity changed meanwhile, stay down when the keeper halts it (its change reconnects us).
    */
-  const judgeIdentity = async (ws: WebSocket, code: string, error: string) => {
-    const verdict = await deps.identity.judgeRefusal({ jti: signedWith.get(ws) ?? "", code, error });
+  const judgeIdentity = async (ws: WebSocket, code: string, error: string, reason: string | null) => {
+    const verdict = await deps.identity.judgeRefusal({ jti: signedWith.get(ws) ?? "", code, error, reason });
     if (stopped || socket || pending) return;
     if (verdict === "retry") return void connect();
     status.state = "disconnected";
@@ -263,7 +263,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       return;
     }
     if (refusal && IDENTITY_REFUSALS.has(refusal.code)) {
-      return void judgeIdentity(ws, refusal.code as string, `upgrade refused: HTTP ${refusal.status}`);
+      return void judgeIdentity(ws, refusal.code as string, `upgrade refused: HTTP ${refusal.status}`, refusal.reason);
     }
     scheduleReconnect();
   };
@@ -291,7 +291,12 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       logger.warn("relay socket refused", { status: refusal.status, code: refusal.code });
       if (IDENTITY_REFUSALS.has(refusal.code)) {
         status.state = "disconnected";
-        return void judgeIdentity(ws, refusal.code as string, `upgrade refused: HTTP ${refusal.status}`);
+        return void judgeIdentity(
+          ws,
+          refusal.code as string,
+          `upgrade refused: HTTP ${refusal.status}`,
+          refusal.reason,
+        );
       }
     }
     if (code === RELAY_CLOSE_CODES.superseded) {
@@ -302,7 +307,9 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     if (code === RELAY_CLOSE_CODES.revoked) {
       status.state = "disconnected";
       logger.warn("relay socket closed: its AIT or the agent was revoked", { code, reason });
-      return void judgeIdentity(ws, "PROXY_AUTH_AGENT_REVOKED", `socket closed ${code} ${reason}`);
+      // `agent_revoked`: the agent is gone; `ait_revoked`: this AIT was replaced (reissued or renewed).
+      const revocation = reason === "agent_revoked" ? "agent_revoked" : null;
+      return void judgeIdentity(ws, "PROXY_AUTH_AGENT_REVOKED", `socket closed ${code} ${reason}`, revocation);
     }
     status.state = "disconnected";
     logger.warn("relay socket closed", { code, reason });

@@ -7,6 +7,8 @@ export interface UpgradeRefusal {
   status: number;
   /** The PROTOCOL.md §7 error code, when the body was one. */
   code: string | undefined;
+  /** `details.reason` of a revocation, when given. */
+  reason: string | null;
 }
 
 /** An error envelope is small; anything longer is not read on. */
@@ -26,7 +28,12 @@ export function readUpgradeRefusal(response: IncomingMessage): Promise<UpgradeRe
       try {
         if (text && !findJsonStructureProblem(text)) json = JSON.parse(text);
       } catch {}
-      resolve({ status: response.statusCode ?? 0, code: toErrorCode(json) });
+      const reason = (json as { error?: { details?: { reason?: unknown } } } | null)?.error?.details?.reason;
+      resolve({
+        status: response.statusCode ?? 0,
+        code: toErrorCode(json),
+        reason: typeof reason === "string" ? reason : null,
+      });
     };
     response.on("data", (chunk: Buffer) => {
       length += chunk.length;

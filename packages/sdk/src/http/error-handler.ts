@@ -40,7 +40,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     }
     if (error instanceof ClawAuthError) {
       const status = error.reason === "KEYS_UNAVAILABLE" || error.reason === "CRL_UNAVAILABLE" ? 503 : 401;
-      return render(c, status, `${codes.authPrefix}${error.reason}` as ErrorCode, error.message);
+      return render(c, status, `${codes.authPrefix}${error.reason}` as ErrorCode, error.message, error.details);
     }
     if (error instanceof ZodError) {
       const details = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
