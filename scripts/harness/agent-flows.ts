@@ -27,13 +27,15 @@ export async function bootstrapAdmin(cli: CliRunner, bootstrapSecret: string) {
   );
 }
 
-export async function createAgent(cli: CliRunner, name: string, webhookUrl: string) {
+/** `agent create`; `extraArgs` are more of its options (`--ttl-seconds 60`, a renewal policy). */
+export async function createAgent(cli: CliRunner, name: string, webhookUrl: string, extraArgs: string[] = []) {
   return cli.ok<{ agent: { did: string; name: string; currentJti: string } }>(
     "agent",
     "create",
     name,
     "--webhook",
     webhookUrl,
+    ...extraArgs,
   );
 }
 

@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Json } from "../../scripts/harness";
 import { type AgentWorld, createAgentWorld, readStatus, sendMessage, waitFor } from "../../scripts/harness";
+import { callProxyAs } from "../../scripts/harness/signed-proxy-call";
 
 let world: AgentWorld;
 
@@ -60,22 +63,30 @@ describe("revocation at the registry is enforced by the proxy everywhere within 
     expect(shown.agent).toMatchObject({ status: "revoked" });
   });
 
-  it("a reissued AIT: the old one stops working within 2 s, the connector restarted with the new one works", async () => {
+  it("a reissued AIT: the old one stops working within 2 s, the running connector takes the new one up", async () => {
     const bob = world.agent("bob");
     const carol = world.agent("carol");
-    await world.cli.ok("agent", "reissue", "bob");
+    const pid = bob.connector?.started.pid;
+    const identityPath = join(world.home, "agents", "bob", "identity.json");
+    const old = JSON.parse(readFileSync(identityPath, "utf8"));
+    const reissued = await world.cli.ok<Json>("agent", "reissue", "bob");
     const reissuedAt = Date.now();
-    // bob's running connector still signs with the old AIT: its socket is closed as revoked.
-    await withinDeadline("bob's old-AIT socket closed", reissuedAt, async () => {
-      const socket = (await connectorStatus("bob"))?.socket;
-      return socket?.lastCloseCode === 4003 && socket.state !== "connected";
+    await withinDeadline("bob's old AIT refused", reissuedAt, async () => {
+      const answer = await callProxyAs(world.stack.proxyUrl, old);
+      return answer.status === 401 && answer.code === "PROXY_AUTH_AGENT_REVOKED";
     });
-
-    await world.stopConnector("bob");
-    await world.startConnector("bob");
+    // No restart: the connector reads identity.json again and reconnects with the new AIT.
+    await waitFor("bob's connector on the new AIT", async () => {
+      const status = await connectorStatus("bob");
+      return status?.identity?.jti === reissued.agent.currentJti && status?.socket.state === "connected";
+    });
+    expect(bob.connector?.started.pid).toBe(pid);
     const toBob = await sendMessage(world.cli, "carol", bob.did, { after: "reissue" });
     await bob.webhook.waitForDelivery(toBob.messageId);
     const fromBob = await sendMessage(world.cli, "bob", carol.did, { signed: "with the new AIT" });
     await carol.webhook.waitForDelivery(fromBob.messageId);
+    const { deadLetters } = await world.cli.ok<{ deadLetters: Json[] }>("--agent", "bob", "dead-letters", "list");
+    // Nothing bob sent meanwhile was lost to its old AIT (its one dead letter is its send to revoked alice).
+    expect(deadLetters.filter((entry) => entry.reason === "sender_revoked")).toEqual([]);
   });
 });
