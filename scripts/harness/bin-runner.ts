@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { CliCommandError, type CliResult, type CliRunner, parseErrorEnvelope } from "./cli-runner";
+import { createRunCommand } from "../../packages/cli/src/service/index.ts";
+import { type CliRunner, toCliRunner } from "./cli-runner";
 
 /**
  * The CLI as an installed executable (e.g. `node_modules/.bin/clawdentity` of a packed and
@@ -12,41 +12,12 @@ export function createBinRunner(options: {
   env?: Record<string, string | undefined>;
   cwd?: string;
 }): CliRunner {
-  const env = { ...process.env, ...options.env, CLAWDENTITY_HOME: options.home };
-  const run = (...argv: string[]) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(options.bin, ["--home", options.home, ...argv], {
-        cwd: options.cwd,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        stderr += chunk;
-      });
-      child.once("error", reject);
-      child.once("close", (code, signal) => {
-        resolve({
-          argv,
-          exitCode: code ?? (signal ? 128 : 1),
-          stdout,
-          stderr,
-          json: <T>() => JSON.parse(stdout) as T,
-          error: () => parseErrorEnvelope(stderr),
-        });
-      });
-    });
-  return {
-    home: options.home,
-    run,
-    async ok<T>(...argv: string[]) {
-      const result = await run("--json", ...argv);
-      if (result.exitCode !== 0) throw new CliCommandError(result);
-      return result.json<T>();
-    },
-  };
+  const runCommand = createRunCommand(
+    { ...process.env, ...options.env, CLAWDENTITY_HOME: options.home },
+    options.cwd === undefined ? {} : { cwd: options.cwd },
+  );
+  return toCliRunner(options.home, async (argv) => {
+    const { code, stdout, stderr } = await runCommand(options.bin, ["--home", options.home, ...argv]);
+    return { exitCode: code, stdout, stderr };
+  });
 }

@@ -61,7 +61,7 @@ export function createCliRunner(options: {
   onCommand?: (argv: readonly string[]) => void;
 }): CliRunner {
   const env = { ...options.env, CLAWDENTITY_HOME: options.home };
-  const run = async (...argv: string[]): Promise<CliResult> => {
+  return toCliRunner(options.home, async (argv) => {
     options.onCommand?.(argv);
     let stdout = "";
     let stderr = "";
@@ -78,6 +78,17 @@ export function createCliRunner(options: {
       },
     });
     const exitCode = await cli.run(["--home", options.home, ...argv]);
+    return { exitCode, stdout, stderr };
+  });
+}
+
+/** A CliRunner over any way of running one command (`--home <home>` is the runner's to add). */
+export function toCliRunner(
+  home: string,
+  execute: (argv: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>,
+): CliRunner {
+  const run = async (...argv: string[]): Promise<CliResult> => {
+    const { exitCode, stdout, stderr } = await execute(argv);
     return {
       argv,
       exitCode,
@@ -88,7 +99,7 @@ export function createCliRunner(options: {
     };
   };
   return {
-    home: options.home,
+    home,
     run,
     async ok<T>(...argv: string[]) {
       const result = await run("--json", ...argv);

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import type { RunCommand } from "./service-manager";
 
 /** Runs a command with `env` (its PATH finds the command), collecting its output; never rejects on an exit code. */
-export function createRunCommand(env: Record<string, string | undefined>): RunCommand {
+export function createRunCommand(env: Record<string, string | undefined>, options: { cwd?: string } = {}): RunCommand {
   return (command, args) =>
     new Promise((resolve, reject) => {
-      const child = spawn(command, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(command, [...args], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => {
