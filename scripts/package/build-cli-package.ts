@@ -147,7 +147,17 @@ function writePackage(repoRoot: string, packageDir: string): string {
 
   mkdirSync(join(packageDir, "bin"));
   const bin = join(packageDir, "bin", "clawdentity.js");
-  writeFileSync(bin, '#!/usr/bin/env node\nimport "../dist/clawdentity.js";\n');
+  // Node 22.1+ keeps compiled code between runs (faster start-up); older Nodes skip it.
+  writeFileSync(
+    bin,
+    [
+      "#!/usr/bin/env node",
+      'import module from "node:module";',
+      "module.enableCompileCache?.();",
+      'await import("../dist/clawdentity.js");',
+      "",
+    ].join("\n"),
+  );
   chmodSync(bin, 0o755);
   writeFileSync(join(packageDir, "THIRD_PARTY_NOTICES.md"), toThirdPartyNotices(repoRoot, metafile));
   copyFileSync(join(repoRoot, "packages", "cli", "README.md"), join(packageDir, "README.md"));
