@@ -107,17 +107,17 @@ describe("connector doctor", () => {
     expect(run.stdout).toContain("1 problem(s) to fix");
   });
 
-  it("names a runtime that does not listen, a refused signed request and an AIT about to expire", async () => {
+  it("names a runtime that does not listen, a refused signed request and an AIT expiring within a week", async () => {
     await setup(
       {
         webhook: "refuse",
         pings: [],
         proxyAuth: jsonResponse(401, errorEnvelope("PROXY_AUTH_TIMESTAMP_SKEW", "skew")),
       },
-      { expiresInDays: 1 },
+      { expiresInDays: 5 },
     );
     const checks = byName(await cli.run("--json", "connector", "doctor"));
-    expect(checks.identity).toMatchObject({ status: "warn", fix: expect.stringContaining("agent reissue bob") });
+    expect(checks.identity).toMatchObject({ status: "warn", fix: expect.stringContaining("agent renew bob") });
     expect(checks.proxy_auth).toMatchObject({ status: "fail", fix: expect.stringContaining("clock") });
     expect(checks.webhook).toMatchObject({ status: "fail", detail: expect.stringContaining("ECONNREFUSED") });
   });

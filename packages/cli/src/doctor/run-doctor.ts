@@ -2,6 +2,7 @@ import { readAgentRuntime } from "@clawdentity/connector";
 import { type ConnectorStatusResponse, RELAY_CLOSE_CODES } from "@clawdentity/protocol";
 import { decodeAitClaims } from "@clawdentity/sdk";
 import { CliError } from "../cli-error";
+import { EXPIRY_WARNING_MS } from "../commands/status-identity";
 import type { LocalAgent } from "../config";
 import { createAgentProxyClient, createConnectorClient } from "../http";
 import type { DoctorCheck, DoctorReport } from "./doctor-check";
@@ -9,13 +10,11 @@ import { toDeliveriesCheck, toWebhookCheck } from "./webhook-check";
 import { pingWebhook } from "./webhook-ping";
 
 const DAY_MS = 86_400_000;
-/** An AIT this close to its expiry is worth a warning. */
-const EXPIRY_WARNING_MS = 3 * DAY_MS;
 
 /** What the proxy's refusal of a signed request means for this agent. */
 const PROXY_AUTH_FIXES: Record<string, string> = {
   PROXY_AUTH_AGENT_REVOKED: "the agent is revoked: create a new agent (clawdentity agent create)",
-  PROXY_AUTH_AIT_EXPIRED: "the AIT expired: clawdentity agent reissue <agent>, then restart the connector",
+  PROXY_AUTH_AIT_EXPIRED: "the AIT expired: clawdentity agent reissue <agent> (the running connector takes it up)",
   PROXY_AUTH_TIMESTAMP_SKEW: "this machine's clock is more than 5 minutes off: fix it (NTP)",
   PROXY_AUTH_UNKNOWN_KID: "the proxy does not know the registry key that signed the AIT: check proxyUrl and registry",
   PROXY_AUTH_UNTRUSTED_ISSUER: "the proxy trusts another registry: check the agent's proxyUrl",
@@ -50,7 +49,7 @@ function checkIdentity(agent: LocalAgent, nowMs: number, status: ConnectorStatus
       name: "identity",
       status: "fail",
       detail: `${detail}: expired`,
-      fix: `clawdentity agent reissue ${agent.name}, then restart its connector`,
+      fix: `clawdentity agent reissue ${agent.name} (the running connector takes it up)`,
     };
   }
   const left = `${Math.floor((expiresAt - nowMs) / DAY_MS)} day(s) left`;
@@ -59,7 +58,9 @@ function checkIdentity(agent: LocalAgent, nowMs: number, status: ConnectorStatus
       name: "identity",
       status: "warn",
       detail: `${detail} (${left})`,
-      fix: `clawdentity agent reissue ${agent.name} before then`,
+      fix: status?.identity?.renewal.enabled
+        ? `the connector renews it itself; if renewal keeps failing, clawdentity agent renew ${agent.name}`
+        : `clawdentity agent renew ${agent.name} (or reissue) before then`,
     };
   }
   return { name: "identity", status: "ok", detail: `${detail} (${left})` };
