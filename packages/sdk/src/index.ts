@@ -4,6 +4,22 @@ export { decodeBase64url, encodeBase64url, encodeUtf8, hashBodySha256 } from "./
 export { type Clock, systemClock, toIsoTimestamp, toUnixSeconds } from "./clock";
 export { signCrl, verifyCrl } from "./crl";
 export { type CrlCache, type CrlCacheOptions, type CrlFailMode, createCrlCache } from "./crl-cache";
+export {
+  createHistogramState,
+  estimateQuantile,
+  type HistogramState,
+  LATENCY_BUCKET_LABELS,
+  LATENCY_BUCKETS_SECONDS,
+  type LatencyPercentiles,
+  type MetricLabels,
+  mergeHistogram,
+  observe,
+  toBucketIndex,
+  toHistogramLines,
+  toLatencyPercentiles,
+  toPrometheusHeader,
+  toPrometheusLabels,
+} from "./histogram";
 export { createUlid, toUlidTimeMs } from "./ids";
 export { type SigningKeyResolver, signCompactJws, verifyCompactJws } from "./jws";
 export {
