@@ -13,6 +13,7 @@ export interface GaugeSources {
   storage: ConnectorStorage;
   clock: Clock;
   socket(): RelaySocketStatus;
+  socketConnectedSeconds(): number;
   breakers: Record<"proxy" | "webhook", CircuitBreaker>;
   webhookPause: WebhookPause;
 }
@@ -59,8 +60,13 @@ export function registerConnectorGauges(registry: MetricsRegistry, sources: Gaug
   registry.gauge(`${PREFIX}_socket_connected`, "1 while the relay WebSocket is open.", () => [
     { value: sources.socket().state === "connected" ? 1 : 0 },
   ]);
-  registry.gauge(`${PREFIX}_heartbeat_rtt_ms`, "Round trip of the last heartbeat.", () => {
+  registry.counterFrom(
+    `${PREFIX}_socket_connected_seconds_total`,
+    "Seconds this process had the relay WebSocket open.",
+    () => [{ value: sources.socketConnectedSeconds() }],
+  );
+  registry.gauge(`${PREFIX}_heartbeat_rtt_seconds`, "Round trip of the last heartbeat, in seconds.", () => {
     const rtt = sources.socket().lastHeartbeatRttMs;
-    return rtt === null ? [] : [{ value: rtt }];
+    return rtt === null ? [] : [{ value: rtt / 1000 }];
   });
 }

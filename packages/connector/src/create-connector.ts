@@ -11,7 +11,7 @@ import { createConnectorIdentity } from "./identity";
 import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "./inbox";
 import { createLocalApiApp, serveLocalApi } from "./local-api";
 import { createJsonLogger, type Logger, toErrorMessage } from "./logger";
-import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
+import { type ConnectorMetrics, createConnectorMetrics, toConnectorLatency } from "./metrics";
 import { createOutboundService, createOutboxWorker, createOutcomeReconciler, type OutboundService } from "./outbox";
 import { createProxyClient } from "./proxy";
 import { createReceiptFrameHandler, createReceiptPoster, createRuntimeNotifier } from "./receipts";
@@ -233,6 +233,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     storage,
     clock,
     socket: () => relay.status(),
+    socketConnectedSeconds: () => relay.connectedSeconds(),
     breakers: { proxy: proxyBreaker, webhook: webhookBreaker },
     webhookPause,
   });
@@ -253,6 +254,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     logger,
     status,
     renderMetrics: () => metrics.registry.render(),
+    latency: () => toConnectorLatency(metrics),
   });
   const server = await serveLocalApi(app, { host: config.localApi.host, port: config.localApi.port });
   const retentionTimer = setInterval(() => {

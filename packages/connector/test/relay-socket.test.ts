@@ -40,7 +40,7 @@ describe("relay WebSocket", () => {
       expect(framesOfType(rig.proxy.frames, "heartbeat_ack").map((ack) => ack.ackId)).toContain(ping.id),
     );
     const metrics = await rig.node.api("GET", "/metrics");
-    expect(metrics.text).toMatch(/clawdentity_connector_heartbeat_rtt_ms \d/);
+    expect(metrics.text).toMatch(/clawdentity_connector_heartbeat_rtt_seconds \d/);
   });
 
   it("drops a silent socket and reconnects", async () => {

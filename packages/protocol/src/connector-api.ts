@@ -9,6 +9,8 @@ export const CONNECTOR_PATHS = {
   outbound: "/v1/outbound",
   status: "/v1/status",
   metrics: "/metrics",
+  /** Current p50/p99 of the connector's latency histograms, per hop (for `clawdentity trace`). */
+  latency: "/v1/latency",
   deadLetters: "/v1/dead-letters",
   /** Renews the agent's AIT now (the registry's `POST /v1/agents/renew`, made by the connector). */
   identityRenew: "/v1/identity/renew",

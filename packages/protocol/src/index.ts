@@ -9,6 +9,7 @@ export * from "./frames";
 export * from "./headers";
 export * from "./json-structure";
 export * from "./keys";
+export * from "./latency";
 export * from "./primitives";
 export * from "./priority";
 export * from "./receipts";

@@ -12,6 +12,8 @@ export const RELAY_PATHS = {
   deliveryReceipts: "/v1/relay/delivery-receipts",
   deadLetters: "/v1/relay/dead-letters",
   relayMetrics: "/v1/relay/metrics",
+  /** Current p50/p99 of the relay's latency histograms over every session. */
+  relayLatency: "/v1/relay/latency",
   pairingTickets: "/v1/pairing/tickets",
   pairingConfirm: "/v1/pairing/confirm",
   trustPeers: "/v1/trust/peers",

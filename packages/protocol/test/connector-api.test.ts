@@ -15,6 +15,7 @@ describe("connector API", () => {
       outbound: "/v1/outbound",
       status: "/v1/status",
       metrics: "/metrics",
+      latency: "/v1/latency",
       deadLetters: "/v1/dead-letters",
       identityRenew: "/v1/identity/renew",
     });

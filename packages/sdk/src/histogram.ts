@@ -9,6 +9,8 @@ export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200,
   21600,
 ];
+const LARGEST_BOUND = 21_600;
+const boundAt = (index: number): number => LATENCY_BUCKETS_SECONDS[index] ?? Number.POSITIVE_INFINITY;
 
 /** The `le` label of each bucket, `+Inf` last. */
 export const LATENCY_BUCKET_LABELS: readonly string[] = [...LATENCY_BUCKETS_SECONDS.map(String), "+Inf"];
@@ -38,14 +40,15 @@ export function toBucketIndex(seconds: number): number {
 /** Records one observation; negative or non-finite values count as 0 (a clock step must not break the series). */
 export function observe(state: HistogramState, seconds: number): void {
   const value = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
-  state.buckets[toBucketIndex(value)] += 1;
+  const index = toBucketIndex(value);
+  state.buckets[index] = (state.buckets[index] ?? 0) + 1;
   state.count += 1;
   state.sum += value;
 }
 
 /** Adds `from` into `into` (both on the same fixed boundaries). */
 export function mergeHistogram(into: HistogramState, from: HistogramState): void {
-  for (let index = 0; index < into.buckets.length; index++) into.buckets[index] += from.buckets[index] ?? 0;
+  into.buckets = into.buckets.map((count, index) => count + (from.buckets[index] ?? 0));
   into.count += from.count;
   into.sum += from.sum;
 }
@@ -59,28 +62,26 @@ export function estimateQuantile(state: HistogramState, q: number): number | nul
   if (state.count === 0 || !(q >= 0 && q <= 1)) return null;
   const rank = q * state.count;
   let below = 0;
-  for (let index = 0; index < state.buckets.length; index++) {
-    const inBucket = state.buckets[index];
-    if (below + inBucket >= rank && inBucket > 0) {
-      if (index === LATENCY_BUCKETS_SECONDS.length) return LATENCY_BUCKETS_SECONDS[index - 1];
-      const lower = index === 0 ? 0 : LATENCY_BUCKETS_SECONDS[index - 1];
-      const upper = LATENCY_BUCKETS_SECONDS[index];
-      return lower + (upper - lower) * ((rank - below) / inBucket);
+  for (const [index, inBucket] of state.buckets.entries()) {
+    if (inBucket > 0 && below + inBucket >= rank) {
+      if (index >= LATENCY_BUCKETS_SECONDS.length) return LARGEST_BOUND;
+      const lower = index === 0 ? 0 : boundAt(index - 1);
+      return lower + (boundAt(index) - lower) * ((rank - below) / inBucket);
     }
     below += inBucket;
   }
-  return LATENCY_BUCKETS_SECONDS[LATENCY_BUCKETS_SECONDS.length - 1];
+  return LARGEST_BOUND;
 }
 
 /** Current p50 and p99 (seconds) and the number of observations behind them. */
 export interface LatencyPercentiles {
-  p50: number | null;
-  p99: number | null;
+  p50Seconds: number | null;
+  p99Seconds: number | null;
   count: number;
 }
 
 export function toLatencyPercentiles(state: HistogramState): LatencyPercentiles {
-  return { p50: estimateQuantile(state, 0.5), p99: estimateQuantile(state, 0.99), count: state.count };
+  return { p50Seconds: estimateQuantile(state, 0.5), p99Seconds: estimateQuantile(state, 0.99), count: state.count };
 }
 
 const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");

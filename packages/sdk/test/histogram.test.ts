@@ -65,7 +65,7 @@ describe("latency histogram", () => {
 
   it("reports p50 and p99 within the bounds of the buckets holding them", () => {
     const values = [...Array.from({ length: 98 }, () => 0.03), 7, 7];
-    const { p50, p99, count } = toLatencyPercentiles(histogramOf(...values));
+    const { p50Seconds: p50, p99Seconds: p99, count } = toLatencyPercentiles(histogramOf(...values));
     expect(count).toBe(100);
     expect(p50).toBeGreaterThan(0.025);
     expect(p50).toBeLessThanOrEqual(0.05);

@@ -73,9 +73,12 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     metrics.webhookDeliveries.inc({ outcome: outcome.kind });
     pause.record(outcome);
     if (outcome.kind === "accepted") {
-      storage.transaction(() => {
-        if (storage.inbox.markDelivered(row.seq, now)) queueReceipt(row, "delivered_to_webhook", null, now);
+      const delivered = storage.transaction(() => {
+        if (!storage.inbox.markDelivered(row.seq, now)) return false;
+        queueReceipt(row, "delivered_to_webhook", null, now);
+        return true;
       });
+      if (delivered) metrics.webhookDeliveryLatency.observe({ priority: row.priority }, (now - row.receivedAt) / 1000);
       logger.info("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
       deps.onReceiptQueued();
       return;

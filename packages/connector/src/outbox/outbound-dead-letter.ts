@@ -1,4 +1,5 @@
 import type { ConnectorContext } from "../context";
+import { recordOutboundOutcome } from "../metrics";
 import { enqueueRuntimeNotice } from "../receipts";
 import type { OutboxRow } from "../storage";
 
@@ -35,6 +36,7 @@ export function deadLetterOutbound(
   });
   if (!dead) return false;
   deps.metrics.outboundDeadLettered.inc({ reason });
+  recordOutboundOutcome(deps.metrics, row, "dead_lettered", now);
   deps.logger.warn("outbound message dead-lettered", { messageId: row.messageId, reason, error });
   deps.onRuntimeNotice();
   return true;

@@ -88,6 +88,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           outcomeCheckAt: now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs),
         });
         metrics.outboundRelayed.inc();
+        metrics.outboundRelayLatency.observe({ priority: row.priority }, (now - row.createdAt) / 1000);
         logger.info("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
         return;
       case "throttled": {

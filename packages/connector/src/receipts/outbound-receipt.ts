@@ -1,5 +1,6 @@
 import type { ReceiptStatus } from "@clawdentity/protocol";
 import type { ConnectorContext } from "../context";
+import { recordOutboundOutcome } from "../metrics";
 import { enqueueRuntimeNotice } from "./runtime-notice";
 
 export interface OutboundReceiptInput {
@@ -20,27 +21,28 @@ export interface OutboundReceiptInput {
  * changes nothing the second time and notifies nobody twice: false then.
  */
 export function recordOutboundReceipt(
-  context: Pick<ConnectorContext, "storage" | "clock" | "tuning">,
+  context: Pick<ConnectorContext, "storage" | "clock" | "tuning" | "metrics">,
   input: OutboundReceiptInput,
 ): boolean {
   const { storage, clock, tuning } = context;
   const { messageId, status, reason, at } = input;
   const now = clock.now();
-  return storage.transaction(() => {
-    const fresh = storage.outbox.recordReceipt({ messageId, status, reason, at, now });
-    if (fresh) {
-      const row = storage.outbox.get(messageId);
-      enqueueRuntimeNotice(storage, {
-        messageId,
-        correlationId: row?.correlationId ?? input.correlationId ?? messageId,
-        toAgentDid: input.toAgentDid,
-        status,
-        reason,
-        at,
-        now,
-        ttlMs: tuning.receiptTtlMs,
-      });
-    }
-    return fresh;
+  const recorded = storage.transaction(() => {
+    if (!storage.outbox.recordReceipt({ messageId, status, reason, at, now })) return null;
+    const row = storage.outbox.get(messageId);
+    enqueueRuntimeNotice(storage, {
+      messageId,
+      correlationId: row?.correlationId ?? input.correlationId ?? messageId,
+      toAgentDid: input.toAgentDid,
+      status,
+      reason,
+      at,
+      now,
+      ttlMs: tuning.receiptTtlMs,
+    });
+    return { row };
   });
+  if (!recorded) return false;
+  if (recorded.row) recordOutboundOutcome(context.metrics, recorded.row, status, now);
+  return true;
 }

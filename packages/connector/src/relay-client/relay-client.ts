@@ -53,6 +53,8 @@ export interface RelayClient {
   start(): void;
   stop(): Promise<void>;
   status(): RelaySocketStatus;
+  /** Seconds this process had a relay socket open, the current connection included. */
+  connectedSeconds(): number;
   /**
    * Connects again with the current identity (it was renewed or replaced): the new socket takes
    * over once it is open, and the relay puts what was in flight on the old one back in its queue.
@@ -101,6 +103,9 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   let reconnectTimer: NodeJS.Timeout | null = null;
   let stopped = true;
   let disconnectedAt: number | null = null;
+  // Time connected by earlier sockets, and when the current one opened.
+  let connectedMs = 0;
+  let openSince: number | null = null;
   let lastFrameMono = 0;
 
   /** Answers go back on the socket the frame came from. */
@@ -220,6 +225,9 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     status.lastFrameAt = now;
     lastFrameMono = performance.now();
     metrics.socketConnects.inc();
+    if (disconnectedAt !== null) metrics.socketReconnects.inc();
+    connectedMs += openSince === null ? 0 : now - openSince;
+    openSince = now;
     logger.info("relay socket connected");
     const lastReceivedId = deps.lastReceivedId();
     sendOn(ws, {
@@ -276,6 +284,8 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     heartbeat = null;
     status.lastCloseCode = code;
     disconnectedAt ??= clock.now();
+    connectedMs += openSince === null ? 0 : clock.now() - openSince;
+    openSince = null;
     if (stopped) {
       status.state = "stopped";
       return;
@@ -348,6 +358,9 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   }
 
   return {
+    connectedSeconds(): number {
+      return (connectedMs + (openSince === null ? 0 : clock.now() - openSince)) / 1000;
+    },
     start() {
       if (!stopped) return;
       stopped = false;
