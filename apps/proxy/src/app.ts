@@ -1,7 +1,13 @@
 import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
 import { Hono } from "hono";
 import type { ProxyEnv } from "./app-env";
-import { createAuthMiddleware, createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
+import {
+  createAuthMiddleware,
+  createRegistryClient,
+  createRegistryFetch,
+  type RegistryClient,
+  toRegistryCallRecorder,
+} from "./auth";
 import { type Clock, systemClock } from "./clock";
 import type { ProxyConfig } from "./config";
 import { createAuthFailureMetrics, createMetricsBuffer, type MetricsBuffer } from "./metrics";
@@ -48,6 +54,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
       config,
       clock,
       fetchRegistry: createRegistryFetch(env, config),
+      recordCall: toRegistryCallRecorder(metrics),
     });
     return registryClient;
   };
@@ -78,7 +85,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerHealthRoutes(app, { config });
   registerRelayMessageRoutes(app, { config, clock, registry });
   registerRelayConnectRoutes(app, { auth });
-  registerRelayMetricsRoutes(app, { auth });
+  registerRelayMetricsRoutes(app, { auth, config });
   registerDeliveryReceiptRoutes(app, { auth });
   registerMessageStatusRoutes(app, { auth });
   registerDeadLetterRoutes(app, { auth, clock });

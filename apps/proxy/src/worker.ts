@@ -1,6 +1,6 @@
 import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createProxyApp } from "./app";
-import { createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
+import { createRegistryClient, createRegistryFetch, type RegistryClient, toRegistryCallRecorder } from "./auth";
 import { systemClock } from "./clock";
 import { type ProxyConfig, resolveProxyConfig } from "./config";
 import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
@@ -48,20 +48,26 @@ export default {
     });
   },
   /** The cron: applies the registry's signed revocation list, the safety net for a lost revocation event. */
-  async scheduled(_controller, env, _ctx) {
+  async scheduled(_controller, env, ctx) {
     const config = resolveProxyConfig(env);
+    const metrics = resolveMetrics(config);
     registry ??= createRegistryClient({
       config,
       clock: systemClock,
       fetchRegistry: createRegistryFetch(env, config),
+      recordCall: toRegistryCallRecorder(metrics),
     });
-    const result = await sweepRevocationList({
-      env,
-      config,
-      clock: systemClock,
-      registry,
-      session: (agentDid) => toRelaySession(env, agentDid),
-    });
-    if (result.remaining > 0) console.warn("revocation sweep left entries for its next run", result);
+    try {
+      const result = await sweepRevocationList({
+        env,
+        config,
+        clock: systemClock,
+        registry,
+        session: (agentDid) => toRelaySession(env, agentDid),
+      });
+      if (result.remaining > 0) console.warn("revocation sweep left entries for its next run", result);
+    } finally {
+      metrics.flushIfDue(env, (promise) => ctx.waitUntil(promise));
+    }
   },
 } satisfies ExportedHandler<Env>;

@@ -3,6 +3,8 @@ export {
   createRegistryClient,
   createRegistryFetch,
   REGISTRY_CRL_PATH,
+  type RegistryCallRecorder,
   type RegistryClient,
   type RegistryFetch,
+  toRegistryCallRecorder,
 } from "./registry-client";

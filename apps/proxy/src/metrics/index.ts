@@ -1,6 +1,6 @@
 export { createAuthFailureMetrics } from "./auth-failure-metrics";
 export { createMetricsBuffer, type MetricsBuffer, type MetricsBufferOptions } from "./metrics-buffer";
-export { METRICS, type MetricDefinition, toMetricName, toSeriesKey } from "./metrics-catalog";
+export { METRICS, type MetricDefinition, toHistogramDeltas, toMetricName, toSeriesKey } from "./metrics-catalog";
 export {
   toMetricsShard,
   toMetricsShardFor,
@@ -8,4 +8,5 @@ export {
   toRevocationSweepObject,
   toShardIndex,
 } from "./ops-objects";
-export { toPrometheusText } from "./prometheus-text";
+export { toHistograms, toPrometheusText, toSeriesLabels } from "./prometheus-text";
+export { readMetricTotals } from "./read-metric-totals";

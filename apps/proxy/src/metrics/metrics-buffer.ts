@@ -46,6 +46,10 @@ export function createMetricsBuffer(options: MetricsBufferOptions) {
     increment(series: string, by = 1): void {
       collecting.set(series, (collecting.get(series) ?? 0) + by);
     },
+    /** Adds several series deltas at once (a histogram observation). */
+    add(deltas: Record<string, number>): void {
+      for (const [series, by] of Object.entries(deltas)) collecting.set(series, (collecting.get(series) ?? 0) + by);
+    },
     flush,
     /** Starts a flush in the background once the interval has passed. */
     flushIfDue(env: Env, waitUntil: (promise: Promise<unknown>) => void): void {

@@ -1,11 +1,14 @@
+import { LATENCY_BUCKET_LABELS, type MetricLabels, toBucketIndex, toPrometheusLabels } from "@clawdentity/sdk";
+
 /**
  * Every figure `GET /metrics` reports. Sessions, isolates and the ops object exchange *series
  * keys* (`name{label="value"}`), so the aggregate only adds numbers and never needs to know
- * what they mean.
+ * what they mean. A histogram is kept as integers too: `<name>_bucket{…,le}` holds the
+ * observations of that bucket alone (rendered cumulative) and `<name>_sum{…}` microseconds.
  */
 export interface MetricDefinition {
   name: string;
-  type: "counter" | "gauge";
+  type: "counter" | "gauge" | "histogram";
   help: string;
   labels: readonly string[];
 }
@@ -93,6 +96,36 @@ export const METRICS = {
     "queue",
     "kind",
   ]),
+  relayDeliveryLatency: define(
+    "relay_delivery_latency_seconds",
+    "histogram",
+    "Seconds from the relay accepting a message to the recipient's connector acknowledging it, by priority.",
+    ["priority"],
+  ),
+  queueMessageAge: define(
+    "queue_message_age_seconds",
+    "histogram",
+    "Age of queue messages when a consumer takes them, by queue.",
+    ["queue"],
+  ),
+  registryRequestDuration: define(
+    "registry_request_duration_seconds",
+    "histogram",
+    "Seconds the registry took to answer the proxy's key and revocation-list fetches, by call and outcome.",
+    ["call", "outcome"],
+  ),
+  socketsOpened: define("relay_sockets_opened_total", "counter", "Connector WebSockets accepted by relay sessions."),
+  socketsSuperseded: define(
+    "relay_sockets_superseded_total",
+    "counter",
+    "Connector WebSockets closed because a newer one of the same agent took over.",
+  ),
+  socketsOpen: define("relay_sockets_open", "gauge", "Connector WebSockets open on relay sessions."),
+  queuesNearCapacity: define(
+    "relay_queues_near_capacity",
+    "gauge",
+    "Relay sessions whose queue holds at least 80% of its capacity.",
+  ),
   queueDepth: define("relay_queue_depth", "gauge", "Live messages in relay queues, by priority.", ["priority"]),
   deadLettersHeld: define("relay_dead_letters_held", "gauge", "Dead letters the relay holds for inspection or retry."),
   receiptsPending: define("receipts_pending", "gauge", "Receipts waiting for the sender's connector."),
@@ -114,12 +147,23 @@ export const METRICS = {
   ),
 } as const satisfies Record<string, MetricDefinition>;
 
-const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-
 /** The series key of `metric` with `labels`, in Prometheus text syntax. */
-export function toSeriesKey(metric: MetricDefinition, labels: Record<string, string> = {}): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
-  return pairs.length === 0 ? metric.name : `${metric.name}{${pairs.join(",")}}`;
+export function toSeriesKey(metric: MetricDefinition, labels: MetricLabels = {}): string {
+  return `${metric.name}${toPrometheusLabels(labels)}`;
+}
+
+/** The series deltas that record one observation (seconds) of a histogram: its bucket and its sum. */
+export function toHistogramDeltas(
+  metric: MetricDefinition,
+  labels: MetricLabels,
+  seconds: number,
+): Record<string, number> {
+  const value = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  const le = LATENCY_BUCKET_LABELS[toBucketIndex(value)] ?? "+Inf";
+  return {
+    [`${metric.name}_bucket${toPrometheusLabels({ ...labels, le })}`]: 1,
+    [`${metric.name}_sum${toPrometheusLabels(labels)}`]: Math.round(value * 1_000_000),
+  };
 }
 
 /** The metric name of a series key. */

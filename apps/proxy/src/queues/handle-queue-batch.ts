@@ -1,3 +1,4 @@
+import { METRICS, toHistogramDeltas } from "../metrics";
 import { consumeEach } from "./consume-each";
 import { consumeDeadLetterQueue } from "./dead-letter-queue";
 import { deliveryReceiptsConsumer } from "./delivery-receipts";
@@ -8,6 +9,11 @@ import { recordAndAck, toQueueRecord } from "./settle-messages";
 /** Dispatches a batch by its queue's name (this environment's names, from config) to its consumer. */
 export async function handleQueueBatch(batch: MessageBatch, ctx: QueueContext): Promise<void> {
   const names = ctx.config.queues.names;
+  const nowMs = ctx.clock.nowMs();
+  for (const message of batch.messages) {
+    const ageSeconds = (nowMs - message.timestamp.getTime()) / 1000;
+    ctx.metrics.add(toHistogramDeltas(METRICS.queueMessageAge, { queue: batch.queue }, ageSeconds));
+  }
   switch (batch.queue) {
     case names.events:
       await consumeEach(batch, revocationEventsConsumer, ctx);

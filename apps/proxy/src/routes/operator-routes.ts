@@ -4,7 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { ProxyEnv } from "../app-env";
 import type { ProxyConfig } from "../config";
-import { toMetricsShard, toPrometheusText, toQueueRecordsObject } from "../metrics";
+import { readMetricTotals, toPrometheusText, toQueueRecordsObject } from "../metrics";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const recordsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
@@ -21,27 +21,12 @@ export function createOperatorAuth(config: ProxyConfig): MiddlewareHandler<Proxy
   };
 }
 
-/** Sums every metrics shard and adds the held queue records gauge. */
-async function readAggregate(env: Env, shards: number): Promise<Record<string, number>> {
-  const records = toQueueRecordsObject(env);
-  const parts = await Promise.all([
-    ...Array.from({ length: shards }, (_, index) => toMetricsShard(env, index).readTotals()),
-    records.readTotals(),
-    records.readHeldRecords(),
-  ]);
-  const totals: Record<string, number> = {};
-  for (const part of parts) {
-    for (const [series, value] of Object.entries(part)) totals[series] = (totals[series] ?? 0) + value;
-  }
-  return totals;
-}
-
 /** `GET /metrics` (Prometheus text) and the operator's list of poison queue messages. */
 export function registerOperatorRoutes(app: Hono<ProxyEnv>, deps: { config: ProxyConfig }): void {
   const operator = createOperatorAuth(deps.config);
 
   app.get(RELAY_PATHS.metrics, operator, async (c) => {
-    const text = toPrometheusText(await readAggregate(c.env, deps.config.relay.metricsShards));
+    const text = toPrometheusText(await readMetricTotals(c.env, deps.config.relay.metricsShards));
     return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });
 

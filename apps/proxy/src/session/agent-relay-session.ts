@@ -221,7 +221,7 @@ export class AgentRelaySession extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
-    const { schema, identity, sockets, scheduler, pushAll } = this.#parts;
+    const { schema, identity, sockets, scheduler, pushAll, write, metrics } = this.#parts;
     const nowMs = this.#parts.now();
     const agentDid = request.headers.get(SESSION_AGENT_HEADER);
     const jti = request.headers.get(SESSION_JTI_HEADER);
@@ -229,6 +229,10 @@ export class AgentRelaySession extends DurableObject<Env> {
     if (!known || known.agentDid !== agentDid || !jti) return new Response("unknown agent", { status: 404 });
     const version = parseRelayProtocolVersion(request.headers.get(CLAW_HEADERS.relayProtocol));
     const { client, superseded } = sockets.accept({ version, jti, connectionId: createUlid(nowMs), nowMs });
+    write(() => {
+      metrics.increment(COUNTERS.socketsOpened);
+      if (superseded > 0) metrics.increment(COUNTERS.socketsSuperseded, superseded);
+    });
     if (superseded > 0) scheduler.handleSocketGone();
     await this.#reschedule(nowMs, pushAll(nowMs));
     return new Response(null, {
@@ -274,6 +278,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   async #handleSocketEnd(ws: WebSocket): Promise<void> {
     // A superseded socket's messages were requeued when the newer one took over.
     if (this.#parts.sockets.hasOpenOtherThan(ws) || !this.#parts.schema.isInitialised()) return;
+    this.#parts.write(() => this.#parts.metrics.increment(COUNTERS.socketsClosed));
     this.#parts.scheduler.handleSocketGone();
     await this.#reschedule(this.#parts.now());
   }

@@ -1,5 +1,6 @@
 import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
+import { METRICS, toHistogramDeltas } from "../metrics";
 import type { DeadLetterRecorder } from "./dead-lettering";
 import type { OutboundWriter } from "./outbound-writer";
 import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
@@ -103,6 +104,13 @@ export function createDeliveryScheduler(deps: {
     messages.markDelivered(message.seq, nowMs);
     metrics.increment(COUNTERS.delivered);
     metrics.recordLatency(nowMs - message.acceptedAtMs);
+    metrics.incrementSeries(
+      toHistogramDeltas(
+        METRICS.relayDeliveryLatency,
+        { priority: message.priority },
+        (nowMs - message.acceptedAtMs) / 1000,
+      ),
+    );
     sessionState.writeCircuit(CLOSED_CIRCUIT);
     reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
   };

@@ -1,6 +1,6 @@
 import { METRICS, type MetricDefinition, toSeriesKey } from "../metrics";
 import type { RelaySessionRuntime } from "./session-runtime";
-import type { MetricFlushStore, MetricsStore } from "./stores";
+import { type MetricFlushStore, type MetricsStore, SERIES_PREFIX } from "./stores";
 
 /** Metric deltas keyed by series; counters and gauges alike are added into the aggregate. */
 export type MetricDeltas = Record<string, number>;
@@ -18,6 +18,8 @@ const SIMPLE: Record<string, MetricDefinition> = {
   reports_sent: METRICS.deliveryReportsSent,
   dead_letters_retried: METRICS.deadLettersRetried,
   dead_letters_purged: METRICS.deadLettersPurged,
+  sockets_opened: METRICS.socketsOpened,
+  sockets_superseded: METRICS.socketsSuperseded,
 };
 const LABELLED: Record<string, [MetricDefinition, string]> = {
   dead_lettered: [METRICS.messagesDeadLettered, "reason"],
@@ -28,6 +30,7 @@ const LABELLED: Record<string, [MetricDefinition, string]> = {
 
 /** The aggregate series of a session counter; null for counters only the agent's own figures use. */
 export function toCounterSeries(counter: string): string | null {
+  if (counter.startsWith(SERIES_PREFIX)) return counter.slice(SERIES_PREFIX.length);
   const simple = SIMPLE[counter];
   if (simple) return toSeriesKey(simple);
   const dot = counter.indexOf(".");

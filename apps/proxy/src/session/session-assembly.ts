@@ -43,6 +43,9 @@ import { createTrustKeeper } from "./trust-keeper";
  * Builds a relay session's collaborators over its storage and env. The Durable Object class only
  * sequences calls on them; every decision lives in one of these.
  */
+/** A queue at or past this share of its capacity counts in `relay_queues_near_capacity`. */
+export const NEAR_CAPACITY_SHARE = 0.8;
+
 export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const runtime = createRelaySessionRuntime(resolveProxyConfig(env).relay);
   const write = <T>(work: () => T): T => ctx.storage.transactionSync(work);
@@ -118,6 +121,9 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       [toSeriesKey(METRICS.receiptsPending)]: receiptStore.pendingCount(),
       [toSeriesKey(METRICS.outboundUnsent)]: outbound.unsentCount(),
       [toSeriesKey(METRICS.receiptEventsUnconfirmed)]: outbound.unconfirmedCount(),
+      [toSeriesKey(METRICS.socketsOpen)]: sockets.hasOpen() ? 1 : 0,
+      [toSeriesKey(METRICS.queuesNearCapacity)]:
+        messages.totalDepth() >= NEAR_CAPACITY_SHARE * runtime.settings.queueCapacity ? 1 : 0,
     };
   };
 

@@ -14,14 +14,16 @@ export interface QueuedBody {
   body: unknown;
   id?: string;
   attempts?: number;
+  /** When the message was enqueued; now by default. */
+  timestamp?: Date;
 }
 
 const toBatch = (queue: string, bodies: QueuedBody[]) =>
   createMessageBatch(
     queue,
-    bodies.map(({ body, id, attempts }) => ({
+    bodies.map(({ body, id, attempts, timestamp }) => ({
       id: id ?? createUlid(),
-      timestamp: new Date(),
+      timestamp: timestamp ?? new Date(),
       attempts: attempts ?? 1,
       body,
     })),

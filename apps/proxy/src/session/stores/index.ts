@@ -14,6 +14,7 @@ export {
   createMetricsStore,
   LATENCY_SAMPLE_SLOTS,
   type MetricsStore,
+  SERIES_PREFIX,
 } from "./metrics-store";
 export { createNonceStore, type NonceStore } from "./nonce-store";
 export { createOutboundStore, type OutboundKind, type OutboundRecord, type OutboundStore } from "./outbound-store";

@@ -3,6 +3,9 @@ import type { SqlRunner } from "../../storage";
 /** Deliveries whose latency is remembered for percentiles: a ring buffer, so the cost stays flat. */
 export const LATENCY_SAMPLE_SLOTS = 1024;
 
+/** Counters named `series:<key>` are flushed into the aggregate under `<key>` as they are. */
+export const SERIES_PREFIX = "series:";
+
 export const COUNTERS = {
   accepted: "accepted",
   duplicates: "duplicates",
@@ -23,6 +26,12 @@ export const COUNTERS = {
   revocations: (scope: string) => `revocations.${scope}`,
   deadLettersRetried: "dead_letters_retried",
   deadLettersPurged: "dead_letters_purged",
+  socketsOpened: "sockets_opened",
+  socketsSuperseded: "sockets_superseded",
+  /** Only marks the open-sockets gauge as changed after the last socket closed. */
+  socketsClosed: "sockets_closed",
+  /** A counter flushed under its own aggregate series key (histogram buckets and sums). */
+  series: (series: string) => `${SERIES_PREFIX}${series}`,
   /** Only marks the held-items gauges as changed after retention removed rows. */
   retentionPruned: "retention.pruned",
 } as const;
@@ -81,6 +90,10 @@ export function createMetricsStore(db: SqlRunner) {
         `${prefix}\uffff`,
       );
       return Object.fromEntries(rows.map((row) => [row.name.slice(prefix.length), row.value]));
+    },
+    /** Adds series deltas (a histogram observation) to the counters flushed under those series. */
+    incrementSeries(deltas: Record<string, number>): void {
+      for (const [series, delta] of Object.entries(deltas)) increment(`${SERIES_PREFIX}${series}`, delta);
     },
     recordLatency(latencyMs: number): void {
       const sample = increment("latency.samples");
