@@ -27,6 +27,13 @@ export { countDeliveryFigures, type DeliveryFigures, formatDeliveryFigures } fro
 export { findFreePort } from "./free-port";
 export type { Json } from "./json";
 export { sendBurst } from "./local-api-send";
+export {
+  ensurePrometheusInstalled,
+  type PrometheusServer,
+  runPromtool,
+  type ScrapeJob,
+  startPrometheus,
+} from "./prometheus";
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
 export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
 export { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
