@@ -10,5 +10,6 @@ export {
   type TraceEvent,
   type TraceStep,
   toConnectorEvents,
+  toHopReferences,
   toProxyEvents,
 } from "./trace";

@@ -196,6 +196,10 @@ describe("clawdentity against a real local registry and proxy", () => {
       expect(step.sincePreviousMs).toBeGreaterThanOrEqual(0);
     }
     expect(trace.totalMs).toBe(trace.timeline.at(-1).sinceStartMs);
+    // Each hop against its current p50/p99: this message is in those histograms, so they have data.
+    const relayed = trace.hops.find((hop: Json) => hop.hop === "accept_to_relayed");
+    expect(relayed).toMatchObject({ tookMs: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number) });
+    expect(trace.latencyReference.connector.outboundRelay.count).toBeGreaterThanOrEqual(1);
     if (trace.proxy)
       expect(trace.timeline.some((step: Json) => step.source === "proxy" && step.event === "accepted")).toBe(true);
     else expect(trace.errors.proxy.code).toMatch(/^PROXY_/);

@@ -1,9 +1,21 @@
-import type { MessageStatusResponse, OutboundStatusResponse } from "@clawdentity/protocol";
+import type {
+  ConnectorLatencyResponse,
+  MessageStatusResponse,
+  OutboundStatusResponse,
+  RelayLatencyResponse,
+} from "@clawdentity/protocol";
 import type { Command } from "commander";
 import { CliError, EXIT_FATAL, EXIT_USER_ERROR } from "../cli-error";
 import type { CliIo } from "../cli-io";
 import { toCliError } from "../to-cli-error";
-import { formatTimeline, mergeTrace, toConnectorEvents, toProxyEvents } from "../trace";
+import {
+  formatHopReferences,
+  formatTimeline,
+  mergeTrace,
+  toConnectorEvents,
+  toHopReferences,
+  toProxyEvents,
+} from "../trace";
 import { type CommandContext, type RunState, toAction } from "./command-context";
 import { parseMessageId } from "./option-parsers";
 
@@ -25,9 +37,11 @@ const toErrorView = (error: CliError | null) =>
 /** Both sides of a sent message: the sender connector's outbox row and the relay's timeline. */
 async function readTrace(context: CommandContext, messageId: string) {
   const agent = context.agent();
-  const [connector, proxy] = await Promise.all([
+  const [connector, proxy, connectorLatency, proxyLatency] = await Promise.all([
     readSide<OutboundStatusResponse>(() => context.connector(agent).getOutbound(messageId)),
     readSide<MessageStatusResponse>(() => context.proxy(agent).getMessage(messageId)),
+    readSide<ConnectorLatencyResponse>(() => context.connector(agent).latency()),
+    readSide<RelayLatencyResponse>(() => context.proxy(agent).latency()),
   ]);
   if (connector.error && proxy.error) {
     const fatal = connector.error.exitCode === EXIT_FATAL && proxy.error.exitCode === EXIT_FATAL;
@@ -42,6 +56,8 @@ async function readTrace(context: CommandContext, messageId: string) {
     ...(connector.body ? toConnectorEvents(connector.body) : []),
     ...(proxy.body ? toProxyEvents(proxy.body) : []),
   ]);
+  // Without a reference a hop is still shown, as `no_reference`.
+  const latencyReference = { connector: connectorLatency.body, proxy: proxyLatency.body };
   const local = connector.body;
   const relay = proxy.body;
   return {
@@ -53,6 +69,8 @@ async function readTrace(context: CommandContext, messageId: string) {
     status: local?.status ?? null,
     relayState: relay?.state ?? null,
     ...merged,
+    hops: toHopReferences(merged.timeline, latencyReference),
+    latencyReference,
     connector: local,
     proxy: relay,
     errors: { connector: toErrorView(connector.error), proxy: toErrorView(proxy.error) },
@@ -63,7 +81,9 @@ async function readTrace(context: CommandContext, messageId: string) {
 export function registerTraceCommand(program: Command, io: CliIo, state: RunState): void {
   program
     .command("trace")
-    .description("timeline of a sent message across the connector and the proxy, with the duration of each hop")
+    .description(
+      "timeline of a sent message across the connector and the proxy, each hop against that hop's current p50/p99",
+    )
     .argument("<messageId>", "the messageId printed by send", parseMessageId)
     .action(
       toAction(io, state, async (context, { args }) => {
@@ -78,6 +98,7 @@ export function registerTraceCommand(program: Command, io: CliIo, state: RunStat
             `${trace.senderAgentDid} -> ${trace.recipientAgentDid}`,
             `connector: ${trace.status ?? "-"}  relay: ${trace.relayState ?? "-"}  total ${trace.totalMs} ms`,
             ...formatTimeline(trace.timeline),
+            ...(trace.hops.length > 0 ? ["", ...formatHopReferences(trace.hops)] : []),
             ...missing,
           ],
         };

@@ -4,6 +4,7 @@ import {
   connectorDeadLetterPurgeResponseSchema,
   connectorDeadLetterRetryResponseSchema,
   connectorDeadLettersResponseSchema,
+  connectorLatencyResponseSchema,
   connectorStatusResponseSchema,
   type IdentityRenewRequest,
   identityRenewResponseSchema,
@@ -40,6 +41,7 @@ export function createConnectorClient(options: { fetch: typeof fetch; localApiUr
     getOutbound: (messageId: string) =>
       call("GET", `${CONNECTOR_PATHS.outbound}/${encodeURIComponent(messageId)}`, outboundStatusResponseSchema),
     status: () => call("GET", CONNECTOR_PATHS.status, connectorStatusResponseSchema),
+    latency: () => call("GET", CONNECTOR_PATHS.latency, connectorLatencyResponseSchema),
     listDeadLetters: (filter: DeadLetterFilter) =>
       call("GET", CONNECTOR_PATHS.deadLetters, connectorDeadLettersResponseSchema, { query: filter }),
     retryDeadLetter: (messageId: string, direction?: string) =>

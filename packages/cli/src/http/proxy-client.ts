@@ -8,6 +8,7 @@ import {
   pairingTicketResponseSchema,
   RELAY_PATHS,
   relayDeadLettersResponseSchema,
+  relayLatencyResponseSchema,
   relayMetricsResponseSchema,
   trustPeersResponseSchema,
 } from "@clawdentity/protocol";
@@ -75,6 +76,7 @@ export function createAgentProxyClient(options: { fetch: typeof fetch; proxyUrl:
     removePeer: (did: string) => call("DELETE", `${RELAY_PATHS.trustPeers}/${encodeURIComponent(did)}`, null),
     getMessage: (id: string) => call("GET", `${RELAY_PATHS.messages}/${messageId(id)}`, messageStatusResponseSchema),
     metrics: () => call("GET", RELAY_PATHS.relayMetrics, relayMetricsResponseSchema),
+    latency: () => call("GET", RELAY_PATHS.relayLatency, relayLatencyResponseSchema),
     listDeadLetters: () => call("GET", RELAY_PATHS.deadLetters, relayDeadLettersResponseSchema),
     retryDeadLetter: (id: string) =>
       call("POST", `${RELAY_PATHS.deadLetters}/${messageId(id)}/retry`, relayDeadLetterActionSchema),

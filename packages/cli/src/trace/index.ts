@@ -1,4 +1,10 @@
-export { formatTimeline } from "./format-trace";
+export { formatHopReferences, formatTimeline } from "./format-trace";
+export {
+  type HopReference,
+  type HopVerdict,
+  type LatencyReferences,
+  toHopReferences,
+} from "./hop-reference";
 export {
   type MergedTrace,
   mergeTrace,
