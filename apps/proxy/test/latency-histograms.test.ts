@@ -7,23 +7,17 @@ import { createRegistryClient } from "../src/auth";
 import { parseProxyConfig } from "../src/config";
 import { toMetricsShard } from "../src/metrics";
 import { connectV2 } from "./support/receipt-flow";
+import { scrapeMetrics } from "./support/scrape-metrics";
 import type { TestAgent } from "./support/test-agents";
+import { toRevokedEvent } from "./support/test-events";
 import { createPairedAgents, type TestProxy } from "./support/test-proxy";
+import { QUEUES, runQueueBatchWith } from "./support/test-queues";
 import type { TestSocket } from "./support/test-socket";
 
 const FLUSH_INTERVAL_MS = 30_000;
 const LATENCY = "clawdentity_proxy_relay_delivery_latency_seconds";
 
-async function scrape(proxy: TestProxy): Promise<Map<string, number>> {
-  const text = await (await proxy.operator(RELAY_PATHS.metrics)).text();
-  const series = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    series.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return series;
-}
+const scrape = scrapeMetrics;
 
 /** sender → recipient, acknowledged by the recipient's connector `delayMs` after the relay accepted it. */
 async function deliverAfter(
@@ -115,8 +109,6 @@ describe("relay latency histograms", () => {
 
   it("time queue messages from enqueue to consume, per queue", async () => {
     const { proxy, bob } = await createPairedAgents();
-    const { runQueueBatchWith, QUEUES } = await import("./support/test-queues");
-    const { toRevokedEvent } = await import("./support/test-events");
     const before = await scrape(proxy);
     await runQueueBatchWith(
       QUEUES.events,

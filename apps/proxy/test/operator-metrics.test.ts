@@ -3,22 +3,12 @@ import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
 import { connectV2, deliverMessage, postReceipt } from "./support/receipt-flow";
-import { createPairedAgents, type TestProxy } from "./support/test-proxy";
+import { scrapeMetrics } from "./support/scrape-metrics";
+import { createPairedAgents } from "./support/test-proxy";
 
 const FLUSH_INTERVAL_MS = 30_000;
 
-async function scrape(proxy: TestProxy): Promise<Map<string, number>> {
-  const response = await proxy.operator(RELAY_PATHS.metrics);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toContain("text/plain");
-  const series = new Map<string, number>();
-  for (const line of (await response.text()).split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    series.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return series;
-}
+const scrape = scrapeMetrics;
 
 const metric = (name: string, labels = "") => `clawdentity_proxy_${name}${labels}`;
 
