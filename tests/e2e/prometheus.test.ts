@@ -156,6 +156,10 @@ describe("a real Prometheus scraping the proxy and two connectors", () => {
     const expressions = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
     expect(expressions.length).toBeGreaterThan(10);
     for (const expr of expressions) await expect(prometheus.query(expr), expr).resolves.toBeInstanceOf(Array);
+    // The README documents exactly the PromQL the dashboard runs.
+    const readme = readFileSync(join(REPO_ROOT, "ops/README.md"), "utf8");
+    for (const expr of expressions)
+      expect(readme, "ops/README.md lists every dashboard query").toContain(`\`${expr}\``);
   });
 
   it("gets exposition text from the proxy and a connector that passes promtool check metrics", async () => {
