@@ -1,3 +1,4 @@
+import { countBillable } from "../billing";
 import { resolveProxyConfig } from "../config";
 import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
 import { toRelaySession } from "../relay-sessions";
@@ -95,6 +96,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     async publishReceipts(events) {
       if (runtime.publishReceipts) return runtime.publishReceipts(events);
       await env.RECEIPTS.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
+      countBillable("queueMessagesSent", events.length);
     },
     async sendReports(senderDid, reports) {
       // A message to oneself reports to this very session: no call needed.
