@@ -26,7 +26,7 @@ export {
 export { countDeliveryFigures, type DeliveryFigures, formatDeliveryFigures } from "./delivery-figures";
 export { findFreePort } from "./free-port";
 export type { Json } from "./json";
-export { sendBurst } from "./local-api-send";
+export { mapWithConcurrency, sendBurst } from "./local-api-send";
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
 export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
 export { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
