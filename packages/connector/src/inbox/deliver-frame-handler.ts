@@ -76,7 +76,7 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
     const { stored, receiptRequeued } = result;
     if (!stored) {
       metrics.inboundDuplicates.inc();
-      logger.info("duplicate deliver frame acknowledged", {
+      logger.debug("duplicate deliver frame acknowledged", {
         messageId,
         fromAgentDid: frame.fromAgentDid,
         receiptRequeued,
@@ -85,7 +85,7 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
       return { accepted: true, duplicate: true };
     }
     metrics.inboundReceived.inc({ priority: frame.priority ?? DEFAULT_PRIORITY });
-    logger.info("inbound message stored", { messageId, fromAgentDid: frame.fromAgentDid, attempt: frame.attempt });
+    logger.debug("inbound message stored", { messageId, fromAgentDid: frame.fromAgentDid, attempt: frame.attempt });
     deps.onStored();
     return { accepted: true, duplicate: false };
   };

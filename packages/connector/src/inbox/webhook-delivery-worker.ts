@@ -76,7 +76,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
       storage.transaction(() => {
         if (storage.inbox.markDelivered(row.seq, now)) queueReceipt(row, "delivered_to_webhook", null, now);
       });
-      logger.info("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
+      logger.debug("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
       deps.onReceiptQueued();
       return;
     }

@@ -88,7 +88,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
           outcomeCheckAt: now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs),
         });
         metrics.outboundRelayed.inc();
-        logger.info("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
+        logger.debug("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
         return;
       case "throttled": {
         const delay =
