@@ -2,7 +2,7 @@ import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame, RELAY_PROTOC
 import { toIsoTimestamp } from "../clock";
 import type { DeadLetterRecorder } from "./dead-lettering";
 import type { OutboundWriter } from "./outbound-writer";
-import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
+import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { SocketManager } from "./socket-manager";
 import {
@@ -103,7 +103,7 @@ export function createDeliveryScheduler(deps: {
     messages.markDelivered(message.seq, nowMs);
     metrics.increment(COUNTERS.delivered);
     metrics.recordLatency(nowMs - message.acceptedAtMs);
-    sessionState.writeCircuit(CLOSED_CIRCUIT);
+    sessionState.closeCircuit();
     reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
   };
 

@@ -40,6 +40,9 @@ import {
 import { createTimelineKeeper } from "./timeline-keeper";
 import { createTrustKeeper } from "./trust-keeper";
 
+/** How long counter increments are held before they are written. */
+const COUNTER_PERSIST_DELAY_MS = 1_000;
+
 /**
  * Builds a relay session's collaborators over its storage and env. The Durable Object class only
  * sequences calls on them; every decision lives in one of these.
@@ -54,7 +57,10 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const deadLetters = createDeadLetterStore(db);
   const sessionState = createSessionStateStore(db);
   const messages = createMessageStore(db);
-  const metrics = createMetricsStore(db);
+  // Counters are written behind, once a second at most, in one transaction: not a row per message.
+  const metrics = createMetricsStore(db, {
+    deferWrites: (persist) => setTimeout(() => write(persist), COUNTER_PERSIST_DELAY_MS),
+  });
   const revocations = createRevocationStore(db);
   const outbound = createOutboundStore(db);
   const receiptStore = createReceiptStore(db);
