@@ -59,7 +59,15 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const messages = createMessageStore(db);
   // Counters are written behind, once a second at most, in one transaction: not a row per message.
   const metrics = createMetricsStore(db, {
-    deferWrites: (persist) => setTimeout(() => write(persist), COUNTER_PERSIST_DELAY_MS),
+    deferWrites: (persist) =>
+      setTimeout(() => {
+        // What could not be written stays held: the next increment schedules it again.
+        try {
+          write(persist);
+        } catch (error) {
+          console.warn("session counters not written", String(error));
+        }
+      }, COUNTER_PERSIST_DELAY_MS),
   });
   const revocations = createRevocationStore(db);
   const outbound = createOutboundStore(db);

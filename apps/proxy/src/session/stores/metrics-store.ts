@@ -80,7 +80,10 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
     scheduled = false;
     for (const [name, by] of held) add(name, by);
     held.clear();
-    if (heldLatencies.length > 0) writeLatencies(heldLatencies.splice(0));
+    if (heldLatencies.length > 0) {
+      writeLatencies(heldLatencies);
+      heldLatencies.length = 0;
+    }
   };
   const hold = () => {
     if (scheduled || !options.deferWrites) return;
@@ -110,7 +113,6 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
       hold();
     },
     unflushed,
-    persist,
     /** Records that the aggregate now holds `delta` more of the counter. */
     markFlushed(deltas: readonly CounterDelta[]): void {
       for (const { name, delta } of deltas) {
