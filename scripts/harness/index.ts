@@ -26,7 +26,7 @@ export {
 export { countDeliveryFigures, type DeliveryFigures, formatDeliveryFigures } from "./delivery-figures";
 export { findFreePort } from "./free-port";
 export type { Json } from "./json";
-export { sendBurst } from "./local-api-send";
+export { mapWithConcurrency, sendBurst } from "./local-api-send";
 export {
   ensurePrometheusInstalled,
   type PrometheusServer,

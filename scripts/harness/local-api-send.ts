@@ -5,7 +5,7 @@ import type { SendOptions, SentMessage } from "./agent-flows";
 import type { ConnectorProcess } from "./connector-process";
 
 /** Runs `task` over `items` with at most `limit` at a time; results in the items' order. */
-async function mapWithConcurrency<T, R>(
+export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
   task: (item: T, index: number) => Promise<R>,

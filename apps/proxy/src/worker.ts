@@ -1,6 +1,7 @@
 import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createProxyApp } from "./app";
 import { createRegistryClient, createRegistryFetch, type RegistryClient, toRegistryCallRecorder } from "./auth";
+import { countBillable } from "./billing";
 import { systemClock } from "./clock";
 import { type ProxyConfig, resolveProxyConfig } from "./config";
 import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
@@ -27,6 +28,7 @@ function resolveMetrics(config: ProxyConfig): MetricsBuffer {
 /** Wiring only: config parsed once per isolate, one app per isolate, queue batches to their consumers. */
 export default {
   fetch(request, env, ctx) {
+    countBillable("workerRequests");
     let config: ProxyConfig;
     try {
       config = resolveProxyConfig(env);
@@ -37,6 +39,8 @@ export default {
     return app.fetch(request, env, ctx);
   },
   async queue(batch, env, ctx) {
+    countBillable("workerRequests");
+    countBillable("queueMessagesConsumed", batch.messages.length);
     const config = resolveProxyConfig(env);
     await handleQueueBatch(batch, {
       env,
@@ -49,6 +53,7 @@ export default {
   },
   /** The cron: applies the registry's signed revocation list, the safety net for a lost revocation event. */
   async scheduled(_controller, env, ctx) {
+    countBillable("workerRequests");
     const config = resolveProxyConfig(env);
     const metrics = resolveMetrics(config);
     registry ??= createRegistryClient({

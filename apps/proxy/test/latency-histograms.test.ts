@@ -50,7 +50,9 @@ describe("relay latency histograms", () => {
 
     await deliverAfter(proxy, alice, bobSide, 3_000, "normal");
     await deliverAfter(proxy, bob, aliceSide, 40_000, "critical");
-    // Recorded in bob's session but not flushed yet: a restart of the session must not lose it.
+    // Written behind in bob's session (a read writes what is held) but not flushed to the
+    // aggregate yet: a restart of the session must not lose it.
+    await proxy.session(bob.did).getMetrics();
     await restart(proxy.session(bob.did));
     proxy.clock.advance(FLUSH_INTERVAL_MS);
     await proxy.session(bob.did).flushMetrics();

@@ -10,12 +10,14 @@ import { createPairedAgents, type TestProxy } from "./support/test-proxy";
 import { QUEUES, runQueueBatch } from "./support/test-queues";
 
 const revocationCount = (proxy: TestProxy, agentDid: string) =>
-  runInDurableObject(proxy.session(agentDid), (_instance, state) =>
-    state.storage.sql
+  runInDurableObject(proxy.session(agentDid), async (instance, state) => {
+    // Counters are written behind: a flush writes what the session holds first.
+    await instance.flushMetrics();
+    return state.storage.sql
       .exec<{ value: number }>("SELECT value FROM counters WHERE name = 'revocations.agent'")
       .toArray()
-      .reduce((sum, row) => sum + row.value, 0),
-  );
+      .reduce((sum, row) => sum + row.value, 0);
+  });
 
 describe("agent.auth.revoked consumer", () => {
   it("A revocation event makes the agent's next request 401 and closes its socket; the same event twice is handled once", async () => {

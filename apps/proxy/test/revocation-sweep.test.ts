@@ -30,12 +30,14 @@ async function revokeWithLostEvent(agent: TestAgent, reason: string, revokedAtMs
 
 /** How many whole-agent revocations the agent's session recorded. */
 const agentRevocations = (proxy: TestProxy, agent: TestAgent) =>
-  runInDurableObject(proxy.session(agent.did), (_instance, state) =>
-    state.storage.sql
+  runInDurableObject(proxy.session(agent.did), async (instance, state) => {
+    // Counters are written behind: a flush writes what the session holds first.
+    await instance.flushMetrics();
+    return state.storage.sql
       .exec<{ value: number }>("SELECT value FROM counters WHERE name = 'revocations.agent'")
       .toArray()
-      .reduce((sum, row) => sum + row.value, 0),
-  );
+      .reduce((sum, row) => sum + row.value, 0);
+  });
 
 function sweep(proxy: TestProxy) {
   const config = parseProxyConfig(env);

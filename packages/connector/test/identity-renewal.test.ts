@@ -68,6 +68,8 @@ describe("self-renewal", () => {
 
     advanceTo(renewAtMs);
     await vi.waitFor(() => expect(registry?.renewals).toHaveLength(1));
+    // The call is recorded when it arrives, its new AIT once issued.
+    await vi.waitFor(() => expect(registry?.renewals[0]?.ait).toBeDefined());
     const renewed = registry?.renewals[0]?.ait as string;
     const next = claimsOf(renewed);
     expect(next).toMatchObject({ sub: identity.agentDid, cnf: claims.cnf });

@@ -20,6 +20,8 @@ export const RELAY_PATHS = {
   metrics: "/metrics",
   /** Operator view of poison queue messages (bearer token, like `/metrics`). */
   opsDeadLetterQueue: "/v1/ops/dead-letter-queue",
+  /** Operator view of the billable platform operations this isolate counted (bearer token). */
+  opsBillableOps: "/v1/ops/billable-ops",
 } as const;
 
 export const RELAY_MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -233,3 +235,27 @@ export function resolveOlderThan(value: string, nowMs: number): number {
   const unitMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as "s" | "m" | "h" | "d"];
   return nowMs - Number(duration[1]) * unitMs;
 }
+
+/**
+ * `GET /v1/ops/billable-ops`: the platform operations Cloudflare bills, counted by the proxy's own
+ * code in the isolate that answers, since that isolate started (`sinceMs`). A reader takes the
+ * difference of two reads around the work it measures.
+ */
+export const billableOpsSchema = z.object({
+  workerRequests: z.number().int().nonnegative(),
+  durableObjectRpcCalls: z.number().int().nonnegative(),
+  durableObjectAlarms: z.number().int().nonnegative(),
+  webSocketMessagesIn: z.number().int().nonnegative(),
+  webSocketMessagesOut: z.number().int().nonnegative(),
+  sqlRowsRead: z.number().int().nonnegative(),
+  sqlRowsWritten: z.number().int().nonnegative(),
+  queueMessagesSent: z.number().int().nonnegative(),
+  queueMessagesConsumed: z.number().int().nonnegative(),
+});
+export type BillableOps = z.infer<typeof billableOpsSchema>;
+export const billableOpsResponseSchema = z.object({
+  scope: z.literal("isolate"),
+  sinceMs: z.number().int().nonnegative(),
+  counts: billableOpsSchema,
+});
+export type BillableOpsResponse = z.infer<typeof billableOpsResponseSchema>;

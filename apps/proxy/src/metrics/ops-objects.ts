@@ -1,3 +1,4 @@
+import { toCountedStub } from "../billing";
 import type { OpsAggregate } from "../ops";
 
 /** Name of the ops object that holds recorded queue messages (low volume: one instance). */
@@ -17,7 +18,7 @@ export function toShardIndex(key: string, shards: number): number {
 
 /** One shard of the metrics aggregate: sessions spread over `shards` objects, never one hotspot. */
 export function toMetricsShard(env: Env, index: number): DurableObjectStub<OpsAggregate> {
-  return env.OPS.get(env.OPS.idFromName(`metrics-${index}`));
+  return toCountedStub(env.OPS.get(env.OPS.idFromName(`metrics-${index}`)));
 }
 
 export function toMetricsShardFor(env: Env, source: string, shards: number): DurableObjectStub<OpsAggregate> {
@@ -25,9 +26,9 @@ export function toMetricsShardFor(env: Env, source: string, shards: number): Dur
 }
 
 export function toQueueRecordsObject(env: Env): DurableObjectStub<OpsAggregate> {
-  return env.OPS.get(env.OPS.idFromName(QUEUE_RECORDS_NAME));
+  return toCountedStub(env.OPS.get(env.OPS.idFromName(QUEUE_RECORDS_NAME)));
 }
 
 export function toRevocationSweepObject(env: Env): DurableObjectStub<OpsAggregate> {
-  return env.OPS.get(env.OPS.idFromName(REVOCATION_SWEEP_NAME));
+  return toCountedStub(env.OPS.get(env.OPS.idFromName(REVOCATION_SWEEP_NAME)));
 }

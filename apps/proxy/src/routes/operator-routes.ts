@@ -1,8 +1,9 @@
-import { type OperatorQueueRecord, RELAY_PATHS } from "@clawdentity/protocol";
+import { type BillableOpsResponse, type OperatorQueueRecord, RELAY_PATHS } from "@clawdentity/protocol";
 import { AppError, secretsMatch } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { ProxyEnv } from "../app-env";
+import { readBillableOps } from "../billing";
 import type { ProxyConfig } from "../config";
 import { readMetricTotals, toPrometheusText, toQueueRecordsObject } from "../metrics";
 
@@ -28,6 +29,11 @@ export function registerOperatorRoutes(app: Hono<ProxyEnv>, deps: { config: Prox
   app.get(RELAY_PATHS.metrics, operator, async (c) => {
     const text = toPrometheusText(await readMetricTotals(c.env, deps.config.relay.metricsShards));
     return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
+  app.get(RELAY_PATHS.opsBillableOps, operator, (c) => {
+    const body: BillableOpsResponse = { scope: "isolate", ...readBillableOps() };
+    return c.json(body);
   });
 
   app.get(RELAY_PATHS.opsDeadLetterQueue, operator, async (c) => {

@@ -8,6 +8,7 @@ import {
   type RelayDeadLetter,
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
+import { countBillable } from "../billing";
 import type { RetryDeadLetterResult } from "./dead-letter-admin";
 import type { DeliveryReport } from "./outbound-writer";
 import type { SubmitReceiptInput, SubmitReceiptResult } from "./receipt-intake";
@@ -243,6 +244,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    countBillable("webSocketMessagesIn");
     const nowMs = this.#parts.now();
     const { changed, more } = this.#parts.write(() => this.#parts.frames.handle(ws, message, nowMs));
     if (changed) await this.#reschedule(nowMs, more);
@@ -258,6 +260,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    countBillable("durableObjectAlarms");
     const { alarms, schema, write, scheduler, maintenance, metricsFlusher, pushAll } = this.#parts;
     alarms.markFired();
     if (!schema.isInitialised()) return;

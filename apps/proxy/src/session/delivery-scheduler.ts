@@ -3,7 +3,7 @@ import { toIsoTimestamp } from "../clock";
 import { METRICS, toHistogramDeltas } from "../metrics";
 import type { DeadLetterRecorder } from "./dead-lettering";
 import type { OutboundWriter } from "./outbound-writer";
-import { CLOSED_CIRCUIT, toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
+import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { SocketManager } from "./socket-manager";
 import {
@@ -111,7 +111,7 @@ export function createDeliveryScheduler(deps: {
         (nowMs - message.acceptedAtMs) / 1000,
       ),
     );
-    sessionState.writeCircuit(CLOSED_CIRCUIT);
+    sessionState.closeCircuit();
     reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
   };
 

@@ -1,3 +1,4 @@
+import { countBillable } from "../billing";
 import { resolveProxyConfig } from "../config";
 import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
 import { toRelaySession } from "../relay-sessions";
@@ -39,6 +40,9 @@ import {
 import { createTimelineKeeper } from "./timeline-keeper";
 import { createTrustKeeper } from "./trust-keeper";
 
+/** How long counter increments are held before they are written. */
+const COUNTER_PERSIST_DELAY_MS = 1_000;
+
 /**
  * Builds a relay session's collaborators over its storage and env. The Durable Object class only
  * sequences calls on them; every decision lives in one of these.
@@ -56,7 +60,18 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const deadLetters = createDeadLetterStore(db);
   const sessionState = createSessionStateStore(db);
   const messages = createMessageStore(db);
-  const metrics = createMetricsStore(db);
+  // Counters are written behind, once a second at most, in one transaction: not a row per message.
+  const metrics = createMetricsStore(db, {
+    deferWrites: (persist) =>
+      setTimeout(() => {
+        // What could not be written stays held: the next increment schedules it again.
+        try {
+          write(persist);
+        } catch (error) {
+          console.warn("session counters not written", String(error));
+        }
+      }, COUNTER_PERSIST_DELAY_MS),
+  });
   const revocations = createRevocationStore(db);
   const outbound = createOutboundStore(db);
   const receiptStore = createReceiptStore(db);
@@ -98,6 +113,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     async publishReceipts(events) {
       if (runtime.publishReceipts) return runtime.publishReceipts(events);
       await env.RECEIPTS.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
+      countBillable("queueMessagesSent", events.length);
     },
     async sendReports(senderDid, reports) {
       // A message to oneself reports to this very session: no call needed.

@@ -5,6 +5,7 @@ import {
   type RelayProtocolVersion,
   serializeRelayFrame,
 } from "@clawdentity/protocol";
+import { countBillable } from "../billing";
 
 /** Kept on each hibernatable socket; survives the object being evicted between frames. */
 export interface SocketAttachment {
@@ -114,6 +115,7 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       if (text === null || !isOpen(ws)) return false;
       try {
         ws.send(text);
+        countBillable("webSocketMessagesOut");
         return true;
       } catch {
         return false;

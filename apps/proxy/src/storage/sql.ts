@@ -1,3 +1,5 @@
+import { countSqlCursor } from "../billing";
+
 /** A row as the SQLite API returns it. */
 export type SqlRow = Record<string, SqlStorageValue>;
 
@@ -8,15 +10,23 @@ export interface SqlRunner {
   run(query: string, ...bindings: SqlStorageValue[]): void;
 }
 
+/** Every statement's rows read and written are counted as billable operations. */
 export function createSqlRunner(sql: SqlStorage): SqlRunner {
   return {
-    all: <T extends SqlRow>(query: string, ...bindings: SqlStorageValue[]) => sql.exec<T>(query, ...bindings).toArray(),
+    all<T extends SqlRow>(query: string, ...bindings: SqlStorageValue[]) {
+      const cursor = sql.exec<T>(query, ...bindings);
+      const rows = cursor.toArray();
+      countSqlCursor(cursor);
+      return rows;
+    },
     first<T extends SqlRow>(query: string, ...bindings: SqlStorageValue[]) {
-      const next = sql.exec<T>(query, ...bindings).next();
+      const cursor = sql.exec<T>(query, ...bindings);
+      const next = cursor.next();
+      countSqlCursor(cursor);
       return next.done ? undefined : next.value;
     },
     run(query, ...bindings) {
-      sql.exec(query, ...bindings);
+      countSqlCursor(sql.exec(query, ...bindings));
     },
   };
 }

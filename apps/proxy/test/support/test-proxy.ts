@@ -9,7 +9,6 @@ import { CLAW_HEADERS, type DeliveryReceiptEvent, type Priority, RELAY_PATHS } f
 import { createUlid, signRequest } from "@clawdentity/sdk";
 import { createProxyApp } from "../../src/app";
 import { parseProxyConfig, type RelaySettings } from "../../src/config";
-import { toRelaySession } from "../../src/relay-sessions";
 import { setRelaySessionOverrides } from "../../src/session";
 import { createManualClock, type ManualClock } from "./manual-clock";
 import { TEST_METRICS_TOKEN, TEST_REGISTRY_CONTROL } from "./registry-fixture";
@@ -37,6 +36,9 @@ export interface MessageOptions {
 const NO_JITTER = () => 0.5;
 
 export type TestProxy = ReturnType<typeof createTestProxy>;
+
+/** The session's own stub (`runInDurableObject` takes no other), not the counting one the app uses. */
+const rawSession = (agentDid: string) => env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(agentDid));
 
 /**
  * One proxy app over the test env with a manual clock shared with every relay session. Requests
@@ -102,7 +104,7 @@ export function createTestProxy(
 
   /** Whether the agent's session applied an ack: read from its storage, as `TestSocket.sync` needs. */
   const isAckApplied = (agentDid: string, ack: SentAck) =>
-    runInDurableObject(toRelaySession(env, agentDid), (_instance, state) => {
+    runInDurableObject(rawSession(agentDid), (_instance, state) => {
       const sql = state.storage.sql;
       if (ack.type === "receipt_ack") {
         return sql
@@ -160,7 +162,7 @@ export function createTestProxy(
       );
     },
     /** Sends an agent session's due notices, receipt events and delivery reports now. */
-    flushOutbound: (agentDid: string) => toRelaySession(env, agentDid).flushOutbound(),
+    flushOutbound: (agentDid: string) => rawSession(agentDid).flushOutbound(),
     /** A GET of an operator route with the metrics bearer token (or `token`). */
     operator: (path: string, token: string = TEST_METRICS_TOKEN) =>
       fetch(new Request(`https://proxy.test${path}`, { headers: { authorization: `Bearer ${token}` } })),
@@ -193,17 +195,17 @@ export function createTestProxy(
       }
       return new TestSocket(response.webSocket, (ack) => isAckApplied(agent.did, ack));
     },
-    session: (agentDid: string) => toRelaySession(env, agentDid),
+    session: (agentDid: string) => rawSession(agentDid),
     /** Fires the session's alarm now (the manual clock decides what is due); false when none was set. */
-    runAlarm: (agentDid: string) => runDurableObjectAlarm(toRelaySession(env, agentDid)),
+    runAlarm: (agentDid: string) => runDurableObjectAlarm(rawSession(agentDid)),
     /** Moves the clock on, then fires the session's alarm as the runtime would at that time. */
     async advance(agentDid: string, ms: number) {
       clock.advance(ms);
-      return runDurableObjectAlarm(toRelaySession(env, agentDid));
+      return runDurableObjectAlarm(rawSession(agentDid));
     },
     /** Each message's state and attempts in an agent's session, keyed by messageId. */
     async messageStates(agentDid: string) {
-      return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) => {
+      return runInDurableObject(rawSession(agentDid), (_instance, state) => {
         const rows = state.storage.sql
           .exec<{ message_id: string; state: string; attempts: number }>(
             "SELECT message_id, state, attempts FROM messages ORDER BY seq",
@@ -214,7 +216,7 @@ export function createTestProxy(
     },
     /** The dead-letter rows an agent's session holds, read straight from its storage. */
     async deadLetters(agentDid: string) {
-      return runInDurableObject(toRelaySession(env, agentDid), (_instance, state) =>
+      return runInDurableObject(rawSession(agentDid), (_instance, state) =>
         state.storage.sql
           .exec<{ message_id: string; reason: string; attempts: number; dead_lettered_at_ms: number }>(
             "SELECT message_id, reason, attempts, dead_lettered_at_ms FROM dead_letters ORDER BY seq",

@@ -40,6 +40,27 @@ describe("the connector's log", () => {
     expect(capture(false, { logFormat: "text" })[0]).toContain("warn  webhook delivery failed");
   });
 
+  it("leaves each message's steps out unless --verbose", () => {
+    const steps = (options: Parameters<typeof createConnectorLogger>[1]) => {
+      const lines: string[] = [];
+      const io = resolveCliIo({
+        env: { NO_COLOR: "1" },
+        tty: { stdin: false, stdout: false, stderr: false },
+        stderr: (text) => {
+          lines.push(text);
+        },
+      });
+      createConnectorLogger(io, options).debug("inbound message stored", { messageId: "01J0000000000000000000000M" });
+      return lines;
+    };
+    expect(steps({})).toEqual([]);
+    expect(JSON.parse(steps({ verbose: true })[0] ?? "")).toMatchObject({
+      level: "debug",
+      message: "inbound message stored",
+    });
+    expect(steps({ verbose: true, quiet: true })).toEqual([]);
+  });
+
   it("is nothing with --quiet", () => {
     expect(capture(true, { quiet: true })).toEqual([]);
   });

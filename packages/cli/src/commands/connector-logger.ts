@@ -13,8 +13,12 @@ function toFieldText(value: unknown): string {
 }
 
 /** `12:00:00.000 warn  webhook delivery failed messageId=01J… attempt=2`: one line per event, for people. */
-export function createTextLogger(write: (line: string) => void, style: Style): Logger {
-  const paint = { info: style.ok, warn: style.warn, error: style.error };
+export function createTextLogger(
+  write: (line: string) => void,
+  style: Style,
+  options: { verbose?: boolean } = {},
+): Logger {
+  const paint = { debug: style.dim, info: style.ok, warn: style.warn, error: style.error };
   const log =
     (level: keyof typeof paint) =>
     (message: string, fields: LogFields = {}) => {
@@ -25,16 +29,28 @@ export function createTextLogger(write: (line: string) => void, style: Style): L
         .join("");
       write(`${time} ${paint[level](level.padEnd(5))} ${message}${details}\n`);
     };
-  return { info: log("info"), warn: log("warn"), error: log("error") };
+  return {
+    debug: options.verbose ? log("debug") : () => {},
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+  };
 }
 
 /**
  * The connector's log on stderr: readable lines on a terminal, JSON lines otherwise (a service
  * manager's journal, a test harness parsing them) unless `--log-format` says which; none with `--quiet`.
+ * Each message's steps (queued, relayed, stored, delivered, receipt) only with `--verbose`.
  */
-export function createConnectorLogger(io: CliIo, options: { quiet?: boolean; logFormat?: LogFormat }): Logger {
+export function createConnectorLogger(
+  io: CliIo,
+  options: { quiet?: boolean; verbose?: boolean; logFormat?: LogFormat },
+): Logger {
   if (options.quiet) return silentLogger;
   const format = options.logFormat ?? (io.tty.stderr ? "text" : "json");
   const write = (line: string) => io.stderr(line);
-  return format === "json" ? createJsonLogger(write) : createTextLogger(write, createStyle(io, "stderr"));
+  const verbose = { verbose: options.verbose === true };
+  return format === "json"
+    ? createJsonLogger(write, verbose)
+    : createTextLogger(write, createStyle(io, "stderr"), verbose);
 }

@@ -24,6 +24,7 @@ interface StartOptions {
   webhook?: string;
   port?: number;
   quiet?: boolean;
+  verbose?: boolean;
   logFormat?: LogFormat;
 }
 
@@ -48,6 +49,7 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
     .option("--webhook <url>", "runtime webhook to deliver to; saved into the agent's config.json", parseHttpUrl)
     .option("--port <port>", "local API port; saved into the agent's config.json (0 = any)", toIntegerParser(0, 65_535))
     .option("--quiet", "do not write the connector's log lines")
+    .option("--verbose", "also log each message's steps (queued, relayed, stored, delivered, receipt)")
     .addOption(
       new Option("--log-format <format>", "log lines on stderr (default: text on a terminal, else json)").choices(
         LOG_FORMATS,

@@ -18,75 +18,104 @@ export interface DeliverFrameHandlerDeps extends ConnectorContext {
   onReceiptQueued: () => void;
 }
 
+type Checked = { frame: DeliverFrame; messageId: string; payloadText: string };
+type Stored = { stored: boolean; receiptRequeued: boolean } | { error: string };
+
 /**
- * Stores a `deliver` frame in the inbox and says whether to ack it as accepted. The insert is
- * committed (synchronously, fsync'd) before this returns, so the `deliver_ack` sent afterwards
- * never acknowledges a message that a crash could lose. A redelivery is accepted without a
- * second copy: the inbox is unique on (sender, messageId). When that message is already finished,
- * its receipt is sent again if it was given up or pruned, in the same transaction. A payload past
- * `JSON_STRUCTURE_LIMITS` is refused, never stored: the proxy refuses such payloads at its entry.
+ * Stores `deliver` frames in the inbox and says, for each in order, whether to ack it as accepted.
+ * Group commit: the frames of one batch are stored in ONE transaction (one fsync), each in its own
+ * savepoint, so a frame that cannot be stored is refused alone while the others commit. The
+ * transaction is committed before this returns, so the `deliver_ack`s sent afterwards never
+ * acknowledge a message a crash could lose; a crash after the commit but before the acks leaves
+ * the messages stored and unacked, and the relay's redelivery is then acked as a duplicate. A
+ * redelivery is accepted without a second copy: the inbox is unique on (sender, messageId). When
+ * that message is already finished, its receipt is sent again if it was given up or pruned, in the
+ * same transaction. A payload past `JSON_STRUCTURE_LIMITS` is refused, never stored: the proxy
+ * refuses such payloads at its entry. Frames are stored in the order given (the relay's priority order).
  */
 export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
   const { storage, clock, tuning, metrics, logger } = deps;
-  return function handleDeliverFrame(frame: DeliverFrame): DeliverDecision {
+
+  /** A refusal decided before storage, or the frame with its payload text. */
+  const check = (frame: DeliverFrame): DeliverDecision | Checked => {
     const messageId = frame.messageId ?? frame.id;
     if (frame.toAgentDid !== deps.agentDid) {
       logger.warn("deliver frame for another agent refused", { messageId, toAgentDid: frame.toAgentDid });
       return { accepted: false, duplicate: false, reason: "wrong_recipient" };
     }
     const payload = toPayloadText(frame.payload ?? null);
-    if (payload.problem) {
+    if (payload.text === null) {
       metrics.invalidFrames.inc({ reason: "too_complex" });
       const error = `payload ${describeStructureProblem(payload.problem, JSON_STRUCTURE_LIMITS)}`;
       logger.warn("deliver frame refused", { messageId, reason: "payload_too_complex", error });
       return { accepted: false, duplicate: false, reason: "payload_too_complex" };
     }
-    const now = clock.now();
-    let result: { stored: boolean; receiptRequeued: boolean };
-    try {
-      result = storage.transaction(() => {
-        const inserted = storage.inbox.accept(
-          {
-            senderDid: frame.fromAgentDid,
-            messageId,
-            correlationId: frame.correlationId ?? messageId,
-            toAgentDid: frame.toAgentDid,
-            payload: payload.text,
-            conversationId: frame.conversationId ?? null,
-            replyTo: frame.replyTo ?? null,
-            priority: frame.priority ?? DEFAULT_PRIORITY,
-          },
-          { now, ttlMs: tuning.webhookTtlMs },
-        );
-        const receiptRequeued =
-          !inserted &&
-          requeueDeliveryReceipt(storage, {
-            senderDid: frame.fromAgentDid,
-            messageId,
-            now,
-            ttlMs: tuning.receiptTtlMs,
-          });
-        return { stored: inserted, receiptRequeued };
-      });
-    } catch (error) {
+    return { frame, messageId, payloadText: payload.text };
+  };
+
+  const store = ({ frame, messageId, payloadText }: Checked, now: number) => {
+    const inserted = storage.inbox.accept(
+      {
+        senderDid: frame.fromAgentDid,
+        messageId,
+        correlationId: frame.correlationId ?? messageId,
+        toAgentDid: frame.toAgentDid,
+        payload: payloadText,
+        conversationId: frame.conversationId ?? null,
+        replyTo: frame.replyTo ?? null,
+        priority: frame.priority ?? DEFAULT_PRIORITY,
+      },
+      { now, ttlMs: tuning.webhookTtlMs },
+    );
+    const receiptRequeued =
+      !inserted &&
+      requeueDeliveryReceipt(storage, { senderDid: frame.fromAgentDid, messageId, now, ttlMs: tuning.receiptTtlMs });
+    return { stored: inserted, receiptRequeued };
+  };
+
+  const toDecision = ({ frame, messageId }: Checked, outcome: Stored): DeliverDecision => {
+    if ("error" in outcome) {
       // Not durable, so not acknowledged: the relay keeps it and offers it again later.
-      logger.error("could not store deliver frame", { messageId, error: toErrorMessage(error) });
+      logger.error("could not store deliver frame", { messageId, error: outcome.error });
       return { accepted: false, duplicate: false, reason: "storage_unavailable" };
     }
-    const { stored, receiptRequeued } = result;
-    if (!stored) {
+    if (!outcome.stored) {
       metrics.inboundDuplicates.inc();
-      logger.info("duplicate deliver frame acknowledged", {
+      logger.debug("duplicate deliver frame acknowledged", {
         messageId,
         fromAgentDid: frame.fromAgentDid,
-        receiptRequeued,
+        receiptRequeued: outcome.receiptRequeued,
       });
-      if (receiptRequeued) deps.onReceiptQueued();
       return { accepted: true, duplicate: true };
     }
     metrics.inboundReceived.inc({ priority: frame.priority ?? DEFAULT_PRIORITY });
-    logger.info("inbound message stored", { messageId, fromAgentDid: frame.fromAgentDid, attempt: frame.attempt });
-    deps.onStored();
+    logger.debug("inbound message stored", { messageId, fromAgentDid: frame.fromAgentDid, attempt: frame.attempt });
     return { accepted: true, duplicate: false };
+  };
+
+  return function handleDeliverFrames(frames: readonly DeliverFrame[]): DeliverDecision[] {
+    const checked = frames.map(check);
+    const storable = checked.filter((entry): entry is Checked => "frame" in entry);
+    const now = clock.now();
+    let outcomes: Stored[];
+    try {
+      outcomes = storage.transaction(() =>
+        storable.map((entry): Stored => {
+          try {
+            // A savepoint: this frame's failure rolls back only this frame.
+            return storage.transaction(() => store(entry, now));
+          } catch (error) {
+            return { error: toErrorMessage(error) };
+          }
+        }),
+      );
+    } catch (error) {
+      // The commit itself failed: nothing of the batch is durable.
+      outcomes = storable.map(() => ({ error: toErrorMessage(error) }));
+    }
+    const decided = new Map(storable.map((entry, index) => [entry, toDecision(entry, outcomes[index] as Stored)]));
+    if (outcomes.some((outcome) => "stored" in outcome && outcome.stored)) deps.onStored();
+    if (outcomes.some((outcome) => "receiptRequeued" in outcome && outcome.receiptRequeued)) deps.onReceiptQueued();
+    return checked.map((entry) => ("frame" in entry ? (decided.get(entry) as DeliverDecision) : entry));
   };
 }

@@ -79,7 +79,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
         return true;
       });
       if (delivered) metrics.webhookDeliveryLatency.observe({ priority: row.priority }, (now - row.receivedAt) / 1000);
-      logger.info("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
+      logger.debug("inbound message delivered to webhook", { messageId: row.messageId, attempt: row.attempts + 1 });
       deps.onReceiptQueued();
       return;
     }

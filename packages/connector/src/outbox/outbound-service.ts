@@ -96,7 +96,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       });
       if (!result.replayed) {
         metrics.outboundAccepted.inc();
-        logger.info("outbound message queued", { messageId: result.messageId, correlationId: result.correlationId });
+        logger.debug("outbound message queued", { messageId: result.messageId, correlationId: result.correlationId });
         deps.onQueued();
       }
       return result;

@@ -89,7 +89,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         });
         metrics.outboundRelayed.inc();
         metrics.outboundRelayLatency.observe({ priority: row.priority }, (now - row.createdAt) / 1000);
-        logger.info("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
+        logger.debug("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
         return;
       case "throttled": {
         const delay =

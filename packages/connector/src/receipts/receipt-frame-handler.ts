@@ -25,7 +25,7 @@ export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
       ...(frame.correlationId ? { correlationId: frame.correlationId } : {}),
     });
     metrics.receiptFrames.inc({ status: frame.status, duplicate: String(!recorded) });
-    logger.info("receipt received", { messageId, status: frame.status, reason, duplicate: !recorded });
+    logger.debug("receipt received", { messageId, status: frame.status, reason, duplicate: !recorded });
     if (recorded) deps.onRuntimeNotice();
   };
 }

@@ -41,7 +41,8 @@ export interface RelayClientDeps {
   tuning: ConnectorTuning;
   metrics: ConnectorMetrics;
   logger: Logger;
-  handleDeliver(frame: DeliverFrame): DeliverDecision;
+  /** Stores the deliver frames read in one turn together (group commit); a decision per frame, in order. */
+  handleDeliver(frames: readonly DeliverFrame[]): DeliverDecision[];
   handleReceipt(frame: ReceiptFrame): void;
   /** The newest message id in the inbox, sent in `hello`. */
   lastReceivedId(): string | undefined;
@@ -115,6 +116,37 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   };
   const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: toIso(clock.now()) });
 
+  // Deliver frames read in the same turn of the event loop (one socket read carries several while
+  // the relay's window is open) are stored in one transaction at its end, then acked in order.
+  const readDelivers = new Map<WebSocket, DeliverFrame[]>();
+  let storeDelivers: NodeJS.Immediate | null = null;
+  const storeReadDelivers = () => {
+    storeDelivers = null;
+    for (const [ws, frames] of readDelivers) {
+      readDelivers.delete(ws);
+      let decisions: DeliverDecision[];
+      try {
+        decisions = deps.handleDeliver(frames);
+      } catch (error) {
+        logger.error("deliver frames not stored; not acknowledged", {
+          count: frames.length,
+          error: toErrorMessage(error),
+        });
+        continue;
+      }
+      frames.forEach((frame, index) => {
+        const decision = decisions[index] as DeliverDecision;
+        sendOn(ws, {
+          ...frameBase(),
+          type: "deliver_ack",
+          ackId: frame.id,
+          accepted: decision.accepted,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+        });
+      });
+    }
+  };
+
   const scheduleReconnect = () => {
     if (stopped || reconnectTimer) return;
     status.reconnectAttempts += 1;
@@ -135,14 +167,10 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     const send = (reply: RelayFrame) => sendOn(ws, reply);
     switch (frame.type) {
       case "deliver": {
-        const decision = deps.handleDeliver(frame);
-        send({
-          ...frameBase(),
-          type: "deliver_ack",
-          ackId: frame.id,
-          accepted: decision.accepted,
-          ...(decision.reason ? { reason: decision.reason } : {}),
-        });
+        const frames = readDelivers.get(ws) ?? [];
+        frames.push(frame);
+        readDelivers.set(ws, frames);
+        storeDelivers ??= setImmediate(storeReadDelivers);
         return;
       }
       case "receipt":
@@ -379,6 +407,10 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     async stop() {
       stopped = true;
       status.state = "stopped";
+      // Frames read but not stored stay unacked: the relay offers them again on the next connection.
+      if (storeDelivers) clearImmediate(storeDelivers);
+      storeDelivers = null;
+      readDelivers.clear();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = null;
       heartbeat?.stop();

@@ -8,6 +8,9 @@ export interface SessionIdentity {
 
 type IdentityRow = { agent_did: string; first_seen_at_ms: number; last_seen_at_ms: number };
 
+/** How stale `last_seen_at_ms` may get: refreshing it on every request would write a row per request. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 /** Which agent this session belongs to; its presence is what makes the agent "known" to the proxy. */
 export function createIdentityStore(db: SqlRunner) {
   return {
@@ -18,10 +21,12 @@ export function createIdentityStore(db: SqlRunner) {
     record(agentDid: string, nowMs: number): void {
       db.run(
         `INSERT INTO identity (singleton, agent_did, first_seen_at_ms, last_seen_at_ms) VALUES (1, ?, ?, ?)
-         ON CONFLICT (singleton) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms`,
+         ON CONFLICT (singleton) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms
+         WHERE excluded.last_seen_at_ms >= identity.last_seen_at_ms + ?`,
         agentDid,
         nowMs,
         nowMs,
+        LAST_SEEN_RESOLUTION_MS,
       );
     },
   };

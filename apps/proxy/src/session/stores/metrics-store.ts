@@ -2,6 +2,8 @@ import type { SqlRunner } from "../../storage";
 
 /** Deliveries whose latency is remembered for percentiles: a ring buffer, so the cost stays flat. */
 export const LATENCY_SAMPLE_SLOTS = 1024;
+/** The counter that numbers latency samples (the ring's next slot). */
+const LATENCY_SAMPLES = "latency.samples";
 
 /** Counters named `series:<key>` are flushed into the aggregate under `<key>` as they are. */
 export const SERIES_PREFIX = "series:";
@@ -43,29 +45,80 @@ export interface CounterDelta {
 }
 
 /**
+ * Schedules `persist` to run later in one transaction. Without it every increment is written at
+ * once (the row-level tests of a store use that).
+ */
+export type DeferWrites = (persist: () => void) => void;
+
+/**
  * Monotonic counters of this session, plus recent delivery latencies. `flushed` is how much of
  * each counter the metrics aggregate already has; the gap is flushed by the alarm.
+ *
+ * With `deferWrites`, increments and latency samples are held in memory and written behind, all
+ * of them in one transaction (`persist`), instead of a row write per counter per message; every
+ * read writes what is held first, so readers see exact figures. A crash loses at most what was
+ * held (the session persists within a second): metric counts only, never a message, receipt or
+ * timeline entry.
  */
-export function createMetricsStore(db: SqlRunner) {
+export function createMetricsStore(db: SqlRunner, options: { deferWrites?: DeferWrites } = {}) {
   // Known after the first check; every increment makes it true until the next flush.
   let dirty: boolean | undefined;
-  const get = (name: string): number =>
-    db.first<{ value: number }>("SELECT value FROM counters WHERE name = ?", name)?.value ?? 0;
-  const increment = (name: string, by = 1): number => {
-    dirty = true;
-    return (
-      db.first<{ value: number }>(
-        `INSERT INTO counters (name, value) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
-        name,
-        by,
-      )?.value ?? by
-    );
+  const held = new Map<string, number>();
+  const heldLatencies: number[] = [];
+  let scheduled = false;
+
+  const add = (name: string, by: number): number =>
+    db.first<{ value: number }>(
+      `INSERT INTO counters (name, value) VALUES (?, ?)
+       ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
+      name,
+      by,
+    )?.value ?? by;
+  const writeLatencies = (latencies: readonly number[]) => {
+    const total = add(LATENCY_SAMPLES, latencies.length);
+    latencies.forEach((latencyMs, index) => {
+      db.run(
+        "INSERT OR REPLACE INTO latency_samples (slot, latency_ms) VALUES (?, ?)",
+        (total - latencies.length + index) % LATENCY_SAMPLE_SLOTS,
+        latencyMs,
+      );
+    });
   };
-  const unflushed = (): CounterDelta[] =>
-    db.all<{ name: string; delta: number }>(
+  /** Writes what is held; a no-op when nothing is. */
+  const persist = (): void => {
+    scheduled = false;
+    for (const [name, by] of held) add(name, by);
+    held.clear();
+    if (heldLatencies.length > 0) {
+      writeLatencies(heldLatencies);
+      heldLatencies.length = 0;
+    }
+  };
+  const hold = () => {
+    if (scheduled || !options.deferWrites) return;
+    scheduled = true;
+    options.deferWrites(persist);
+  };
+  const get = (name: string): number => {
+    persist();
+    return db.first<{ value: number }>("SELECT value FROM counters WHERE name = ?", name)?.value ?? 0;
+  };
+  const unflushed = (): CounterDelta[] => {
+    persist();
+    return db.all<{ name: string; delta: number }>(
       "SELECT name, value - flushed AS delta FROM counters WHERE value != flushed",
     );
+  };
+
+  const increment = (name: string, by = 1): void => {
+    dirty = true;
+    if (!options.deferWrites) {
+      add(name, by);
+      return;
+    }
+    held.set(name, (held.get(name) ?? 0) + by);
+    hold();
+  };
 
   return {
     get,
@@ -79,11 +132,13 @@ export function createMetricsStore(db: SqlRunner) {
       dirty = undefined;
     },
     hasUnflushed(): boolean {
+      if (held.size > 0 || heldLatencies.length > 0) return true;
       dirty ??= unflushed().length > 0;
       return dirty;
     },
     /** Counters whose name starts with `prefix`, such as every `dead_lettered.*`. */
     withPrefix(prefix: string): Record<string, number> {
+      persist();
       const rows = db.all<{ name: string; value: number }>(
         "SELECT name, value FROM counters WHERE name >= ? AND name < ?",
         prefix,
@@ -96,14 +151,17 @@ export function createMetricsStore(db: SqlRunner) {
       for (const [series, delta] of Object.entries(deltas)) increment(`${SERIES_PREFIX}${series}`, delta);
     },
     recordLatency(latencyMs: number): void {
-      const sample = increment("latency.samples");
-      db.run(
-        "INSERT OR REPLACE INTO latency_samples (slot, latency_ms) VALUES (?, ?)",
-        (sample - 1) % LATENCY_SAMPLE_SLOTS,
-        Math.max(0, Math.round(latencyMs)),
-      );
+      dirty = true;
+      const sample = Math.max(0, Math.round(latencyMs));
+      if (!options.deferWrites) {
+        writeLatencies([sample]);
+        return;
+      }
+      heldLatencies.push(sample);
+      hold();
     },
     latencySamples(): number[] {
+      persist();
       return db.all<{ latency_ms: number }>("SELECT latency_ms FROM latency_samples").map((row) => row.latency_ms);
     },
   };

@@ -14,15 +14,25 @@ export function createSessionStateStore(db: SqlRunner) {
       key,
       value,
     );
+  const readCircuit = (): CircuitState => ({
+    consecutiveFailures: read(CIRCUIT_FAILURES) ?? 0,
+    openUntilMs: read(CIRCUIT_OPEN_UNTIL),
+  });
   return {
     read,
     write,
-    readCircuit(): CircuitState {
-      return { consecutiveFailures: read(CIRCUIT_FAILURES) ?? 0, openUntilMs: read(CIRCUIT_OPEN_UNTIL) };
-    },
+    readCircuit,
     writeCircuit(state: CircuitState): void {
       write(CIRCUIT_FAILURES, state.consecutiveFailures);
       write(CIRCUIT_OPEN_UNTIL, state.openUntilMs);
+    },
+    /** Closes the circuit; writes nothing when it is closed already (every delivery calls this). */
+    closeCircuit(): void {
+      const current = readCircuit();
+      if (current.consecutiveFailures !== 0 || current.openUntilMs !== null) {
+        write(CIRCUIT_FAILURES, 0);
+        write(CIRCUIT_OPEN_UNTIL, null);
+      }
     },
   };
 }

@@ -1,0 +1,22 @@
+/**
+ * `pnpm bench`: the raw baseline and the real system in one run, the same load on both; prints
+ * msg/s, p50/p99 latency, the ratios against the raw paths, and the billable operations per
+ * delivered message with their monthly cost. Flags: --messages (1000), --concurrency (16),
+ * --payload-bytes (250), --light (messages of the one-at-a-time run, 50; 0 skips it).
+ */
+import { BEFORE_BATCHING } from "./before-figures";
+import { parseBenchOptions } from "./options";
+import { runRawPaths } from "./raw-paths";
+import { runRealPaths } from "./real-paths";
+import { printBillableOps, printPaths } from "./report";
+
+const options = parseBenchOptions(process.argv.slice(2));
+// Loopback only: no `Request.cf` download, no telemetry.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+console.log(
+  `clawdentity bench: ${options.messages} messages of ~${options.payloadBytes} bytes, ${options.concurrency} in flight; ${options.light} more one at a time`,
+);
+const raw = await runRawPaths(options);
+const real = await runRealPaths(options);
+printPaths(raw, real);
+printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);

@@ -1,0 +1,68 @@
+import { createUlid } from "../../packages/sdk/src/index.ts";
+import { mapWithConcurrency } from "../harness";
+import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
+import type { BenchOptions } from "./options";
+import { createPayloads } from "./payloads";
+import { startRawBaseline } from "./raw-baseline";
+
+const WARM_UP = 50;
+const TIMEOUT_MS = 300_000;
+
+export interface RawFigures {
+  hop: PathFigures;
+  accept: PathFigures;
+  lightHop: PathFigures | null;
+}
+
+export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
+  const raw = await startRawBaseline();
+  try {
+    const bodies = createPayloads(options.messages, options.payloadBytes).map((payload) => JSON.stringify(payload));
+    const hops = createArrivals();
+    await raw.connect("hop", (id) => hops.arrived(id));
+    const hop = async (body: string) => {
+      const id = createUlid();
+      hops.sent(id);
+      await raw.post("/hop", "hop", id, body);
+    };
+    await mapWithConcurrency(bodies.slice(0, WARM_UP), options.concurrency, hop);
+    await hops.waitForAll("raw warm-up", TIMEOUT_MS);
+
+    const measured = createArrivals();
+    await raw.connect("measured", (id) => measured.arrived(id));
+    await mapWithConcurrency(bodies, options.concurrency, async (body) => {
+      const id = createUlid();
+      measured.sent(id);
+      await raw.post("/hop", "measured", id, body);
+    });
+    await measured.waitForAll("raw single hop", TIMEOUT_MS);
+
+    const accepted = createArrivals();
+    await mapWithConcurrency(bodies, options.concurrency, async (body) => {
+      const id = createUlid();
+      accepted.sent(id);
+      await raw.post("/accept", "accept", id, body);
+      accepted.arrived(id);
+    });
+
+    let lightHop: PathFigures | null = null;
+    if (options.light > 0) {
+      const light = createArrivals();
+      await raw.connect("light", (id) => light.arrived(id));
+      for (const body of bodies.slice(0, options.light)) {
+        const id = createUlid();
+        light.sent(id);
+        await raw.post("/hop", "light", id, body);
+        await light.waitForAll("raw light hop", TIMEOUT_MS);
+      }
+      lightHop = toPathFigures("raw single hop, one at a time", light);
+    }
+    return {
+      hop: toPathFigures("raw single hop: POST → DO insert → WebSocket push", measured),
+      accept: toPathFigures("raw accept: POST → DO insert → 202", accepted),
+      lightHop,
+    };
+  } finally {
+    await raw.dispose();
+  }
+}

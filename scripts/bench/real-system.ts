@@ -1,0 +1,114 @@
+import { performance } from "node:perf_hooks";
+import { createConnectorClient } from "../../packages/cli/src/http/index.ts";
+import { readAgentConfig, readAgentIdentity } from "../../packages/connector/src/index.ts";
+import {
+  type BillableOps,
+  billableOpsResponseSchema,
+  CLAW_HEADERS,
+  outboundRequestSchema,
+  RELAY_PATHS,
+} from "../../packages/protocol/src/index.ts";
+import { createUlid, importEd25519Seed, signRequest } from "../../packages/sdk/src/index.ts";
+import { type AgentWorld, createAgentWorld, mapWithConcurrency, startScratchStack } from "../harness";
+import type { Arrivals } from "./arrivals";
+
+/**
+ * The real system as the end-to-end suite runs it: registry and proxy in one local workerd, and
+ * three agents with their own webhook receivers. alice and bob run connectors; carol's starts
+ * later, to drain what was queued for her.
+ */
+export async function startRealSystem(input: { messages: number }): Promise<AgentWorld> {
+  return createAgentWorld({
+    name: "bench",
+    agents: ["alice", "bob", "carol"],
+    connect: ["alice", "bob"],
+    startStack: (name) =>
+      startScratchStack({
+        name,
+        cronIntervalMs: 60_000,
+        proxyVars: {
+          SENDER_RATE_LIMIT_PER_MINUTE: "100000000",
+          // carol's backlog is all alice's: a sender may fill a quarter of a queue by default.
+          RELAY_QUEUE_CAPACITY: String(Math.max(5_000, input.messages * 8)),
+        },
+      }),
+  });
+}
+
+/** Records each message body's arrival at an agent's webhook (deliveries and receipts apart). */
+export function watchWebhook(world: AgentWorld, agent: string, deliveries: Arrivals[], receipts: Arrivals[]): void {
+  world.agent(agent).webhook.onAnswered((body, status) => {
+    if (status < 200 || status > 299) return;
+    const at = performance.now();
+    const targets = body.type === "clawdentity.delivery.v1" ? deliveries : receipts;
+    for (const arrivals of targets) arrivals.arrived(body.messageId, at);
+  });
+}
+
+/** Signed `POST /v1/relay/messages` as `from` to `toDid`, `concurrency` in flight; arrival = the 202. */
+export async function relayAccept(input: {
+  world: AgentWorld;
+  from: string;
+  toDid: string;
+  payloads: readonly unknown[];
+  concurrency: number;
+  arrivals: Arrivals;
+}): Promise<void> {
+  const identity = readAgentIdentity({ home: input.world.home, agentName: input.from });
+  const { privateKey } = await importEd25519Seed(identity.seed);
+  const url = new URL(RELAY_PATHS.messages, input.world.stack.proxyUrl);
+  await mapWithConcurrency(input.payloads, input.concurrency, async (payload) => {
+    const body = JSON.stringify(payload);
+    const messageId = createUlid();
+    const claw = await signRequest({
+      method: "POST",
+      pathWithQuery: url.pathname,
+      body,
+      ait: identity.ait,
+      privateKey,
+    });
+    const headers = {
+      "content-type": "application/json",
+      ...claw,
+      [CLAW_HEADERS.recipientAgentDid]: input.toDid,
+      [CLAW_HEADERS.messageId]: messageId,
+    };
+    input.arrivals.sent(messageId);
+    const response = await fetch(url, { method: "POST", headers, body });
+    await response.arrayBuffer();
+    if (response.status !== 202) throw new Error(`relay accept: ${response.status}`);
+    input.arrivals.arrived(messageId);
+  });
+}
+
+/**
+ * `POST /v1/outbound` at `from`'s connector, `concurrency` in flight; each message counts as sent
+ * when its request starts, in every `arrivals`.
+ */
+export async function sendOutbound(input: {
+  world: AgentWorld;
+  from: string;
+  toDid: string;
+  payloads: readonly unknown[];
+  concurrency: number;
+  arrivals: Arrivals[];
+}): Promise<void> {
+  const connector = input.world.agent(input.from).connector;
+  if (!connector) throw new Error(`${input.from} has no connector running`);
+  const { localApiToken } = readAgentConfig({ home: input.world.home, agentName: input.from });
+  const client = createConnectorClient({ fetch, localApiUrl: connector.started.localApiUrl, token: localApiToken });
+  await mapWithConcurrency(input.payloads, input.concurrency, async (payload) => {
+    const startedAt = performance.now();
+    const sent = await client.send(outboundRequestSchema.parse({ toAgentDid: input.toDid, payload }));
+    for (const arrivals of input.arrivals) arrivals.sent(sent.messageId, startedAt);
+  });
+}
+
+/** The proxy's own count of billable operations (this isolate: the whole proxy in local workerd). */
+export async function readBillableOps(world: AgentWorld): Promise<BillableOps> {
+  const response = await fetch(new URL(RELAY_PATHS.opsBillableOps, world.stack.proxyUrl), {
+    headers: { authorization: `Bearer ${world.stack.secrets.metricsToken}` },
+  });
+  if (response.status !== 200) throw new Error(`billable ops: ${response.status}`);
+  return billableOpsResponseSchema.parse(await response.json()).counts;
+}

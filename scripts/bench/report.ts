@@ -1,0 +1,75 @@
+import type { BillableOps } from "../../packages/protocol/src/index.ts";
+import type { PathFigures } from "./arrivals";
+import { divideOps, PRICES_READ_ON, toBilledOps, toMonthlyCostUsd, totalOps } from "./billing";
+import type { RawFigures } from "./raw-paths";
+import type { RealFigures } from "./real-paths";
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
+
+function pathLine(figures: PathFigures, ratio = ""): string {
+  return [
+    figures.label.padEnd(54),
+    fixed(figures.perSecond).padStart(7),
+    fixed(figures.p50Ms, 1).padStart(10),
+    fixed(figures.p99Ms, 1).padStart(10),
+    `  ${ratio}`,
+  ].join("");
+}
+
+function ratio(figures: PathFigures, base: PathFigures, name: string, goal: number): string {
+  return `${fixed(figures.perSecond / base.perSecond, 2)} × ${name} (goal ≥ ${goal})`;
+}
+
+export function printPaths(raw: RawFigures, real: RealFigures): void {
+  console.log(`\n${"path".padEnd(54)}${"msg/s".padStart(7)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}  ratio`);
+  console.log(pathLine(raw.hop, "1"));
+  console.log(pathLine(raw.accept));
+  console.log(pathLine(real.accept, ratio(real.accept, raw.accept, "raw accept", 0.8)));
+  console.log(pathLine(real.drain, ratio(real.drain, raw.hop, "raw hop", 0.6)));
+  console.log(pathLine(real.toWebhook, `${fixed(real.toWebhook.perSecond / raw.hop.perSecond, 2)} × raw hop`));
+  console.log(pathLine(real.roundTrip, ratio(real.roundTrip, raw.hop, "raw hop", 0.4)));
+  if (raw.lightHop && real.lightToWebhook && real.lightRoundTrip) {
+    console.log(pathLine(raw.lightHop));
+    console.log(pathLine(real.lightToWebhook, "p50 goal ≤ 10 ms"));
+    console.log(pathLine(real.lightRoundTrip, "p99 goal ≤ 1500 ms"));
+  }
+}
+
+const OP_LINES: Array<[keyof BillableOps, string]> = [
+  ["workerRequests", "Worker requests (HTTP, queue batches)"],
+  ["durableObjectRpcCalls", "Durable Object RPC calls"],
+  ["durableObjectAlarms", "Durable Object alarms"],
+  ["webSocketMessagesIn", "WebSocket messages in (billed 20:1)"],
+  ["webSocketMessagesOut", "WebSocket messages out (not billed)"],
+  ["sqlRowsRead", "SQLite rows read"],
+  ["sqlRowsWritten", "SQLite rows written"],
+  ["queueMessagesSent", "queue messages sent"],
+  ["queueMessagesConsumed", "queue messages consumed (read + delete)"],
+];
+
+/**
+ * Per delivered message (one round trip): what the proxy counted, what Cloudflare bills for it,
+ * and the monthly cost of a million messages; `before` is the same figure from before batching.
+ */
+export function printBillableOps(roundTripOps: BillableOps, messages: number, before?: BillableOps): void {
+  const perMessage = divideOps(roundTripOps, messages);
+  console.log(`\nbillable operations per delivered message (round trip), counted by the proxy:`);
+  for (const [key, label] of OP_LINES) {
+    const was = before ? `   before ${fixed(before[key], 2).padStart(8)}` : "";
+    console.log(`  ${label.padEnd(42)}${fixed(perMessage[key], 2).padStart(8)}${was}`);
+  }
+  console.log("  D1 queries                                    0   (the proxy binds no D1)");
+  const billed = toBilledOps(perMessage);
+  const cost = toMonthlyCostUsd(billed);
+  console.log(`billed operations per message: ${fixed(totalOps(billed), 1)}`);
+  if (before) {
+    const billedBefore = toBilledOps(before);
+    const fewer = totalOps(billedBefore) / totalOps(billed);
+    console.log(`  before batching: ${fixed(totalOps(billedBefore), 1)} (${fixed(fewer, 1)}× fewer now, goal ≥ 3×)`);
+  }
+  const kinds = Object.entries(cost.byKind).map(([kind, usd]) => `${kind} $${fixed(usd, 2)}`);
+  console.log(
+    `a million messages a month ≈ $${fixed(cost.total, 2)} (${kinds.join(", ")}; Cloudflare prices read ${PRICES_READ_ON}, allowances not deducted)`,
+  );
+  if (before) console.log(`  before batching ≈ $${fixed(toMonthlyCostUsd(toBilledOps(before)).total, 2)}`);
+}
