@@ -70,6 +70,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
         notFound: "PROXY_NOT_FOUND",
         internal: "PROXY_INTERNAL",
         authPrefix: "PROXY_AUTH_",
+        proxyAuthPrefix: "PROXY_FEDERATION_",
       },
     }),
   );
