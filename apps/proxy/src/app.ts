@@ -4,6 +4,7 @@ import type { ProxyEnv } from "./app-env";
 import { createAuthMiddleware, createRegistryClient, createRegistryFetch, type RegistryClient } from "./auth";
 import { type Clock, systemClock } from "./clock";
 import type { ProxyConfig } from "./config";
+import { createProxySigner } from "./federation";
 import { createAuthFailureMetrics, createMetricsBuffer, type MetricsBuffer } from "./metrics";
 import {
   createPairingTickets,
@@ -15,6 +16,7 @@ import {
 import {
   registerDeadLetterRoutes,
   registerDeliveryReceiptRoutes,
+  registerFederationMessageRoutes,
   registerHealthRoutes,
   registerMessageStatusRoutes,
   registerOperatorRoutes,
@@ -57,6 +59,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
     return pairingTickets;
   };
   const auth = createAuthMiddleware({ config, clock, registry, maxBodyBytes: PAIRING_MAX_BODY_BYTES });
+  const signer = createProxySigner(config.federation, clock);
 
   const app = new Hono<ProxyEnv>();
   app.use(createRequestIdMiddleware());
@@ -78,7 +81,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
 
   registerHealthRoutes(app, { config });
   registerRelayMessageRoutes(app, { config, clock, registry });
-  registerRelayConnectRoutes(app, { auth });
+  registerRelayConnectRoutes(app, { auth, config, registry, signer });
   registerRelayMetricsRoutes(app, { auth });
   registerDeliveryReceiptRoutes(app, { auth });
   registerMessageStatusRoutes(app, { auth });
@@ -86,5 +89,6 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerPairingRoutes(app, { config, clock, auth, tickets });
   registerTrustRoutes(app, { auth });
   registerOperatorRoutes(app, { config });
+  registerFederationMessageRoutes(app, { config, clock, registry });
   return app;
 }
