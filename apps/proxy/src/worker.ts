@@ -7,6 +7,7 @@ import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
 import { handleQueueBatch, sweepRevocationList } from "./queues";
 import { toRelaySession } from "./relay-sessions";
 
+export { FederationOutbox } from "./federation";
 export { OpsAggregate } from "./ops";
 export { AgentRelaySession } from "./session";
 

@@ -12,6 +12,7 @@ import type { AuthMiddlewareOptions } from "../auth";
 import { createAuthMiddleware } from "../auth";
 import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
+import { forwardToHome } from "../federation";
 import { toRelaySession } from "../relay-sessions";
 import type { SentMessageInput } from "../session";
 import { toEnqueueError, toPayloadText } from "./message-admission";
@@ -55,7 +56,7 @@ export function registerRelayMessageRoutes(
     const priority = headers.priority ?? DEFAULT_PRIORITY;
     const senderDid = c.get("agent").did;
     const acceptedAtMs = clock.nowMs();
-    const result = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
+    const local = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
       senderDid,
       messageId: headers.messageId,
       correlationId,
@@ -66,6 +67,23 @@ export function registerRelayMessageRoutes(
       ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
       ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
     });
+    // A recipient never seen here may be at home on another proxy: stored in its outbox instead.
+    const forwarded =
+      !local.ok && local.refusal === "recipient_not_found"
+        ? await forwardToHome({
+            env: c.env,
+            config,
+            registry: registry(c.env),
+            request: c.req.raw,
+            claims: c.get("agent").claims,
+            headers,
+            correlationId,
+            priority,
+            payload,
+            acceptedAtMs,
+          })
+        : null;
+    const result = forwarded ? { ok: true as const, ...forwarded } : local;
     if (!result.ok) throw toEnqueueError(result);
     // The 202 does not wait for the sender's own timeline (its session is written after the answer).
     c.executionCtx.waitUntil(
