@@ -24,4 +24,6 @@ export const TEST_REGISTRY_CONTROL = {
   homes: "/__test/homes",
   /** GET: the home attestations proxies posted, oldest first. */
   attestations: "/__test/attestations",
+  /** POST an event envelope: appended to the signed feed `GET /v1/events` pages (two a page). */
+  events: "/__test/events",
 } as const;

@@ -35,6 +35,7 @@ export function createRegistryStub(): (request: Request) => Promise<Response> {
   const proxies = new Map<string, { kid: string; origin: string; publicKey: string; status: string }>();
   const homes = new Map<string, { origin: string; kid: string } | null>();
   const attestations: { headers: Record<string, string>; body: unknown }[] = [];
+  const feedEvents: unknown[] = [];
 
   const keysDocument = async (): Promise<RegistryKeysDocument> => {
     const { importEd25519Seed } = await loadSdk();
@@ -93,6 +94,31 @@ export function createRegistryStub(): (request: Request) => Promise<Response> {
       return new Response(null, { status: 204 });
     }
     if (url.pathname === TEST_REGISTRY_CONTROL.attestations) return Response.json(attestations);
+    if (url.pathname === TEST_REGISTRY_CONTROL.events && request.method === "POST") {
+      feedEvents.push(await request.json());
+      return new Response(null, { status: 204 });
+    }
+    if (url.pathname === "/v1/events") {
+      const { importEd25519Seed, signEventFeed } = await loadSdk();
+      const cursor = url.searchParams.get("cursor") ?? "0";
+      const page = feedEvents.slice(Number(cursor), Number(cursor) + 2);
+      const nextCursor = String(Number(cursor) + page.length);
+      const iat = Math.floor(Date.now() / 1000);
+      const feed = await signEventFeed({
+        claims: {
+          iss: TEST_REGISTRY_URL,
+          iat,
+          exp: iat + TWENTY_YEARS_SECONDS,
+          cursor,
+          nextCursor,
+          hasMore: Number(nextCursor) < feedEvents.length,
+          events: page as never,
+        },
+        kid: TEST_REGISTRY_KID,
+        privateKey: (await importEd25519Seed(TEST_REGISTRY_SEED)).privateKey,
+      });
+      return Response.json({ feed });
+    }
     const proxyKid = url.pathname.match(/^\/v1\/proxies\/([A-Za-z0-9_-]{43})$/)?.[1];
     if (proxyKid && request.method === "GET") {
       stats.proxyKeys++;
