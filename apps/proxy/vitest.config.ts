@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
-import { TEST_METRICS_TOKEN, TEST_PAIRING_SECRET } from "./test/support/registry-fixture.ts";
+import { TEST_METRICS_TOKEN, TEST_PAIRING_SECRET, TEST_PROXY_SEED } from "./test/support/registry-fixture.ts";
 import { createRegistryStub } from "./test/support/registry-stub.ts";
 
 /** Worker tests in workerd: real Durable Objects, alarms and WebSockets; only the registry is a stub. */
@@ -10,7 +10,11 @@ export default defineProject({
       main: "./src/worker.ts",
       wrangler: { configPath: "./wrangler.jsonc" },
       miniflare: {
-        bindings: { PAIRING_TICKET_SECRET: TEST_PAIRING_SECRET, METRICS_TOKEN: TEST_METRICS_TOKEN },
+        bindings: {
+          PAIRING_TICKET_SECRET: TEST_PAIRING_SECRET,
+          METRICS_TOKEN: TEST_METRICS_TOKEN,
+          PROXY_SIGNING_KEY: TEST_PROXY_SEED,
+        },
         serviceBindings: { REGISTRY: createRegistryStub() as never },
       },
     }),

@@ -9,22 +9,35 @@ export interface LocalStackSecrets {
   bootstrapSecret: string;
   pairingTicketSecret: string;
   metricsToken: string;
+  /** The proxy's own Ed25519 seed (PROTOCOL.md §11.1); absent in a state folder from before federation. */
+  proxySigningKey?: string;
+}
+
+function createEd25519Seed(): string {
+  const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+  if (!jwk.d) throw new Error("Ed25519 key export returned no seed");
+  return jwk.d;
 }
 
 function createSecrets(): LocalStackSecrets {
-  const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
-  if (!jwk.d) throw new Error("Ed25519 key export returned no seed");
   return {
-    registrySigningKey: jwk.d,
+    registrySigningKey: createEd25519Seed(),
     registrySigningKid: `local-${randomBytes(4).toString("hex")}`,
     bootstrapSecret: randomBytes(24).toString("base64url"),
     pairingTicketSecret: randomBytes(32).toString("base64url"),
     metricsToken: randomBytes(24).toString("base64url"),
+    proxySigningKey: createEd25519Seed(),
   };
 }
 
 export function resolveLocalStackSecrets(path: string): LocalStackSecrets {
-  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as LocalStackSecrets;
+  if (existsSync(path)) {
+    const kept = JSON.parse(readFileSync(path, "utf8")) as LocalStackSecrets;
+    if (kept.proxySigningKey) return kept;
+    const upgraded = { ...kept, proxySigningKey: createEd25519Seed() };
+    writeFileSync(path, `${JSON.stringify(upgraded, null, 2)}\n`, { mode: 0o600 });
+    return upgraded;
+  }
   mkdirSync(dirname(path), { recursive: true });
   const secrets = createSecrets();
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

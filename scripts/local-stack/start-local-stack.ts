@@ -118,6 +118,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       REGISTRY_URL: registryUrl,
       PAIRING_TICKET_SECRET: secrets.pairingTicketSecret,
       METRICS_TOKEN: secrets.metricsToken,
+      PROXY_ORIGIN: proxyUrl,
+      ...(secrets.proxySigningKey ? { PROXY_SIGNING_KEY: secrets.proxySigningKey } : {}),
     },
   });
 

@@ -40,6 +40,7 @@ describe("the deploy check derives what it checks from the generated types", () 
       "PAIRING_TICKET_SECRET",
       "METRICS_TOKEN",
       "REGISTRY_SERVICE_TOKEN",
+      "PROXY_SIGNING_KEY",
     ]);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "./auth";
 import { type Clock, systemClock } from "./clock";
 import type { ProxyConfig } from "./config";
+import { createProxySigner } from "./federation";
 import { createAuthFailureMetrics, createMetricsBuffer, type MetricsBuffer } from "./metrics";
 import {
   createPairingTickets,
@@ -21,6 +22,7 @@ import {
 import {
   registerDeadLetterRoutes,
   registerDeliveryReceiptRoutes,
+  registerFederationMessageRoutes,
   registerHealthRoutes,
   registerMessageStatusRoutes,
   registerOperatorRoutes,
@@ -64,6 +66,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
     return pairingTickets;
   };
   const auth = createAuthMiddleware({ config, clock, registry, maxBodyBytes: PAIRING_MAX_BODY_BYTES });
+  const signer = createProxySigner(config.federation, clock);
 
   const app = new Hono<ProxyEnv>();
   app.use(createRequestIdMiddleware());
@@ -77,6 +80,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
         notFound: "PROXY_NOT_FOUND",
         internal: "PROXY_INTERNAL",
         authPrefix: "PROXY_AUTH_",
+        proxyAuthPrefix: "PROXY_FEDERATION_",
       },
     }),
   );
@@ -84,7 +88,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
 
   registerHealthRoutes(app, { config });
   registerRelayMessageRoutes(app, { config, clock, registry });
-  registerRelayConnectRoutes(app, { auth });
+  registerRelayConnectRoutes(app, { auth, config, registry, signer });
   registerRelayMetricsRoutes(app, { auth, config });
   registerDeliveryReceiptRoutes(app, { auth });
   registerMessageStatusRoutes(app, { auth });
@@ -92,5 +96,6 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerPairingRoutes(app, { config, clock, auth, tickets });
   registerTrustRoutes(app, { auth });
   registerOperatorRoutes(app, { config });
+  registerFederationMessageRoutes(app, { config, clock, registry });
   return app;
 }

@@ -2,7 +2,7 @@ import { DEFAULTS } from "@clawdentity/protocol";
 import { describe, expect, it } from "vitest";
 import { ProxyConfigError, parseProxyConfig } from "./config";
 
-const base = { ENVIRONMENT: "local", REGISTRY_URL: "http://127.0.0.1:8788" };
+const base = { ENVIRONMENT: "local", REGISTRY_URL: "http://127.0.0.1:8788", PROXY_ORIGIN: "http://127.0.0.1:8787" };
 
 /** A complete deployed environment; each test removes or spoils one thing. */
 const deployed = {
@@ -11,6 +11,8 @@ const deployed = {
   PAIRING_TICKET_SECRET: "p".repeat(32),
   METRICS_TOKEN: "m".repeat(32),
   REGISTRY_SERVICE_TOKEN: "s".repeat(32),
+  PROXY_ORIGIN: "https://proxy.clawdentity.net",
+  PROXY_SIGNING_KEY: "k".repeat(43),
 };
 
 describe("parseProxyConfig", () => {
@@ -54,7 +56,18 @@ describe("parseProxyConfig", () => {
     expect(() => parseProxyConfig(rest)).toThrow(/ENVIRONMENT/);
   });
 
-  it.each(["PAIRING_TICKET_SECRET", "METRICS_TOKEN", "REGISTRY_SERVICE_TOKEN"] as const)(
+  it("local development may run without a proxy key: federation is off, everything else as before", () => {
+    expect(parseProxyConfig(base).federation).toMatchObject({ origin: base.PROXY_ORIGIN, signingKey: null });
+    expect(parseProxyConfig(deployed).federation).toMatchObject({
+      origin: deployed.PROXY_ORIGIN,
+      signingKey: deployed.PROXY_SIGNING_KEY,
+      proxyKeysCacheTtlMs: 60_000,
+    });
+    expect(() => parseProxyConfig({ ...base, PROXY_ORIGIN: "https://proxy.example/path" })).toThrow(/PROXY_ORIGIN/);
+    expect(() => parseProxyConfig({ ...base, PROXY_SIGNING_KEY: "short" })).toThrow(/PROXY_SIGNING_KEY/);
+  });
+
+  it.each(["PAIRING_TICKET_SECRET", "METRICS_TOKEN", "REGISTRY_SERVICE_TOKEN", "PROXY_SIGNING_KEY"] as const)(
     "refuses to start outside local development without %s, naming it",
     (name) => {
       for (const environment of ["dev", "production"]) {
@@ -71,6 +84,7 @@ describe("parseProxyConfig", () => {
     ["REGISTRY_URL", "https://registry.clawdentity.example", /placeholder/],
     ["REGISTRY_URL", "http://registry.clawdentity.net", /https/],
     ["REGISTRY_ISSUER", "https://localhost:8788", /loopback/],
+    ["PROXY_ORIGIN", "https://proxy.clawdentity.example", /placeholder/],
   ] as const)("refuses %s = %s outside local development", (name, value, message) => {
     const parse = () => parseProxyConfig({ ...deployed, [name]: value });
     expect(parse).toThrow(new RegExp(name));

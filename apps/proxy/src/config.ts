@@ -1,4 +1,10 @@
-import { DEFAULTS, QUEUE_NAMES, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
+import {
+  base64urlSchema,
+  DEFAULTS,
+  proxyOriginSchema,
+  QUEUE_NAMES,
+  RELAY_MAX_PAYLOAD_BYTES,
+} from "@clawdentity/protocol";
 import { describeNonPublicUrl } from "@clawdentity/sdk";
 import { z } from "zod";
 
@@ -6,7 +12,12 @@ const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 /** Secrets every deployed (non-local) environment must have. */
-const DEPLOYED_SECRETS = ["PAIRING_TICKET_SECRET", "METRICS_TOKEN", "REGISTRY_SERVICE_TOKEN"] as const;
+const DEPLOYED_SECRETS = [
+  "PAIRING_TICKET_SECRET",
+  "METRICS_TOKEN",
+  "REGISTRY_SERVICE_TOKEN",
+  "PROXY_SIGNING_KEY",
+] as const;
 
 /** Only for `ENVIRONMENT=local`, so `wrangler dev` runs without a `.dev.vars` file. */
 const LOCAL_PAIRING_TICKET_SECRET = "clawdentity-local-development-pairing-secret";
@@ -51,6 +62,14 @@ const envSchema = z
     // Cloudflare Queues accept a retry delay of at most 12 hours.
     QUEUE_RETRY_MAX_MS: positiveInt.max(12 * 3_600_000).default(5 * 60_000),
     QUEUE_RECORD_RETENTION_MS: positiveInt.default(30 * 86_400_000),
+    PROXY_ORIGIN: proxyOriginSchema,
+    PROXY_SIGNING_KEY: base64urlSchema
+      .length(43, "PROXY_SIGNING_KEY must be a base64url 32-byte Ed25519 seed")
+      .optional(),
+    PROXY_KEYS_CACHE_TTL_MS: positiveInt.max(60_000).default(60_000),
+    HOME_CACHE_TTL_MS: positiveInt.default(60_000),
+    FEDERATION_RETRY_BASE_MS: positiveInt.default(1_000),
+    FEDERATION_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
   })
   .superRefine((env, ctx) => {
     // Outside local development nothing falls back to a development default: fail closed.
@@ -58,7 +77,7 @@ const envSchema = z
       for (const name of DEPLOYED_SECRETS) {
         if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required outside local development" });
       }
-      for (const name of ["REGISTRY_URL", "REGISTRY_ISSUER"] as const) {
+      for (const name of ["REGISTRY_URL", "REGISTRY_ISSUER", "PROXY_ORIGIN"] as const) {
         const value = env[name];
         const problem = value === undefined ? null : describeNonPublicUrl(value);
         if (problem) ctx.addIssue({ code: "custom", path: [name], message: `${problem} (outside local development)` });
@@ -68,6 +87,7 @@ const envSchema = z
       ["RELAY_RETRY_MAX_MS", "RELAY_RETRY_BASE_MS"],
       ["NOTICE_RETRY_MAX_MS", "NOTICE_RETRY_BASE_MS"],
       ["QUEUE_RETRY_MAX_MS", "QUEUE_RETRY_BASE_MS"],
+      ["FEDERATION_RETRY_MAX_MS", "FEDERATION_RETRY_BASE_MS"],
     ] as const) {
       if (env[max] < env[base]) ctx.addIssue({ code: "custom", path: [max], message: `must be at least ${base}` });
     }
@@ -112,6 +132,20 @@ export interface QueueNames {
   receiptsDlq: string;
 }
 
+/** PROTOCOL.md §11: this proxy's identity among the proxies of one registry, and forwarding policy. */
+export interface FederationSettings {
+  /** This proxy's public origin: the audience of requests other proxies sign for it. */
+  origin: string;
+  /** Base64url Ed25519 seed; null (local development only) disables federation entirely. */
+  signingKey: string | null;
+  /** How long another proxy's registered key is trusted without asking the registry again (the revocation bound). */
+  proxyKeysCacheTtlMs: number;
+  /** How long a recipient's home proxy, as the registry resolved it, is reused. */
+  homeCacheTtlMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
 export interface ProxyConfig {
   environment: "local" | "dev" | "production";
   registryUrl: string;
@@ -131,6 +165,7 @@ export interface ProxyConfig {
   /** Sent with every registry call (keys, CRL) so they count as service traffic, not a public client. */
   registryServiceToken: string | null;
   queues: { names: QueueNames; retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
+  federation: FederationSettings;
 }
 
 export class ProxyConfigError extends Error {
@@ -185,6 +220,14 @@ export function parseProxyConfig(env: object): ProxyConfig {
       retryBaseMs: e.QUEUE_RETRY_BASE_MS,
       retryMaxMs: e.QUEUE_RETRY_MAX_MS,
       recordRetentionMs: e.QUEUE_RECORD_RETENTION_MS,
+    },
+    federation: {
+      origin: e.PROXY_ORIGIN,
+      signingKey: e.PROXY_SIGNING_KEY ?? null,
+      proxyKeysCacheTtlMs: e.PROXY_KEYS_CACHE_TTL_MS,
+      homeCacheTtlMs: e.HOME_CACHE_TTL_MS,
+      retryBaseMs: e.FEDERATION_RETRY_BASE_MS,
+      retryMaxMs: e.FEDERATION_RETRY_MAX_MS,
     },
   };
 }

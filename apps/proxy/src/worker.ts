@@ -5,9 +5,10 @@ import { countBillable } from "./billing";
 import { systemClock } from "./clock";
 import { type ProxyConfig, resolveProxyConfig } from "./config";
 import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
-import { handleQueueBatch, sweepRevocationList } from "./queues";
+import { handleQueueBatch, pollEventFeed, sweepRevocationList } from "./queues";
 import { toRelaySession } from "./relay-sessions";
 
+export { FederationOutbox } from "./federation";
 export { OpsAggregate } from "./ops";
 export { AgentRelaySession } from "./session";
 
@@ -51,7 +52,11 @@ export default {
       session: (agentDid) => toRelaySession(env, agentDid),
     });
   },
-  /** The cron: applies the registry's signed revocation list, the safety net for a lost revocation event. */
+  /**
+   * The cron: applies the registry's signed revocation list (the safety net for a lost revocation
+   * event) and, with federation on, its signed event feed (revocations for deployments that do not
+   * share its queue).
+   */
   async scheduled(_controller, env, ctx) {
     countBillable("workerRequests");
     const config = resolveProxyConfig(env);
@@ -71,6 +76,15 @@ export default {
         session: (agentDid) => toRelaySession(env, agentDid),
       });
       if (result.remaining > 0) console.warn("revocation sweep left entries for its next run", result);
+      if (config.federation.signingKey) {
+        await pollEventFeed({
+          env,
+          config,
+          clock: systemClock,
+          registry,
+          session: (agentDid) => toRelaySession(env, agentDid),
+        }).catch((error: unknown) => console.warn("event feed poll failed", { error: String(error) }));
+      }
     } finally {
       metrics.flushIfDue(env, (promise) => ctx.waitUntil(promise));
     }

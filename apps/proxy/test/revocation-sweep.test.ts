@@ -8,10 +8,10 @@ import { env } from "cloudflare:workers";
 import { RELAY_CLOSE_CODES, RELAY_PATHS } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createRegistryClient, createRegistryFetch } from "../src/auth";
 import { parseProxyConfig } from "../src/config";
 import { sweepRevocationList } from "../src/queues";
 import worker from "../src/worker";
+import { toCronDeps } from "./support/cron-deps";
 import { expectError } from "./support/expect-error";
 import { connectV2 } from "./support/receipt-flow";
 import { TEST_REGISTRY_CONTROL } from "./support/registry-fixture";
@@ -40,18 +40,7 @@ const agentRevocations = (proxy: TestProxy, agent: TestAgent) =>
   });
 
 function sweep(proxy: TestProxy) {
-  const config = parseProxyConfig(env);
-  return sweepRevocationList({
-    env,
-    config,
-    clock: proxy.clock,
-    registry: createRegistryClient({
-      config,
-      clock: proxy.clock,
-      fetchRegistry: createRegistryFetch(env, config),
-    }),
-    session: proxy.session,
-  });
+  return sweepRevocationList(toCronDeps(proxy));
 }
 
 describe("a revocation whose event was lost in transit takes effect at the next sweep of the signed list", () => {

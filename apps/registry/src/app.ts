@@ -1,6 +1,11 @@
 import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
 import { Hono } from "hono";
-import { createAdminOnlyMiddleware, createAgentAuthMiddleware, createOwnerAuthMiddleware } from "./auth";
+import {
+  createAdminOnlyMiddleware,
+  createAgentAuthMiddleware,
+  createOwnerAuthMiddleware,
+  createProxyAuthMiddleware,
+} from "./auth";
 import type { Clock } from "./clock";
 import type { RegistryConfig } from "./config";
 import type { RegistryContext } from "./context";
@@ -11,10 +16,12 @@ import {
   type RouteDeps,
   registerAgentRoutes,
   registerBootstrapRoutes,
+  registerEventRoutes,
   registerHealthRoutes,
   registerInviteRoutes,
   registerKeyRoutes,
   registerMeRoutes,
+  registerProxyRoutes,
   registerRenewalRoutes,
   registerResolveRoutes,
 } from "./routes";
@@ -50,6 +57,7 @@ export function createRegistryApp(deps: RegistryAppDeps): Hono {
     ownerAuth: createOwnerAuthMiddleware(context),
     agentAuth: createAgentAuthMiddleware(context),
     adminOnly: createAdminOnlyMiddleware(),
+    proxyAuth: createProxyAuthMiddleware(context),
     rateLimit: (bucket) =>
       createRateLimitMiddleware({
         namespace: deps.rateLimiter,
@@ -72,5 +80,7 @@ export function createRegistryApp(deps: RegistryAppDeps): Hono {
   registerInviteRoutes(app, routeDeps);
   registerAgentRoutes(app, routeDeps);
   registerRenewalRoutes(app, routeDeps);
+  registerProxyRoutes(app, routeDeps);
+  registerEventRoutes(app, routeDeps);
   return app;
 }

@@ -7,7 +7,16 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-export const RATE_LIMIT_BUCKETS = ["resolve", "crl", "challenge", "redeem", "bootstrap", "renew"] as const;
+export const RATE_LIMIT_BUCKETS = [
+  "resolve",
+  "crl",
+  "challenge",
+  "redeem",
+  "bootstrap",
+  "renew",
+  "proxies",
+  "events",
+] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
 export interface RegistryConfig {
@@ -53,6 +62,9 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, RateLimitRule> = {
   bootstrap: { limit: 5, windowSeconds: 60 },
   // An agent renews once per lifetime; this leaves room for many agents behind one address.
   renew: { limit: 30, windowSeconds: 60 },
+  // Proxies of other deployments (without this registry's service token) look keys up and poll the feed.
+  proxies: { limit: 120, windowSeconds: 60 },
+  events: { limit: 120, windowSeconds: 60 },
 };
 
 /** A var holding JSON: parsed, then validated by `schema`; a parse failure becomes a zod issue. */

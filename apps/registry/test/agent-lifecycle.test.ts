@@ -67,6 +67,7 @@ describe("agent lifecycle: list, resolve, reissue, revoke", () => {
         status: "active",
         createdAt: agent.createdAt,
         revokedAt: null,
+        homeProxy: null,
       });
     }
     const unknown = await registry.call("GET", "/v1/resolve/01ARZ3NDEKTSV4RRFFQ69G5FAV");

@@ -153,14 +153,30 @@ describe("event outbox", () => {
     const { agent } = await registerAgent(healthy.registry, owner);
     await healthy.registry.call("DELETE", `/v1/agents/${agent.id}`, { token: owner.secret });
     const sentId = healthy.sent[0]?.id;
+    const { row: newest } = await revokeWithBrokenQueue();
 
     clock.advance(broken.config.outbox.retentionMs + 1);
-    // The broken instance sweeps: the unsent row fails again and stays; sent rows past retention go.
+    // The broken instance sweeps: the unsent rows fail again and stay; sent rows past retention go.
     const result = await handleScheduled(broken.context);
     expect(result.pruned).toBeGreaterThan(0);
     const ids = (await readOutbox(broken.deps.db)).map((entry) => entry.id);
     expect(ids).not.toContain(sentId);
     expect(ids).toContain(unsent.id);
+    expect(ids).toContain(newest.id);
+  });
+
+  it("keeps the newest row even when it is sent and past retention, so the feed cursor never goes back", async () => {
+    const healthy = createHealthyInstance();
+    for (const name of ["older", "newest"]) {
+      const { agent } = await registerAgent(healthy.registry, owner, { name });
+      await healthy.registry.call("DELETE", `/v1/agents/${agent.id}`, { token: owner.secret });
+    }
+    const [olderId, newestId] = healthy.sent.slice(-2).map((event) => event.id);
+    clock.advance(healthy.registry.config.outbox.retentionMs + 1);
+    await handleScheduled(healthy.registry.context);
+    const ids = (await readOutbox(healthy.registry.deps.db)).map((entry) => entry.id);
+    expect(ids).not.toContain(olderId);
+    expect(ids).toContain(newestId);
   });
 });
 

@@ -22,6 +22,8 @@ const ROUTES: Record<
   redeem: { method: "POST", path: "/v1/invites/redeem", body: { code: "nope" } },
   bootstrap: { method: "POST", path: "/v1/admin/bootstrap", headers: { "x-bootstrap-secret": "wrong" } },
   renew: { method: "POST", path: "/v1/agents/renew" },
+  proxies: { method: "GET", path: `/v1/proxies/${"k".repeat(43)}` },
+  events: { method: "GET", path: "/v1/events" },
 };
 
 describe("rate limits on public routes", () => {

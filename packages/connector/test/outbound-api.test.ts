@@ -1,4 +1,5 @@
 import { RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
+import { decodeAitClaims, verifyMessageProof } from "@clawdentity/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { useConnectorRig } from "./helpers";
 
@@ -41,6 +42,20 @@ describe("POST /v1/outbound", () => {
       "x-claw-reply-to": "01JGQ8Z9ZQ0000000000000000",
       traceparent,
     });
+    // The message proof (PROTOCOL.md §11.4) a recipient on another proxy verifies end to end.
+    const headers = relayed?.headers ?? new Headers();
+    const claims = decodeAitClaims(headers.get("authorization")?.split(" ")[1] ?? "");
+    const proof = {
+      senderDid: rig.ids.agent.agentDid,
+      recipientDid: rig.ids.peer.agentDid,
+      messageId,
+      timestamp: headers.get("x-claw-timestamp") ?? "",
+      bodyHash: headers.get("x-claw-body-sha256") ?? "",
+      proof: headers.get("x-claw-message-proof") ?? "",
+      publicKey: claims?.cnf.jwk.x ?? "",
+    };
+    expect(await verifyMessageProof(proof)).toBe(true);
+    expect(await verifyMessageProof({ ...proof, recipientDid: rig.ids.agent.agentDid })).toBe(false);
 
     await vi.waitFor(async () =>
       expect((await rig.node.api("GET", `/v1/outbound/${messageId}`)).json.status).toBe("relayed"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROXY_AUTH_FAILURE_REASONS } from "./federation";
 
 /** Why a signed request was refused; prefixed per component (`PROXY_AUTH_*`, `REGISTRY_AUTH_*`). */
 export const AUTH_FAILURE_REASONS = [
@@ -51,6 +52,9 @@ export const REGISTRY_ERROR_CODES = [
   "REGISTRY_RENEWAL_DISABLED",
   "REGISTRY_RENEWAL_LIFETIME_EXCEEDED",
   "REGISTRY_KEY_PROOF_INVALID",
+  ...PROXY_AUTH_FAILURE_REASONS.map((reason) => `REGISTRY_PROXY_AUTH_${reason}` as const),
+  "REGISTRY_PROXY_NOT_FOUND",
+  "REGISTRY_PROXY_KEY_IN_USE",
   "REGISTRY_INTERNAL",
   "REGISTRY_MISCONFIGURED",
 ] as const;
@@ -81,6 +85,9 @@ export const PROXY_ERROR_CODES = [
   "PROXY_UPGRADE_REQUIRED",
   "PROXY_METRICS_UNAUTHORIZED",
   "PROXY_REGISTRY_UNAVAILABLE",
+  ...PROXY_AUTH_FAILURE_REASONS.map((reason) => `PROXY_FEDERATION_${reason}` as const),
+  "PROXY_MESSAGE_PROOF_REQUIRED",
+  "PROXY_MESSAGE_PROOF_INVALID",
   "PROXY_INTERNAL",
   "PROXY_MISCONFIGURED",
 ] as const;

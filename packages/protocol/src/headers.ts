@@ -22,6 +22,11 @@ export const CLAW_HEADERS = {
   webhookSignature: "webhook-signature",
   /** Proxy → registry over the service binding: the shared `REGISTRY_SERVICE_TOKEN`. */
   serviceToken: "x-clawdentity-service-token",
+  /** Proxy-signed requests (PROTOCOL.md §11.2) and the sender's message proof (§11.4). */
+  proxyOrigin: "x-claw-proxy-origin",
+  audience: "x-claw-audience",
+  proxySignature: "x-claw-proxy-signature",
+  messageProof: "x-claw-message-proof",
 } as const;
 
 export const CLAW_AUTH_SCHEME = "Claw";

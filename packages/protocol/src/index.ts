@@ -5,6 +5,7 @@ export * from "./defaults";
 export * from "./did";
 export * from "./errors";
 export * from "./events";
+export * from "./federation";
 export * from "./frames";
 export * from "./headers";
 export * from "./json-structure";

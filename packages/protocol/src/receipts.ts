@@ -22,6 +22,10 @@ export const DEAD_LETTER_REASONS = [
   "purged",
   /** The sender's connector never learned the outcome of a relayed message before its deadline. */
   "outcome_unknown",
+  /** The recipient's home proxy did not take a forwarded message before its TTL (PROTOCOL.md §11.4). */
+  "proxy_unreachable",
+  /** The recipient's home proxy refused a forwarded message. */
+  "proxy_refused",
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AIT_MAX_TTL_DAYS, agentNameSchema, frameworkSchema, ttlSecondsSchema } from "./ait";
 import { agentDidSchema, humanDidSchema } from "./did";
+import { homeProxySchema } from "./federation";
 import { base64urlSchema, isoTimestampSchema, safeTextSchema, ulidSchema } from "./primitives";
 import { agentRenewalSchema, aitLifetimeFields, hasOneLifetime, ONE_LIFETIME_MESSAGE } from "./renewal";
 
@@ -18,6 +19,12 @@ export const REGISTRY_PATHS = {
   /** Signed by the agent itself (PROTOCOL.md §2), not by its owner. */
   agentRenew: "/v1/agents/renew",
   resolve: "/v1/resolve",
+  /** Proxy keys (admin) and their public lookup by kid (PROTOCOL.md §11.1). */
+  proxies: "/v1/proxies",
+  /** Signed by a proxy (PROTOCOL.md §11.3). */
+  proxyHome: "/v1/proxies/home",
+  /** The signed, cursor-paged event feed (PROTOCOL.md §11.5). */
+  events: "/v1/events",
 } as const;
 
 export const BOOTSTRAP_SECRET_HEADER = "x-bootstrap-secret";
@@ -184,16 +191,18 @@ export const reissueAgentRequestSchema = z.object(aitLifetimeFields).refine(hasO
 export type ReissueAgentRequest = z.infer<typeof reissueAgentRequestSchema>;
 
 /** The public view of `GET /v1/resolve/:id`. */
-export const resolvedAgentSchema = agentSchema.pick({
-  did: true,
-  ownerDid: true,
-  name: true,
-  framework: true,
-  publicKey: true,
-  status: true,
-  createdAt: true,
-  revokedAt: true,
-});
+export const resolvedAgentSchema = agentSchema
+  .pick({
+    did: true,
+    ownerDid: true,
+    name: true,
+    framework: true,
+    publicKey: true,
+    status: true,
+    createdAt: true,
+    revokedAt: true,
+  })
+  .extend({ homeProxy: homeProxySchema.nullable() });
 export type ResolvedAgent = z.infer<typeof resolvedAgentSchema>;
 export const resolveAgentResponseSchema = z.object({ agent: resolvedAgentSchema });
 export type ResolveAgentResponse = z.infer<typeof resolveAgentResponseSchema>;

@@ -92,9 +92,13 @@ describe("agent bodies", () => {
       aitExpiresAt: _exp,
       renewal: _renewal,
       updatedAt: _upd,
-      ...resolved
+      ...view
     } = agent;
+    const resolved = { ...view, homeProxy: null };
     expect(resolvedAgentSchema.parse(resolved)).toEqual(resolved);
+    const homed = { ...view, homeProxy: { origin: "https://proxy-b.example", kid: "k".repeat(43) } };
+    expect(resolvedAgentSchema.parse(homed)).toEqual(homed);
+    expect(resolvedAgentSchema.safeParse(view).success).toBe(false);
   });
 
   it.each([

@@ -4,6 +4,21 @@ export { decodeBase64url, encodeBase64url, encodeUtf8, hashBodySha256 } from "./
 export { type Clock, systemClock, toIsoTimestamp, toUnixSeconds } from "./clock";
 export { signCrl, verifyCrl } from "./crl";
 export { type CrlCache, type CrlCacheOptions, type CrlFailMode, createCrlCache } from "./crl-cache";
+export { signEventFeed, verifyEventFeed } from "./event-feed";
+export {
+  createMessageProof,
+  ProxyAuthError,
+  type ProxyKeyRecord,
+  type ProxyKeyResolver,
+  type ProxyRequestHeaders,
+  precheckProxyRequest,
+  type SignProxyRequestInput,
+  signProxyRequest,
+  toProxyKid,
+  verifyFederatedMessage,
+  verifyMessageProof,
+  verifyProxyRequest,
+} from "./federation-signing";
 export {
   createHistogramState,
   estimateQuantile,

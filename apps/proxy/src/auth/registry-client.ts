@@ -2,24 +2,35 @@ import {
   CLAW_HEADERS,
   type CrlClaims,
   crlResponseSchema,
+  type HomeProxy,
+  proxyResponseSchema,
   REGISTRY_KEYS_PATH,
+  REGISTRY_PATHS,
   type RegistryKeysDocument,
   registryKeysDocumentSchema,
+  resolveAgentResponseSchema,
 } from "@clawdentity/protocol";
 import {
   type CrlCache,
   createCrlCache,
   createRegistryKeysCache,
+  ProxyAuthError,
+  type ProxyKeyRecord,
+  type ProxyKeyResolver,
   type SigningKeyResolver,
   verifyCrl,
 } from "@clawdentity/sdk";
 import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
+import { createExpiringCache } from "../federation";
 import { METRICS, type MetricsBuffer, toHistogramDeltas } from "../metrics";
 
 export const REGISTRY_CRL_PATH = "/v1/crl";
 
-export type RegistryFetch = (path: string) => Promise<Response>;
+export type RegistryFetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** Lookups kept per isolate at most (oldest first out): proxies and agents this proxy relays with. */
+const FEDERATION_CACHE_ENTRIES = 10_000;
 
 /** The registry's signing keys and revocation list, cached per isolate; never fetched per request. */
 export interface RegistryClient {
@@ -27,6 +38,12 @@ export interface RegistryClient {
   crl: CrlCache;
   /** Fetches and verifies the signed list now, bypassing the cache (the revocation sweep). */
   fetchCrl(): Promise<CrlClaims>;
+  /** Another proxy's registered key by kid, reused at most `proxyKeysCacheTtlMs` (PROTOCOL.md §11.1). */
+  proxyKeys: ProxyKeyResolver;
+  /** The agent's home proxy as the registry resolves it, reused at most `homeCacheTtlMs`; null: none or unknown. */
+  resolveHome(agentDid: string): Promise<HomeProxy | null>;
+  /** The raw registry transport, for the calls a proxy signs itself (PROTOCOL.md §11.3). */
+  fetch: RegistryFetch;
 }
 
 /**
@@ -41,9 +58,10 @@ export function createRegistryFetch(
   const headers: Record<string, string> = config.registryServiceToken
     ? { [CLAW_HEADERS.serviceToken]: config.registryServiceToken }
     : {};
-  return (path) => {
+  return (path, init = {}) => {
     const url = new URL(path, config.registryUrl).toString();
-    return registry ? registry.fetch(url, { headers }) : fetch(url, { headers });
+    const request = { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } };
+    return registry ? registry.fetch(url, request) : fetch(url, request);
   };
 }
 
@@ -110,5 +128,35 @@ export function createRegistryClient(options: {
     failMode: config.crlFailMode,
     now,
   });
-  return { keys, crl, fetchCrl };
+  const proxyKeyCache = createExpiringCache<ProxyKeyRecord | null>({
+    ttlMs: config.federation.proxyKeysCacheTtlMs,
+    maxEntries: FEDERATION_CACHE_ENTRIES,
+    now,
+  });
+  const proxyKeys: ProxyKeyResolver = (kid) =>
+    proxyKeyCache.resolve(kid, async () => {
+      let response: Response;
+      try {
+        response = await fetchRegistry(`${REGISTRY_PATHS.proxies}/${encodeURIComponent(kid)}`);
+      } catch (error) {
+        throw new ProxyAuthError("PROXY_KEYS_UNAVAILABLE", `registry unreachable: ${String(error)}`);
+      }
+      if (response.status === 404 || response.status === 400) return null;
+      if (!response.ok) throw new ProxyAuthError("PROXY_KEYS_UNAVAILABLE", `registry answered ${response.status}`);
+      const { proxy } = proxyResponseSchema.parse(await response.json());
+      return { origin: proxy.origin, publicKey: proxy.publicKey, status: proxy.status };
+    });
+  const homeCache = createExpiringCache<HomeProxy | null>({
+    ttlMs: config.federation.homeCacheTtlMs,
+    maxEntries: FEDERATION_CACHE_ENTRIES,
+    now,
+  });
+  const resolveHome = (agentDid: string) =>
+    homeCache.resolve(agentDid, async () => {
+      const response = await fetchRegistry(`${REGISTRY_PATHS.resolve}/${encodeURIComponent(agentDid)}`);
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`registry answered ${response.status} resolving ${agentDid}`);
+      return resolveAgentResponseSchema.parse(await response.json()).agent.homeProxy;
+    });
+  return { keys, crl, fetchCrl, proxyKeys, resolveHome, fetch: fetchRegistry };
 }

@@ -9,6 +9,7 @@ import { createQueueRecordStore, type QueueRecordInput, type QueueRecordStore } 
 
 const PRUNE_BATCH = 100;
 const SWEEP_WATERMARK_KEY = "revocation-sweep-watermark-ms";
+const EVENT_FEED_CURSOR_KEY = "registry-event-feed-cursor";
 
 /**
  * The operator's aggregate. Instances `metrics-<n>` are shards of the metric totals that
@@ -80,6 +81,17 @@ export class OpsAggregate extends DurableObject<Env> {
     const next = Math.max(current, watermarkMs);
     this.ctx.storage.kv.put(SWEEP_WATERMARK_KEY, next);
     return next;
+  }
+
+  /** Where the registry's event feed (PROTOCOL.md §11.5) was read up to; "0" before the first poll. */
+  async readEventFeedCursor(): Promise<string> {
+    return this.ctx.storage.kv.get<string>(EVENT_FEED_CURSOR_KEY) ?? "0";
+  }
+
+  /** Moves the feed cursor forward (never back, whatever order two polls finish in). */
+  async advanceEventFeedCursor(cursor: string): Promise<void> {
+    const current = this.ctx.storage.kv.get<string>(EVENT_FEED_CURSOR_KEY) ?? "0";
+    if (Number(cursor) > Number(current)) this.ctx.storage.kv.put(EVENT_FEED_CURSOR_KEY, cursor);
   }
 
   #write<T>(nowMs: number, work: () => T): T {

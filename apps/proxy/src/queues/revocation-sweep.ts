@@ -12,6 +12,15 @@ const SWEEP_CONCURRENCY = 50;
 /** Registry clocks and CRL generation may lag a little: entries this close below the watermark are looked at again. */
 const WATERMARK_SLACK_MS = 5 * 60_000;
 
+/** What the cron's registry jobs (this sweep, the event feed poll) work with. */
+export interface CronJobDeps {
+  env: Env;
+  config: ProxyConfig;
+  clock: Clock;
+  registry: RegistryClient;
+  session: (agentDid: string) => DurableObjectStub<AgentRelaySession>;
+}
+
 export interface SweepResult {
   /** Entries in the signed list. */
   listed: number;
@@ -31,13 +40,7 @@ export interface SweepResult {
  * registry's CRL cache age, whatever happened to its event. Signed requests are refused even
  * sooner, by the CRL check of every request.
  */
-export async function sweepRevocationList(deps: {
-  env: Env;
-  config: ProxyConfig;
-  clock: Clock;
-  registry: RegistryClient;
-  session: (agentDid: string) => DurableObjectStub<AgentRelaySession>;
-}): Promise<SweepResult> {
+export async function sweepRevocationList(deps: CronJobDeps): Promise<SweepResult> {
   const { env, config, clock, registry, session } = deps;
   const claims = await registry.fetchCrl();
   const cursor = toRevocationSweepObject(env);

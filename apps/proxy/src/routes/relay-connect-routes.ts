@@ -2,12 +2,24 @@ import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
+import type { RegistryClient } from "../auth";
+import type { ProxyConfig } from "../config";
+import { attestHome, type ProxySigner, toSignedConnect } from "../federation";
 import { toRelaySession } from "../relay-sessions";
 import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "../session";
 
 /** PROTOCOL.md §5: the agent's WebSocket to its own relay session, authenticated like any other request. */
-export function registerRelayConnectRoutes(app: Hono<ProxyEnv>, deps: { auth: MiddlewareHandler<ProxyEnv> }): void {
-  const { auth } = deps;
+export function registerRelayConnectRoutes(
+  app: Hono<ProxyEnv>,
+  deps: {
+    auth: MiddlewareHandler<ProxyEnv>;
+    config: ProxyConfig;
+    registry: (env: Env) => RegistryClient;
+    /** This proxy's key; null when federation is off. */
+    signer: ProxySigner | null;
+  },
+): void {
+  const { auth, config, signer } = deps;
 
   const requireUpgrade: MiddlewareHandler<ProxyEnv> = async function requireWebSocketUpgrade(c, next) {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -27,6 +39,20 @@ export function registerRelayConnectRoutes(app: Hono<ProxyEnv>, deps: { auth: Mi
     });
     const version = c.req.header(CLAW_HEADERS.relayProtocol);
     if (version) headers.set(CLAW_HEADERS.relayProtocol, version);
-    return toRelaySession(c.env, agent.did).fetch("https://relay-session/connect", { headers });
+    const response = await toRelaySession(c.env, agent.did).fetch("https://relay-session/connect", { headers });
+    const connect = toSignedConnect(c.req.raw);
+    if (signer && connect && response.status === 101) {
+      // The socket never waits for the registry: the attestation runs after the answer.
+      c.executionCtx.waitUntil(
+        attestHome({
+          signer,
+          registryIssuer: config.registryIssuer,
+          registryUrl: config.registryUrl,
+          fetchRegistry: deps.registry(c.env).fetch,
+          connect,
+        }),
+      );
+    }
+    return response;
   });
 }

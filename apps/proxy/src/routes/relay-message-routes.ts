@@ -1,8 +1,6 @@
 import {
   CLAW_HEADERS,
   DEFAULT_PRIORITY,
-  findJsonStructureProblem,
-  JSON_STRUCTURE_LIMITS,
   parseRelayMessageHeaders,
   RELAY_PATHS,
   type RelayAcceptedResponse,
@@ -14,62 +12,12 @@ import type { AuthMiddlewareOptions } from "../auth";
 import { createAuthMiddleware } from "../auth";
 import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
+import { forwardToHome } from "../federation";
 import { toRelaySession } from "../relay-sessions";
-import type { EnqueueResult, SentMessageInput } from "../session";
+import type { SentMessageInput } from "../session";
+import { toEnqueueError, toPayloadText } from "./message-admission";
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
-
-/**
- * The payload must be UTF-8 JSON within the structural limits (measured before it is parsed);
- * it is stored and delivered as the exact text that was signed.
- */
-function toPayloadText(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new AppError("PROXY_BAD_REQUEST", 400, "the payload must be a UTF-8 JSON document");
-  }
-  const problem = findJsonStructureProblem(text);
-  if (problem) {
-    const { maxDepth, maxValues } = JSON_STRUCTURE_LIMITS;
-    throw new AppError(
-      "PROXY_PAYLOAD_TOO_COMPLEX",
-      400,
-      problem === "depth"
-        ? `the payload nests deeper than ${maxDepth} levels`
-        : `the payload has over ${maxValues} values`,
-      { limit: problem, maxDepth, maxValues },
-    );
-  }
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new AppError("PROXY_BAD_REQUEST", 400, "the payload must be a UTF-8 JSON document");
-  }
-  return text;
-}
-
-function toEnqueueError(result: Extract<EnqueueResult, { ok: false }>): AppError {
-  switch (result.refusal) {
-    case "recipient_not_found":
-      return new AppError("PROXY_RECIPIENT_NOT_FOUND", 404, "no agent with that DID has connected to this proxy");
-    case "recipient_revoked":
-      return new AppError("PROXY_RECIPIENT_REVOKED", 403, "the recipient agent is revoked");
-    case "sender_not_trusted":
-      return new AppError("PROXY_SENDER_NOT_TRUSTED", 403, "the recipient has not paired with the sender");
-    case "queue_full":
-      return new AppError("PROXY_QUEUE_FULL", 507, "the recipient's queue is full", { scope: result.detail });
-    case "rate_limited":
-      return new AppError(
-        "PROXY_RATE_LIMITED",
-        429,
-        "the recipient's limit on this sender is reached",
-        { scope: "pair" },
-        { [CLAW_HEADERS.retryAfter]: String(result.retryAfterSeconds) },
-      );
-  }
-}
 
 /**
  * The sender's own timeline learns of the accept here. The message is already stored, so a failure
@@ -108,7 +56,7 @@ export function registerRelayMessageRoutes(
     const priority = headers.priority ?? DEFAULT_PRIORITY;
     const senderDid = c.get("agent").did;
     const acceptedAtMs = clock.nowMs();
-    const result = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
+    const local = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
       senderDid,
       messageId: headers.messageId,
       correlationId,
@@ -119,6 +67,23 @@ export function registerRelayMessageRoutes(
       ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
       ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
     });
+    // A recipient never seen here may be at home on another proxy: stored in its outbox instead.
+    const forwarded =
+      !local.ok && local.refusal === "recipient_not_found"
+        ? await forwardToHome({
+            env: c.env,
+            config,
+            registry: registry(c.env),
+            request: c.req.raw,
+            claims: c.get("agent").claims,
+            headers,
+            correlationId,
+            priority,
+            payload,
+            acceptedAtMs,
+          })
+        : null;
+    const result = forwarded ? { ok: true as const, ...forwarded } : local;
     if (!result.ok) throw toEnqueueError(result);
     // The 202 does not wait for the sender's own timeline (its session is written after the answer).
     c.executionCtx.waitUntil(

@@ -3,6 +3,11 @@ export type { RetryDeadLetterResult } from "./dead-letter-admin";
 export type { DeliveryReport } from "./outbound-writer";
 export type { SubmitReceiptInput, SubmitReceiptResult } from "./receipt-intake";
 export { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "./session-headers";
-export { type RelaySessionOverrides, setRelaySessionOverrides } from "./session-runtime";
+export {
+  createRelaySessionRuntime,
+  type RelaySessionOverrides,
+  type RelaySessionRuntime,
+  setRelaySessionOverrides,
+} from "./session-runtime";
 export type * from "./session-types";
 export type { SentMessageInput } from "./timeline-keeper";

@@ -119,6 +119,8 @@ export async function registerAgent(
     created_at: nowMs,
     updated_at: nowMs,
     revoked_at: null,
+    home_proxy_kid: null,
+    home_connected_at: null,
   };
   const results = await db
     .batch([
@@ -131,5 +133,5 @@ export async function registerAgent(
   if (toChangedRows(results[1]) === 0) {
     throw new AppError("REGISTRY_CHALLENGE_USED", 409, "challenge was used or expired while registering");
   }
-  return { agent: toAgent({ ...row, owner_did: owner.did }), ait };
+  return { agent: toAgent({ ...row, owner_did: owner.did, home_origin: null }), ait };
 }

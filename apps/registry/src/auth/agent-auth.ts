@@ -33,7 +33,7 @@ declare module "hono" {
 }
 
 /** The registry's own active keys: an AIT another registry signed names a kid unknown here. */
-function createOwnKeysResolver(context: RegistryContext): SigningKeyResolver {
+export function createOwnKeysResolver(context: RegistryContext): SigningKeyResolver {
   return {
     async resolveKey(kid) {
       const { keys } = await context.signer.toKeysDocument();

@@ -1,9 +1,10 @@
-export { type AuthenticatedAgent, createAgentAuthMiddleware } from "./agent-auth";
+export { type AuthenticatedAgent, createAgentAuthMiddleware, createOwnKeysResolver } from "./agent-auth";
 export {
   type AuthenticatedOwner,
   createAdminOnlyMiddleware,
   createOwnerAuthMiddleware,
 } from "./owner-auth";
+export { type AuthenticatedProxy, createProxyAuthMiddleware } from "./proxy-auth";
 export {
   createSecretToken,
   isEqualConstantTime,

@@ -32,12 +32,18 @@ export interface AgentRow {
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
+  /** Federation (migration 0004): the proxy that attested the agent's last connect, and its time (unix s). */
+  home_proxy_kid: string | null;
+  home_connected_at: number | null;
 }
 
 /** An agent with its owner's DID, which every answer about it carries. */
-export type AgentView = AgentRow & { owner_did: string };
+export type AgentView = AgentRow & { owner_did: string; home_origin: string | null };
 
-const SELECT_AGENT_VIEW = "SELECT a.*, o.did AS owner_did FROM agents a JOIN owners o ON o.id = a.owner_id";
+/** A home proxy counts only while its key is active: a revoked proxy is nobody's home. */
+const SELECT_AGENT_VIEW = `SELECT a.*, o.did AS owner_did, p.origin AS home_origin
+  FROM agents a JOIN owners o ON o.id = a.owner_id
+  LEFT JOIN proxies p ON p.kid = a.home_proxy_kid AND p.status = 'active'`;
 
 export function toAgentInsert(db: D1Database, row: AgentRow, guard?: SqlGuard): D1PreparedStatement {
   return toGuardedInsert(db, "agents", { ...row }, guard);
@@ -251,5 +257,6 @@ export function toAgent(row: AgentView): Agent {
 
 /** The public subset of `toAgent`: the schema drops every field the owner alone may see. */
 export function toResolvedAgent(row: AgentView): ResolvedAgent {
-  return resolvedAgentSchema.parse(toAgent(row));
+  const homeProxy = row.home_origin && row.home_proxy_kid ? { origin: row.home_origin, kid: row.home_proxy_kid } : null;
+  return resolvedAgentSchema.parse({ ...toAgent(row), homeProxy });
 }

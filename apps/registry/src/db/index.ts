@@ -4,5 +4,6 @@ export * from "./guarded-insert";
 export * from "./invite-store";
 export * from "./nonce-store";
 export * from "./owner-store";
+export * from "./proxy-store";
 export * from "./revocation-store";
 export * from "./token-store";

@@ -7,4 +7,5 @@ export const REGISTRY_ERROR_CODE_SET: ErrorCodeSet = {
   notFound: "REGISTRY_NOT_FOUND",
   internal: "REGISTRY_INTERNAL",
   authPrefix: "REGISTRY_AUTH_",
+  proxyAuthPrefix: "REGISTRY_PROXY_AUTH_",
 };

@@ -1,7 +1,9 @@
+export { createSignedEventFeed } from "./event-feed";
 export { createEventPublisher, type EventProducer, type EventPublisher, type PublishResult } from "./event-publisher";
 export {
   claimDueEvents,
   findOldestUnsentAt,
+  listFeedEvents,
   markEventFailed,
   markEventSent,
   type OutboxRecord,

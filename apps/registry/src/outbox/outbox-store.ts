@@ -87,9 +87,16 @@ export async function markEventFailed(
     .run();
 }
 
+/**
+ * The newest row always stays: the event feed's cursor is the rowid, and SQLite would hand a pruned
+ * maximum rowid out again, behind a reader's cursor.
+ */
 export async function pruneSentEvents(db: D1Database, sentBeforeMs: number): Promise<number> {
   const result = await db
-    .prepare("DELETE FROM event_outbox WHERE sent_at IS NOT NULL AND sent_at < ?")
+    .prepare(
+      `DELETE FROM event_outbox WHERE sent_at IS NOT NULL AND sent_at < ?
+       AND rowid < (SELECT MAX(rowid) FROM event_outbox)`,
+    )
     .bind(sentBeforeMs)
     .run();
   return result.meta.changes;
@@ -101,4 +108,16 @@ export async function findOldestUnsentAt(db: D1Database): Promise<number | null>
     .prepare("SELECT MIN(created_at) AS oldest FROM event_outbox WHERE sent_at IS NULL")
     .first<{ oldest: number | null }>();
   return row?.oldest ?? null;
+}
+
+/** One page of the event feed (PROTOCOL.md §11.5): events in commit order after `afterSeq`. */
+export async function listFeedEvents(
+  db: D1Database,
+  input: { afterSeq: number; limit: number },
+): Promise<{ seq: number; payload: string }[]> {
+  const { results } = await db
+    .prepare("SELECT rowid AS seq, payload FROM event_outbox WHERE rowid > ? ORDER BY rowid LIMIT ?")
+    .bind(input.afterSeq, input.limit)
+    .all<{ seq: number; payload: string }>();
+  return results;
 }

@@ -9,5 +9,7 @@ export interface RouteDeps {
   /** A request the agent itself signed (PROTOCOL.md §2). */
   agentAuth: MiddlewareHandler;
   adminOnly: MiddlewareHandler;
+  /** A request a registered proxy signed for this registry (PROTOCOL.md §11.2). */
+  proxyAuth: MiddlewareHandler;
   rateLimit(bucket: RateLimitBucket): MiddlewareHandler;
 }

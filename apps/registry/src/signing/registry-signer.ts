@@ -1,11 +1,12 @@
-import type { AitClaims, CrlClaims, RegistryKey, RegistryKeysDocument } from "@clawdentity/protocol";
-import { type Ed25519KeyPair, importEd25519Seed, signAit, signCrl } from "@clawdentity/sdk";
+import type { AitClaims, CrlClaims, EventFeedClaims, RegistryKey, RegistryKeysDocument } from "@clawdentity/protocol";
+import { type Ed25519KeyPair, importEd25519Seed, signAit, signCrl, signEventFeed } from "@clawdentity/sdk";
 import type { RegistryConfig } from "../config";
 
 export interface RegistrySigner {
   readonly kid: string;
   signAit(claims: AitClaims): Promise<string>;
   signCrl(claims: CrlClaims): Promise<string>;
+  signEventFeed(claims: EventFeedClaims): Promise<string>;
   /** The current key (active) first, then the published older keys. */
   toKeysDocument(): Promise<RegistryKeysDocument>;
 }
@@ -25,6 +26,9 @@ export function createRegistrySigner(config: Pick<RegistryConfig, "signingKey" |
     },
     async signCrl(claims) {
       return signCrl({ claims, kid, privateKey: (await load()).privateKey });
+    },
+    async signEventFeed(claims) {
+      return signEventFeed({ claims, kid, privateKey: (await load()).privateKey });
     },
     async toKeysDocument() {
       const current: RegistryKey = { kid, alg: "EdDSA", crv: "Ed25519", x: (await load()).publicKey, status: "active" };

@@ -1,4 +1,5 @@
 export * from "./actors";
 export * from "./producers";
+export * from "./proxies";
 export * from "./registry";
 export * from "./verify";

@@ -1,5 +1,5 @@
-import { crlResponseSchema, registryKeysDocumentSchema } from "@clawdentity/protocol";
-import { createRegistryKeysCache, verifyAit, verifyCrl } from "@clawdentity/sdk";
+import { crlResponseSchema, eventFeedResponseSchema, registryKeysDocumentSchema } from "@clawdentity/protocol";
+import { createRegistryKeysCache, verifyAit, verifyCrl, verifyEventFeed } from "@clawdentity/sdk";
 import type { TestRegistry } from "./registry";
 
 /** Verifies like a relying party would: keys fetched from the registry's own well-known document. */
@@ -15,6 +15,10 @@ export function createVerifier(registry: TestRegistry) {
     async fetchCrl() {
       const { crl } = crlResponseSchema.parse((await registry.call("GET", "/v1/crl")).body);
       return verifyCrl({ token: crl, keys, nowSeconds: nowSeconds(), issuer: registry.config.issuerUrl });
+    },
+    async fetchEventFeed(query = "") {
+      const { feed } = eventFeedResponseSchema.parse((await registry.call("GET", `/v1/events${query}`)).body);
+      return verifyEventFeed({ token: feed, keys, nowSeconds: nowSeconds(), issuer: registry.config.issuerUrl });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { CLAW_HEADERS, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
-import { signRequest } from "@clawdentity/sdk";
+import { createMessageProof, decodeAitClaims, signRequest } from "@clawdentity/sdk";
 import { callHttp, type FetchLike, type HttpResult } from "../http";
 
 /** An answer of the proxy, and which AIT signed the request it answers. */
@@ -38,9 +38,21 @@ export function toProxyUrl(base: string, path: string): URL {
 }
 
 export function createProxyClient(options: ProxyClientOptions): ProxyClient {
-  const sign = async (method: string, url: URL, body: string) => {
+  const sign = async (method: string, url: URL, body: string, relay?: { recipientDid: string; messageId: string }) => {
     const { ait, privateKey, jti } = options.signer();
     const headers = await signRequest({ method, pathWithQuery: `${url.pathname}${url.search}`, body, ait, privateKey });
+    const senderDid = relay ? decodeAitClaims(ait)?.sub : undefined;
+    if (relay && senderDid) {
+      // PROTOCOL.md §11.4: lets a recipient on another proxy verify this message end to end.
+      headers["X-Claw-Message-Proof"] = await createMessageProof({
+        senderDid,
+        recipientDid: relay.recipientDid,
+        messageId: relay.messageId,
+        timestamp: headers["X-Claw-Timestamp"] ?? "",
+        bodyHash: headers["X-Claw-Body-SHA256"] ?? "",
+        privateKey,
+      });
+    }
     return { headers, jti };
   };
 
@@ -52,7 +64,9 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
     signal: AbortSignal | undefined,
   ) => {
     const url = toProxyUrl(options.proxyUrl, path);
-    const claw = await sign(method, url, body);
+    const recipientDid = headers[CLAW_HEADERS.recipientAgentDid];
+    const messageId = headers[CLAW_HEADERS.messageId];
+    const claw = await sign(method, url, body, recipientDid && messageId ? { recipientDid, messageId } : undefined);
     const result = await callHttp({
       fetch: options.fetch,
       url: url.toString(),

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import { ClawAuthError } from "../auth-error";
+import { ProxyAuthError } from "../federation-signing";
 import { createUlid } from "../ids";
 import { AppError } from "./app-error";
 
@@ -16,6 +17,8 @@ export interface ErrorCodeSet {
   internal: ErrorCode;
   /** Prefix for ClawAuthError reasons, such as `PROXY_AUTH_`. */
   authPrefix: string;
+  /** Prefix for ProxyAuthError reasons (PROTOCOL.md §11.2); components that take no proxy-signed request omit it. */
+  proxyAuthPrefix?: string;
 }
 
 export interface ErrorHandlerOptions {
@@ -41,6 +44,10 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     if (error instanceof ClawAuthError) {
       const status = error.reason === "KEYS_UNAVAILABLE" || error.reason === "CRL_UNAVAILABLE" ? 503 : 401;
       return render(c, status, `${codes.authPrefix}${error.reason}` as ErrorCode, error.message, error.details);
+    }
+    if (error instanceof ProxyAuthError && codes.proxyAuthPrefix) {
+      const status = error.reason === "PROXY_KEYS_UNAVAILABLE" ? 503 : 401;
+      return render(c, status, `${codes.proxyAuthPrefix}${error.reason}` as ErrorCode, error.message);
     }
     if (error instanceof ZodError) {
       const details = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));

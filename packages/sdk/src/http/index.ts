@@ -8,5 +8,6 @@ export {
 } from "./error-handler";
 export { parseJsonBody, parseJsonBytes, type ReadBodyOptions, readRawBody } from "./json-body";
 export { toMisconfiguredResponse } from "./misconfigured";
+export { type ReadProxyRequestOptions, readVerifiedProxyRequest } from "./proxy-request";
 export { createRequestIdMiddleware } from "./request-id";
 export { secretsMatch } from "./secret-match";

@@ -1,0 +1,2 @@
+export { attestHome } from "./attest-home";
+export { findProxyRecord, listProxyRecords, registerProxy, revokeProxy } from "./register-proxy";
