@@ -182,7 +182,8 @@ describe("receipts crossing back to the sender's home proxy (PROTOCOL.md §11.6)
     await setHomeAtRegistry(alice.did, { origin: PROXY_REMOTE, kid: remote.kid });
     const stub = stubRemoteProxy(proxy, ["unreachable"]);
     const { socket: bobSocket } = await connectV2(proxy, bob);
-    await proxy.session(bob.did).addTrustedPeer({ peerDid: alice.did, ticketId: createUlid() });
+    // alice confirms bob's ticket on this proxy, so she has a session here too: the registry's home wins.
+    await proxy.pair(bob, alice);
     const message = await toForwardedMessage(proxy.clock, alice, bob.did, { text: "from the remote proxy" });
     expect((await proxy.fetch(await toForwardRequest(proxy.clock, remote, [message]))).status).toBe(200);
     await bobSocket.next("deliver");
