@@ -1,4 +1,4 @@
-import type { DeliveryReceiptData, FederationReceiptResult } from "@clawdentity/protocol";
+import type { DeliveryReceiptData, FederationReceiptResult, ProxyErrorCode } from "@clawdentity/protocol";
 import { toRelaySession } from "../relay-sessions";
 import { toFederationOutbox } from "./forward-to-home";
 
@@ -19,8 +19,9 @@ export async function takeForwardedReceipt(
     status: receipt.status,
   };
   const forwarded = await toFederationOutbox(env, origin).wasForwarded(receipt.senderAgentDid, receipt.messageId);
-  if (!forwarded) return { ...base, outcome: "refused", code: "PROXY_RECEIPT_NOT_FORWARDED" };
+  const refused = (code: ProxyErrorCode): FederationReceiptResult => ({ ...base, outcome: "refused", code });
+  if (!forwarded) return refused("PROXY_RECEIPT_NOT_FORWARDED");
   const result = await toRelaySession(env, receipt.senderAgentDid).storeReceipt(receipt);
-  if (!result.senderKnown) return { ...base, outcome: "refused", code: "PROXY_RECIPIENT_NOT_FOUND" };
+  if (!result.senderKnown) return refused("PROXY_RECIPIENT_NOT_FOUND");
   return { ...base, outcome: "stored" };
 }
