@@ -3,13 +3,29 @@ import { fileURLToPath } from "node:url";
 import { parseStackEnv } from "./stack-env";
 import { startLocalStack } from "./start-local-stack";
 
-/** `pnpm start`: registry and proxy in one local workerd until Ctrl-C; state persists between runs. */
+/**
+ * `pnpm start`: registry and proxy in one local workerd until Ctrl-C; state persists between runs.
+ * `pnpm start --proxies 2`: a second proxy deployment beside them (PROTOCOL.md §11).
+ */
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const log = (line: string) => console.log(`[stack] ${line}`);
 
+/** `--proxies N` (or `--proxies=N`), N being 1 (the default) or 2. */
+function parseProxiesArg(args: string[]): 1 | 2 {
+  const index = args.findIndex((arg) => arg === "--proxies" || arg.startsWith("--proxies="));
+  if (index === -1) return 1;
+  const arg = args[index] ?? "";
+  const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[index + 1];
+  if (value === "1" || value === "2") return Number(value) as 1 | 2;
+  throw new Error(`--proxies must be 1 or 2, got ${JSON.stringify(value ?? "")}`);
+}
+
 async function main(): Promise<void> {
   const env = parseStackEnv(process.env);
+  const proxies = parseProxiesArg(process.argv.slice(2));
   const stack = await startLocalStack({
+    proxies,
+    secondProxyPort: env.secondProxyPort,
     repoRoot,
     registryPort: env.registryPort,
     proxyPort: env.proxyPort,
@@ -20,7 +36,7 @@ async function main(): Promise<void> {
   }).catch((error: unknown) => {
     if ((error as { code?: string }).code === "ERR_ADDRESS_IN_USE") {
       throw new Error(
-        `${(error as Error).message}\nIs \`pnpm start\` already running? Other ports: CLAWDENTITY_REGISTRY_PORT / CLAWDENTITY_PROXY_PORT.`,
+        `${(error as Error).message}\nIs \`pnpm start\` already running? Other ports: CLAWDENTITY_REGISTRY_PORT / CLAWDENTITY_PROXY_PORT / CLAWDENTITY_PROXY_B_PORT.`,
       );
     }
     throw error;
@@ -28,6 +44,10 @@ async function main(): Promise<void> {
   const stateDir = relative(repoRoot, env.stateDir ?? `${repoRoot}.dev-state`) || ".";
   log(`registry  ${stack.registryUrl}`);
   log(`proxy     ${stack.proxyUrl}`);
+  if (stack.secondProxyUrl) {
+    log(`proxy B   ${stack.secondProxyUrl} (its own secrets in secrets.json "secondProxy")`);
+    log("both proxies are registered at the registry once an admin exists (after `clawdentity admin bootstrap`)");
+  }
   log(`bootstrap secret: ${stack.secrets.bootstrapSecret} (kept in ${stateDir}/secrets.json)`);
   console.log(`
 Next, in another terminal, with clawdentity installed (README.md, "Install the CLI") or

@@ -11,6 +11,14 @@ export interface LocalStackSecrets {
   metricsToken: string;
   /** The proxy's own Ed25519 seed (PROTOCOL.md §11.1); absent in a state folder from before federation. */
   proxySigningKey?: string;
+  /** The second proxy's own secrets (`pnpm start --proxies 2`); made the first time it starts. */
+  secondProxy?: SecondProxySecrets;
+}
+
+export interface SecondProxySecrets {
+  signingKey: string;
+  pairingTicketSecret: string;
+  metricsToken: string;
 }
 
 function createEd25519Seed(): string {
@@ -30,16 +38,30 @@ function createSecrets(): LocalStackSecrets {
   };
 }
 
-export function resolveLocalStackSecrets(path: string): LocalStackSecrets {
+function createSecondProxySecrets(): SecondProxySecrets {
+  return {
+    signingKey: createEd25519Seed(),
+    pairingTicketSecret: randomBytes(32).toString("base64url"),
+    metricsToken: randomBytes(24).toString("base64url"),
+  };
+}
+
+/** The kept secrets, completed with what this start needs and an older state folder lacks. */
+export function resolveLocalStackSecrets(path: string, options: { secondProxy?: boolean } = {}): LocalStackSecrets {
   if (existsSync(path)) {
     const kept = JSON.parse(readFileSync(path, "utf8")) as LocalStackSecrets;
-    if (kept.proxySigningKey) return kept;
-    const upgraded = { ...kept, proxySigningKey: createEd25519Seed() };
+    const missingSecond = options.secondProxy === true && !kept.secondProxy;
+    if (kept.proxySigningKey && !missingSecond) return kept;
+    const upgraded = {
+      ...kept,
+      proxySigningKey: kept.proxySigningKey ?? createEd25519Seed(),
+      ...(missingSecond ? { secondProxy: createSecondProxySecrets() } : {}),
+    };
     writeFileSync(path, `${JSON.stringify(upgraded, null, 2)}\n`, { mode: 0o600 });
     return upgraded;
   }
   mkdirSync(dirname(path), { recursive: true });
-  const secrets = createSecrets();
+  const secrets = { ...createSecrets(), ...(options.secondProxy ? { secondProxy: createSecondProxySecrets() } : {}) };
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
 }

@@ -2,6 +2,8 @@
 export interface StackEnv {
   registryPort: number;
   proxyPort: number;
+  /** `CLAWDENTITY_PROXY_B_PORT`: the second proxy's port with `--proxies 2`. */
+  secondProxyPort: number;
   stateDir: string | undefined;
   /** `CLAWDENTITY_CRON_INTERVAL_MS`: how often the registry's cron runs; unset = the stack's default. */
   cronIntervalMs: number | undefined;
@@ -51,6 +53,7 @@ export function parseStackEnv(env: Record<string, string | undefined>): StackEnv
   return {
     registryPort: parsePort("CLAWDENTITY_REGISTRY_PORT", env.CLAWDENTITY_REGISTRY_PORT, 8788),
     proxyPort: parsePort("CLAWDENTITY_PROXY_PORT", env.CLAWDENTITY_PROXY_PORT, 8787),
+    secondProxyPort: parsePort("CLAWDENTITY_PROXY_B_PORT", env.CLAWDENTITY_PROXY_B_PORT, 8789),
     stateDir: env.CLAWDENTITY_STATE_DIR || undefined,
     cronIntervalMs: parseInterval("CLAWDENTITY_CRON_INTERVAL_MS", env.CLAWDENTITY_CRON_INTERVAL_MS),
     proxyVars: parseVars("CLAWDENTITY_PROXY_VARS", env.CLAWDENTITY_PROXY_VARS),

@@ -6,6 +6,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildWorker } from "./build-worker";
 import { applyD1Migrations } from "./d1-migrations";
+import { type LocalProxyKey, registerLocalProxies, toLocalProxyKey } from "./proxy-registration";
 import { type LocalStackSecrets, resolveLocalStackSecrets } from "./secrets";
 
 export interface LocalStackOptions {
@@ -23,6 +24,10 @@ export interface LocalStackOptions {
   runtimeOutput?: (line: string) => void;
   /** Extra Worker vars for the proxy (e.g. shorter relay timeouts); the stack's own bindings take precedence. */
   proxyVars?: Record<string, string>;
+  /** 2: a second proxy deployment beside the first (`pnpm start --proxies 2`); default 1. */
+  proxies?: 1 | 2;
+  /** The second proxy's port; default 8789. */
+  secondProxyPort?: number;
 }
 
 export interface LocalStack {
@@ -33,11 +38,44 @@ export interface LocalStack {
   runRegistryCron(): Promise<void>;
   /** Runs the proxy's scheduled handler (the revocation-list sweep) now. */
   runProxyCron(): Promise<void>;
+  /** The second proxy's URL, with `proxies: 2`. */
+  secondProxyUrl?: string;
+  /** Runs the second proxy's scheduled handler now, with `proxies: 2`. */
+  runSecondProxyCron?(): Promise<void>;
+  /** Registers both proxies at the registry once an admin exists; true when they are (`proxies: 2`). */
+  registerProxies?(): Promise<boolean>;
   dispose(): Promise<void>;
 }
 
 const REGISTRY_NAME = "clawdentity-registry";
 const PROXY_NAME = "clawdentity-proxy";
+const SECOND_PROXY_NAME = "clawdentity-proxy-b";
+/** The second proxy is another deployment: its queues are its own, never the first one's. */
+const SECOND_PROXY_QUEUE_SUFFIX = "-local-b";
+
+/** The proxy's queue bindings renamed from `*-local` to `*-local-b`. */
+function withSecondProxyQueues(options: WorkerOptions): WorkerOptions {
+  const rename = (name: string) => name.replace(/-local$/, SECOND_PROXY_QUEUE_SUFFIX);
+  const { queueProducers, queueConsumers } = options as {
+    queueProducers?: Record<string, { queueName: string }>;
+    queueConsumers?: Record<string, { deadLetterQueue?: string }>;
+  };
+  return {
+    ...options,
+    queueProducers: Object.fromEntries(
+      Object.entries(queueProducers ?? {}).map(([binding, producer]) => [
+        binding,
+        { queueName: rename(producer.queueName) },
+      ]),
+    ),
+    queueConsumers: Object.fromEntries(
+      Object.entries(queueConsumers ?? {}).map(([queue, consumer]) => [
+        rename(queue),
+        { ...consumer, ...(consumer.deadLetterQueue ? { deadLetterQueue: rename(consumer.deadLetterQueue) } : {}) },
+      ]),
+    ),
+  } as WorkerOptions;
+}
 
 /**
  * Wrangler warns about things the stack handles itself (experimental `secrets`, secrets missing
@@ -83,15 +121,21 @@ function toWorkerOptions(input: {
 /**
  * Registry and proxy in ONE local workerd (Miniflare), each on its own loopback port, sharing
  * queues so registry events reach the proxy's consumer, with state persisted under `stateDir`.
+ * With `proxies: 2`, a second proxy deployment runs beside them: its own name (so its own Durable
+ * Object state), port, secrets, signing key, origin and queues; it learns revocations from the
+ * registry's event feed like a deployment on another account. Both proxies are registered at the
+ * registry as soon as an admin exists.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { repoRoot, registryPort = 8788, proxyPort = 8787, cronIntervalMs = 60_000, log = () => {} } = options;
   const stateDir = resolve(options.stateDir ?? join(repoRoot, ".dev-state"));
   const buildCacheDir = resolve(options.buildCacheDir ?? join(repoRoot, ".dev-state", "build-cache"));
   mkdirSync(stateDir, { recursive: true });
-  const secrets = resolveLocalStackSecrets(join(stateDir, "secrets.json"));
+  const twoProxies = options.proxies === 2;
+  const secrets = resolveLocalStackSecrets(join(stateDir, "secrets.json"), { secondProxy: twoProxies });
   const registryUrl = `http://127.0.0.1:${registryPort}`;
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+  const secondProxyUrl = `http://127.0.0.1:${options.secondProxyPort ?? 8789}`;
 
   log("building workers");
   const registry = toWorkerOptions({
@@ -123,10 +167,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
 
+  const second = twoProxies && secrets.secondProxy ? secrets.secondProxy : null;
+  const secondProxy = second
+    ? withSecondProxyQueues(
+        toWorkerOptions({
+          name: SECOND_PROXY_NAME,
+          repoRoot,
+          appDir: join(repoRoot, "apps", "proxy"),
+          buildCacheDir,
+          port: options.secondProxyPort ?? 8789,
+          bindings: {
+            ...options.proxyVars,
+            REGISTRY_URL: registryUrl,
+            PAIRING_TICKET_SECRET: second.pairingTicketSecret,
+            METRICS_TOKEN: second.metricsToken,
+            PROXY_ORIGIN: secondProxyUrl,
+            PROXY_SIGNING_KEY: second.signingKey,
+            QUEUE_NAME_SUFFIX: SECOND_PROXY_QUEUE_SUFFIX,
+          },
+        }),
+      )
+    : null;
+
   log("starting workerd");
   const { runtimeOutput } = options;
   const mf = new Miniflare({
-    workers: [proxy, registry],
+    workers: secondProxy ? [proxy, registry, secondProxy] : [proxy, registry],
     defaultPersistRoot: join(stateDir, "persist"),
     ...(runtimeOutput
       ? {
@@ -143,6 +209,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   if (applied.length > 0) log(`applied D1 migrations: ${applied.join(", ")}`);
 
+  const proxyKeys: LocalProxyKey[] =
+    second && secrets.proxySigningKey
+      ? [toLocalProxyKey(proxyUrl, secrets.proxySigningKey), toLocalProxyKey(secondProxyUrl, second.signingKey)]
+      : [];
+  let proxiesRegistered = false;
+  const registerProxies = async () => {
+    if (!proxiesRegistered && proxyKeys.length > 0) {
+      proxiesRegistered = await registerLocalProxies(await mf.getD1Database("DB", REGISTRY_NAME), proxyKeys);
+      if (proxiesRegistered)
+        log(`registered both proxies at the registry: ${proxyKeys.map((key) => key.kid).join(", ")}`);
+    }
+    return proxiesRegistered;
+  };
+  if (secondProxy) await registerProxies();
+
   const runCron = (name: string) => async () => {
     const worker = await mf.getWorker(name);
     await worker.scheduled({ cron: "* * * * *" });
@@ -151,11 +232,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // proxy applies the signed revocation list (the safety net for an event lost in transit).
   const runRegistryCron = runCron(REGISTRY_NAME);
   const runProxyCron = runCron(PROXY_NAME);
+  const runSecondProxyCron = runCron(SECOND_PROXY_NAME);
+  const crons: Array<[string, () => Promise<unknown>]> = [
+    ["registry", runRegistryCron],
+    ["proxy", runProxyCron],
+  ];
+  // The second proxy's cron polls the registry's event feed; until an admin exists, each tick also
+  // tries to register both proxies.
+  if (secondProxy) crons.push(["proxy-b", runSecondProxyCron], ["proxy registration", registerProxies]);
   const cron = setInterval(() => {
-    for (const [name, run] of [
-      ["registry", runRegistryCron],
-      ["proxy", runProxyCron],
-    ] as const) {
+    for (const [name, run] of crons) {
       run().catch((error) => log(`${name} cron failed: ${(error as Error).message}`));
     }
   }, cronIntervalMs);
@@ -167,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     secrets,
     runRegistryCron,
     runProxyCron,
+    ...(secondProxy ? { secondProxyUrl, runSecondProxyCron, registerProxies } : {}),
     async dispose() {
       clearInterval(cron);
       await mf.dispose();
@@ -174,4 +261,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 }
 
-export { PROXY_NAME, REGISTRY_NAME };
+export { PROXY_NAME, REGISTRY_NAME, SECOND_PROXY_NAME };

@@ -26,6 +26,17 @@ function resolveMetrics(config: ProxyConfig): MetricsBuffer {
   return metrics;
 }
 
+/** One registry client per isolate, shared by queue consumers and the cron. */
+function resolveRegistry(env: Env, config: ProxyConfig, metrics: MetricsBuffer): RegistryClient {
+  registry ??= createRegistryClient({
+    config,
+    clock: systemClock,
+    fetchRegistry: createRegistryFetch(env, config),
+    recordCall: toRegistryCallRecorder(metrics),
+  });
+  return registry;
+}
+
 /** Wiring only: config parsed once per isolate, one app per isolate, queue batches to their consumers. */
 export default {
   fetch(request, env, ctx) {
@@ -43,11 +54,13 @@ export default {
     countBillable("workerRequests");
     countBillable("queueMessagesConsumed", batch.messages.length);
     const config = resolveProxyConfig(env);
+    const metrics = resolveMetrics(config);
     await handleQueueBatch(batch, {
       env,
       config,
       clock: systemClock,
-      metrics: resolveMetrics(config),
+      metrics,
+      registry: resolveRegistry(env, config, metrics),
       waitUntil: (promise) => ctx.waitUntil(promise),
       session: (agentDid) => toRelaySession(env, agentDid),
     });
@@ -61,12 +74,7 @@ export default {
     countBillable("workerRequests");
     const config = resolveProxyConfig(env);
     const metrics = resolveMetrics(config);
-    registry ??= createRegistryClient({
-      config,
-      clock: systemClock,
-      fetchRegistry: createRegistryFetch(env, config),
-      recordCall: toRegistryCallRecorder(metrics),
-    });
+    const registry = resolveRegistry(env, config, metrics);
     try {
       const result = await sweepRevocationList({
         env,

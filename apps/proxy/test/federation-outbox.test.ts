@@ -17,8 +17,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { toFederationOutbox } from "../src/federation/forward-to-home";
 import { expectError } from "./support/expect-error";
 import { TEST_PROXY_ORIGIN, TEST_PROXY_SEED, TEST_REGISTRY_SEED, TEST_REGISTRY_URL } from "./support/registry-fixture";
-import { createRemoteProxy, setHomeAtRegistry } from "./support/remote-proxy";
-import { createTestAgent, type TestAgent } from "./support/test-agents";
+import { createRemoteProxy, sendProved, setHomeAtRegistry } from "./support/remote-proxy";
+import { createTestAgent } from "./support/test-agents";
 import { createTestProxy, type TestProxy } from "./support/test-proxy";
 
 const PROXY_B = "https://proxy-b.example";
@@ -77,22 +77,6 @@ async function createRemoteConversation() {
   const remote = await createRemoteProxy(PROXY_B);
   await setHomeAtRegistry(bob.did, { origin: PROXY_B, kid: remote.kid });
   return { proxy, alice, bob };
-}
-
-/** `POST /v1/relay/messages` with the sender's message proof, as a federating connector sends it. */
-async function sendProved(proxy: TestProxy, sender: TestAgent, recipientDid: string, messageId: string) {
-  const request = await proxy.messageRequest(sender, recipientDid, { text: "hi B" }, { messageId });
-  const proof = await createMessageProof({
-    senderDid: sender.did,
-    recipientDid,
-    messageId,
-    timestamp: request.headers.get(CLAW_HEADERS.timestamp) ?? "",
-    bodyHash: request.headers.get(CLAW_HEADERS.bodySha256) ?? "",
-    privateKey: sender.keyPair.privateKey,
-  });
-  const headers = new Headers(request.headers);
-  headers.set(CLAW_HEADERS.messageProof, proof);
-  return proxy.fetch(new Request(request, { headers }));
 }
 
 const outbox = () => toFederationOutbox(env, PROXY_B);

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { agentDidSchema } from "./did";
-import { eventEnvelopeSchema } from "./events";
+import { deliveryReceiptDataSchema, eventEnvelopeSchema } from "./events";
 import { base64urlSchema, isoTimestampSchema, ulidSchema, unixSecondsSchema } from "./primitives";
 import { prioritySchema } from "./priority";
 
 /** PROTOCOL.md §11: proxy-to-proxy relaying, proxy identity and the registry's event feed. */
 export const FEDERATION_PATHS = {
   messages: "/v1/federation/messages",
+  receipts: "/v1/federation/receipts",
 } as const;
 
 export const CLAW_PROXY_AUTH_SCHEME = "ClawProxy";
@@ -129,6 +130,25 @@ export const federationMessageResultSchema = z.object({
 export type FederationMessageResult = z.infer<typeof federationMessageResultSchema>;
 export const federationMessageResultsSchema = z.object({ results: z.array(federationMessageResultSchema) });
 export type FederationMessageResults = z.infer<typeof federationMessageResultsSchema>;
+
+/** Receipts and dead-letter notices for senders at home on the receiving proxy (PROTOCOL.md §11.6). */
+export const federationReceiptBatchSchema = z.object({
+  receipts: z.array(deliveryReceiptDataSchema).min(1).max(FEDERATION_MAX_BATCH_MESSAGES),
+});
+export type FederationReceiptBatch = z.infer<typeof federationReceiptBatchSchema>;
+
+export const FEDERATION_RECEIPT_OUTCOMES = ["stored", "retry", "refused"] as const;
+export const federationReceiptResultSchema = z.object({
+  messageId: ulidSchema,
+  senderAgentDid: agentDidSchema,
+  recipientAgentDid: agentDidSchema,
+  status: deliveryReceiptDataSchema.shape.status,
+  outcome: z.enum(FEDERATION_RECEIPT_OUTCOMES),
+  code: z.string().min(1).max(100).optional(),
+});
+export type FederationReceiptResult = z.infer<typeof federationReceiptResultSchema>;
+export const federationReceiptResultsSchema = z.object({ results: z.array(federationReceiptResultSchema) });
+export type FederationReceiptResults = z.infer<typeof federationReceiptResultsSchema>;
 
 export const EVENT_FEED_TYPE = "CLAW-EVENTS";
 export const EVENT_FEED_MAX_PAGE = 100;

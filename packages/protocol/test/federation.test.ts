@@ -4,6 +4,7 @@ import {
   eventFeedQuerySchema,
   FEDERATION_MAX_BATCH_MESSAGES,
   federationMessageBatchSchema,
+  federationReceiptBatchSchema,
   isProxyOrigin,
   PROXY_ERROR_CODES,
   REGISTRY_ERROR_CODES,
@@ -96,6 +97,26 @@ describe("federation batches", () => {
   });
 });
 
+describe("federation receipt batches", () => {
+  const receipt = {
+    messageId: ULID_A,
+    correlationId: ULID_A,
+    senderAgentDid: AGENT_DID,
+    recipientAgentDid: OTHER_AGENT_DID,
+    status: "dead_lettered",
+    reason: "proxy_refused",
+    at: new Date(NOW_SECONDS * 1000).toISOString(),
+  };
+
+  it("accept 1 to 50 receipts of a known status", () => {
+    expect(federationReceiptBatchSchema.safeParse({ receipts: [receipt] }).success).toBe(true);
+    expect(federationReceiptBatchSchema.safeParse({ receipts: [] }).success).toBe(false);
+    const tooMany = Array.from({ length: FEDERATION_MAX_BATCH_MESSAGES + 1 }, () => receipt);
+    expect(federationReceiptBatchSchema.safeParse({ receipts: tooMany }).success).toBe(false);
+    expect(federationReceiptBatchSchema.safeParse({ receipts: [{ ...receipt, status: "read" }] }).success).toBe(false);
+  });
+});
+
 describe("event feed", () => {
   it("bounds the page size and defaults the cursor", () => {
     expect(eventFeedQuerySchema.parse({})).toEqual({ cursor: "0", limit: 100 });
@@ -124,6 +145,7 @@ describe("federation error codes", () => {
   it("exist for every proxy auth reason at both components", () => {
     expect(PROXY_ERROR_CODES).toContain("PROXY_FEDERATION_WRONG_AUDIENCE");
     expect(PROXY_ERROR_CODES).toContain("PROXY_MESSAGE_PROOF_INVALID");
+    expect(PROXY_ERROR_CODES).toContain("PROXY_RECEIPT_NOT_FORWARDED");
     expect(REGISTRY_ERROR_CODES).toContain("REGISTRY_PROXY_AUTH_PROXY_REVOKED");
   });
 });

@@ -1,4 +1,4 @@
-import type { FederationMessage } from "@clawdentity/protocol";
+import type { DeliveryReceiptData, FederationMessage } from "@clawdentity/protocol";
 import type { SqlRunner } from "../storage";
 
 /** One message waiting for its destination proxy; `body` is the FederationMessage as it is sent. */
@@ -7,6 +7,17 @@ export interface OutboxRow {
   message_id: string;
   body: string;
   expires_at_ms: number;
+  attempts: number;
+  [key: string]: SqlStorageValue;
+}
+
+/** One receipt or dead-letter notice waiting for the sender's home proxy; `body` is the DeliveryReceiptData. */
+export interface ReceiptRow {
+  sender_did: string;
+  message_id: string;
+  recipient_did: string;
+  status: string;
+  body: string;
   attempts: number;
   [key: string]: SqlStorageValue;
 }
@@ -33,6 +44,24 @@ const SCHEMA = [
     PRIMARY KEY (sender_did, message_id)
   )`,
   "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at_ms)",
+  `CREATE TABLE IF NOT EXISTS receipts_out (
+    sender_did TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    recipient_did TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    next_attempt_at_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (sender_did, message_id, recipient_did, status)
+  )`,
+  `CREATE TABLE IF NOT EXISTS forwarded (
+    sender_did TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    forwarded_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (sender_did, message_id)
+  )`,
   `CREATE TABLE IF NOT EXISTS destination (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     origin TEXT NOT NULL,
@@ -103,10 +132,92 @@ export function createOutboxStore(db: SqlRunner) {
         messageId,
       );
     },
-    /** The earliest due row and the earliest expiry; null when the outbox is empty. */
+    /** Remembers that the destination took this message: only it may send receipts for it (§11.6). */
+    markForwarded(senderDid: string, messageId: string, nowMs: number): void {
+      db.run(
+        "INSERT OR REPLACE INTO forwarded (sender_did, message_id, forwarded_at_ms) VALUES (?, ?, ?)",
+        senderDid,
+        messageId,
+        nowMs,
+      );
+    },
+    wasForwarded(senderDid: string, messageId: string): boolean {
+      const row = db.first<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM forwarded WHERE sender_did = ? AND message_id = ?",
+        senderDid,
+        messageId,
+      );
+      return (row?.n ?? 0) > 0;
+    },
+    pruneForwarded(cutoffMs: number): void {
+      db.run("DELETE FROM forwarded WHERE forwarded_at_ms < ?", cutoffMs);
+    },
+    /** False when this receipt (sender, messageId, recipient, status) is already waiting here. */
+    insertReceipt(input: { receipt: DeliveryReceiptData; nowMs: number; expiresAtMs: number }): boolean {
+      const { receipt } = input;
+      const before = db.first<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM receipts_out WHERE sender_did = ? AND message_id = ? AND recipient_did = ? AND status = ?",
+        receipt.senderAgentDid,
+        receipt.messageId,
+        receipt.recipientAgentDid,
+        receipt.status,
+      );
+      if ((before?.n ?? 0) > 0) return false;
+      db.run(
+        `INSERT INTO receipts_out (sender_did, message_id, recipient_did, status, body, created_at_ms, expires_at_ms, next_attempt_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        receipt.senderAgentDid,
+        receipt.messageId,
+        receipt.recipientAgentDid,
+        receipt.status,
+        JSON.stringify(receipt),
+        input.nowMs,
+        input.expiresAtMs,
+        input.nowMs,
+      );
+      return true;
+    },
+    takeDueReceipts(nowMs: number, limit: number): ReceiptRow[] {
+      return db.all<ReceiptRow>(
+        `SELECT sender_did, message_id, recipient_did, status, body, attempts FROM receipts_out
+         WHERE next_attempt_at_ms <= ? ORDER BY created_at_ms LIMIT ?`,
+        nowMs,
+        limit,
+      );
+    },
+    /** Receipts the destination did not take within their TTL; removed. */
+    dropExpiredReceipts(nowMs: number): number {
+      const row = db.first<{ n: number }>("SELECT COUNT(*) AS n FROM receipts_out WHERE expires_at_ms <= ?", nowMs);
+      db.run("DELETE FROM receipts_out WHERE expires_at_ms <= ?", nowMs);
+      return row?.n ?? 0;
+    },
+    removeReceipt(row: ReceiptRow): void {
+      db.run(
+        "DELETE FROM receipts_out WHERE sender_did = ? AND message_id = ? AND recipient_did = ? AND status = ?",
+        row.sender_did,
+        row.message_id,
+        row.recipient_did,
+        row.status,
+      );
+    },
+    retryReceiptLater(row: ReceiptRow, atMs: number): void {
+      db.run(
+        `UPDATE receipts_out SET attempts = attempts + 1, next_attempt_at_ms = ?
+         WHERE sender_did = ? AND message_id = ? AND recipient_did = ? AND status = ?`,
+        atMs,
+        row.sender_did,
+        row.message_id,
+        row.recipient_did,
+        row.status,
+      );
+    },
+    /** The earliest due row and the earliest expiry over messages and receipts; null when both are empty. */
     nextTimes(): { dueAtMs: number; expiresAtMs: number } | null {
       const row = db.first<{ due: number | null; expiry: number | null }>(
-        "SELECT MIN(next_attempt_at_ms) AS due, MIN(expires_at_ms) AS expiry FROM outbox",
+        `SELECT MIN(next_attempt_at_ms) AS due, MIN(expires_at_ms) AS expiry FROM (
+           SELECT next_attempt_at_ms, expires_at_ms FROM outbox
+           UNION ALL SELECT next_attempt_at_ms, expires_at_ms FROM receipts_out
+         )`,
       );
       if (row?.due == null || row.expiry == null) return null;
       return { dueAtMs: row.due, expiresAtMs: row.expiry };

@@ -1,3 +1,4 @@
+import type { RegistryClient } from "../auth";
 import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import type { MetricsBuffer } from "../metrics";
@@ -9,6 +10,8 @@ export interface QueueContext {
   config: ProxyConfig;
   clock: Clock;
   metrics: MetricsBuffer;
+  /** Resolves a sender's home proxy for a receipt this proxy cannot route itself (PROTOCOL.md §11.6). */
+  registry: RegistryClient;
   waitUntil: (promise: Promise<unknown>) => void;
   /** The relay session of an agent; tests swap it to inject a transient failure. */
   session: (agentDid: string) => DurableObjectStub<AgentRelaySession>;

@@ -1,5 +1,11 @@
 import { env } from "cloudflare:workers";
-import { CLAW_HEADERS, FEDERATION_PATHS, type FederationMessage, type Priority } from "@clawdentity/protocol";
+import {
+  CLAW_HEADERS,
+  type DeliveryReceiptData,
+  FEDERATION_PATHS,
+  type FederationMessage,
+  type Priority,
+} from "@clawdentity/protocol";
 import {
   createMessageProof,
   createUlid,
@@ -12,6 +18,7 @@ import {
 import type { ManualClock } from "./manual-clock";
 import { TEST_PROXY_ORIGIN, TEST_REGISTRY_CONTROL } from "./registry-fixture";
 import type { TestAgent } from "./test-agents";
+import type { TestProxy } from "./test-proxy";
 
 export interface RemoteProxy {
   origin: string;
@@ -80,17 +87,17 @@ export async function toForwardedMessage(
   };
 }
 
-/** `POST /v1/federation/messages` from `from`, signed for the proxy under test unless told otherwise. */
-export async function toForwardRequest(
+/** A POST to a federation route from `from`, signed for the proxy under test unless told otherwise. */
+export async function toSignedFederationRequest(
   clock: ManualClock,
   from: RemoteProxy,
-  messages: FederationMessage[],
+  path: string,
+  body: string,
   options: { audience?: string; privateKey?: CryptoKey } = {},
 ): Promise<Request> {
-  const body = JSON.stringify({ messages });
   const headers = await signProxyRequest({
     method: "POST",
-    pathWithQuery: FEDERATION_PATHS.messages,
+    pathWithQuery: path,
     body,
     audience: options.audience ?? TEST_PROXY_ORIGIN,
     origin: from.origin,
@@ -98,9 +105,45 @@ export async function toForwardRequest(
     privateKey: options.privateKey ?? from.keyPair.privateKey,
     timestampSeconds: Math.floor(clock.nowMs() / 1000),
   });
-  return new Request(`https://proxy.test${FEDERATION_PATHS.messages}`, {
+  return new Request(`https://proxy.test${path}`, {
     method: "POST",
     headers: { ...headers, "content-type": "application/json", [CLAW_HEADERS.requestId]: createUlid() },
     body,
   });
+}
+
+/** `POST /v1/federation/messages` from `from`, signed for the proxy under test unless told otherwise. */
+export function toForwardRequest(
+  clock: ManualClock,
+  from: RemoteProxy,
+  messages: FederationMessage[],
+  options: { audience?: string; privateKey?: CryptoKey } = {},
+): Promise<Request> {
+  return toSignedFederationRequest(clock, from, FEDERATION_PATHS.messages, JSON.stringify({ messages }), options);
+}
+
+/** `POST /v1/federation/receipts` from `from`, signed for the proxy under test unless told otherwise. */
+export function toReceiptsRequest(
+  clock: ManualClock,
+  from: RemoteProxy,
+  receipts: DeliveryReceiptData[],
+  options: { privateKey?: CryptoKey } = {},
+): Promise<Request> {
+  return toSignedFederationRequest(clock, from, FEDERATION_PATHS.receipts, JSON.stringify({ receipts }), options);
+}
+
+/** `POST /v1/relay/messages` with the sender's message proof, as a federating connector sends it. */
+export async function sendProved(proxy: TestProxy, sender: TestAgent, recipientDid: string, messageId: string) {
+  const request = await proxy.messageRequest(sender, recipientDid, { text: "hi B" }, { messageId });
+  const proof = await createMessageProof({
+    senderDid: sender.did,
+    recipientDid,
+    messageId,
+    timestamp: request.headers.get(CLAW_HEADERS.timestamp) ?? "",
+    bodyHash: request.headers.get(CLAW_HEADERS.bodySha256) ?? "",
+    privateKey: sender.keyPair.privateKey,
+  });
+  const headers = new Headers(request.headers);
+  headers.set(CLAW_HEADERS.messageProof, proof);
+  return proxy.fetch(new Request(request, { headers }));
 }

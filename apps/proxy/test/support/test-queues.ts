@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
+import { createRegistryClient, createRegistryFetch } from "../../src/auth";
 import { parseProxyConfig } from "../../src/config";
 import { createMetricsBuffer } from "../../src/metrics";
 import { handleQueueBatch, type QueueContext } from "../../src/queues";
@@ -66,6 +67,7 @@ export async function runQueueBatchWith(
     config,
     clock: options.clock,
     metrics: createMetricsBuffer({ clock: options.clock, flushIntervalMs: 0, shards: config.relay.metricsShards }),
+    registry: createRegistryClient({ config, clock: options.clock, fetchRegistry: createRegistryFetch(env, config) }),
     waitUntil: (promise) => ctx.waitUntil(promise),
     session: options.session ?? ((agentDid) => toRelaySession(env, agentDid)),
     random: () => 0.5,
