@@ -180,6 +180,8 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
     frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
     maintenance: createSessionMaintenance({
+      messages,
+      deadLetters,
       outbound,
       receipts: receiptStore,
       timeline: timelineStore,
