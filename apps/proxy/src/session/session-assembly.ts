@@ -60,6 +60,8 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       identity.forget();
       sessionState.forget();
       metricFlushes.forget();
+      messages.forget();
+      outbound.forget();
       throw error;
     }
   };
