@@ -1,5 +1,5 @@
 import { PRIORITIES, PRIORITY_RANK, type Priority } from "@clawdentity/protocol";
-import { createHeldValue, type SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, type SqlRunner } from "../../storage";
 
 /**
  * `queued` waits for a socket slot, `waiting` sits out a backoff, `in_flight` awaits its
@@ -108,16 +108,7 @@ export function createMessageStore(db: SqlRunner) {
     nextDue.forget();
     nextExpiry.forget();
   };
-  const change = {
-    run(query: string, ...bindings: SqlStorageValue[]): void {
-      forget();
-      db.run(query, ...bindings);
-    },
-    all(query: string, ...bindings: SqlStorageValue[]) {
-      forget();
-      return db.all(query, ...bindings);
-    },
-  };
+  const change = forgettingRunner(db, forget);
 
   return {
     /** Drops the held due and expiry times, after a transaction that changed them rolled back. */

@@ -1,4 +1,4 @@
-import { createHeldValue, pruneOlderThan, type SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, pruneOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
@@ -43,20 +43,8 @@ export function createOutboundStore(db: SqlRunner) {
   const nextDue = createHeldValue(() =>
     minOf("SELECT MIN(next_attempt_at_ms) AS value FROM outbound WHERE sent_at_ms IS NULL"),
   );
-  const change = {
-    run(query: string, ...bindings: SqlStorageValue[]): void {
-      nextDue.forget();
-      db.run(query, ...bindings);
-    },
-    first(query: string, ...bindings: SqlStorageValue[]) {
-      nextDue.forget();
-      return db.first(query, ...bindings);
-    },
-    all(query: string, ...bindings: SqlStorageValue[]) {
-      nextDue.forget();
-      return db.all(query, ...bindings);
-    },
-  };
+  const change = forgettingRunner(db, nextDue.forget);
+
   return {
     /** Drops the held next due time, after a transaction that changed it rolled back. */
     forget: nextDue.forget,
