@@ -38,9 +38,11 @@ describe("SQLite rows per delivered message", () => {
     const read = (after.sqlRowsRead - before.sqlRowsRead) / MESSAGES;
     const written = (after.sqlRowsWritten - before.sqlRowsWritten) / MESSAGES;
     console.log(`SQLite rows per round trip: ${read.toFixed(1)} read, ${written.toFixed(1)} written`);
-    // Budgets, not timings: 190 rows were read per message before the wake and due times were held in memory.
-    expect(read).toBeLessThanOrEqual(95);
-    expect(written).toBeLessThanOrEqual(64);
+    // Budgets, not timings: 190 rows were read per message before the wake and due times were held
+    // in memory (about 85 since). Counters are written behind once a second, so a slower machine
+    // writes their rows more often: the budgets leave room for one such write per round trip.
+    expect(read).toBeLessThanOrEqual(115);
+    expect(written).toBeLessThanOrEqual(70);
     aliceSocket.close();
     bobSocket.close();
   });
