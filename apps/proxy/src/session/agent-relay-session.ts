@@ -266,6 +266,7 @@ export class AgentRelaySession extends DurableObject<Env> {
     if (!schema.isInitialised()) return;
     const nowMs = this.#parts.now();
     let moreDue = write(() => scheduler.runDue(nowMs) || maintenance.runDue(nowMs));
+    maintenance.alarmRan();
     moreDue = (await this.flushOutbound()) || moreDue;
     if (metricsFlusher.isDue(nowMs)) await this.flushMetrics();
     await this.#reschedule(nowMs, pushAll(nowMs) || moreDue);
@@ -291,7 +292,7 @@ export class AgentRelaySession extends DurableObject<Env> {
     const { alarms, scheduler, maintenance, metricsFlusher } = this.#parts;
     await alarms.reschedule([
       ...scheduler.wakeTimesMs(nowMs),
-      ...maintenance.wakeTimesMs(),
+      ...maintenance.wakeTimesMs(nowMs),
       metricsFlusher.wakeAtMs(nowMs),
       immediately ? nowMs : null,
     ]);

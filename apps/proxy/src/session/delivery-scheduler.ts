@@ -174,20 +174,16 @@ export function createDeliveryScheduler(deps: {
 
     /**
      * Every time something becomes due; the alarm is set to the earliest. Circuit and hello
-     * deadlines count only while ahead, as passing them needs no work of their own.
+     * deadlines count only while ahead, as passing them needs no work of their own. When delivery
+     * records and dead letters age out is the session maintenance's (one retention wake).
      */
     wakeTimesMs(nowMs: number): Array<number | null> {
-      const { retentionMs } = runtime.settings;
-      const delivered = messages.oldestDeliveredAtMs();
-      const dead = deadLetters.oldestAtMs();
       const ahead = (ms: number | null) => (ms !== null && ms > nowMs ? ms : null);
       return [
         messages.nextDueAtMs(),
         messages.nextExpiryAtMs(),
         ahead(sessionState.readCircuit().openUntilMs),
         ahead(sockets.nextHelloDeadlineMs()),
-        delivered === null ? null : delivered + retentionMs,
-        dead === null ? null : dead + retentionMs,
       ];
     },
   };

@@ -52,13 +52,26 @@ export const NEAR_CAPACITY_SHARE = 0.8;
 
 export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const runtime = createRelaySessionRuntime(resolveProxyConfig(env).relay);
-  const write = <T>(work: () => T): T => ctx.storage.transactionSync(work);
+  /** One transaction; what the stores hold in memory is dropped when it rolls back. */
+  const write = <T>(work: () => T): T => {
+    try {
+      return ctx.storage.transactionSync(work);
+    } catch (error) {
+      identity.forget();
+      sessionState.forget();
+      metricFlushes.forget();
+      messages.forget();
+      outbound.forget();
+      throw error;
+    }
+  };
   const now = () => runtime.clock.nowMs();
   const db = createSqlRunner(ctx.storage.sql);
   const identity = createIdentityStore(db);
   const trust = createTrustStore(db);
   const deadLetters = createDeadLetterStore(db);
   const sessionState = createSessionStateStore(db);
+  const metricFlushes = createMetricFlushStore(db, sessionState);
   const messages = createMessageStore(db);
   // Counters are written behind, once a second at most, in one transaction: not a row per message.
   const metrics = createMetricsStore(db, {
@@ -180,6 +193,8 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
     frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
     maintenance: createSessionMaintenance({
+      messages,
+      deadLetters,
       outbound,
       receipts: receiptStore,
       timeline: timelineStore,
@@ -191,7 +206,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     outboundFlusher: createOutboundFlusher({ outbound, metrics, runtime, transport, write }),
     metricsFlusher: createMetricsFlusher({
       metrics,
-      flushes: createMetricFlushStore(db, sessionState),
+      flushes: metricFlushes,
       gauges,
       runtime,
       write,

@@ -1,7 +1,10 @@
+import { createRetentionWake } from "./retention-wake";
 import type { RevocationKeeper } from "./revocation-keeper";
 import type { RelaySessionRuntime } from "./session-runtime";
 import {
   COUNTERS,
+  type DeadLetterStore,
+  type MessageStore,
   type MetricsStore,
   type OutboundStore,
   type ProcessedEventStore,
@@ -16,6 +19,8 @@ const PRUNE_BATCH = 200;
  * the async backbone keeps (sent outbound rows, receipts, timelines, applied event ids).
  */
 export function createSessionMaintenance(deps: {
+  messages: MessageStore;
+  deadLetters: DeadLetterStore;
   outbound: OutboundStore;
   receipts: ReceiptStore;
   timeline: TimelineStore;
@@ -24,8 +29,15 @@ export function createSessionMaintenance(deps: {
   revocation: RevocationKeeper;
   runtime: RelaySessionRuntime;
 }) {
-  const { outbound, receipts, timeline, processedEvents, metrics, revocation, runtime } = deps;
-  const plus = (ms: number | null, by: number) => (ms === null ? null : ms + by);
+  const { messages, deadLetters, outbound, receipts, timeline, processedEvents, metrics, revocation, runtime } = deps;
+  const retention = createRetentionWake(() => [
+    messages.oldestDeliveredAtMs(),
+    deadLetters.oldestAtMs(),
+    outbound.oldestSentAtMs(),
+    receipts.oldestAtMs(),
+    timeline.oldestUpdatedAtMs(),
+    processedEvents.oldestAtMs(),
+  ]);
 
   return {
     /** True when a batch limit was hit and more is due right away. */
@@ -42,15 +54,14 @@ export function createSessionMaintenance(deps: {
       ];
       return moreRevoked || pruned.some((count) => count >= PRUNE_BATCH);
     },
-    wakeTimesMs(): Array<number | null> {
-      const { retentionMs } = runtime.settings;
-      return [
-        outbound.nextDueAtMs(),
-        plus(outbound.oldestSentAtMs(), retentionMs),
-        plus(receipts.oldestAtMs(), retentionMs),
-        plus(timeline.oldestUpdatedAtMs(), retentionMs),
-        plus(processedEvents.oldestAtMs(), retentionMs),
-      ];
+    /** Every time maintenance becomes due: the next outbound attempt, the oldest retained row aging out. */
+    wakeTimesMs(nowMs: number): Array<number | null> {
+      const oldestMs = retention.oldestAtMs(nowMs);
+      return [outbound.nextDueAtMs(), oldestMs === null ? null : oldestMs + runtime.settings.retentionMs];
+    },
+    /** An alarm ran (and may have pruned): the oldest retained time is read again. */
+    alarmRan(): void {
+      retention.forget();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { PRIORITIES, PRIORITY_RANK, type Priority } from "@clawdentity/protocol";
-import type { SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, type SqlRunner } from "../../storage";
 
 /**
  * `queued` waits for a socket slot, `waiting` sits out a backoff, `in_flight` awaits its
@@ -97,10 +97,24 @@ export function createMessageStore(db: SqlRunner) {
   const selectOne = (where: string, ...bindings: SqlStorageValue[]) => select(`${where} LIMIT 1`, ...bindings)[0];
   const minOf = (query: string, ...bindings: SqlStorageValue[]) =>
     db.first<{ value: number | null }>(query, ...bindings)?.value ?? null;
+  // Asked on every reschedule; every write below forgets them.
+  const nextDue = createHeldValue(() =>
+    minOf("SELECT MIN(due_at_ms) AS value FROM messages WHERE state IN ('waiting', 'in_flight')"),
+  );
+  const nextExpiry = createHeldValue(() =>
+    minOf("SELECT MIN(expires_at_ms) AS value FROM messages WHERE state IN ('queued', 'waiting')"),
+  );
+  const forget = () => {
+    nextDue.forget();
+    nextExpiry.forget();
+  };
+  const change = forgettingRunner(db, forget);
 
   return {
+    /** Drops the held due and expiry times, after a transaction that changed them rolled back. */
+    forget,
     insert(message: NewMessage): void {
-      db.run(
+      change.run(
         `INSERT INTO messages (sender_did, message_id, correlation_id, priority_rank, conversation_id, reply_to,
            traceparent, payload, payload_bytes, state, attempts, accepted_at_ms, queued_at_ms, expires_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
@@ -170,7 +184,7 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markInFlight(seq: number, nowMs: number, ackDeadlineMs: number): void {
-      db.run(
+      change.run(
         `UPDATE messages SET state = 'in_flight', attempts = attempts + 1, last_attempt_at_ms = ?, due_at_ms = ?
          WHERE seq = ?`,
         nowMs,
@@ -179,24 +193,33 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markDelivered(seq: number, nowMs: number): void {
-      db.run(
+      change.run(
         "UPDATE messages SET state = 'delivered', delivered_at_ms = ?, due_at_ms = NULL, payload = NULL WHERE seq = ?",
         nowMs,
         seq,
       );
     },
     markWaiting(seq: number, dueAtMs: number, error: string | null): void {
-      db.run("UPDATE messages SET state = 'waiting', due_at_ms = ?, last_error = ? WHERE seq = ?", dueAtMs, error, seq);
+      change.run(
+        "UPDATE messages SET state = 'waiting', due_at_ms = ?, last_error = ? WHERE seq = ?",
+        dueAtMs,
+        error,
+        seq,
+      );
     },
     markQueued(seq: number, error: string | null): void {
-      db.run("UPDATE messages SET state = 'queued', due_at_ms = NULL, last_error = ? WHERE seq = ?", error, seq);
+      change.run("UPDATE messages SET state = 'queued', due_at_ms = NULL, last_error = ? WHERE seq = ?", error, seq);
     },
     markDeadLettered(seq: number, error: string): void {
-      db.run("UPDATE messages SET state = 'dead_lettered', due_at_ms = NULL, last_error = ? WHERE seq = ?", error, seq);
+      change.run(
+        "UPDATE messages SET state = 'dead_lettered', due_at_ms = NULL, last_error = ? WHERE seq = ?",
+        error,
+        seq,
+      );
     },
     /** Messages sent on a socket that went away go back to the queue, keeping their order and attempts. */
     requeueInFlight(): void {
-      db.run("UPDATE messages SET state = 'queued', due_at_ms = NULL WHERE state = 'in_flight'");
+      change.run("UPDATE messages SET state = 'queued', due_at_ms = NULL WHERE state = 'in_flight'");
     },
     dueWaiting(nowMs: number, limit: number): MessageRecord[] {
       return select("state = 'waiting' AND due_at_ms <= ? ORDER BY due_at_ms LIMIT ?", nowMs, limit);
@@ -212,10 +235,10 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     nextDueAtMs(): number | null {
-      return minOf("SELECT MIN(due_at_ms) AS value FROM messages WHERE state IN ('waiting', 'in_flight')");
+      return nextDue.get();
     },
     nextExpiryAtMs(): number | null {
-      return minOf("SELECT MIN(expires_at_ms) AS value FROM messages WHERE state IN ('queued', 'waiting')");
+      return nextExpiry.get();
     },
     oldestLiveAcceptedAtMs(): number | null {
       return minOf(
@@ -227,7 +250,7 @@ export function createMessageStore(db: SqlRunner) {
     },
     /** Drops delivery records past retention; a resend of such an id is then accepted as new. */
     pruneDelivered(beforeMs: number, limit: number): number {
-      return db.all(
+      return change.all(
         `DELETE FROM messages WHERE seq IN
            (SELECT seq FROM messages WHERE state = 'delivered' AND delivered_at_ms <= ? LIMIT ?) RETURNING seq`,
         beforeMs,
@@ -240,7 +263,7 @@ export function createMessageStore(db: SqlRunner) {
     },
     /** A dead letter goes back to the queue with fresh attempts and a fresh TTL. */
     requeueDeadLettered(seq: number, nowMs: number, expiresAtMs: number): void {
-      db.run(
+      change.run(
         `UPDATE messages SET state = 'queued', attempts = 0, queued_at_ms = ?, expires_at_ms = ?, due_at_ms = NULL,
            last_error = 'retried' WHERE seq = ? AND state = 'dead_lettered'`,
         nowMs,
@@ -249,7 +272,7 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     deleteBySeq(seq: number): void {
-      db.run("DELETE FROM messages WHERE seq = ?", seq);
+      change.run("DELETE FROM messages WHERE seq = ?", seq);
     },
   };
 }

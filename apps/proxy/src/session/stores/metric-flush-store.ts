@@ -17,20 +17,31 @@ export interface PendingFlush {
  */
 export function createMetricFlushStore(db: SqlRunner, sessionState: SessionStateStore) {
   const { read, write } = sessionState;
+  // The batch waiting, held once read (every reschedule asks); adding or completing one reads it again.
+  let held: { pending: PendingFlush | undefined } | undefined;
 
   return {
     pending(): PendingFlush | undefined {
-      return db.first<{ seq: number; body: string }>("SELECT seq, body FROM metric_flushes ORDER BY seq LIMIT 1");
+      held ??= {
+        pending: db.first<{ seq: number; body: string }>("SELECT seq, body FROM metric_flushes ORDER BY seq LIMIT 1"),
+      };
+      return held.pending;
+    },
+    /** Drops what is held, after a transaction that changed it rolled back. */
+    forget(): void {
+      held = undefined;
     },
     /** Stores a new batch under the next sequence number (never reused, even after deletion). */
     add(body: string, nowMs: number): number {
       const seq = (read(FLUSH_SEQ) ?? 0) + 1;
       write(FLUSH_SEQ, seq);
       db.run("INSERT INTO metric_flushes (seq, body, created_at_ms) VALUES (?, ?, ?)", seq, body, nowMs);
+      held = undefined;
       return seq;
     },
     complete(seq: number, nowMs: number): void {
       db.run("DELETE FROM metric_flushes WHERE seq = ?", seq);
+      held = undefined;
       write(LAST_FLUSH_AT, nowMs);
       write(NEXT_ATTEMPT_AT, null);
     },

@@ -1,4 +1,4 @@
-import { pruneOlderThan, type SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, pruneOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
@@ -39,7 +39,15 @@ const toOutboundRecord = (row: OutboundRow): OutboundRecord => ({
 export function createOutboundStore(db: SqlRunner) {
   const minOf = (query: string, ...bindings: SqlStorageValue[]) =>
     db.first<{ value: number | null }>(query, ...bindings)?.value ?? null;
+  // Asked on every reschedule; every write below that may move it forgets it.
+  const nextDue = createHeldValue(() =>
+    minOf("SELECT MIN(next_attempt_at_ms) AS value FROM outbound WHERE sent_at_ms IS NULL"),
+  );
+  const change = forgettingRunner(db, nextDue.forget);
+
   return {
+    /** Drops the held next due time, after a transaction that changed it rolled back. */
+    forget: nextDue.forget,
     /** False when a row with the same dedupe key exists (sent or not). */
     insert(input: {
       id: string;
@@ -49,7 +57,7 @@ export function createOutboundStore(db: SqlRunner) {
       body: string;
       nowMs: number;
     }) {
-      const inserted = db.first(
+      const inserted = change.first(
         `INSERT INTO outbound (id, kind, target_did, dedupe_key, body, created_at_ms, next_attempt_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
         input.id,
@@ -73,7 +81,7 @@ export function createOutboundStore(db: SqlRunner) {
         .map(toOutboundRecord);
     },
     markSent(id: string, nowMs: number): void {
-      db.run(
+      change.run(
         "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL WHERE id = ?",
         nowMs,
         id,
@@ -81,7 +89,7 @@ export function createOutboundStore(db: SqlRunner) {
     },
     /** Handed to the queue: owed until confirmed, published again at `nextAttemptAtMs` if not. */
     markPublished(id: string, nowMs: number, nextAttemptAtMs: number): void {
-      db.run(
+      change.run(
         `UPDATE outbound SET attempts = attempts + 1, published_at_ms = ?, next_attempt_at_ms = ?, last_error = NULL
          WHERE id = ? AND sent_at_ms IS NULL`,
         nowMs,
@@ -93,7 +101,7 @@ export function createOutboundStore(db: SqlRunner) {
     confirm(ids: readonly string[], nowMs: number): number {
       let confirmed = 0;
       for (const id of ids) {
-        confirmed += db.all(
+        confirmed += change.all(
           `UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL
            WHERE id = ? AND kind = 'receipt' AND sent_at_ms IS NULL RETURNING id`,
           nowMs,
@@ -104,7 +112,7 @@ export function createOutboundStore(db: SqlRunner) {
     },
     /** No longer owed, though never confirmed: kept (with why) until retention like a sent row. */
     abandon(id: string, nowMs: number, error: string): void {
-      db.run(
+      change.run(
         "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = ? WHERE id = ? AND sent_at_ms IS NULL",
         nowMs,
         error.slice(0, 500),
@@ -120,7 +128,7 @@ export function createOutboundStore(db: SqlRunner) {
       );
     },
     markFailed(id: string, nextAttemptAtMs: number, error: string): void {
-      db.run(
+      change.run(
         "UPDATE outbound SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE id = ? AND sent_at_ms IS NULL",
         nextAttemptAtMs,
         error.slice(0, 500),
@@ -128,7 +136,7 @@ export function createOutboundStore(db: SqlRunner) {
       );
     },
     nextDueAtMs(): number | null {
-      return minOf("SELECT MIN(next_attempt_at_ms) AS value FROM outbound WHERE sent_at_ms IS NULL");
+      return nextDue.get();
     },
     unsentCount(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM outbound WHERE sent_at_ms IS NULL")?.n ?? 0;
