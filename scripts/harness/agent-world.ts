@@ -138,7 +138,12 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
     }
     for (const name of options.connect ?? options.agents) await world.startConnector(name);
   } catch (error) {
+    // A set-up step that failed on the runtime's side (say an internal error) is explained by its log.
+    const runtime = stack.recentRuntimeOutput(40);
     await world.dispose();
+    if (error instanceof Error && runtime.length > 0) {
+      error.message += `\nthe local runtime's last lines:\n${runtime.join("\n")}`;
+    }
     throw error;
   }
   return world;
