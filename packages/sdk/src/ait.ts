@@ -1,27 +1,12 @@
 import { AIT_TYPE, type AitClaims, aitClaimsSchema } from "@clawdentity/protocol";
-import { ClawAuthError } from "./auth-error";
 import { decodeBase64url } from "./base64url";
-import { type SigningKeyResolver, signCompactJws, verifyCompactJws } from "./jws";
+import { createSignedDocument } from "./jws";
 
-export async function signAit(input: { claims: AitClaims; kid: string; privateKey: CryptoKey }): Promise<string> {
-  const claims = aitClaimsSchema.parse(input.claims);
-  return signCompactJws({ claims, typ: AIT_TYPE, kid: input.kid, privateKey: input.privateKey });
-}
+const ait = createSignedDocument<AitClaims>(AIT_TYPE, aitClaimsSchema, "AIT");
 
+export const signAit = ait.sign;
 /** Verifies an AIT against the registry keys; unknown claims and malformed values are refused. */
-export async function verifyAit(input: {
-  token: string;
-  keys: SigningKeyResolver;
-  nowSeconds: number;
-  issuer?: string;
-}): Promise<AitClaims> {
-  const payload = await verifyCompactJws({ ...input, typ: AIT_TYPE });
-  const parsed = aitClaimsSchema.safeParse(payload);
-  if (!parsed.success) {
-    throw new ClawAuthError("INVALID_AIT", `AIT claims invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`);
-  }
-  return parsed.data;
-}
+export const verifyAit = ait.verify;
 
 /**
  * The claims of an AIT read WITHOUT verifying it: for its holder, who shows or schedules by its

@@ -1,5 +1,6 @@
 import type { AuthFailureReason } from "@clawdentity/protocol";
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import type { z } from "zod";
 import { ClawAuthError } from "./auth-error";
 import { importEd25519PublicKey } from "./keys";
 
@@ -72,4 +73,30 @@ function toJoseFailureReason(error: unknown): AuthFailureReason {
   if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "nbf") return "AIT_NOT_YET_VALID";
   if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "iss") return "UNTRUSTED_ISSUER";
   return "INVALID_AIT";
+}
+
+/**
+ * Signing and verification of one kind of registry-signed document (AIT, CRL, event feed page):
+ * its `typ`, the schema its claims must pass on both sides, and the name its errors use.
+ */
+export function createSignedDocument<Claims extends Record<string, unknown>>(
+  typ: string,
+  schema: z.ZodType<Claims>,
+  name: string,
+) {
+  return {
+    async sign(input: { claims: Claims; kid: string; privateKey: CryptoKey }): Promise<string> {
+      return signCompactJws({ claims: schema.parse(input.claims), typ, kid: input.kid, privateKey: input.privateKey });
+    },
+    async verify(input: Omit<VerifyJwsInput, "typ">): Promise<Claims> {
+      const parsed = schema.safeParse(await verifyCompactJws({ ...input, typ }));
+      if (!parsed.success) {
+        throw new ClawAuthError(
+          "INVALID_AIT",
+          `${name} claims invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`,
+        );
+      }
+      return parsed.data;
+    },
+  };
 }
