@@ -1,4 +1,4 @@
-/** The hops of a message delivered to the recipient's runtime, as `clawdentity trace` names them, in order. */
+/** The hops of a message delivered to the recipient's runtime, as `clawdentity trace` names them. */
 export const DELIVERED_MESSAGE_HOPS = [
   "connector:queued",
   "proxy:accepted",
@@ -9,6 +9,22 @@ export const DELIVERED_MESSAGE_HOPS = [
   "connector:receipt_delivered_to_webhook",
 ] as const;
 
+/**
+ * What must have happened before each hop. Two hops are concurrent when neither causes the other:
+ * the sender's connector records `relayed` when the 202 reaches it, while the recipient's session
+ * may already have pushed the message and had it acked (`delivered_to_connector`) — either can
+ * carry the earlier timestamp.
+ */
+const CAUSES: Record<(typeof DELIVERED_MESSAGE_HOPS)[number], readonly string[]> = {
+  "connector:queued": [],
+  "proxy:accepted": ["connector:queued"],
+  "proxy:queued": ["proxy:accepted"],
+  "connector:relayed": ["proxy:queued"],
+  "proxy:delivered_to_connector": ["proxy:queued"],
+  "proxy:delivered_to_webhook": ["proxy:delivered_to_connector"],
+  "connector:receipt_delivered_to_webhook": ["proxy:delivered_to_webhook"],
+};
+
 export interface TraceTimelineStep {
   source: string;
   event: string;
@@ -17,20 +33,13 @@ export interface TraceTimelineStep {
 }
 
 /**
- * The expected hops the timeline lacks, or has out of order (each must come after the previous
- * one; other events may sit in between, e.g. a redelivery). Empty means the trace is complete.
+ * The expected hops the timeline lacks, or has before one of their causes (other events may sit in
+ * between, e.g. a redelivery). Empty means the trace is complete.
  */
-export function findMissingHops(
-  timeline: readonly TraceTimelineStep[],
-  expected: readonly string[] = DELIVERED_MESSAGE_HOPS,
-): string[] {
+export function findMissingHops(timeline: readonly TraceTimelineStep[]): string[] {
   const names = timeline.map((step) => `${step.source}:${step.event}`);
-  const missing: string[] = [];
-  let from = 0;
-  for (const hop of expected) {
-    const index = names.indexOf(hop, from);
-    if (index === -1) missing.push(hop);
-    else from = index + 1;
-  }
-  return missing;
+  return DELIVERED_MESSAGE_HOPS.filter((hop) => {
+    const at = names.indexOf(hop);
+    return at === -1 || CAUSES[hop].some((cause) => names.indexOf(cause) > at);
+  });
 }
