@@ -45,8 +45,8 @@ export interface AgentWorldOptions<S extends RunningStack = ScratchStack> {
    */
   startStack?: (name: string) => Promise<S>;
   agents: string[];
-  /** More `agent create` options per agent (e.g. `["--ttl-seconds", "60"]`). */
-  createArgs?: (agentName: string) => string[];
+  /** More `agent create` options per agent (e.g. `["--ttl-seconds", "60"]`, or `--proxy-url` of the stack's second proxy). */
+  createArgs?: (agentName: string, stack: S) => string[];
   /** Every pair of agents is paired (first name initiates) unless false. */
   pair?: boolean;
   /**
@@ -121,7 +121,7 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
     await bootstrapAdmin(cli, stack.secrets.bootstrapSecret);
     for (const name of options.agents) {
       const webhook = await startWebhookReceiver();
-      const created = await createAgent(cli, name, webhook.url, options.createArgs?.(name) ?? []);
+      const created = await createAgent(cli, name, webhook.url, options.createArgs?.(name, stack) ?? []);
       // The runtime checks every call's signature with the secret `agent create` made.
       const secret = readAgentConfig({ home, agentName: name }).webhook?.secret;
       if (secret) webhook.requireSignature(secret);

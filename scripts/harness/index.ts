@@ -24,6 +24,7 @@ export {
   startConnectorProcess,
 } from "./connector-process";
 export { countDeliveryFigures, type DeliveryFigures, formatDeliveryFigures } from "./delivery-figures";
+export { type FederatedStack, startFederatedStack } from "./federated-stack";
 export { findFreePort } from "./free-port";
 export type { Json } from "./json";
 export { mapWithConcurrency, sendBurst } from "./local-api-send";
@@ -37,6 +38,11 @@ export {
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
 export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
 export { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
+export {
+  type SecondProxyProcess,
+  type SecondProxyProcessOptions,
+  startSecondProxyProcess,
+} from "./second-proxy-process";
 export { createSeededRandom, resolveFaultSeed, type SeededRandom } from "./seeded-random";
 export { type StackProcess, type StackProcessOptions, startStackProcess } from "./stack-process";
 export { startTcpForwarder, type TcpForwarder } from "./tcp-forwarder";

@@ -1,11 +1,14 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseStackEnv } from "./stack-env";
-import { startLocalStack } from "./start-local-stack";
+import { type LocalStack, type SecondProxyMode, startLocalStack } from "./start-local-stack";
 
 /**
  * `pnpm start`: registry and proxy in one local workerd until Ctrl-C; state persists between runs.
  * `pnpm start --proxies 2`: a second proxy deployment beside them (PROTOCOL.md §11).
+ * `--proxy-b apart` runs registry and proxy A and registers proxy B, which another process runs
+ * with `--proxy-b only` (same `CLAWDENTITY_STATE_DIR`, `CLAWDENTITY_REGISTRY_URL` naming the
+ * first's registry), so proxy B can be stopped and killed on its own.
  */
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const log = (line: string) => console.log(`[stack] ${line}`);
@@ -20,11 +23,24 @@ function parseProxiesArg(args: string[]): 1 | 2 {
   throw new Error(`--proxies must be 1 or 2, got ${JSON.stringify(value ?? "")}`);
 }
 
+/** `--proxy-b beside|apart|only` (or `=`); implies `--proxies 2`. */
+function parseSecondProxyModeArg(args: string[]): SecondProxyMode | undefined {
+  const index = args.findIndex((arg) => arg === "--proxy-b" || arg.startsWith("--proxy-b="));
+  if (index === -1) return undefined;
+  const arg = args[index] ?? "";
+  const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[index + 1];
+  if (value === "beside" || value === "apart" || value === "only") return value;
+  throw new Error(`--proxy-b must be beside, apart or only, got ${JSON.stringify(value ?? "")}`);
+}
+
 async function main(): Promise<void> {
   const env = parseStackEnv(process.env);
-  const proxies = parseProxiesArg(process.argv.slice(2));
+  const secondProxyMode = parseSecondProxyModeArg(process.argv.slice(2));
+  const proxies = secondProxyMode ? 2 : parseProxiesArg(process.argv.slice(2));
   const stack = await startLocalStack({
     proxies,
+    ...(secondProxyMode ? { secondProxyMode } : {}),
+    ...(env.registryUrl ? { registryUrl: env.registryUrl } : {}),
     secondProxyPort: env.secondProxyPort,
     repoRoot,
     registryPort: env.registryPort,
@@ -42,9 +58,15 @@ async function main(): Promise<void> {
     throw error;
   });
   const stateDir = relative(repoRoot, env.stateDir ?? `${repoRoot}.dev-state`) || ".";
+  if (secondProxyMode === "only") {
+    log(`proxy B   ${stack.proxyUrl} alone, against the registry at ${stack.registryUrl}. Ctrl-C to stop.`);
+    stopOnSignals(stack);
+    return;
+  }
   log(`registry  ${stack.registryUrl}`);
   log(`proxy     ${stack.proxyUrl}`);
-  if (stack.secondProxyUrl) {
+  if (secondProxyMode === "apart") log(`proxy B   ${stack.secondProxyUrl} registered here, run by \`--proxy-b only\``);
+  else if (stack.secondProxyUrl) {
     log(`proxy B   ${stack.secondProxyUrl} (its own secrets in secrets.json "secondProxy")`);
     log("both proxies are registered at the registry once an admin exists (after `clawdentity admin bootstrap`)");
   }
@@ -58,10 +80,15 @@ alias clawdentity="node $PWD/packages/cli/bin/clawdentity.mjs":
 
 State persists in ${stateDir}/ between runs. Ctrl-C to stop.`);
 
-  // Ctrl-C / SIGTERM: a clean stop, not a crash. D1 and Durable Object state is already on disk;
-  // queue messages still in transit live in workerd's memory and are recovered after the next
-  // start (receipt events are re-published until the sender's session confirms them; a lost
-  // revocation is applied by the proxy's revocation-list sweep).
+  stopOnSignals(stack);
+}
+
+/** Ctrl-C / SIGTERM: a clean stop, not a crash. */
+function stopOnSignals(stack: LocalStack): void {
+  // D1 and Durable Object state is already on disk; queue messages still in transit live in
+  // workerd's memory and are recovered after the next start (receipt events are re-published until
+  // the sender's session confirms them; a lost revocation is applied by the proxy's revocation-list
+  // sweep).
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

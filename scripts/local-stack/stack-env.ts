@@ -5,6 +5,8 @@ export interface StackEnv {
   /** `CLAWDENTITY_PROXY_B_PORT`: the second proxy's port with `--proxies 2`. */
   secondProxyPort: number;
   stateDir: string | undefined;
+  /** `CLAWDENTITY_REGISTRY_URL`: the registry of another process, for `--proxy-b only`. */
+  registryUrl: string | undefined;
   /** `CLAWDENTITY_CRON_INTERVAL_MS`: how often the registry's cron runs; unset = the stack's default. */
   cronIntervalMs: number | undefined;
   /** `CLAWDENTITY_PROXY_VARS`: a JSON object of extra proxy Worker vars, e.g. `{"RELAY_RETRY_BASE_MS":"200"}`. */
@@ -18,6 +20,14 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
     throw new Error(`${name} must be a TCP port (1-65535), got ${JSON.stringify(value)}`);
   }
   return port;
+}
+
+function parseUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return new URL(value).origin;
 }
 
 function parseInterval(name: string, value: string | undefined): number | undefined {
@@ -55,6 +65,7 @@ export function parseStackEnv(env: Record<string, string | undefined>): StackEnv
     proxyPort: parsePort("CLAWDENTITY_PROXY_PORT", env.CLAWDENTITY_PROXY_PORT, 8787),
     secondProxyPort: parsePort("CLAWDENTITY_PROXY_B_PORT", env.CLAWDENTITY_PROXY_B_PORT, 8789),
     stateDir: env.CLAWDENTITY_STATE_DIR || undefined,
+    registryUrl: parseUrl("CLAWDENTITY_REGISTRY_URL", env.CLAWDENTITY_REGISTRY_URL),
     cronIntervalMs: parseInterval("CLAWDENTITY_CRON_INTERVAL_MS", env.CLAWDENTITY_CRON_INTERVAL_MS),
     proxyVars: parseVars("CLAWDENTITY_PROXY_VARS", env.CLAWDENTITY_PROXY_VARS),
   };

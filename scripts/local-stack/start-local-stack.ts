@@ -1,13 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { Miniflare, type WorkerOptions } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { buildWorker } from "./build-worker";
 import { applyD1Migrations } from "./d1-migrations";
 import { type LocalProxyKey, registerLocalProxies, toLocalProxyKey } from "./proxy-registration";
 import { type LocalStackSecrets, resolveLocalStackSecrets } from "./secrets";
+import {
+  SECOND_PROXY_QUEUE_SUFFIX,
+  toWorkerOptions,
+  withoutRegistryBinding,
+  withSecondProxyQueues,
+} from "./worker-options";
 
 export interface LocalStackOptions {
   repoRoot: string;
@@ -28,7 +32,18 @@ export interface LocalStackOptions {
   proxies?: 1 | 2;
   /** The second proxy's port; default 8789. */
   secondProxyPort?: number;
+  /**
+   * With `proxies: 2`, where the second proxy runs: `beside` (default) in this workerd; `apart`
+   * registered here but run by another process (`only`), so it can be killed on its own; `only`
+   * just the second proxy, against the registry at `registryUrl` (that other process's), with its
+   * Durable Object state under `persist-b` of the same `stateDir`.
+   */
+  secondProxyMode?: SecondProxyMode;
+  /** The registry's URL in `only` mode; default `http://127.0.0.1:<registryPort>`. */
+  registryUrl?: string;
 }
+
+export type SecondProxyMode = "beside" | "apart" | "only";
 
 export interface LocalStack {
   registryUrl: string;
@@ -50,81 +65,14 @@ export interface LocalStack {
 const REGISTRY_NAME = "clawdentity-registry";
 const PROXY_NAME = "clawdentity-proxy";
 const SECOND_PROXY_NAME = "clawdentity-proxy-b";
-/** The second proxy is another deployment: its queues are its own, never the first one's. */
-const SECOND_PROXY_QUEUE_SUFFIX = "-local-b";
-
-/** The proxy's queue bindings renamed from `*-local` to `*-local-b`. */
-function withSecondProxyQueues(options: WorkerOptions): WorkerOptions {
-  const rename = (name: string) => name.replace(/-local$/, SECOND_PROXY_QUEUE_SUFFIX);
-  const { queueProducers, queueConsumers } = options as {
-    queueProducers?: Record<string, { queueName: string }>;
-    queueConsumers?: Record<string, { deadLetterQueue?: string }>;
-  };
-  return {
-    ...options,
-    queueProducers: Object.fromEntries(
-      Object.entries(queueProducers ?? {}).map(([binding, producer]) => [
-        binding,
-        { queueName: rename(producer.queueName) },
-      ]),
-    ),
-    queueConsumers: Object.fromEntries(
-      Object.entries(queueConsumers ?? {}).map(([queue, consumer]) => [
-        rename(queue),
-        { ...consumer, ...(consumer.deadLetterQueue ? { deadLetterQueue: rename(consumer.deadLetterQueue) } : {}) },
-      ]),
-    ),
-  } as WorkerOptions;
-}
-
-/**
- * Wrangler warns about things the stack handles itself (experimental `secrets`, secrets missing
- * from `.dev.vars` that are passed as bindings below); only its errors are worth showing.
- */
-function withQuietWrangler<T>(read: () => T): T {
-  // biome-ignore lint/suspicious/noUndeclaredEnvVars: wrangler's own log level, read while it runs; no turbo task.
-  const previous = process.env.WRANGLER_LOG;
-  process.env.WRANGLER_LOG = "error";
-  try {
-    return read();
-  } finally {
-    // biome-ignore lint/suspicious/noUndeclaredEnvVars: as above.
-    if (previous === undefined) delete process.env.WRANGLER_LOG;
-    else process.env.WRANGLER_LOG = previous;
-  }
-}
-
-function toWorkerOptions(input: {
-  name: string;
-  repoRoot: string;
-  appDir: string;
-  buildCacheDir: string;
-  port: number;
-  bindings: Record<string, string>;
-}): WorkerOptions {
-  const configPath = join(input.appDir, "wrangler.jsonc");
-  const { workerOptions } = withQuietWrangler(() => unstable_getMiniflareWorkerOptions(configPath));
-  const scriptPath = buildWorker({ repoRoot: input.repoRoot, appDir: input.appDir, cacheDir: input.buildCacheDir });
-  const { modulesRules: _rules, ...rest } = workerOptions;
-  return {
-    ...rest,
-    name: input.name,
-    modules: true,
-    scriptPath,
-    // Module names must not depend on the caller's working directory.
-    modulesRoot: dirname(scriptPath),
-    bindings: { ...(rest.bindings ?? {}), ...input.bindings },
-    unsafeDirectSockets: [{ host: "127.0.0.1", port: input.port }],
-  } as WorkerOptions;
-}
-
 /**
  * Registry and proxy in ONE local workerd (Miniflare), each on its own loopback port, sharing
  * queues so registry events reach the proxy's consumer, with state persisted under `stateDir`.
  * With `proxies: 2`, a second proxy deployment runs beside them: its own name (so its own Durable
  * Object state), port, secrets, signing key, origin and queues; it learns revocations from the
  * registry's event feed like a deployment on another account. Both proxies are registered at the
- * registry as soon as an admin exists.
+ * registry as soon as an admin exists. `secondProxyMode` moves the second proxy into a process of
+ * its own (`apart` here, `only` there).
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { repoRoot, registryPort = 8788, proxyPort = 8787, cronIntervalMs = 60_000, log = () => {} } = options;
@@ -132,68 +80,80 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const buildCacheDir = resolve(options.buildCacheDir ?? join(repoRoot, ".dev-state", "build-cache"));
   mkdirSync(stateDir, { recursive: true });
   const twoProxies = options.proxies === 2;
+  const mode: SecondProxyMode = twoProxies ? (options.secondProxyMode ?? "beside") : "beside";
   const secrets = resolveLocalStackSecrets(join(stateDir, "secrets.json"), { secondProxy: twoProxies });
-  const registryUrl = `http://127.0.0.1:${registryPort}`;
+  const registryUrl = options.registryUrl ?? `http://127.0.0.1:${registryPort}`;
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
   const secondProxyUrl = `http://127.0.0.1:${options.secondProxyPort ?? 8789}`;
 
   log("building workers");
-  const registry = toWorkerOptions({
-    name: REGISTRY_NAME,
-    repoRoot,
-    appDir: join(repoRoot, "apps", "registry"),
-    buildCacheDir,
-    port: registryPort,
-    bindings: {
-      REGISTRY_ISSUER_URL: registryUrl,
-      REGISTRY_SIGNING_KEY: secrets.registrySigningKey,
-      REGISTRY_SIGNING_KID: secrets.registrySigningKid,
-      BOOTSTRAP_SECRET: secrets.bootstrapSecret,
-    },
-  });
-  const proxy = toWorkerOptions({
-    name: PROXY_NAME,
-    repoRoot,
-    appDir: join(repoRoot, "apps", "proxy"),
-    buildCacheDir,
-    port: proxyPort,
-    bindings: {
-      ...options.proxyVars,
-      REGISTRY_URL: registryUrl,
-      PAIRING_TICKET_SECRET: secrets.pairingTicketSecret,
-      METRICS_TOKEN: secrets.metricsToken,
-      PROXY_ORIGIN: proxyUrl,
-      ...(secrets.proxySigningKey ? { PROXY_SIGNING_KEY: secrets.proxySigningKey } : {}),
-    },
-  });
-
-  const second = twoProxies && secrets.secondProxy ? secrets.secondProxy : null;
-  const secondProxy = second
-    ? withSecondProxyQueues(
-        toWorkerOptions({
-          name: SECOND_PROXY_NAME,
+  const registry =
+    mode === "only"
+      ? null
+      : toWorkerOptions({
+          name: REGISTRY_NAME,
+          repoRoot,
+          appDir: join(repoRoot, "apps", "registry"),
+          buildCacheDir,
+          port: registryPort,
+          bindings: {
+            REGISTRY_ISSUER_URL: registryUrl,
+            REGISTRY_SIGNING_KEY: secrets.registrySigningKey,
+            REGISTRY_SIGNING_KID: secrets.registrySigningKid,
+            BOOTSTRAP_SECRET: secrets.bootstrapSecret,
+          },
+        });
+  const proxy =
+    mode === "only"
+      ? null
+      : toWorkerOptions({
+          name: PROXY_NAME,
           repoRoot,
           appDir: join(repoRoot, "apps", "proxy"),
           buildCacheDir,
-          port: options.secondProxyPort ?? 8789,
+          port: proxyPort,
           bindings: {
             ...options.proxyVars,
             REGISTRY_URL: registryUrl,
-            PAIRING_TICKET_SECRET: second.pairingTicketSecret,
-            METRICS_TOKEN: second.metricsToken,
-            PROXY_ORIGIN: secondProxyUrl,
-            PROXY_SIGNING_KEY: second.signingKey,
-            QUEUE_NAME_SUFFIX: SECOND_PROXY_QUEUE_SUFFIX,
+            PAIRING_TICKET_SECRET: secrets.pairingTicketSecret,
+            METRICS_TOKEN: secrets.metricsToken,
+            PROXY_ORIGIN: proxyUrl,
+            ...(secrets.proxySigningKey ? { PROXY_SIGNING_KEY: secrets.proxySigningKey } : {}),
           },
-        }),
-      )
-    : null;
+        });
+
+  const second = twoProxies && secrets.secondProxy ? secrets.secondProxy : null;
+  const secondProxyOptions =
+    second && mode !== "apart"
+      ? withSecondProxyQueues(
+          toWorkerOptions({
+            name: SECOND_PROXY_NAME,
+            repoRoot,
+            appDir: join(repoRoot, "apps", "proxy"),
+            buildCacheDir,
+            port: options.secondProxyPort ?? 8789,
+            bindings: {
+              ...options.proxyVars,
+              REGISTRY_URL: registryUrl,
+              PAIRING_TICKET_SECRET: second.pairingTicketSecret,
+              METRICS_TOKEN: second.metricsToken,
+              PROXY_ORIGIN: secondProxyUrl,
+              PROXY_SIGNING_KEY: second.signingKey,
+              QUEUE_NAME_SUFFIX: SECOND_PROXY_QUEUE_SUFFIX,
+            },
+          }),
+        )
+      : null;
+  const secondProxy =
+    secondProxyOptions && mode === "only" ? withoutRegistryBinding(secondProxyOptions) : secondProxyOptions;
 
   log("starting workerd");
   const { runtimeOutput } = options;
+  const workers = [proxy, registry, secondProxy].filter((worker): worker is WorkerOptions => worker !== null);
   const mf = new Miniflare({
-    workers: secondProxy ? [proxy, registry, secondProxy] : [proxy, registry],
-    defaultPersistRoot: join(stateDir, "persist"),
+    workers,
+    // The second proxy's own process keeps its state apart: nothing but HTTP is shared.
+    defaultPersistRoot: join(stateDir, mode === "only" ? "persist-b" : "persist"),
     ...(runtimeOutput
       ? {
           handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
@@ -203,6 +163,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : {}),
   });
   await mf.ready;
+
+  const runCron = (name: string) => async () => {
+    const worker = await mf.getWorker(name);
+    await worker.scheduled({ cron: "* * * * *" });
+  };
+  const runSecondProxyCron = runCron(SECOND_PROXY_NAME);
+  if (mode === "only")
+    return startSecondProxyOnly({ mf, registryUrl, secondProxyUrl, secrets, runSecondProxyCron, cronIntervalMs, log });
+
   const applied = await applyD1Migrations(
     await mf.getD1Database("DB", REGISTRY_NAME),
     join(repoRoot, "apps", "registry", "migrations"),
@@ -222,30 +191,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     return proxiesRegistered;
   };
-  if (secondProxy) await registerProxies();
+  if (second) await registerProxies();
 
-  const runCron = (name: string) => async () => {
-    const worker = await mf.getWorker(name);
-    await worker.scheduled({ cron: "* * * * *" });
-  };
   // Both Workers' crons, as Cloudflare runs them: the registry re-publishes unsent events, the
   // proxy applies the signed revocation list (the safety net for an event lost in transit).
   const runRegistryCron = runCron(REGISTRY_NAME);
   const runProxyCron = runCron(PROXY_NAME);
-  const runSecondProxyCron = runCron(SECOND_PROXY_NAME);
   const crons: Array<[string, () => Promise<unknown>]> = [
     ["registry", runRegistryCron],
     ["proxy", runProxyCron],
   ];
   // The second proxy's cron polls the registry's event feed; until an admin exists, each tick also
   // tries to register both proxies.
-  if (secondProxy) crons.push(["proxy-b", runSecondProxyCron], ["proxy registration", registerProxies]);
-  const cron = setInterval(() => {
-    for (const [name, run] of crons) {
-      run().catch((error) => log(`${name} cron failed: ${(error as Error).message}`));
-    }
-  }, cronIntervalMs);
-  cron.unref();
+  if (secondProxy) crons.push(["proxy-b", runSecondProxyCron]);
+  if (second) crons.push(["proxy registration", registerProxies]);
+  const cron = startCrons(crons, cronIntervalMs, log);
 
   return {
     registryUrl,
@@ -253,7 +213,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     secrets,
     runRegistryCron,
     runProxyCron,
-    ...(secondProxy ? { secondProxyUrl, runSecondProxyCron, registerProxies } : {}),
+    ...(second ? { secondProxyUrl, registerProxies } : {}),
+    ...(secondProxy ? { runSecondProxyCron } : {}),
+    async dispose() {
+      clearInterval(cron);
+      await mf.dispose();
+    },
+  };
+}
+
+function startCrons(
+  crons: Array<[string, () => Promise<unknown>]>,
+  intervalMs: number,
+  log: (line: string) => void,
+): NodeJS.Timeout {
+  const cron = setInterval(() => {
+    for (const [name, run] of crons) {
+      run().catch((error) => log(`${name} cron failed: ${(error as Error).message}`));
+    }
+  }, intervalMs);
+  cron.unref();
+  return cron;
+}
+
+/** `only` mode: the second proxy alone; its "proxy" is the second proxy, its cron polls the feed. */
+function startSecondProxyOnly(input: {
+  mf: Miniflare;
+  registryUrl: string;
+  secondProxyUrl: string;
+  secrets: LocalStackSecrets;
+  runSecondProxyCron: () => Promise<void>;
+  cronIntervalMs: number;
+  log: (line: string) => void;
+}): LocalStack {
+  const { mf, runSecondProxyCron } = input;
+  const cron = startCrons([["proxy-b", runSecondProxyCron]], input.cronIntervalMs, input.log);
+  return {
+    registryUrl: input.registryUrl,
+    proxyUrl: input.secondProxyUrl,
+    secondProxyUrl: input.secondProxyUrl,
+    secrets: input.secrets,
+    runRegistryCron: () => Promise.reject(new Error("the registry runs in another process")),
+    runProxyCron: runSecondProxyCron,
+    runSecondProxyCron,
     async dispose() {
       clearInterval(cron);
       await mf.dispose();
