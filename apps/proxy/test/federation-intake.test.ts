@@ -65,6 +65,19 @@ describe("POST /v1/federation/messages (PROTOCOL.md §11.4)", () => {
     expect(answer.map((result) => result.code)).toEqual(["PROXY_SENDER_NOT_TRUSTED", "PROXY_AUTH_AGENT_REVOKED"]);
   });
 
+  it("refuses a sender revoked by a registry event (queue or event feed) before the CRL lists it", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const remote = await createRemoteProxy(PROXY_A);
+    const before = await toForwardedMessage(proxy.clock, alice, bob.did, { n: 1 });
+    expect((await results(await proxy.fetch(await toForwardRequest(proxy.clock, remote, [before]))))[0]?.outcome).toBe(
+      "queued",
+    );
+    await proxy.session(alice.did).revoke({ scope: "agent", reason: "agent_revoked" });
+    const after = await toForwardedMessage(proxy.clock, alice, bob.did, { n: 2 });
+    const answer = await results(await proxy.fetch(await toForwardRequest(proxy.clock, remote, [after])));
+    expect(answer.map((result) => [result.outcome, result.code])).toEqual([["refused", "PROXY_AUTH_AGENT_REVOKED"]]);
+  });
+
   it("asks the sending proxy to retry when the recipient's pairing limit is reached", async () => {
     const { proxy, bob } = await createPairedAgents();
     // bob's ticket lets the peer send it one message a minute.

@@ -39,8 +39,9 @@ function toRefusal(message: FederationMessage, error: unknown): FederationMessag
 
 /**
  * One forwarded message, checked end to end (the sender's AIT as of its proof, the proof over this
- * recipient, messageId and payload, the AIT not on the CRL) and then stored in the recipient's
- * relay session exactly like a local relay: the same dedupe, trust, limits, priorities and TTL.
+ * recipient, messageId and payload, the AIT neither on the CRL nor revoked by a registry event) and
+ * then stored in the recipient's relay session exactly like a local relay: the same dedupe, trust,
+ * limits, priorities and TTL.
  */
 export async function takeForwardedMessage(
   deps: { env: Env; config: ProxyConfig; clock: Clock; registry: RegistryClient },
@@ -61,6 +62,10 @@ export async function takeForwardedMessage(
     });
     if (await registry.crl.findRevocation(claims.jti)) {
       throw new ClawAuthError("AGENT_REVOKED", "the sender's AIT is on the registry's revocation list");
+    }
+    // The event feed reaches the sender's session here within a poll, sooner than a CRL refresh.
+    if (await toRelaySession(env, message.senderAgentDid).findRevocation(claims.jti)) {
+      throw new ClawAuthError("AGENT_REVOKED", "the sender is revoked (registry event)");
     }
     const result = await toRelaySession(env, message.recipientAgentDid).enqueue({
       senderDid: message.senderAgentDid,

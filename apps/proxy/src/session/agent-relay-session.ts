@@ -28,7 +28,7 @@ import type {
   RevokeResult,
   StoreReceiptResult,
 } from "./session-types";
-import { COUNTERS, WHOLE_AGENT } from "./stores";
+import { COUNTERS, type Revocation, WHOLE_AGENT } from "./stores";
 import type { SentMessageInput } from "./timeline-keeper";
 
 /**
@@ -118,6 +118,15 @@ export class AgentRelaySession extends DurableObject<Env> {
       closedSockets,
       deadLettered: result.deadLettered,
     };
+  }
+
+  /**
+   * Whether this agent's `jti` is revoked here, as the queue or the event feed told this proxy;
+   * checks a sender this proxy knows only from forwarded messages (PROTOCOL.md §11.5).
+   */
+  async findRevocation(jti: string): Promise<Revocation | null> {
+    if (!this.#parts.schema.isInitialised()) return null;
+    return this.#parts.revocation.findFor(jti) ?? null;
   }
 
   /** The recipient's receipt for a message this session delivered; published before the answer when possible. */

@@ -45,6 +45,8 @@ export function createRevocationKeeper(deps: {
       const deadLettered = deadLetterQueued(nowMs);
       return { recorded, duplicateEvent: false, deadLettered, moreQueued: deadLettered === REVOKE_BATCH };
     },
+    /** The revocation that refuses this agent's `jti` here (the whole agent or that AIT), if any. */
+    findFor: (jti: string) => revocations.findFor(jti),
     /** The alarm's share: the next batch of a revoked agent's queue; true when more remain. */
     runDue(nowMs: number): boolean {
       return deadLetterQueued(nowMs) === REVOKE_BATCH;
