@@ -45,6 +45,8 @@ export interface AgentWorldOptions<S extends RunningStack = ScratchStack> {
    */
   startStack?: (name: string) => Promise<S>;
   agents: string[];
+  /** Runs once the admin exists, before agents are created (e.g. until two proxies are registered). */
+  afterBootstrap?: (stack: S) => Promise<unknown>;
   /** More `agent create` options per agent (e.g. `["--ttl-seconds", "60"]`, or `--proxy-url` of the stack's second proxy). */
   createArgs?: (agentName: string, stack: S) => string[];
   /** Every pair of agents is paired (first name initiates) unless false. */
@@ -119,6 +121,7 @@ export async function createAgentWorld<S extends RunningStack = ScratchStack>(
   try {
     await initHome(cli, stack);
     await bootstrapAdmin(cli, stack.secrets.bootstrapSecret);
+    await options.afterBootstrap?.(stack);
     for (const name of options.agents) {
       const webhook = await startWebhookReceiver();
       const created = await createAgent(cli, name, webhook.url, options.createArgs?.(name, stack) ?? []);

@@ -36,7 +36,12 @@ export {
   startPrometheus,
 } from "./prometheus";
 export { CLI_BIN, REPO_ROOT } from "./repo-root";
-export { answerWithPayloadFailStatus, FAST_WEBHOOK_DEAD_LETTER_TUNING } from "./runtime-behaviour";
+export {
+  answerWithPayloadFailStatus,
+  FAST_RECOVERY_PROXY_VARS,
+  FAST_RECOVERY_TUNING,
+  FAST_WEBHOOK_DEAD_LETTER_TUNING,
+} from "./runtime-behaviour";
 export { type RunningStack, type ScratchStack, startScratchStack } from "./scratch-stack";
 export {
   type SecondProxyProcess,

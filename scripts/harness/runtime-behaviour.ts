@@ -18,3 +18,43 @@ export const answerWithPayloadFailStatus: WebhookResponder = (body) => {
   const fail = (body.payload as { fail?: unknown } | undefined)?.fail;
   return typeof fail === "number" ? fail : 200;
 };
+
+/**
+ * Recovery within seconds instead of minutes: short retry, reconnect and circuit timings, a
+ * heartbeat that notices a silent socket in 3 s, and a sender that asks the proxy for the outcome of
+ * a message still without a receipt 20 s after relaying it (its deadline stays far beyond a
+ * scenario, so it never turns a late receipt into a dead letter here). Everything else (durability,
+ * concurrency) as shipped.
+ */
+export const FAST_RECOVERY_TUNING: Partial<ConnectorTuning> = {
+  outboxRetryBaseMs: 200,
+  outboxRetryMaxMs: 2_000,
+  webhookRetryBaseMs: 200,
+  webhookRetryMaxMs: 2_000,
+  reconnectBaseMs: 200,
+  reconnectMaxMs: 1_000,
+  circuitOpenMs: 1_000,
+  heartbeatIntervalMs: 1_000,
+  deadSocketAfterMs: 3_000,
+  relayRequestTimeoutMs: 3_000,
+  outcomeCheckAfterMs: 20_000,
+  outcomeCheckIntervalMs: 5_000,
+  outcomeDeadlineMs: 600_000,
+};
+
+/**
+ * The proxy's side of the same: quick redelivery, acks given up on after 5 s, receipts re-published
+ * after 3 s, and a sender limit above the bursts.
+ */
+export const FAST_RECOVERY_PROXY_VARS: Record<string, string> = {
+  // The operator's per-sender limit bounds every pairing's; bursts of hundreds must stay under it.
+  SENDER_RATE_LIMIT_PER_MINUTE: "100000",
+  RELAY_RETRY_BASE_MS: "200",
+  RELAY_RETRY_MAX_MS: "2000",
+  RELAY_ACK_TIMEOUT_MS: "5000",
+  NOTICE_RETRY_BASE_MS: "200",
+  NOTICE_RETRY_MAX_MS: "2000",
+  QUEUE_RETRY_BASE_MS: "500",
+  QUEUE_RETRY_MAX_MS: "2000",
+  RELAY_RECEIPT_CONFIRM_TIMEOUT_MS: "3000",
+};

@@ -65,6 +65,7 @@ export interface LocalStack {
 const REGISTRY_NAME = "clawdentity-registry";
 const PROXY_NAME = "clawdentity-proxy";
 const SECOND_PROXY_NAME = "clawdentity-proxy-b";
+const REGISTRATION_POLL_MS = 500;
 /**
  * Registry and proxy in ONE local workerd (Miniflare), each on its own loopback port, sharing
  * queues so registry events reach the proxy's consumer, with state persisted under `stateDir`.
@@ -201,11 +202,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ["registry", runRegistryCron],
     ["proxy", runProxyCron],
   ];
-  // The second proxy's cron polls the registry's event feed; until an admin exists, each tick also
-  // tries to register both proxies.
+  // The second proxy's cron polls the registry's event feed.
   if (secondProxy) crons.push(["proxy-b", runSecondProxyCron]);
-  if (second) crons.push(["proxy registration", registerProxies]);
   const cron = startCrons(crons, cronIntervalMs, log);
+  // Both proxies are registered within a second of `admin bootstrap`, before agents connect and
+  // have their home attested; a cheap local query until then.
+  const registration = second
+    ? setInterval(() => {
+        registerProxies().then(
+          (done) => done && clearInterval(registration),
+          (error: unknown) => log(`proxy registration failed: ${(error as Error).message}`),
+        );
+      }, REGISTRATION_POLL_MS)
+    : undefined;
+  registration?.unref();
 
   return {
     registryUrl,
@@ -217,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(secondProxy ? { runSecondProxyCron } : {}),
     async dispose() {
       clearInterval(cron);
+      clearInterval(registration);
       await mf.dispose();
     },
   };

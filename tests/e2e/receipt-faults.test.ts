@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectorTuning } from "../../packages/connector/src/index.ts";
 import type { WebhookBody } from "../../packages/protocol/src/index.ts";
 import {
   type AgentWorld,
@@ -7,6 +6,8 @@ import {
   createAgentWorld,
   createSeededRandom,
   type DeliveryFigures,
+  FAST_RECOVERY_PROXY_VARS,
+  FAST_RECOVERY_TUNING,
   formatDeliveryFigures,
   resolveFaultSeed,
   type SentMessage,
@@ -19,46 +20,6 @@ import {
   updateAgentConfig,
   waitFor,
 } from "../../scripts/harness";
-
-/**
- * Recovery within seconds instead of minutes: short retry, reconnect and circuit timings, a
- * heartbeat that notices a silent socket in 3 s, and a sender that asks the proxy for the outcome of
- * a message still without a receipt 20 s after relaying it (its deadline stays far beyond a
- * scenario, so it never turns a late receipt into a dead letter here). Everything else (durability,
- * concurrency) as shipped.
- */
-const FAULT_TUNING: Partial<ConnectorTuning> = {
-  outboxRetryBaseMs: 200,
-  outboxRetryMaxMs: 2_000,
-  webhookRetryBaseMs: 200,
-  webhookRetryMaxMs: 2_000,
-  reconnectBaseMs: 200,
-  reconnectMaxMs: 1_000,
-  circuitOpenMs: 1_000,
-  heartbeatIntervalMs: 1_000,
-  deadSocketAfterMs: 3_000,
-  relayRequestTimeoutMs: 3_000,
-  outcomeCheckAfterMs: 20_000,
-  outcomeCheckIntervalMs: 5_000,
-  outcomeDeadlineMs: 600_000,
-};
-
-/**
- * The proxy's side of the same: quick redelivery, acks given up on after 5 s, receipts re-published
- * after 3 s, and a sender limit above the bursts.
- */
-const FAULT_PROXY_VARS: Record<string, string> = {
-  // The operator's per-sender limit bounds every pairing's; bursts of hundreds must stay under it.
-  SENDER_RATE_LIMIT_PER_MINUTE: "100000",
-  RELAY_RETRY_BASE_MS: "200",
-  RELAY_RETRY_MAX_MS: "2000",
-  RELAY_ACK_TIMEOUT_MS: "5000",
-  NOTICE_RETRY_BASE_MS: "200",
-  NOTICE_RETRY_MAX_MS: "2000",
-  QUEUE_RETRY_BASE_MS: "500",
-  QUEUE_RETRY_MAX_MS: "2000",
-  RELAY_RECEIPT_CONFIRM_TIMEOUT_MS: "3000",
-};
 
 /**
  * Each scenario, faults and settling included, ends within its budget (about twice what it takes on
@@ -77,8 +38,8 @@ beforeAll(async () => {
     name: "e2e-receipt-faults",
     agents: ["alice", "bob"],
     connect: ["alice"],
-    tuning: FAULT_TUNING,
-    startStack: (name) => startStackProcess({ name, proxyVars: FAULT_PROXY_VARS }),
+    tuning: FAST_RECOVERY_TUNING,
+    startStack: (name) => startStackProcess({ name, proxyVars: FAST_RECOVERY_PROXY_VARS }),
   });
   // bob reaches the proxy through a forwarder the test can cut; the bytes are the proxy's own.
   forwarder = await startTcpForwarder({ targetPort: world.stack.proxyPort });
