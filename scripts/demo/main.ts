@@ -1,5 +1,6 @@
 import { createDemoContext } from "./demo-context";
 import type { DemoStep } from "./demo-step";
+import { federationSteps } from "./federation-steps";
 import { messagingSteps } from "./messaging-steps";
 import { createReporter } from "./reporter";
 import { revocationStep } from "./revocation-step";
@@ -9,9 +10,11 @@ import { shutDown } from "./shutdown-step";
 /**
  * `pnpm demo`: the whole system on this machine, start to finish — a fresh local stack, two agents,
  * messages both ways, receipts, a trace, a revocation — then everything shut down. Every step
- * checks what it claims; the exit code is 0 only if all of them did.
+ * checks what it claims; the exit code is 0 only if all of them did. `--proxies 2`: a conversation
+ * across two proxy deployments instead (PROTOCOL.md §11).
  */
-const steps: DemoStep[] = [...setupSteps, ...messagingSteps, revocationStep];
+const federated = process.argv.includes("--proxies=2") || process.argv.join(" ").includes("--proxies 2");
+const steps: DemoStep[] = federated ? federationSteps : [...setupSteps, ...messagingSteps, revocationStep];
 const verbose = process.argv.includes("--verbose");
 const reporter = createReporter({ totalSteps: steps.length + 1 });
 const context = createDemoContext({ verbose, log: (line) => reporter.note(`      ${line}`) });
@@ -24,7 +27,11 @@ process.once("SIGINT", () => {
 });
 
 const started = performance.now();
-reporter.heading("Clawdentity demo: two agents, one registry, one relay — all local");
+reporter.heading(
+  federated
+    ? "Clawdentity demo: two agents on two proxies, one registry — all local"
+    : "Clawdentity demo: two agents, one registry, one relay — all local",
+);
 for (const step of steps) {
   const ok = await reporter.step(step.title, (detail) => step.run(context, detail));
   if (!ok && step.required) {

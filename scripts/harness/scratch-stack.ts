@@ -29,6 +29,8 @@ export async function startScratchStack(
     log?: (line: string) => void;
     /** Extra proxy Worker vars (operator policy such as `SENDER_RATE_LIMIT_PER_MINUTE`). */
     proxyVars?: Record<string, string>;
+    /** 2: a second proxy deployment beside the first, on its own free port (PROTOCOL.md §11). */
+    proxies?: 1 | 2;
   } = {},
 ): Promise<ScratchStack> {
   const stateDir = mkdtempSync(join(tmpdir(), `clawdentity-${options.name ?? "stack"}-`));
@@ -43,6 +45,7 @@ export async function startScratchStack(
       ...(options.cronIntervalMs === undefined ? {} : { cronIntervalMs: options.cronIntervalMs }),
       ...(options.log ? { log: options.log } : {}),
       ...(options.proxyVars ? { proxyVars: options.proxyVars } : {}),
+      ...(options.proxies === 2 ? { proxies: 2 as const, secondProxyPort: await findFreePort() } : {}),
       runtimeOutput: runtimeLines.push,
     });
     return {
