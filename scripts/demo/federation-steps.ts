@@ -105,7 +105,9 @@ export const federationSteps: DemoStep[] = [
     },
   },
   {
-    title: "Trace alice's critical message (`clawdentity trace`): the hops on both proxies",
+    // The hops on proxy B (received, delivered to bob's connector) are not in this trace yet: only
+    // what alice's connector and proxy A saw, the outcome included, which came back with the receipt.
+    title: "Trace alice's critical message (`clawdentity trace`): alice's connector and proxy A, to the outcome at bob",
     async run(context, detail) {
       const message = context.messages.find((entry) => entry.from === "alice" && entry.priority === "critical");
       if (!message) throw new Error("no critical message from alice");
