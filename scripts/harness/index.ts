@@ -51,7 +51,12 @@ export {
 export { createSeededRandom, resolveFaultSeed, type SeededRandom } from "./seeded-random";
 export { type StackProcess, type StackProcessOptions, startStackProcess } from "./stack-process";
 export { startTcpForwarder, type TcpForwarder } from "./tcp-forwarder";
-export { DELIVERED_MESSAGE_HOPS, findMissingHops, type TraceTimelineStep } from "./trace-hops";
+export {
+  DELIVERED_MESSAGE_HOPS,
+  FEDERATED_MESSAGE_HOPS,
+  findMissingHops,
+  type TraceTimelineStep,
+} from "./trace-hops";
 export { sleep, type WaitOptions, waitFor } from "./wait-for";
 export {
   startWebhookReceiver,

@@ -7,12 +7,15 @@ import {
   createAgentWorld,
   FAST_RECOVERY_PROXY_VARS,
   FAST_RECOVERY_TUNING,
+  FEDERATED_MESSAGE_HOPS,
   type FederatedStack,
+  findMissingHops,
   formatDeliveryFigures,
   type SentMessage,
   sendBurst,
   sendMessage,
   startFederatedStack,
+  type TraceTimelineStep,
   waitFor,
 } from "../../scripts/harness";
 import { resolveHomeProxy } from "../../scripts/harness/federation-calls";
@@ -84,6 +87,13 @@ describe("alice on proxy A and bob on proxy B talk with the same guarantees (PRO
       });
       await bob.webhook.waitForReceipt(sent.messageId, "delivered_to_webhook", { timeoutMs: 30_000 });
     }
+    // `trace` shows the hops on both proxies: A accepted and queued it, B queued it and delivered it
+    // to bob's connector, and the outcome came back to A.
+    const traced = toBob[0]?.messageId ?? "";
+    const trace = await world.cli.ok<{ timeline: TraceTimelineStep[] }>("--agent", "alice", "trace", traced);
+    expect(findMissingHops(trace.timeline, FEDERATED_MESSAGE_HOPS)).toEqual([]);
+    const text = await world.cli.run("--agent", "alice", "trace", traced);
+    expect(text.stdout).toContain(`forwarded to the recipient's proxy ${world.stack.proxyB.proxyUrl}`);
     for (const sent of toBob) expect(bob.webhook.calls.get(sent.messageId)).toBe(1);
     for (const sent of toAlice) expect(alice.webhook.calls.get(sent.messageId)).toBe(1);
     expect([...alice.webhook.invalid, ...bob.webhook.invalid]).toEqual([]);

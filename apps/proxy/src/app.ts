@@ -94,7 +94,7 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerRelayConnectRoutes(app, { auth, config, registry, signer });
   registerRelayMetricsRoutes(app, { auth, config });
   registerDeliveryReceiptRoutes(app, { auth });
-  registerMessageStatusRoutes(app, { auth });
+  registerMessageStatusRoutes(app, { auth, config, registry, signer });
   registerDeadLetterRoutes(app, { auth, clock });
   registerPairingRoutes(app, { config, clock, auth, tickets, registry, signer });
   registerTrustRoutes(app, { auth, signer });

@@ -8,7 +8,16 @@ import { prioritySchema } from "./priority";
 export const FEDERATION_PATHS = {
   messages: "/v1/federation/messages",
   receipts: "/v1/federation/receipts",
+  /** The recipient's proxy's timeline of a forwarded message, for the sender's home proxy (§11.9). */
+  messageStatus: "/v1/federation/messages/status",
 } as const;
+
+/** `POST /v1/federation/messages/status`: which forwarded message the sender's home proxy traces. */
+export const federationMessageStatusRequestSchema = z.object({
+  messageId: ulidSchema,
+  senderAgentDid: agentDidSchema,
+});
+export type FederationMessageStatusRequest = z.infer<typeof federationMessageStatusRequestSchema>;
 
 export const CLAW_PROXY_AUTH_SCHEME = "ClawProxy";
 export const CLAW_PROXY_SIGNATURE_VERSION = "CLAW-PROXY-V1";

@@ -135,6 +135,11 @@ export const messageStatusResponseSchema = z.object({
   state: z.enum(["queued", "delivered_to_connector", "delivered_to_webhook", "dead_lettered"]),
   attempts: z.number().int().nonnegative(),
   timeline: z.array(messageTimelineEntrySchema),
+  /**
+   * A message forwarded to the recipient's home on another proxy: that proxy's timeline of it
+   * (received, delivered to the recipient's connector), asked for when the status is (PROTOCOL.md §11.9).
+   */
+  peerProxy: z.object({ origin: z.string().min(1).max(300), timeline: z.array(messageTimelineEntrySchema) }).optional(),
 });
 export type MessageStatusResponse = z.infer<typeof messageStatusResponseSchema>;
 

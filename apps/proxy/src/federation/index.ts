@@ -5,5 +5,6 @@ export { forwardToHome } from "./forward-to-home";
 export { takeForwardedMessage } from "./forwarded-intake";
 export { takeForwardedReceipt } from "./forwarded-receipts";
 export { attestHome, toSignedConnect } from "./home-attestation";
+export { askPeerProxyTimeline, readForwardedMessageStatus } from "./message-status";
 export { postToProxy } from "./post-to-proxy";
 export { createProxySigner, type ProxySigner } from "./proxy-signer";

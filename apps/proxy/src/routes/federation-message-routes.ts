@@ -4,6 +4,7 @@ import {
   type FederationMessageResults,
   type FederationReceiptResults,
   federationMessageBatchSchema,
+  federationMessageStatusRequestSchema,
   federationReceiptBatchSchema,
 } from "@clawdentity/protocol";
 import type { Hono } from "hono";
@@ -11,14 +12,19 @@ import type { ProxyEnv } from "../app-env";
 import {
   type FederationRouteDeps,
   readFederationRequest,
+  readForwardedMessageStatus,
   takeForwardedMessage,
   takeForwardedReceipt,
 } from "../federation";
 
+/** A status request names one message and its sender. */
+const FEDERATION_MESSAGE_STATUS_MAX_BYTES = 1024;
+
 /**
  * PROTOCOL.md §11.4 `POST /v1/federation/messages` and §11.6 `POST /v1/federation/receipts`:
  * batches another registered proxy signed for this one; each item is checked and answered on its
- * own, in request order.
+ * own, in request order. §11.9 `POST /v1/federation/messages/status`: a forwarded message's
+ * timeline here, for the sender's home proxy.
  */
 export function registerFederationMessageRoutes(app: Hono<ProxyEnv>, deps: FederationRouteDeps): void {
   const { config, clock } = deps;
@@ -45,5 +51,13 @@ export function registerFederationMessageRoutes(app: Hono<ProxyEnv>, deps: Feder
     for (const receipt of batch.receipts) results.push(await takeForwardedReceipt(c.env, origin, receipt));
     const answer: FederationReceiptResults = { results };
     return c.json(answer);
+  });
+
+  app.post(FEDERATION_PATHS.messageStatus, async (c) => {
+    const { origin, body } = await readFederationRequest(c, deps, {
+      schema: federationMessageStatusRequestSchema,
+      maxBytes: FEDERATION_MESSAGE_STATUS_MAX_BYTES,
+    });
+    return c.json(await readForwardedMessageStatus({ env: c.env, registry: deps.registry(c.env) }, origin, body));
   });
 }

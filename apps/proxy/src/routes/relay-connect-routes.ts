@@ -2,23 +2,13 @@ import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
-import type { RegistryClient } from "../auth";
-import type { ProxyConfig } from "../config";
-import { attestHome, type ProxySigner, toSignedConnect } from "../federation";
+import { attestHome, toSignedConnect } from "../federation";
 import { toRelaySession } from "../relay-sessions";
 import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "../session";
+import type { FederatedAgentRouteDeps } from "./agent-route-deps";
 
 /** PROTOCOL.md §5: the agent's WebSocket to its own relay session, authenticated like any other request. */
-export function registerRelayConnectRoutes(
-  app: Hono<ProxyEnv>,
-  deps: {
-    auth: MiddlewareHandler<ProxyEnv>;
-    config: ProxyConfig;
-    registry: (env: Env) => RegistryClient;
-    /** This proxy's key; null when federation is off. */
-    signer: ProxySigner | null;
-  },
-): void {
+export function registerRelayConnectRoutes(app: Hono<ProxyEnv>, deps: FederatedAgentRouteDeps): void {
   const { auth, config, signer } = deps;
 
   const requireUpgrade: MiddlewareHandler<ProxyEnv> = async function requireWebSocketUpgrade(c, next) {

@@ -186,9 +186,14 @@ export class AgentRelaySession extends DurableObject<Env> {
     await this.#reschedule(nowMs);
   }
 
-  async getMessageStatus(messageId: string): Promise<MessageStatusResponse | null> {
-    const self = this.#parts.schema.isInitialised() ? this.#parts.identity.get() : undefined;
-    return (self && this.#parts.timeline.status(messageId, self.agentDid)) ?? null;
+  /**
+   * `senderDid` names this session's agent when it never signed a request here: a sender at home on
+   * another proxy, whose messages' delivery reports this session still keeps (PROTOCOL.md §11.9).
+   */
+  async getMessageStatus(messageId: string, senderDid?: string): Promise<MessageStatusResponse | null> {
+    if (!this.#parts.schema.isInitialised()) return null;
+    const self = this.#parts.identity.get()?.agentDid ?? senderDid;
+    return self ? (this.#parts.timeline.status(messageId, self) ?? null) : null;
   }
 
   async listDeadLetters(limit: number): Promise<RelayDeadLetter[]> {

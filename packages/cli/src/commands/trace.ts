@@ -97,6 +97,9 @@ export function registerTraceCommand(program: Command, io: CliIo, state: RunStat
             `message ${trace.messageId}  correlation ${trace.correlationId}  ${trace.priority}`,
             `${trace.senderAgentDid} -> ${trace.recipientAgentDid}`,
             `connector: ${trace.status ?? "-"}  relay: ${trace.relayState ?? "-"}  total ${trace.totalMs} ms`,
+            ...(trace.proxy?.peerProxy
+              ? [`forwarded to the recipient's proxy ${trace.proxy.peerProxy.origin} (peer_proxy)`]
+              : []),
             ...formatTimeline(trace.timeline),
             ...(trace.hops.length > 0 ? ["", ...formatHopReferences(trace.hops)] : []),
             ...missing,

@@ -1,6 +1,7 @@
 import type { MessageStatusResponse, OutboundStatusResponse } from "@clawdentity/protocol";
 
-export type TraceSource = "connector" | "proxy";
+/** `peer_proxy`: the recipient's home proxy, when the message was forwarded to another one (PROTOCOL.md §11.9). */
+export type TraceSource = "connector" | "proxy" | "peer_proxy";
 
 /** One thing that happened to a message, as one of the two sides recorded it. */
 export interface TraceEvent {
@@ -31,6 +32,10 @@ const CAUSAL_RANK: Record<string, number> = {
   "proxy:accepted": 1,
   "proxy:queued": 2,
   "connector:relayed": 3,
+  "peer_proxy:accepted": 3,
+  "peer_proxy:queued": 3,
+  "peer_proxy:delivered_to_connector": 4,
+  "peer_proxy:refused_by_connector": 4,
   "proxy:delivered_to_connector": 4,
   "proxy:refused_by_connector": 4,
   "proxy:delivered_to_webhook": 5,
@@ -67,15 +72,17 @@ export function toConnectorEvents(outbound: OutboundStatusResponse): TraceEvent[
   return events;
 }
 
-/** The relay's view (`GET /v1/relay/messages/:id`) as events. */
+/** The relay's view (`GET /v1/relay/messages/:id`) as events, the recipient's home proxy's included. */
 export function toProxyEvents(relay: MessageStatusResponse): TraceEvent[] {
-  return relay.timeline.map((entry) => ({
-    at: entry.at,
-    source: "proxy",
-    event: entry.event,
-    ...(entry.attempt === undefined ? {} : { attempt: entry.attempt }),
-    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-  }));
+  const toEvents = (timeline: MessageStatusResponse["timeline"], source: TraceSource): TraceEvent[] =>
+    timeline.map((entry) => ({
+      at: entry.at,
+      source,
+      event: entry.event,
+      ...(entry.attempt === undefined ? {} : { attempt: entry.attempt }),
+      ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+    }));
+  return [...toEvents(relay.timeline, "proxy"), ...toEvents(relay.peerProxy?.timeline ?? [], "peer_proxy")];
 }
 
 /** Both views merged in time order (ties in causal order), with the duration of every hop. */
