@@ -56,6 +56,36 @@ describe("mergeTrace", () => {
     expect(merged.timeline[4]).toMatchObject({ attempt: 1 });
   });
 
+  it("shows the recipient's home proxy's timeline of a forwarded message as peer_proxy", () => {
+    const forwarded: MessageStatusResponse = {
+      ...relay([
+        { event: "accepted", at: "2026-01-01T00:00:00.020Z" },
+        { event: "queued", at: "2026-01-01T00:00:00.020Z" },
+        { event: "delivered_to_webhook", at: "2026-01-01T00:00:00.250Z" },
+      ]),
+      peerProxy: {
+        origin: "https://proxy-b.example",
+        timeline: [
+          { event: "accepted", at: "2026-01-01T00:00:00.060Z" },
+          { event: "queued", at: "2026-01-01T00:00:00.060Z" },
+          { event: "delivered_to_connector", at: "2026-01-01T00:00:00.100Z", attempt: 1 },
+        ],
+      },
+    };
+    const merged = mergeTrace([...toConnectorEvents(outbound()), ...toProxyEvents(forwarded)]);
+    expect(merged.timeline.map((step) => `${step.source}:${step.event}`)).toEqual([
+      "connector:queued",
+      "proxy:accepted",
+      "proxy:queued",
+      "connector:relayed",
+      "peer_proxy:accepted",
+      "peer_proxy:queued",
+      "peer_proxy:delivered_to_connector",
+      "proxy:delivered_to_webhook",
+      "connector:receipt_delivered_to_webhook",
+    ]);
+  });
+
   it("orders events with the same millisecond causally, whatever order they come in", () => {
     const at = "2026-01-01T00:00:01.000Z";
     const events: TraceEvent[] = [
