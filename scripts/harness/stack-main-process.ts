@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { STACK_READY_LINE } from "../local-stack/stack-env";
 import { isPortFree } from "./free-port";
 import type { RecentLines } from "./recent-lines";
 import { REPO_ROOT } from "./repo-root";
@@ -10,7 +11,7 @@ const MAIN = join("scripts", "local-stack", "main.ts");
 
 /** One `pnpm start` (`main.ts`) process the harness can start, `kill -9` and start again. */
 export interface StackMainProcess {
-  /** Starts it; resolves once every URL answers `/health`. */
+  /** Starts it; resolves once it printed that it is ready (migrations applied) and every URL answers `/health`. */
   start(): Promise<void>;
   /** `kill -9` of the whole process group (node and workerd); resolves once its ports are free again. */
   kill(): Promise<void>;
@@ -74,8 +75,12 @@ export function createStackMainProcess(options: StackMainProcessOptions): StackM
         env: { ...process.env, ...options.env },
       });
       child = started;
+      let ready = false;
       for (const stream of [started.stdout, started.stderr]) {
-        createInterface({ input: stream as NodeJS.ReadableStream }).on("line", output.push);
+        createInterface({ input: stream as NodeJS.ReadableStream }).on("line", (line) => {
+          if (line === STACK_READY_LINE) ready = true;
+          output.push(line);
+        });
       }
       let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
       exited = new Promise((resolve) => {
@@ -87,9 +92,11 @@ export function createStackMainProcess(options: StackMainProcessOptions): StackM
       });
       try {
         await waitFor(
-          `${options.healthUrls.join(" and ")} /health`,
+          `the stack ready and ${options.healthUrls.join(" and ")} /health`,
           async () => {
             if (exit) throw new Error(`the stack process exited (${exit.code ?? exit.signal})`);
+            // Both Workers answer /health before the migrations have run: the ready line comes after.
+            if (!ready) return false;
             for (const url of options.healthUrls) if (!(await isHealthy(url))) return false;
             return true;
           },
