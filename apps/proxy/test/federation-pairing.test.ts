@@ -255,6 +255,27 @@ describe("pairing across proxies (PROTOCOL.md §11.7)", () => {
     });
   });
 
+  it("a removal the peer's proxy refuses stands here and reports the refusal's code", async () => {
+    const { proxy, b, alice, bob } = await createTwoProxies();
+    const { ticket } = await issueAt(b, alice);
+    expect((await confirmAt(proxy, bob, ticket)).status).toBe(201);
+    // B no longer accepts this proxy's key (B caches proxy keys up to 60 s); the registry stub
+    // outlives this file, so the key is listed active again afterwards.
+    await registerProxyUnderTest("revoked");
+    try {
+      proxy.clock.advance(61_000);
+      const removed = await proxy.send(bob, unpairPath(alice.did), { method: "DELETE" });
+      expect(removed.status).toBe(200);
+      expect(trustPeerRemovalResponseSchema.parse(await removed.json())).toEqual({
+        peerNotified: false,
+        code: "PROXY_FEDERATION_PROXY_REVOKED",
+      });
+      expect(await peersOf(proxy.send, bob)).toEqual([]);
+    } finally {
+      await registerProxyUnderTest();
+    }
+  });
+
   it("the peer's proxy refuses an unpairing the agent did not sign", async () => {
     const { proxy, a, b, alice, bob, mallory } = await createTwoProxies();
     const { ticket } = await issueAt(b, alice);

@@ -10,6 +10,7 @@ import {
   verifyCompactJws,
 } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
+import { z } from "zod";
 
 export interface IssueTicketInput {
   initiatorDid: string;
@@ -31,12 +32,15 @@ export interface TicketIssuer {
   proxyKid: string | null;
 }
 
+/** Claims another issuer may add later do not stop a ticket being routed to it. */
+const routedClaimsSchema = z.object(pairingTicketClaimsSchema.shape);
+
 /**
  * A ticket's claims WITHOUT checking its signature: a confirming peer's proxy routes on `iss`
  * (PROTOCOL.md §11.7) and only the issuer verifies. Null when it is not a readable ticket.
  */
 export function readTicketClaims(ticket: string): PairingTicketClaims | null {
-  return decodeJwsClaims(ticket, pairingTicketClaimsSchema);
+  return decodeJwsClaims(ticket, routedClaimsSchema);
 }
 
 /**

@@ -20,9 +20,9 @@ async function registerProxyKey(origin: string, keyPair: Ed25519KeyPair, status:
 }
 
 /** The proxy under test as other proxies know it: its own key, registered for its origin. */
-export async function registerProxyUnderTest(): Promise<RemoteProxy> {
+export async function registerProxyUnderTest(status: "active" | "revoked" = "active"): Promise<RemoteProxy> {
   const keyPair = await importEd25519Seed(TEST_PROXY_SEED);
-  return { origin: TEST_PROXY_ORIGIN, kid: await registerProxyKey(TEST_PROXY_ORIGIN, keyPair), keyPair };
+  return { origin: TEST_PROXY_ORIGIN, kid: await registerProxyKey(TEST_PROXY_ORIGIN, keyPair, status), keyPair };
 }
 
 /**
