@@ -26,7 +26,7 @@ describe("relay session schema upgrade", () => {
 });
 
 describe("relay session schema upgrade to lean rows (migration 4)", () => {
-  it("keeps queued and delivered messages, their depth, nonces and sent timelines", async () => {
+  it("keeps queued and delivered messages, their depth, nonces, owed outbound rows and sent timelines", async () => {
     const agentDid = `did:cdi:127.0.0.1:agent:${createUlid()}`;
     const sender = `did:cdi:127.0.0.1:agent:${createUlid()}`;
     const id = env.RELAY_SESSIONS.idFromName(agentDid);
@@ -51,6 +51,21 @@ describe("relay session schema upgrade to lean rows (migration 4)", () => {
           );
         }
         sql.exec("INSERT INTO nonces (nonce, expires_at_ms) VALUES ('n-1', 9999999999999)");
+        for (const [id, kind, sentAtMs] of [
+          ["01KBEA0000000000000000000A", "receipt", 3],
+          ["01KBEA0000000000000000000B", "progress", 3],
+          ["01KBEA0000000000000000000C", "progress", null],
+        ]) {
+          sql.exec(
+            `INSERT INTO outbound (id, kind, target_did, dedupe_key, body, created_at_ms, sent_at_ms)
+             VALUES (?, ?, ?, ?, '{}', 1, ?)`,
+            id,
+            kind,
+            sender,
+            `${kind}:${id}`,
+            sentAtMs,
+          );
+        }
         sql.exec(
           `INSERT INTO sent_messages (message_id, recipient_did, correlation_id, priority_rank, accepted_at_ms, state,
              state_at_ms, attempts, updated_at_ms) VALUES ('s-1', ?, 'c', 1, 5, 'delivered_to_connector', 7, 1, 7)`,
@@ -80,6 +95,9 @@ describe("relay session schema upgrade to lean rows (migration 4)", () => {
           .exec<{ message_id: string; state: string }>("SELECT message_id, state FROM messages ORDER BY seq")
           .toArray(),
         nonces: sql.exec<{ nonce: string }>("SELECT nonce FROM nonces").toArray(),
+        outbound: sql
+          .exec<{ kind: string; dedupe_key: string | null }>("SELECT kind, dedupe_key FROM outbound ORDER BY id")
+          .toArray(),
         depth: (await instance.getMetrics()).queueDepth,
         status: await instance.getMessageStatus("s-1"),
       };
@@ -90,6 +108,11 @@ describe("relay session schema upgrade to lean rows (migration 4)", () => {
       { message_id: "m-delivered", state: "delivered" },
     ]);
     expect(upgraded.nonces).toEqual([{ nonce: "n-1" }]);
+    // A sent report is done; a sent receipt keeps its dedupe key; an unsent report is still owed.
+    expect(upgraded.outbound).toEqual([
+      { kind: "receipt", dedupe_key: "receipt:01KBEA0000000000000000000A" },
+      { kind: "progress", dedupe_key: null },
+    ]);
     expect(upgraded.depth).toEqual({ critical: 0, normal: 0, low: 1 });
     expect(upgraded.status).toMatchObject({
       state: "delivered_to_connector",

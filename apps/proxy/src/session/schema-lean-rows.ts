@@ -14,6 +14,9 @@ import type { SchemaMigration } from "../storage";
  *   statement that changes the state; retention counts from the accept, so no index is rewritten
  *   on each change.
  *
+ * - outbound: a report is deleted once sent (nothing needs it after) and has no dedupe key, so the
+ *   unique index is partial on rows that have one (receipt events).
+ *
  * Tables are rebuilt by copy, so every existing row and its state survive the upgrade.
  */
 export const LEAN_ROWS_MIGRATION: SchemaMigration = {
@@ -78,5 +81,29 @@ export const LEAN_ROWS_MIGRATION: SchemaMigration = {
     "DROP TABLE message_events",
     "DROP INDEX sent_messages_age",
     "CREATE INDEX sent_messages_accepted ON sent_messages (accepted_at_ms)",
+
+    `CREATE TABLE outbound_lean (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      target_did TEXT NOT NULL,
+      dedupe_key TEXT,
+      body TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER,
+      sent_at_ms INTEGER,
+      last_error TEXT,
+      published_at_ms INTEGER
+    ) WITHOUT ROWID`,
+    `INSERT INTO outbound_lean (id, kind, target_did, dedupe_key, body, created_at_ms, attempts, next_attempt_at_ms,
+       sent_at_ms, last_error, published_at_ms)
+     SELECT id, kind, target_did, CASE WHEN kind = 'receipt' THEN dedupe_key END, body, created_at_ms, attempts,
+       next_attempt_at_ms, sent_at_ms, last_error, published_at_ms
+     FROM outbound WHERE kind = 'receipt' OR sent_at_ms IS NULL`,
+    "DROP TABLE outbound",
+    "ALTER TABLE outbound_lean RENAME TO outbound",
+    "CREATE UNIQUE INDEX outbound_dedupe ON outbound (dedupe_key) WHERE dedupe_key IS NOT NULL",
+    "CREATE INDEX outbound_due ON outbound (next_attempt_at_ms) WHERE sent_at_ms IS NULL",
+    "CREATE INDEX outbound_sent ON outbound (sent_at_ms) WHERE sent_at_ms IS NOT NULL",
   ],
 };
