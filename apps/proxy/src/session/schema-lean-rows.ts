@@ -15,7 +15,9 @@ import type { SchemaMigration } from "../storage";
  *   on each change.
  *
  * - outbound: a report is deleted once sent (nothing needs it after) and has no dedupe key, so the
- *   unique index is partial on rows that have one (receipt events).
+ *   unique index is partial on rows that have one (receipt events); settled receipt events are
+ *   pruned in key order (`pruneHeadOlderThan`), so `outbound_sent` goes.
+ * - receipts: pruned in `seq` order the same way, so `receipts_age` goes.
  *
  * Tables are rebuilt by copy, so every existing row and its state survive the upgrade.
  */
@@ -104,6 +106,7 @@ export const LEAN_ROWS_MIGRATION: SchemaMigration = {
     "ALTER TABLE outbound_lean RENAME TO outbound",
     "CREATE UNIQUE INDEX outbound_dedupe ON outbound (dedupe_key) WHERE dedupe_key IS NOT NULL",
     "CREATE INDEX outbound_due ON outbound (next_attempt_at_ms) WHERE sent_at_ms IS NULL",
-    "CREATE INDEX outbound_sent ON outbound (sent_at_ms) WHERE sent_at_ms IS NOT NULL",
+
+    "DROP INDEX receipts_age",
   ],
 };

@@ -1,4 +1,4 @@
-import { createHeldValue, forgettingRunner, pruneOlderThan, type SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, pruneHeadOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
@@ -138,13 +138,20 @@ export function createOutboundStore(db: SqlRunner) {
     unsentCount(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM outbound WHERE sent_at_ms IS NULL")?.n ?? 0;
     },
+    /**
+     * The settled time of the first settled row in key order (ids are ULIDs, so creation order):
+     * the one `pruneSent` looks at first. Rows still owed are skipped, and they are few.
+     */
     oldestSentAtMs(): number | null {
-      return minOf("SELECT MIN(sent_at_ms) AS value FROM outbound WHERE sent_at_ms IS NOT NULL");
+      return minOf("SELECT sent_at_ms AS value FROM outbound WHERE sent_at_ms IS NOT NULL ORDER BY id LIMIT 1");
     },
-    /** Settled receipt rows are kept for retention so a repeated receipt is answered `duplicate` without a resend. */
+    /**
+     * Settled receipt rows are kept for retention so a repeated receipt is answered `duplicate`
+     * without a resend; taken in key order, so settling pays no index entry.
+     */
     pruneSent(beforeMs: number, limit: number): number {
       const spec = { table: "outbound", key: "id", column: "sent_at_ms", where: "sent_at_ms IS NOT NULL" };
-      return pruneOlderThan(db, spec, beforeMs, limit).length;
+      return pruneHeadOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }
