@@ -39,7 +39,7 @@ describe("SQLite rows per delivered message", () => {
     const written = (after.sqlRowsWritten - before.sqlRowsWritten) / MESSAGES;
     console.log(`SQLite rows per round trip: ${read.toFixed(1)} read, ${written.toFixed(1)} written`);
     // Budgets, not timings: 190 rows were read per message before the wake and due times were held
-    // in memory (about 85 since), and about 58 written before the lean schema (migration 4: depths
+    // in memory (about 85 since), and about 58 written before the lean schema (migration 5: depths
     // in memory, partial indexes, the timeline in the sent row, one nonce row; about 31 since, plus
     // the counters). Counters are written behind once a second, so a slower machine writes their
     // rows more often: the budgets leave room for a few such writes per round trip.

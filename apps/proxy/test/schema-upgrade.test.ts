@@ -25,7 +25,7 @@ describe("relay session schema upgrade", () => {
   });
 });
 
-describe("relay session schema upgrade to lean rows (migration 4)", () => {
+describe("relay session schema upgrade to lean rows (migration 5)", () => {
   it("keeps queued and delivered messages, their depth, nonces, owed outbound rows and sent timelines", async () => {
     const agentDid = `did:cdi:127.0.0.1:agent:${createUlid()}`;
     const sender = `did:cdi:127.0.0.1:agent:${createUlid()}`;
@@ -33,7 +33,7 @@ describe("relay session schema upgrade to lean rows (migration 4)", () => {
     await runInDurableObject(env.RELAY_SESSIONS.get(id), (_instance, state) => {
       const sql = state.storage.sql;
       state.storage.transactionSync(() => {
-        createSchemaMigrator(createSqlRunner(sql), SESSION_MIGRATIONS.slice(0, 3)).ensure(0);
+        createSchemaMigrator(createSqlRunner(sql), SESSION_MIGRATIONS.slice(0, -1)).ensure(0);
         sql.exec(
           "INSERT INTO identity (singleton, agent_did, first_seen_at_ms, last_seen_at_ms) VALUES (1, ?, 0, 0)",
           agentDid,

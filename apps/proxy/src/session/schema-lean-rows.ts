@@ -1,7 +1,7 @@
 import type { SchemaMigration } from "../storage";
 
 /**
- * Migration 4: fewer rows written per message. SQLite bills every row and every index entry it
+ * Migration 5: fewer rows written per message. SQLite bills every row and every index entry it
  * writes (an index entry it deletes is free), and rewrites a partial index whenever a column of
  * its WHERE changes, so:
  *
@@ -22,7 +22,7 @@ import type { SchemaMigration } from "../storage";
  * Tables are rebuilt by copy, so every existing row and its state survive the upgrade.
  */
 export const LEAN_ROWS_MIGRATION: SchemaMigration = {
-  version: 4,
+  version: 5,
   statements: [
     "DROP TRIGGER messages_enter_insert",
     "DROP TRIGGER messages_enter_update",

@@ -5,7 +5,7 @@ import { LEAN_ROWS_MIGRATION } from "./schema-lean-rows";
  * The relay session's SQLite schema, applied in order and recorded in `schema_migrations`.
  * Append a migration to change it; never edit one that has shipped.
  *
- * Migration 1 kept queue depth counters by triggers; migration 4 (`schema-lean-rows.ts`) drops
+ * Migration 1 kept queue depth counters by triggers; migration 5 (`schema-lean-rows.ts`) drops
  * them and the indexes no query needs, and the message store holds the depths in memory.
  */
 
@@ -200,6 +200,12 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
     // until the sender's session has stored it, and is published again when no confirmation comes.
     version: 3,
     statements: ["ALTER TABLE outbound ADD COLUMN published_at_ms INTEGER"],
+  },
+  {
+    // PROTOCOL.md §11.7: a pairing with an agent at home on another proxy records that proxy, so
+    // removing the pairing is sent there.
+    version: 4,
+    statements: ["ALTER TABLE trusted_peers ADD COLUMN peer_origin TEXT"],
   },
   LEAN_ROWS_MIGRATION,
 ];

@@ -13,7 +13,7 @@ const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
 /**
  * Every query here walks an index; none reads or rewrites the whole queue. Each index is partial
  * on the states its queries ask for, so a row pays an index entry only while it is in them
- * (schema.ts, migration 4), and the depth counts are held in memory instead of kept by triggers.
+ * (schema.ts, migration 5), and the depth counts are held in memory instead of kept by triggers.
  */
 export function createMessageStore(db: SqlRunner) {
   const select = (where: string, ...bindings: SqlStorageValue[]) =>
