@@ -39,10 +39,12 @@ describe("SQLite rows per delivered message", () => {
     const written = (after.sqlRowsWritten - before.sqlRowsWritten) / MESSAGES;
     console.log(`SQLite rows per round trip: ${read.toFixed(1)} read, ${written.toFixed(1)} written`);
     // Budgets, not timings: 190 rows were read per message before the wake and due times were held
-    // in memory (about 85 since). Counters are written behind once a second, so a slower machine
-    // writes their rows more often: the budgets leave room for one such write per round trip.
-    expect(read).toBeLessThanOrEqual(115);
-    expect(written).toBeLessThanOrEqual(70);
+    // in memory (about 85 since), and about 58 written before the lean schema (migration 5: depths
+    // in memory, partial indexes, the timeline in the sent row, one nonce row; about 31 since, plus
+    // the counters). Counters are written behind once a second, so a slower machine writes their
+    // rows more often: the budgets leave room for a few such writes per round trip.
+    expect(read).toBeLessThanOrEqual(80);
+    expect(written).toBeLessThanOrEqual(45);
     aliceSocket.close();
     bobSocket.close();
   });

@@ -97,7 +97,7 @@ describe("GET /v1/relay/messages/:messageId", () => {
     socket.close();
   });
 
-  it("forgets a sent message's timeline and its receipts 7 days after the last change", async () => {
+  it("forgets a sent message's timeline 7 days after it was accepted, and its receipts 7 days after they came", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const { socket } = await connectV2(proxy, bob);
     const messageId = await deliverMessage(proxy, alice, socket, bob);

@@ -33,7 +33,7 @@ export function createAdmissionPolicy(deps: {
       if (revocation) return { ok: false, reason: "AGENT_REVOKED", revocationReason: revocation.reason };
 
       nonces.prune(nowMs);
-      if (!nonces.checkAndRecord(input.nonce, input.nonceExpiresAtMs, nowMs)) {
+      if (!nonces.checkAndRecord(input.nonce, input.nonceExpiresAtMs)) {
         return { ok: false, reason: "REPLAYED_NONCE" };
       }
 

@@ -82,7 +82,7 @@ export function createOutboundFlusher(deps: {
           metrics.increment(row.attempts === 0 ? COUNTERS.noticesPublished : COUNTERS.noticesRepublished);
           outbound.markPublished(row.id, nowMs, nowMs + backoffMs(row.attempts + 1, receiptConfirmTimeoutMs));
         } else {
-          outbound.markSent(row.id, nowMs);
+          outbound.remove(row.id);
           metrics.increment(COUNTERS.reportsSent);
         }
       }

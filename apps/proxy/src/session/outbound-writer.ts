@@ -104,7 +104,7 @@ export function createOutboundWriter(deps: { outbound: OutboundStore; identity: 
         id: reportId,
         kind: "progress",
         targetDid: senderDid,
-        dedupeKey: `progress:${reportId}`,
+        dedupeKey: null,
         body: JSON.stringify(report),
         nowMs,
       });

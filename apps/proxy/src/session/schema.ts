@@ -1,11 +1,12 @@
 import type { SchemaMigration } from "../storage";
+import { LEAN_ROWS_MIGRATION } from "./schema-lean-rows";
 
 /**
  * The relay session's SQLite schema, applied in order and recorded in `schema_migrations`.
  * Append a migration to change it; never edit one that has shipped.
  *
- * Queue depth counters are kept by triggers so every code path that moves a message in or out
- * of a live state (queued, waiting, in_flight) keeps them right without a whole-queue COUNT.
+ * Migration 1 kept queue depth counters by triggers; migration 5 (`schema-lean-rows.ts`) drops
+ * them and the indexes no query needs, and the message store holds the depths in memory.
  */
 
 const LIVE_STATES = "('queued', 'waiting', 'in_flight')";
@@ -206,4 +207,5 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
     version: 4,
     statements: ["ALTER TABLE trusted_peers ADD COLUMN peer_origin TEXT"],
   },
+  LEAN_ROWS_MIGRATION,
 ];

@@ -35,7 +35,7 @@ export function createSessionMaintenance(deps: {
     deadLetters.oldestAtMs(),
     outbound.oldestSentAtMs(),
     receipts.oldestAtMs(),
-    timeline.oldestUpdatedAtMs(),
+    timeline.oldestAcceptedAtMs(),
     processedEvents.oldestAtMs(),
   ]);
 

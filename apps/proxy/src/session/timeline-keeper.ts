@@ -1,7 +1,7 @@
 import type { DeliveryReceiptData, MessageStatusResponse, Priority } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 import type { DeliveryReport } from "./outbound-writer";
-import type { SentMessageRecord, SentState, TimelineEvent, TimelineStore } from "./stores";
+import type { SentMessageRecord, SentState, TimelineEntryRecord, TimelineEvent, TimelineStore } from "./stores";
 
 /** `recordSent`: made on the sender's session once the recipient's session stored the message. */
 export interface SentMessageInput {
@@ -45,37 +45,68 @@ export function toNextSentState(
   return { ...current, state, stateAtMs: event.atMs, attempts };
 }
 
-/** The sender's timeline of each message it sent, fed by its own accepts, reports and receipts. */
+/**
+ * Entries one timeline keeps. Attempts are bounded (`RELAY_MAX_ATTEMPTS`), so only a message
+ * retried from dead letters again and again reaches it; its state still follows every event.
+ */
+export const MAX_TIMELINE_ENTRIES = 100;
+
+type Entry = { event: TimelineEvent; atMs: number; attempt?: number; reason?: string; dedupeKey: string };
+
+const toEntryRecord = (entry: Entry): TimelineEntryRecord => ({
+  event: entry.event,
+  atMs: entry.atMs,
+  attempt: entry.attempt ?? null,
+  reason: entry.reason ?? null,
+  key: entry.dedupeKey,
+});
+
+/** Adds the entries not there yet (by key); the record is unchanged (same object) when all were. */
+const withEntries = (record: SentMessageRecord, entries: Entry[]): SentMessageRecord => {
+  const keys = new Set(record.events.map((entry) => entry.key));
+  const fresh = entries.filter((entry) => !keys.has(entry.dedupeKey));
+  if (fresh.length === 0) return record;
+  const room = Math.max(0, MAX_TIMELINE_ENTRIES - record.events.length);
+  return { ...record, events: [...record.events, ...fresh.slice(0, room).map(toEntryRecord)] };
+};
+
+const acceptedEntries = (acceptedAtMs: number): Entry[] =>
+  (["accepted", "queued"] as const).map((event) => ({ event, atMs: acceptedAtMs, dedupeKey: event }));
+
+const toNewRecord = (input: SentMessageInput): SentMessageRecord => ({
+  ...input,
+  state: "queued",
+  stateAtMs: input.acceptedAtMs,
+  attempts: 0,
+  events: [],
+});
+
+/**
+ * The sender's timeline of each message it sent, fed by its own accepts, reports and receipts:
+ * each event reads the message's one row and writes it once, state and timeline together.
+ */
 export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
   const { timeline } = deps;
 
   /** Creates the record with its `accepted` and `queued` entries unless it exists. */
   const recordSent = (input: SentMessageInput, nowMs: number): void => {
-    timeline.insertIfAbsent({ ...input, nowMs });
-    for (const event of ["accepted", "queued"] as const) {
-      timeline.addEvent({
-        messageId: input.messageId,
-        recipientDid: input.recipientDid,
-        event,
-        atMs: input.acceptedAtMs,
-        dedupeKey: event,
-      });
-    }
+    const current = timeline.get(input.messageId, input.recipientDid) ?? toNewRecord(input);
+    const next = withEntries(current, acceptedEntries(input.acceptedAtMs));
+    if (next !== current) timeline.put(next, nowMs);
   };
 
-  const apply = (
-    sent: SentMessageInput,
-    entry: { event: TimelineEvent; atMs: number; attempt?: number; reason?: string; dedupeKey: string },
-    nowMs: number,
-    createAs: "accepted" | "bare",
-  ) => {
+  const apply = (sent: SentMessageInput, entry: Entry, nowMs: number, createAs: "accepted" | "bare") => {
     // A report may overtake the sender's own record of the accept, and then creates it; a receipt
     // for a record already pruned recreates only the record (its accept time is unknown).
-    if (createAs === "accepted") recordSent(sent, nowMs);
-    else timeline.insertIfAbsent({ ...sent, nowMs });
-    const added = timeline.addEvent({ messageId: sent.messageId, recipientDid: sent.recipientDid, ...entry });
     const current = timeline.get(sent.messageId, sent.recipientDid);
-    if (added && current) timeline.update(toNextSentState(current, entry), nowMs);
+    const base =
+      current ?? withEntries(toNewRecord(sent), createAs === "accepted" ? acceptedEntries(sent.acceptedAtMs) : []);
+    const added = withEntries(base, [entry]);
+    if (added === base) {
+      if (!current) timeline.put(base, nowMs);
+      return;
+    }
+    timeline.put(toNextSentState(added, entry), nowMs);
   };
 
   return {
@@ -119,6 +150,8 @@ export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
     status(messageId: string, senderDid: string): MessageStatusResponse | undefined {
       const sent = timeline.findLatest(messageId);
       if (!sent) return undefined;
+      // Entries arrive out of order (reports and receipts travel apart): shown by their own time.
+      const entries = [...sent.events].sort((a, b) => a.atMs - b.atMs);
       return {
         messageId,
         correlationId: sent.correlationId,
@@ -127,7 +160,7 @@ export function createTimelineKeeper(deps: { timeline: TimelineStore }) {
         priority: sent.priority,
         state: sent.state,
         attempts: sent.attempts,
-        timeline: timeline.events(messageId, sent.recipientDid).map((entry) => ({
+        timeline: entries.map((entry) => ({
           event: entry.event,
           at: toIsoTimestamp(entry.atMs),
           ...(entry.attempt === null ? {} : { attempt: entry.attempt }),

@@ -34,3 +34,27 @@ export function pruneOlderThan<T extends SqlRow = SqlRow>(
     limit,
   );
 }
+
+/**
+ * For a table whose key follows insertion and whose `column` grows with it (a rowid and the time
+ * it was stored): among the first `limit` rows in key order (those matching `where`), deletes
+ * the ones at or before `beforeMs`. Needs no index on `column`, and one pass reads at most
+ * `limit` rows; when the clock went back, a row waits behind a newer one instead of being missed
+ * (the first row is always among those looked at). `key` is a single column.
+ */
+export function pruneHeadOlderThan<T extends SqlRow = SqlRow>(
+  db: SqlRunner,
+  spec: PruneSpec,
+  beforeMs: number,
+  limit: number,
+): T[] {
+  const { table, key, column } = spec;
+  const filter = spec.where ? ` WHERE ${spec.where}` : "";
+  return db.all<T>(
+    `DELETE FROM ${table} WHERE ${key} IN
+       (SELECT ${key} FROM (SELECT ${key}, ${column} FROM ${table}${filter} ORDER BY ${key} LIMIT ?) WHERE ${column} <= ?)
+     RETURNING ${spec.returning ?? key}`,
+    limit,
+    beforeMs,
+  );
+}

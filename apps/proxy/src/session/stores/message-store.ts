@@ -1,106 +1,33 @@
 import { PRIORITIES, PRIORITY_RANK, type Priority } from "@clawdentity/protocol";
 import { createHeldValue, forgettingRunner, type SqlRunner } from "../../storage";
+import { createMessageDepth, type DepthKey } from "./message-depth";
+import { type MessageRecord, type MessageRow, type NewMessage, toMessageRecord } from "./message-record";
 
-/**
- * `queued` waits for a socket slot, `waiting` sits out a backoff, `in_flight` awaits its
- * `deliver_ack`; `delivered` and `dead_lettered` are terminal and keep the row (without the
- * payload once delivered) as the delivery record until retention prunes it.
- */
-export type MessageState = "queued" | "waiting" | "in_flight" | "delivered" | "dead_lettered";
+export type { MessageRecord, MessageState, NewMessage } from "./message-record";
 
-export interface MessageRecord {
-  seq: number;
-  senderDid: string;
-  messageId: string;
-  correlationId: string;
-  priority: Priority;
-  conversationId: string | null;
-  replyTo: string | null;
-  traceparent: string | null;
-  payload: string | null;
-  payloadBytes: number;
-  state: MessageState;
-  attempts: number;
-  acceptedAtMs: number;
-  queuedAtMs: number;
-  expiresAtMs: number;
-  dueAtMs: number | null;
-  lastAttemptAtMs: number | null;
-  deliveredAtMs: number | null;
-  lastError: string | null;
-}
-
-export type NewMessage = Pick<
-  MessageRecord,
-  | "senderDid"
-  | "messageId"
-  | "correlationId"
-  | "priority"
-  | "conversationId"
-  | "replyTo"
-  | "traceparent"
-  | "acceptedAtMs"
-  | "queuedAtMs"
-  | "expiresAtMs"
-> & { payload: string };
-
-type MessageRow = {
-  seq: number;
-  sender_did: string;
-  message_id: string;
-  correlation_id: string;
-  priority_rank: number;
-  conversation_id: string | null;
-  reply_to: string | null;
-  traceparent: string | null;
-  payload: string | null;
-  payload_bytes: number;
-  state: string;
-  attempts: number;
-  accepted_at_ms: number;
-  queued_at_ms: number;
-  expires_at_ms: number;
-  due_at_ms: number | null;
-  last_attempt_at_ms: number | null;
-  delivered_at_ms: number | null;
-  last_error: string | null;
-};
-
-const toMessageRecord = (row: MessageRow): MessageRecord => ({
-  seq: row.seq,
-  senderDid: row.sender_did,
-  messageId: row.message_id,
-  correlationId: row.correlation_id,
-  priority: PRIORITIES[row.priority_rank] ?? "normal",
-  conversationId: row.conversation_id,
-  replyTo: row.reply_to,
-  traceparent: row.traceparent,
-  payload: row.payload,
-  payloadBytes: row.payload_bytes,
-  state: row.state as MessageState,
-  attempts: row.attempts,
-  acceptedAtMs: row.accepted_at_ms,
-  queuedAtMs: row.queued_at_ms,
-  expiresAtMs: row.expires_at_ms,
-  dueAtMs: row.due_at_ms,
-  lastAttemptAtMs: row.last_attempt_at_ms,
-  deliveredAtMs: row.delivered_at_ms,
-  lastError: row.last_error,
-});
+/** The live states; a write that moves a row in or out of them moves the held depth counts. */
+const LIVE = "state IN ('queued', 'waiting', 'in_flight')";
 
 const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
 
-/** Every query here walks an index; none reads or rewrites the whole queue. */
+/**
+ * Every query here walks an index; none reads or rewrites the whole queue. Each index is partial
+ * on the states its queries ask for, so a row pays an index entry only while it is in them
+ * (schema.ts, migration 5), and the depth counts are held in memory instead of kept by triggers.
+ */
 export function createMessageStore(db: SqlRunner) {
   const select = (where: string, ...bindings: SqlStorageValue[]) =>
     db.all<MessageRow>(`SELECT * FROM messages WHERE ${where}`, ...bindings).map(toMessageRecord);
   const selectOne = (where: string, ...bindings: SqlStorageValue[]) => select(`${where} LIMIT 1`, ...bindings)[0];
   const minOf = (query: string, ...bindings: SqlStorageValue[]) =>
     db.first<{ value: number | null }>(query, ...bindings)?.value ?? null;
+  const minDue = (state: "waiting" | "in_flight") =>
+    minOf(`SELECT MIN(due_at_ms) AS value FROM messages WHERE state = '${state}'`);
   // Asked on every reschedule; every write below forgets them.
-  const nextDue = createHeldValue(() =>
-    minOf("SELECT MIN(due_at_ms) AS value FROM messages WHERE state IN ('waiting', 'in_flight')"),
-  );
+  const nextDue = createHeldValue(() => {
+    const due = [minDue("waiting"), minDue("in_flight")].filter((ms) => ms !== null);
+    return due.length === 0 ? null : Math.min(...due);
+  });
   const nextExpiry = createHeldValue(() =>
     minOf("SELECT MIN(expires_at_ms) AS value FROM messages WHERE state IN ('queued', 'waiting')"),
   );
@@ -109,10 +36,18 @@ export function createMessageStore(db: SqlRunner) {
     nextExpiry.forget();
   };
   const change = forgettingRunner(db, forget);
+  const depth = createMessageDepth(db);
+  /** Runs a write that returns the sender and priority of each row it moved across the live boundary. */
+  const moveLive = (move: "add" | "remove", query: string, ...bindings: SqlStorageValue[]) => {
+    for (const key of change.all<DepthKey & Record<string, SqlStorageValue>>(query, ...bindings)) depth[move](key);
+  };
 
   return {
-    /** Drops the held due and expiry times, after a transaction that changed them rolled back. */
-    forget,
+    /** Drops the held due and expiry times and depth counts, after a transaction that changed them rolled back. */
+    forget(): void {
+      forget();
+      depth.forget();
+    },
     insert(message: NewMessage): void {
       change.run(
         `INSERT INTO messages (sender_did, message_id, correlation_id, priority_rank, conversation_id, reply_to,
@@ -131,9 +66,10 @@ export function createMessageStore(db: SqlRunner) {
         message.queuedAtMs,
         message.expiresAtMs,
       );
+      depth.add({ sender_did: message.senderDid, priority_rank: PRIORITY_RANK[message.priority] });
     },
     find(senderDid: string, messageId: string): MessageRecord | undefined {
-      return selectOne("sender_did = ? AND message_id = ?", senderDid, messageId);
+      return selectOne("message_id = ? AND sender_did = ?", messageId, senderDid);
     },
     findInFlight(messageId: string): MessageRecord | undefined {
       return selectOne("message_id = ? AND state = 'in_flight'", messageId);
@@ -143,20 +79,13 @@ export function createMessageStore(db: SqlRunner) {
       return selectOne("message_id = ? AND state IN ('queued', 'waiting')", messageId);
     },
     depthByPriority(): Record<Priority, number> {
-      const depth: Record<Priority, number> = { critical: 0, normal: 0, low: 0 };
-      for (const row of db.all<{ priority_rank: number; count: number }>(
-        "SELECT priority_rank, count FROM queue_depth",
-      )) {
-        const priority = PRIORITIES[row.priority_rank];
-        if (priority) depth[priority] = row.count;
-      }
-      return depth;
+      return depth.byPriority();
     },
     totalDepth(): number {
-      return db.first<{ total: number }>("SELECT SUM(count) AS total FROM queue_depth")?.total ?? 0;
+      return depth.total();
     },
     senderDepth(senderDid: string): number {
-      return db.first<{ count: number }>("SELECT count FROM sender_depth WHERE sender_did = ?", senderDid)?.count ?? 0;
+      return depth.sender(senderDid);
     },
     inFlightCount(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE state = 'in_flight'")?.n ?? 0;
@@ -178,7 +107,8 @@ export function createMessageStore(db: SqlRunner) {
     /** Ready messages in delivery order: priority, then age; skips ids already in flight. */
     nextReady(limit: number): MessageRecord[] {
       return select(
-        `state = 'queued' AND message_id NOT IN (SELECT message_id FROM messages WHERE state = 'in_flight')
+        `state = 'queued' AND NOT EXISTS
+           (SELECT 1 FROM messages AS other WHERE other.message_id = messages.message_id AND other.state = 'in_flight')
          ORDER BY priority_rank, seq LIMIT ?`,
         limit,
       );
@@ -193,8 +123,10 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markDelivered(seq: number, nowMs: number): void {
-      change.run(
-        "UPDATE messages SET state = 'delivered', delivered_at_ms = ?, due_at_ms = NULL, payload = NULL WHERE seq = ?",
+      moveLive(
+        "remove",
+        `UPDATE messages SET state = 'delivered', delivered_at_ms = ?, due_at_ms = NULL, payload = NULL
+         WHERE seq = ? AND ${LIVE} RETURNING sender_did, priority_rank`,
         nowMs,
         seq,
       );
@@ -211,8 +143,10 @@ export function createMessageStore(db: SqlRunner) {
       change.run("UPDATE messages SET state = 'queued', due_at_ms = NULL, last_error = ? WHERE seq = ?", error, seq);
     },
     markDeadLettered(seq: number, error: string): void {
-      change.run(
-        "UPDATE messages SET state = 'dead_lettered', due_at_ms = NULL, last_error = ? WHERE seq = ?",
+      moveLive(
+        "remove",
+        `UPDATE messages SET state = 'dead_lettered', due_at_ms = NULL, last_error = ?
+         WHERE seq = ? AND ${LIVE} RETURNING sender_did, priority_rank`,
         error,
         seq,
       );
@@ -240,10 +174,16 @@ export function createMessageStore(db: SqlRunner) {
     nextExpiryAtMs(): number | null {
       return nextExpiry.get();
     },
+    /** The accept time of the in-flight message or of the next to expire (with one TTL, the oldest), whichever is older. */
     oldestLiveAcceptedAtMs(): number | null {
-      return minOf(
-        "SELECT MIN(accepted_at_ms) AS value FROM messages WHERE state IN ('queued', 'waiting', 'in_flight')",
-      );
+      const times = [
+        minOf("SELECT MIN(accepted_at_ms) AS value FROM messages WHERE state = 'in_flight'"),
+        minOf(
+          `SELECT accepted_at_ms AS value FROM messages WHERE state IN ('queued', 'waiting')
+           ORDER BY expires_at_ms LIMIT 1`,
+        ),
+      ].filter((ms) => ms !== null);
+      return times.length === 0 ? null : Math.min(...times);
     },
     oldestDeliveredAtMs(): number | null {
       return minOf("SELECT MIN(delivered_at_ms) AS value FROM messages WHERE state = 'delivered'");
@@ -257,22 +197,23 @@ export function createMessageStore(db: SqlRunner) {
         limit,
       ).length;
     },
-    /** Live messages (queued, backing off or in flight), oldest first. */
+    /** Live messages: those in flight, then queued or backing off, next to expire first. */
     live(limit: number): MessageRecord[] {
-      return select("state IN ('queued', 'waiting', 'in_flight') ORDER BY accepted_at_ms LIMIT ?", limit);
+      const inFlight = select("state = 'in_flight' ORDER BY due_at_ms LIMIT ?", limit);
+      const left = limit - inFlight.length;
+      if (left === 0) return inFlight;
+      return [...inFlight, ...select("state IN ('queued', 'waiting') ORDER BY expires_at_ms LIMIT ?", left)];
     },
     /** A dead letter goes back to the queue with fresh attempts and a fresh TTL. */
     requeueDeadLettered(seq: number, nowMs: number, expiresAtMs: number): void {
-      change.run(
+      moveLive(
+        "add",
         `UPDATE messages SET state = 'queued', attempts = 0, queued_at_ms = ?, expires_at_ms = ?, due_at_ms = NULL,
-           last_error = 'retried' WHERE seq = ? AND state = 'dead_lettered'`,
+           last_error = 'retried' WHERE seq = ? AND state = 'dead_lettered' RETURNING sender_did, priority_rank`,
         nowMs,
         expiresAtMs,
         seq,
       );
-    },
-    deleteBySeq(seq: number): void {
-      change.run("DELETE FROM messages WHERE seq = ?", seq);
     },
   };
 }

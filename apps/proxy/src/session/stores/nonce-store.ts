@@ -1,29 +1,25 @@
 import type { SqlRunner } from "../../storage";
 
-/** How many expired nonces one request clears, so pruning never costs more than a few rows. */
-const PRUNE_BATCH = 32;
-
-/** Nonces of this agent, each kept until its request's timestamp leaves the skew window. */
+/**
+ * Nonces of this agent, each kept until its request's timestamp leaves the skew window. A row is
+ * keyed by (expiry, nonce): the expiry comes from the signed timestamp, so a replayed request
+ * (same signature, same timestamp, same nonce) finds its row, and expired rows are the key's
+ * prefix, deleted by range with no index beside the key (one row written per request).
+ */
 export function createNonceStore(db: SqlRunner) {
   return {
     /** True when the nonce is fresh (and now recorded); false when it is still inside its window. */
-    checkAndRecord(nonce: string, expiresAtMs: number, nowMs: number): boolean {
+    checkAndRecord(nonce: string, expiresAtMs: number): boolean {
       const written = db.first(
-        `INSERT INTO nonces (nonce, expires_at_ms) VALUES (?, ?)
-         ON CONFLICT (nonce) DO UPDATE SET expires_at_ms = excluded.expires_at_ms WHERE nonces.expires_at_ms <= ?
-         RETURNING nonce`,
-        nonce,
+        "INSERT INTO nonces (expires_at_ms, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING nonce",
         expiresAtMs,
-        nowMs,
+        nonce,
       );
       return written !== undefined;
     },
-    prune(nowMs: number, limit = PRUNE_BATCH): void {
-      db.run(
-        "DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires_at_ms <= ? LIMIT ?)",
-        nowMs,
-        limit,
-      );
+    /** Every expired nonce, in one ranged delete: at most the requests of one timestamp window. */
+    prune(nowMs: number): void {
+      db.run("DELETE FROM nonces WHERE expires_at_ms <= ?", nowMs);
     },
     count(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM nonces")?.n ?? 0;

@@ -1,9 +1,9 @@
-import { createHeldValue, forgettingRunner, pruneOlderThan, type SqlRunner } from "../../storage";
+import { createHeldValue, forgettingRunner, pruneHeadOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
  * or a receipt the agent posted), owed until the sender's session confirms it stored the event.
- * `progress`: a delivery report for the sender's own session, done when that call returns.
+ * `progress`: a delivery report for the sender's own session, done (and deleted) when that call returns.
  */
 export type OutboundKind = "receipt" | "progress";
 
@@ -48,18 +48,18 @@ export function createOutboundStore(db: SqlRunner) {
   return {
     /** Drops the held next due time, after a transaction that changed it rolled back. */
     forget: nextDue.forget,
-    /** False when a row with the same dedupe key exists (sent or not). */
+    /** False when a row with the same dedupe key exists (sent or not); a row without one is always new. */
     insert(input: {
       id: string;
       kind: OutboundKind;
       targetDid: string;
-      dedupeKey: string;
+      dedupeKey: string | null;
       body: string;
       nowMs: number;
     }) {
       const inserted = change.first(
         `INSERT INTO outbound (id, kind, target_did, dedupe_key, body, created_at_ms, next_attempt_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
         input.id,
         input.kind,
         input.targetDid,
@@ -80,12 +80,9 @@ export function createOutboundStore(db: SqlRunner) {
         )
         .map(toOutboundRecord);
     },
-    markSent(id: string, nowMs: number): void {
-      change.run(
-        "UPDATE outbound SET sent_at_ms = ?, next_attempt_at_ms = NULL, last_error = NULL WHERE id = ?",
-        nowMs,
-        id,
-      );
+    /** A report the sender's session stored: nothing is kept of it. */
+    remove(id: string): void {
+      change.run("DELETE FROM outbound WHERE id = ?", id);
     },
     /** Handed to the queue: owed until confirmed, published again at `nextAttemptAtMs` if not. */
     markPublished(id: string, nowMs: number, nextAttemptAtMs: number): void {
@@ -141,13 +138,20 @@ export function createOutboundStore(db: SqlRunner) {
     unsentCount(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM outbound WHERE sent_at_ms IS NULL")?.n ?? 0;
     },
+    /**
+     * The settled time of the first settled row in key order (ids are ULIDs, so creation order):
+     * the one `pruneSent` looks at first. Rows still owed are skipped, and they are few.
+     */
     oldestSentAtMs(): number | null {
-      return minOf("SELECT MIN(sent_at_ms) AS value FROM outbound WHERE sent_at_ms IS NOT NULL");
+      return minOf("SELECT sent_at_ms AS value FROM outbound WHERE sent_at_ms IS NOT NULL ORDER BY id LIMIT 1");
     },
-    /** Sent rows are kept for retention so a repeated receipt is answered `duplicate` without a resend. */
+    /**
+     * Settled receipt rows are kept for retention so a repeated receipt is answered `duplicate`
+     * without a resend; taken in key order, so settling pays no index entry.
+     */
     pruneSent(beforeMs: number, limit: number): number {
       const spec = { table: "outbound", key: "id", column: "sent_at_ms", where: "sent_at_ms IS NOT NULL" };
-      return pruneOlderThan(db, spec, beforeMs, limit).length;
+      return pruneHeadOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ReceiptStatus } from "@clawdentity/protocol";
-import { pruneOlderThan, type SqlRunner } from "../../storage";
+import { pruneHeadOlderThan, type SqlRunner } from "../../storage";
 
 /**
  * `pending` until the connector acknowledges it (v2), `acked` after; `sent_once` when it went to
@@ -108,12 +108,16 @@ export function createReceiptStore(db: SqlRunner) {
     pendingCount(): number {
       return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM receipts WHERE state = 'pending'")?.n ?? 0;
     },
+    /** Rows are stored in `seq` order at the session's time, so the first is the oldest. */
     oldestAtMs(): number | null {
-      return db.first<{ value: number | null }>("SELECT MIN(received_at_ms) AS value FROM receipts")?.value ?? null;
+      return (
+        db.first<{ value: number }>("SELECT received_at_ms AS value FROM receipts ORDER BY seq LIMIT 1")?.value ?? null
+      );
     },
     /** Receipts older than retention go, pushed or not: a connector away that long has moved on. */
     prune(beforeMs: number, limit: number): number {
-      return pruneOlderThan(db, { table: "receipts", key: "seq", column: "received_at_ms" }, beforeMs, limit).length;
+      const spec = { table: "receipts", key: "seq", column: "received_at_ms" };
+      return pruneHeadOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }

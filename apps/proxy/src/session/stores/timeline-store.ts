@@ -10,7 +10,16 @@ import { pruneOlderThan, type SqlRunner } from "../../storage";
 export type TimelineEvent = (typeof MESSAGE_TIMELINE_EVENTS)[number];
 export type SentState = MessageStatusResponse["state"];
 
-/** A message this agent sent, as its own session knows it. */
+/** One entry of a message's timeline; `key` makes a redelivered report or receipt add nothing. */
+export interface TimelineEntryRecord {
+  event: TimelineEvent;
+  atMs: number;
+  attempt: number | null;
+  reason: string | null;
+  key: string;
+}
+
+/** A message this agent sent, as its own session knows it, with its timeline in arrival order. */
 export interface SentMessageRecord {
   messageId: string;
   recipientDid: string;
@@ -20,13 +29,7 @@ export interface SentMessageRecord {
   state: SentState;
   stateAtMs: number;
   attempts: number;
-}
-
-export interface TimelineEntryRecord {
-  event: TimelineEvent;
-  atMs: number;
-  attempt: number | null;
-  reason: string | null;
+  events: TimelineEntryRecord[];
 }
 
 type SentRow = {
@@ -38,6 +41,7 @@ type SentRow = {
   state: string;
   state_at_ms: number;
   attempts: number;
+  events: string;
 };
 
 const toSentMessage = (row: SentRow): SentMessageRecord => ({
@@ -49,34 +53,17 @@ const toSentMessage = (row: SentRow): SentMessageRecord => ({
   state: row.state as SentState,
   stateAtMs: row.state_at_ms,
   attempts: row.attempts,
+  // Written only by this store, from `TimelineEntryRecord`s.
+  events: JSON.parse(row.events) as TimelineEntryRecord[],
 });
 
-/** The sender's record of its messages and what happened to each, kept for retention after the last change. */
+/**
+ * The sender's record of its messages and what happened to each: one row per message, its
+ * timeline a JSON column written in the same statement as its state, so an event costs one row
+ * written. Kept for retention after the accept.
+ */
 export function createTimelineStore(db: SqlRunner) {
   return {
-    /** Creates the row in state `queued` unless it exists; true when it was created. */
-    insertIfAbsent(input: {
-      messageId: string;
-      recipientDid: string;
-      correlationId: string;
-      priority: Priority;
-      acceptedAtMs: number;
-      nowMs: number;
-    }): boolean {
-      const inserted = db.first(
-        `INSERT INTO sent_messages (message_id, recipient_did, correlation_id, priority_rank, accepted_at_ms, state,
-           state_at_ms, attempts, updated_at_ms)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?) ON CONFLICT DO NOTHING RETURNING message_id`,
-        input.messageId,
-        input.recipientDid,
-        input.correlationId,
-        PRIORITY_RANK[input.priority],
-        input.acceptedAtMs,
-        input.acceptedAtMs,
-        input.nowMs,
-      );
-      return inserted !== undefined;
-    },
     get(messageId: string, recipientDid: string): SentMessageRecord | undefined {
       const row = db.first<SentRow>(
         "SELECT * FROM sent_messages WHERE message_id = ? AND recipient_did = ?",
@@ -93,80 +80,41 @@ export function createTimelineStore(db: SqlRunner) {
       );
       return row && toSentMessage(row);
     },
-    update(record: SentMessageRecord, nowMs: number): void {
+    /** Writes the whole record, creating it or replacing what `get` returned. */
+    put(record: SentMessageRecord, nowMs: number): void {
       db.run(
-        `UPDATE sent_messages SET state = ?, state_at_ms = ?, attempts = ?, updated_at_ms = ?
-         WHERE message_id = ? AND recipient_did = ?`,
+        `INSERT INTO sent_messages (message_id, recipient_did, correlation_id, priority_rank, accepted_at_ms, state,
+           state_at_ms, attempts, updated_at_ms, events)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id, recipient_did) DO UPDATE SET state = excluded.state,
+           state_at_ms = excluded.state_at_ms, attempts = excluded.attempts, updated_at_ms = excluded.updated_at_ms,
+           events = excluded.events`,
+        record.messageId,
+        record.recipientDid,
+        record.correlationId,
+        PRIORITY_RANK[record.priority],
+        record.acceptedAtMs,
         record.state,
         record.stateAtMs,
         record.attempts,
         nowMs,
-        record.messageId,
-        record.recipientDid,
+        JSON.stringify(record.events),
       );
     },
-    /** Appends an entry once per `dedupeKey`; false when it was already there. */
-    addEvent(input: {
-      messageId: string;
-      recipientDid: string;
-      event: TimelineEvent;
-      atMs: number;
-      attempt?: number;
-      reason?: string;
-      dedupeKey: string;
-    }): boolean {
-      const inserted = db.first(
-        `INSERT INTO message_events (message_id, recipient_did, event, at_ms, attempt, reason, dedupe_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
-        input.messageId,
-        input.recipientDid,
-        input.event,
-        input.atMs,
-        input.attempt ?? null,
-        input.reason ?? null,
-        input.dedupeKey,
+    oldestAcceptedAtMs(): number | null {
+      return (
+        db.first<{ value: number | null }>("SELECT MIN(accepted_at_ms) AS value FROM sent_messages")?.value ?? null
       );
-      return inserted !== undefined;
     },
-    events(messageId: string, recipientDid: string): TimelineEntryRecord[] {
-      return db
-        .all<{ event: string; at_ms: number; attempt: number | null; reason: string | null }>(
-          `SELECT event, at_ms, attempt, reason FROM message_events WHERE message_id = ? AND recipient_did = ?
-           ORDER BY at_ms, seq`,
-          messageId,
-          recipientDid,
-        )
-        .map((row) => ({
-          event: row.event as TimelineEvent,
-          atMs: row.at_ms,
-          attempt: row.attempt,
-          reason: row.reason,
-        }));
-    },
-    oldestUpdatedAtMs(): number | null {
-      return db.first<{ value: number | null }>("SELECT MIN(updated_at_ms) AS value FROM sent_messages")?.value ?? null;
-    },
-    /** Drops messages unchanged since `beforeMs`, with their timelines. */
+    /** Drops messages accepted before `beforeMs`, with their timelines. */
     prune(beforeMs: number, limit: number): number {
-      const pruned = pruneOlderThan<{ message_id: string; recipient_did: string }>(
-        db,
-        {
-          table: "sent_messages",
-          key: "(message_id, recipient_did)",
-          column: "updated_at_ms",
-          returning: "message_id, recipient_did",
-        },
-        beforeMs,
-        limit,
-      );
-      for (const row of pruned) {
-        db.run(
-          "DELETE FROM message_events WHERE message_id = ? AND recipient_did = ?",
-          row.message_id,
-          row.recipient_did,
-        );
-      }
-      return pruned.length;
+      const spec = {
+        table: "sent_messages",
+        key: "(message_id, recipient_did)",
+        column: "accepted_at_ms",
+        returning: "message_id",
+      };
+      return pruneOlderThan(db, spec, beforeMs, limit).length;
     },
   };
 }
