@@ -47,7 +47,8 @@ export type RelayMessageBatchRequest = z.infer<typeof relayMessageBatchRequestSc
 /** One item's refusal: what the single route would have answered for it alone. */
 const batchRefusalSchema = z.object({
   outcome: z.literal("refused"),
-  status: z.number().int().min(400).max(599),
+  /** The HTTP status the single route would have answered (a receipt's own `status` is its receipt status). */
+  httpStatus: z.number().int().min(400).max(599),
   code: z.string().min(1),
   message: z.string(),
   details: z.unknown().optional(),

@@ -29,7 +29,7 @@ export function toBatchRefusal(error: AppError): RelayBatchRefusal {
   const retryAfter = Number(error.headers?.[CLAW_HEADERS.retryAfter]);
   return {
     outcome: "refused",
-    status: error.status,
+    httpStatus: error.status,
     code: error.code,
     message: error.message,
     ...(error.details === undefined ? {} : { details: error.details }),
