@@ -84,7 +84,7 @@ describe("POST /v1/relay/messages/batch", () => {
     socket.close();
   });
 
-  it("refuses a bad message alone: untrusted, unknown recipient, too large, not JSON; the others are stored", async () => {
+  it("refuses a bad message alone: untrusted, unknown recipient, too large, not JSON, malformed; the others are stored", async () => {
     const { proxy, alice, bob } = await createPairedAgents();
     const stranger = await createTestAgent(proxy.clock);
     expect((await proxy.send(stranger, RELAY_PATHS.relayMetrics)).status).toBe(200);
@@ -96,6 +96,7 @@ describe("POST /v1/relay/messages/batch", () => {
         { recipientAgentDid: nobody.did },
         { recipientAgentDid: bob.did, payload: JSON.stringify("x".repeat(300_000)) },
         { recipientAgentDid: bob.did, payload: "{not json" },
+        { recipientAgentDid: bob.did, priority: "urgent" as "low" },
         { recipientAgentDid: bob.did },
       ]),
     );
@@ -105,6 +106,7 @@ describe("POST /v1/relay/messages/batch", () => {
       "404 PROXY_RECIPIENT_NOT_FOUND",
       "413 PROXY_PAYLOAD_TOO_LARGE",
       "400 PROXY_BAD_REQUEST",
+      "400 PROXY_VALIDATION_FAILED",
       "queued",
     ]);
     expect((await proxy.metrics(bob)).queueDepth).toEqual({ critical: 0, normal: 2, low: 0 });

@@ -39,8 +39,12 @@ export const relayBatchMessageSchema = z.object({
 });
 export type RelayBatchMessage = z.infer<typeof relayBatchMessageSchema>;
 
+/**
+ * The envelope only: each item is checked against `relayBatchMessageSchema` on its own, so one
+ * malformed item is refused alone (`400 PROXY_VALIDATION_FAILED` in its result).
+ */
 export const relayMessageBatchRequestSchema = z.object({
-  messages: z.array(relayBatchMessageSchema).min(1).max(RELAY_BATCH_LIMITS.maxMessages),
+  messages: z.array(z.unknown()).min(1).max(RELAY_BATCH_LIMITS.maxMessages),
 });
 export type RelayMessageBatchRequest = z.infer<typeof relayMessageBatchRequestSchema>;
 
@@ -58,7 +62,8 @@ export type RelayBatchRefusal = z.infer<typeof batchRefusalSchema>;
 
 export const relayBatchMessageResultSchema = z.discriminatedUnion("outcome", [
   relayAcceptedResponseSchema.extend({ outcome: z.literal("accepted") }),
-  batchRefusalSchema.extend({ messageId: ulidSchema }),
+  /** `messageId` as sent (empty when the item had none it could name). */
+  batchRefusalSchema.extend({ messageId: z.string().max(200) }),
 ]);
 export type RelayBatchMessageResult = z.infer<typeof relayBatchMessageResultSchema>;
 

@@ -2,14 +2,15 @@ import {
   CLAW_HEADERS,
   DEFAULT_PRIORITY,
   PRIORITY_RANK,
+  prioritySchema,
   RELAY_BATCH_LIMITS,
   RELAY_PATHS,
-  type RelayBatchMessage,
   type RelayBatchMessageResult,
   type RelayBatchRefusal,
   type RelayMessageBatchRequest,
   type RelayMessageBatchResponse,
   type RelayMessageHeaders,
+  relayBatchMessageSchema,
   relayMessageBatchRequestSchema,
 } from "@clawdentity/protocol";
 import { encodeUtf8, hashBodySha256 } from "@clawdentity/sdk";
@@ -48,12 +49,24 @@ function parseBatchBody(body: Uint8Array): RelayMessageBatchRequest {
   return parsed;
 }
 
-/** The checks of §4.3 on one item's payload; a refusal concerns this item alone. */
+/** The messageId an item names, for its result even when the item is malformed. */
+const toItemMessageId = (item: unknown): string => {
+  const messageId = (item as { messageId?: unknown } | null)?.messageId;
+  return typeof messageId === "string" && messageId.length <= 200 ? messageId : "";
+};
+
+/** The checks of §4.3 on one item (its fields, then its payload); a refusal concerns this item alone. */
 async function toRelayItem(
-  message: RelayBatchMessage,
+  item: unknown,
   signed: SignedMessage,
   maxPayloadBytes: number,
 ): Promise<RelayItem | AppError> {
+  const parsed = relayBatchMessageSchema.safeParse(item);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+    return new AppError("PROXY_VALIDATION_FAILED", 400, "the message failed validation", details);
+  }
+  const message = parsed.data;
   const { payload: text, proof } = message;
   const headers: RelayMessageHeaders = {
     recipientAgentDid: message.recipientAgentDid,
@@ -83,9 +96,12 @@ async function toRelayItem(
  * The messages past the rate tokens the sender had left are refused one by one (`429`), the most
  * urgent kept first (critical, then normal, then low, each in the order sent).
  */
-function findRateLimited(messages: RelayBatchMessage[], granted: number): Set<number> {
+function findRateLimited(messages: unknown[], granted: number): Set<number> {
   const byUrgency = messages
-    .map((message, index) => ({ index, rank: PRIORITY_RANK[message.priority ?? DEFAULT_PRIORITY] }))
+    .map((message, index) => {
+      const priority = prioritySchema.safeParse((message as { priority?: unknown } | null)?.priority).data;
+      return { index, rank: PRIORITY_RANK[priority ?? DEFAULT_PRIORITY] };
+    })
     .sort((a, b) => a.rank - b.rank || a.index - b.index);
   return new Set(byUrgency.slice(granted).map(({ index }) => index));
 }
@@ -137,7 +153,7 @@ export function registerRelayBatchRoutes(
 
     let next = 0;
     const results = checked.map((item, index): RelayBatchMessageResult => {
-      const messageId = (messages[index] as RelayBatchMessage).messageId;
+      const messageId = toItemMessageId(messages[index]);
       if (item instanceof AppError) return { ...toBatchRefusal(item), messageId };
       const outcome = outcomes[next++];
       if (!outcome) throw new Error("no outcome for a relayed message");
