@@ -109,6 +109,10 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
       lightRoundTrip: light ? toPathFigures("one at a time: → receipt at sender", lightRoundTrip) : null,
       roundTripOps,
     };
+  } catch (error) {
+    // A request the runtime dropped (a reset connection) is explained by what workerd printed last.
+    console.error(world.stack.recentRuntimeOutput(60).join("\n"));
+    throw error;
   } finally {
     await world.dispose();
   }
