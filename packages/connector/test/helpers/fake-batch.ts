@@ -4,6 +4,7 @@ import {
   deliveryReceiptBatchRequestSchema,
   type RelayBatchMessageResult,
   type RelayBatchRefusal,
+  relayBatchMessageSchema,
   relayMessageBatchRequestSchema,
 } from "@clawdentity/protocol";
 import type { FakeAnswer, RecordedRequest, Responder } from "./fake-proxy";
@@ -28,7 +29,10 @@ function toItemAnswer(answer: ReturnType<Responder>): { accepted: true; body: un
  * would have recorded it (its §4.3 headers), answered by the same responder, its outcome listed.
  */
 export function answerMessageBatch(batch: RecordedRequest, responder: Responder, sink: RecordedRequest[]): FakeAnswer {
-  const { messages } = relayMessageBatchRequestSchema.parse(batch.json);
+  // The fake holds the connector to every item's shape, stricter than the proxy's per-item refusal.
+  const messages = relayMessageBatchRequestSchema
+    .parse(batch.json)
+    .messages.map((item) => relayBatchMessageSchema.parse(item));
   const results = messages.map((message): RelayBatchMessageResult => {
     const headers = new Headers(batch.headers);
     headers.set(CLAW_HEADERS.recipientAgentDid, message.recipientAgentDid);
