@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { resolveLocalStackSecrets } from "../local-stack/secrets";
+import { STACK_READY_LINE } from "../local-stack/stack-env";
 import { findFreePort, isPortFree } from "./free-port";
 import { createRecentLines } from "./recent-lines";
 import { REPO_ROOT } from "./repo-root";
@@ -87,8 +88,12 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
       },
     });
     child = started;
+    let ready = false;
     for (const stream of [started.stdout, started.stderr]) {
-      createInterface({ input: stream as NodeJS.ReadableStream }).on("line", output.push);
+      createInterface({ input: stream as NodeJS.ReadableStream }).on("line", (line) => {
+        if (line === STACK_READY_LINE) ready = true;
+        output.push(line);
+      });
     }
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     exited = new Promise((resolve) => {
@@ -100,10 +105,10 @@ export async function startStackProcess(options: StackProcessOptions = {}): Prom
     });
     try {
       await waitFor(
-        "registry and proxy /health",
+        "the stack's migrations applied and registry and proxy /health",
         async () => {
           if (exit) throw new Error(`the stack process exited (${exit.code ?? exit.signal})`);
-          return (await isHealthy(registryUrl)) && (await isHealthy(proxyUrl));
+          return ready && (await isHealthy(registryUrl)) && (await isHealthy(proxyUrl));
         },
         { timeoutMs: startTimeoutMs, intervalMs: 200 },
       );

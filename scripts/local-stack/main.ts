@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseStackEnv } from "./stack-env";
+import { parseStackEnv, STACK_READY_LINE } from "./stack-env";
 import { startLocalStack } from "./start-local-stack";
 
 /**
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     log("both proxies are registered at the registry once an admin exists (after `clawdentity admin bootstrap`)");
   }
   log(`bootstrap secret: ${stack.secrets.bootstrapSecret} (kept in ${stateDir}/secrets.json)`);
+  console.log(STACK_READY_LINE);
   console.log(`
 Next, in another terminal, with clawdentity installed (README.md, "Install the CLI") or
 alias clawdentity="node $PWD/packages/cli/bin/clawdentity.mjs":

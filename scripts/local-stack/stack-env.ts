@@ -1,3 +1,9 @@
+/**
+ * What the stack prints once its D1 migrations are applied. Both Workers answer `/health` as soon
+ * as workerd listens, before every migration has run, so a harness waits for this line too.
+ */
+export const STACK_READY_LINE = "[stack] ready";
+
 /** `pnpm start` settings from the environment, parsed once; a bad value stops the start with its name. */
 export interface StackEnv {
   registryPort: number;

@@ -16,6 +16,7 @@ import {
   createPairingTickets,
   PAIRING_MAX_BODY_BYTES,
   type PairingTickets,
+  registerFederationPairingRoutes,
   registerPairingRoutes,
   registerTrustRoutes,
 } from "./pairing";
@@ -61,13 +62,15 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
     });
     return registryClient;
   };
+  const signer = createProxySigner(config.federation, clock);
   let pairingTickets: Promise<PairingTickets> | undefined;
   const tickets = () => {
-    pairingTickets ??= createPairingTickets(config.pairingTicketSecret);
+    pairingTickets ??= (signer ? signer.kid() : Promise.resolve(null)).then((proxyKid) =>
+      createPairingTickets(config.pairingTicketSecret, { origin: config.federation.origin, proxyKid }),
+    );
     return pairingTickets;
   };
   const auth = createAuthMiddleware({ config, clock, registry, maxBodyBytes: PAIRING_MAX_BODY_BYTES });
-  const signer = createProxySigner(config.federation, clock);
 
   const app = new Hono<ProxyEnv>();
   app.use(createRequestIdMiddleware());
@@ -95,9 +98,10 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
   registerDeliveryReceiptRoutes(app, { auth, config, clock, registry });
   registerMessageStatusRoutes(app, { auth });
   registerDeadLetterRoutes(app, { auth, clock });
-  registerPairingRoutes(app, { config, clock, auth, tickets });
-  registerTrustRoutes(app, { auth });
+  registerPairingRoutes(app, { config, clock, auth, tickets, registry, signer });
+  registerTrustRoutes(app, { auth, signer });
   registerOperatorRoutes(app, { config });
   registerFederationMessageRoutes(app, { config, clock, registry });
+  registerFederationPairingRoutes(app, { config, clock, registry, tickets });
   return app;
 }

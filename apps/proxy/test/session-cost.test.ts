@@ -76,6 +76,7 @@ describe("relay session cost", () => {
         rateLimitPerMinute: null,
         queueQuota: null,
         ticketId: createUlid(),
+        peerOrigin: null,
       });
       const enqueue = (nowMs: number) =>
         intake.enqueue(

@@ -6,6 +6,7 @@ export * from "./did";
 export * from "./errors";
 export * from "./events";
 export * from "./federation";
+export * from "./federation-pairing";
 export * from "./frames";
 export * from "./headers";
 export * from "./json-structure";

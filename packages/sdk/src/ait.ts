@@ -1,6 +1,5 @@
 import { AIT_TYPE, type AitClaims, aitClaimsSchema } from "@clawdentity/protocol";
-import { decodeBase64url } from "./base64url";
-import { createSignedDocument } from "./jws";
+import { createSignedDocument, decodeJwsClaims } from "./jws";
 
 const ait = createSignedDocument<AitClaims>(AIT_TYPE, aitClaimsSchema, "AIT");
 
@@ -13,12 +12,5 @@ export const verifyAit = ait.verify;
  * own token (every verifier checks the signature). Null when it is not a readable AIT.
  */
 export function decodeAitClaims(token: string): AitClaims | null {
-  const payload = token.split(".")[1];
-  if (!payload) return null;
-  try {
-    const parsed = aitClaimsSchema.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64url(payload))));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return decodeJwsClaims(token, aitClaimsSchema);
 }

@@ -36,7 +36,7 @@ export {
   toPrometheusLabels,
 } from "./histogram";
 export { createUlid, toUlidTimeMs } from "./ids";
-export { type SigningKeyResolver, signCompactJws, verifyCompactJws } from "./jws";
+export { decodeJwsClaims, type SigningKeyResolver, signCompactJws, verifyCompactJws } from "./jws";
 export {
   type Ed25519KeyPair,
   generateEd25519KeyPair,
@@ -59,6 +59,7 @@ export {
   type VerifyClawRequestInput,
   verifyClawRequest,
   verifyRequestProof,
+  verifySignedAgentRequest,
 } from "./request-signing";
 export {
   createWebhookSecret,

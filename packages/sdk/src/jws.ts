@@ -2,6 +2,7 @@ import type { AuthFailureReason } from "@clawdentity/protocol";
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { z } from "zod";
 import { ClawAuthError } from "./auth-error";
+import { decodeBase64url } from "./base64url";
 import { importEd25519PublicKey } from "./keys";
 
 /** Looks up an active registry signing key by `kid`; returns its base64url public key. */
@@ -56,6 +57,21 @@ export async function verifyCompactJws(input: VerifyJwsInput): Promise<Record<st
     return payload as Record<string, unknown>;
   } catch (error) {
     throw new ClawAuthError(toJoseFailureReason(error), `${input.typ} rejected: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A compact JWS's claims read WITHOUT verifying the signature, for a holder or a router that only
+ * looks (whoever acts on them verifies). Null when the token or its claims do not parse.
+ */
+export function decodeJwsClaims<Claims>(token: string, schema: z.ZodType<Claims>): Claims | null {
+  const payload = token.split(".")[1];
+  if (!payload) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64url(payload))));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }
 

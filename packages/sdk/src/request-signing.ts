@@ -168,6 +168,36 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   return { claims, ait, nonce, timestampSeconds };
 }
 
+/** An agent's signed request as another party relays it: the five header values and what was signed. */
+export interface SignedAgentRequestInput {
+  ait: string;
+  pathWithQuery: string;
+  timestamp: string;
+  nonce: string;
+  bodyHash: string;
+  proof: string;
+}
+
+/**
+ * PROTOCOL.md §2.2 steps 1–5 for a request the agent made to someone else (its proxy), relayed as
+ * evidence (§11.3, §11.7). Its nonce was the first receiver's to spend, so none is recorded here.
+ */
+export function verifySignedAgentRequest(
+  input: Omit<VerifyClawRequestInput, "headers" | "pathWithQuery" | "nonceStore"> & {
+    request: SignedAgentRequestInput;
+  },
+): Promise<VerifiedClawRequest> {
+  const { request, ...rest } = input;
+  const headers = new Headers({
+    [CLAW_HEADERS.authorization]: `${CLAW_AUTH_SCHEME} ${request.ait}`,
+    [CLAW_HEADERS.timestamp]: request.timestamp,
+    [CLAW_HEADERS.nonce]: request.nonce,
+    [CLAW_HEADERS.bodySha256]: request.bodyHash,
+    [CLAW_HEADERS.proof]: request.proof,
+  });
+  return verifyClawRequest({ ...rest, pathWithQuery: request.pathWithQuery, headers });
+}
+
 /** Process-local nonce store for single-process verifiers and tests; Workers use a Durable Object. */
 export function createMemoryNonceStore(now: () => number = () => Math.floor(Date.now() / 1000)): NonceStore {
   const seen = new Map<string, number>();

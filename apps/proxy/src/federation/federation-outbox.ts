@@ -17,9 +17,9 @@ import { toRelaySession } from "../relay-sessions";
 import { createRelaySessionRuntime } from "../session";
 import { createSqlRunner } from "../storage";
 import { createOutboxStore, type OutboxRow, type OutboxStore, type ReceiptRow } from "./outbox-store";
+import { postToProxy } from "./post-to-proxy";
 import { createProxySigner } from "./proxy-signer";
 
-const REQUEST_TIMEOUT_MS = 15_000;
 /** `{"messages":[…]}` around the rows. */
 const BATCH_ENVELOPE_BYTES = 1_024;
 /** How long the outbox remembers which messages this destination took (receipts may follow for days). */
@@ -166,16 +166,9 @@ export class FederationOutbox extends DurableObject<Env> {
     const destination = this.#store.readDestination();
     const signer = createProxySigner(resolveProxyConfig(this.env).federation, this.#runtime.clock);
     if (!signer) return null;
-    const url = `${destination.origin}${path}`;
     let response: Response;
     try {
-      const headers = await signer.sign({ method: "POST", url, body, audience: destination.origin });
-      response = await fetch(url, {
-        method: "POST",
-        headers: { ...headers, "content-type": "application/json" },
-        body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      response = await postToProxy(signer, destination.origin, path, body);
     } catch {
       this.#recordFailure(nowMs);
       return null;

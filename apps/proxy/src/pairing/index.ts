@@ -1,8 +1,4 @@
+export { registerFederationPairingRoutes } from "./federation-pairing-routes";
 export { PAIRING_MAX_BODY_BYTES, registerPairingRoutes } from "./pairing-routes";
-export {
-  createPairingTickets,
-  PAIRING_TICKET_TYPE,
-  type PairingTicketClaims,
-  type PairingTickets,
-} from "./pairing-ticket";
+export { createPairingTickets, type PairingTickets, readTicketClaims, type TicketIssuer } from "./pairing-ticket";
 export { registerTrustRoutes } from "./trust-routes";

@@ -5,13 +5,18 @@ import {
   pairingTicketRequestSchema,
   RELAY_PATHS,
 } from "@clawdentity/protocol";
-import { AppError, parseJsonBytes } from "@clawdentity/sdk/http";
+import { parseJsonBytes } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
+import type { RegistryClient } from "../auth";
 import { type Clock, toIsoTimestamp } from "../clock";
 import type { ProxyConfig } from "../config";
+import type { ProxySigner } from "../federation";
 import { toRelaySession } from "../relay-sessions";
-import type { PairingTickets } from "./pairing-ticket";
+import { type PairingTickets, readTicketClaims } from "./pairing-ticket";
+import { redeemTicket } from "./redeem-ticket";
+import { toSignedAgentRequest } from "./relayed-agent-request";
+import { confirmAtIssuer } from "./remote-pairing";
 
 /** Ticket requests and confirmations are small; anything larger is refused before parsing. */
 export const PAIRING_MAX_BODY_BYTES = 8 * 1024;
@@ -22,7 +27,8 @@ export const PAIRING_MAX_BODY_BYTES = 8 * 1024;
  * session trusts the initiator. A confirm that failed half-way can be sent again by the same peer.
  * Each side sets limits only on what the OTHER sends to it (it bears that cost): the ticket's
  * limits go into the initiator's row for the peer, the confirm's into the peer's row for the
- * initiator; each session caps them at the operator's maxima.
+ * initiator; each session caps them at the operator's maxima. A ticket another proxy issued is
+ * redeemed there first (PROTOCOL.md §11.7).
  */
 export function registerPairingRoutes(
   app: Hono<ProxyEnv>,
@@ -31,6 +37,8 @@ export function registerPairingRoutes(
     clock: Clock;
     auth: MiddlewareHandler<ProxyEnv>;
     tickets: () => Promise<PairingTickets>;
+    registry: (env: Env) => RegistryClient;
+    signer: ProxySigner | null;
   },
 ): void {
   const { config, clock, auth, tickets } = deps;
@@ -54,31 +62,35 @@ export function registerPairingRoutes(
 
   app.post(RELAY_PATHS.pairingConfirm, auth, async (c) => {
     const { ticket, ...peerLimits } = parseJsonBytes(c.get("rawBody"), pairingConfirmRequestSchema);
-    const claims = await (await tickets()).verify(ticket, clock.nowMs());
     const peerDid = c.get("agent").did;
-    if (claims.sub === peerDid) throw new AppError("PROXY_PAIRING_SELF", 400, "an agent cannot pair with itself");
-    const initiatorLimits = {
-      ...(claims.rateLimitPerMinute ? { rateLimitPerMinute: claims.rateLimitPerMinute } : {}),
-      ...(claims.queueQuota ? { queueQuota: claims.queueQuota } : {}),
-    };
-    const redeemed = await toRelaySession(c.env, claims.sub).redeemPairingTicket({
-      ticketId: claims.jti,
-      peerDid,
-      ticketExpiresAtMs: claims.exp * 1000,
-      ...initiatorLimits,
-    });
-    if (!redeemed.ok) {
-      if (redeemed.refusal === "ticket_used") {
-        throw new AppError("PROXY_PAIRING_TICKET_USED", 409, "pairing ticket was already used");
-      }
-      throw new AppError("PROXY_PAIRING_TICKET_INVALID", 400, "the ticket's initiator can no longer pair");
+    // Only routed on here: the issuer verifies the ticket.
+    const routed = readTicketClaims(ticket);
+    let initiator: { did: string; ticketId: string; origin?: string };
+    if (routed?.iss && routed.iss !== config.federation.origin) {
+      const confirmed = await confirmAtIssuer({
+        signer: deps.signer,
+        registry: deps.registry(c.env),
+        claims: { ...routed, iss: routed.iss },
+        confirm: toSignedAgentRequest(c.req.raw, c.get("rawBody")),
+      });
+      initiator = { did: confirmed.initiatorAgentDid, ticketId: confirmed.ticketId, origin: routed.iss };
+    } else {
+      const claims = await redeemTicket({
+        env: c.env,
+        tickets: await tickets(),
+        nowMs: clock.nowMs(),
+        ticket,
+        peerDid,
+      });
+      initiator = { did: claims.sub, ticketId: claims.jti };
     }
-    const initiator = await toRelaySession(c.env, peerDid).addTrustedPeer({
-      peerDid: claims.sub,
-      ticketId: claims.jti,
+    const peer = await toRelaySession(c.env, peerDid).addTrustedPeer({
+      peerDid: initiator.did,
+      ticketId: initiator.ticketId,
       ...peerLimits,
+      ...(initiator.origin ? { peerOrigin: initiator.origin } : {}),
     });
-    const body: PairingConfirmResponse = { peer: initiator };
+    const body: PairingConfirmResponse = { peer };
     return c.json(body, 201);
   });
 }

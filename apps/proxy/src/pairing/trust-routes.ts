@@ -2,10 +2,19 @@ import { agentDidSchema, RELAY_PATHS, type TrustPeer } from "@clawdentity/protoc
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
+import type { ProxySigner } from "../federation";
 import { toRelaySession } from "../relay-sessions";
+import { toSignedAgentRequest } from "./relayed-agent-request";
+import { unpairAtPeer } from "./remote-pairing";
 
-/** The caller's trusted peers; removing one ends the pairing on both sides. */
-export function registerTrustRoutes(app: Hono<ProxyEnv>, deps: { auth: MiddlewareHandler<ProxyEnv> }): void {
+/**
+ * The caller's trusted peers; removing one ends the pairing on both sides. A peer at home on another
+ * proxy is told through that proxy (PROTOCOL.md §11.7); the removal here stands even when it cannot be.
+ */
+export function registerTrustRoutes(
+  app: Hono<ProxyEnv>,
+  deps: { auth: MiddlewareHandler<ProxyEnv>; signer: ProxySigner | null },
+): void {
   const { auth } = deps;
 
   app.get(RELAY_PATHS.trustPeers, auth, async (c) => {
@@ -18,7 +27,15 @@ export function registerTrustRoutes(app: Hono<ProxyEnv>, deps: { auth: Middlewar
     const agentDid = c.get("agent").did;
     const removed = await toRelaySession(c.env, agentDid).removeTrustedPeer(peerDid);
     if (!removed) throw new AppError("PROXY_PEER_NOT_FOUND", 404, "that agent is not a trusted peer");
-    await toRelaySession(c.env, peerDid).removeTrustedPeer(agentDid);
-    return c.body(null, 204);
+    if (removed.peerOrigin === null) {
+      await toRelaySession(c.env, peerDid).removeTrustedPeer(agentDid);
+      return c.body(null, 204);
+    }
+    const report = await unpairAtPeer({
+      signer: deps.signer,
+      peerOrigin: removed.peerOrigin,
+      unpair: toSignedAgentRequest(c.req.raw, c.get("rawBody")),
+    });
+    return report ? c.json(report, 200) : c.body(null, 204);
   });
 }

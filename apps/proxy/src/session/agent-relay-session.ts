@@ -87,10 +87,10 @@ export class AgentRelaySession extends DurableObject<Env> {
     return this.#parts.schema.isInitialised() ? this.#parts.trust.list() : [];
   }
 
-  /** Ends the pairing on this side; true when the peer was trusted. */
-  async removeTrustedPeer(peerDid: string): Promise<boolean> {
-    if (!this.#parts.schema.isInitialised()) return false;
-    return this.#parts.write(() => this.#parts.trust.remove(peerDid));
+  /** Ends the pairing on this side; null when the peer was not trusted, else where the peer is at home. */
+  async removeTrustedPeer(peerDid: string): Promise<{ peerOrigin: string | null } | null> {
+    if (!this.#parts.schema.isInitialised()) return null;
+    return this.#parts.write(() => this.#parts.trust.remove(peerDid)) ?? null;
   }
 
   async getMetrics(): Promise<RelayMetrics> {

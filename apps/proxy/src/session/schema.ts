@@ -200,4 +200,10 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
     version: 3,
     statements: ["ALTER TABLE outbound ADD COLUMN published_at_ms INTEGER"],
   },
+  {
+    // PROTOCOL.md §11.7: a pairing with an agent at home on another proxy records that proxy, so
+    // removing the pairing is sent there.
+    version: 4,
+    statements: ["ALTER TABLE trusted_peers ADD COLUMN peer_origin TEXT"],
+  },
 ];

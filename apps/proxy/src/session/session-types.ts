@@ -46,6 +46,8 @@ export type EnqueueResult =
 export interface PairLimits {
   rateLimitPerMinute?: number;
   queueQuota?: number;
+  /** The peer's proxy when it is another one (PROTOCOL.md §11.7); unpairing is sent there. */
+  peerOrigin?: string;
 }
 
 /** `redeemPairingTicket`: made on the initiator's session. */

@@ -42,6 +42,7 @@ export function createTrustKeeper(deps: {
       rateLimitPerMinute: capped(input.rateLimitPerMinute, settings.senderRateLimitPerMinute),
       queueQuota: capped(input.queueQuota, toMaxSenderQuota(settings)),
       ticketId: input.ticketId,
+      peerOrigin: input.peerOrigin ?? null,
     };
     trust.upsert(record);
     return toTrustPeer(record);
@@ -76,7 +77,7 @@ export function createTrustKeeper(deps: {
     list(): TrustPeer[] {
       return trust.list().map(toTrustPeer);
     },
-    remove(peerDid: string): boolean {
+    remove(peerDid: string): { peerOrigin: string | null } | undefined {
       rateLimits.delete(toInboundRateScope(peerDid));
       return trust.remove(peerDid);
     },

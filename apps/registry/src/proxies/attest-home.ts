@@ -1,11 +1,5 @@
-import {
-  CLAW_AUTH_SCHEME,
-  CLAW_HEADERS,
-  type HomeAttestationRequest,
-  type HomeAttestationResponse,
-  RELAY_PATHS,
-} from "@clawdentity/protocol";
-import { ClawAuthError, verifyClawRequest } from "@clawdentity/sdk";
+import { type HomeAttestationRequest, type HomeAttestationResponse, RELAY_PATHS } from "@clawdentity/protocol";
+import { ClawAuthError, verifySignedAgentRequest } from "@clawdentity/sdk";
 import { createOwnKeysResolver } from "../auth";
 import { toUnixSeconds } from "../clock";
 import type { RegistryContext } from "../context";
@@ -15,17 +9,9 @@ import { findAgentView, findRevocation, recordHomeProxy } from "../db";
 async function verifySignedConnect(context: RegistryContext, connect: HomeAttestationRequest["connect"]) {
   const path = connect.pathWithQuery.split("?", 1)[0];
   if (path !== RELAY_PATHS.connect) throw new ClawAuthError("INVALID_PROOF", "the attested request is not a connect");
-  const headers = new Headers({
-    [CLAW_HEADERS.authorization]: `${CLAW_AUTH_SCHEME} ${connect.ait}`,
-    [CLAW_HEADERS.timestamp]: connect.timestamp,
-    [CLAW_HEADERS.nonce]: connect.nonce,
-    [CLAW_HEADERS.bodySha256]: connect.bodyHash,
-    [CLAW_HEADERS.proof]: connect.proof,
-  });
-  return verifyClawRequest({
+  return verifySignedAgentRequest({
     method: "GET",
-    pathWithQuery: connect.pathWithQuery,
-    headers,
+    request: connect,
     body: null,
     keys: createOwnKeysResolver(context),
     nowSeconds: toUnixSeconds(context.clock.nowMs()),

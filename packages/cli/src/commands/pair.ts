@@ -96,8 +96,12 @@ export function registerPairCommand(program: Command, io: CliIo, state: RunState
     .action(
       toAction(io, state, async (context, { args }) => {
         const peerDid = args[0] ?? "";
-        await context.proxy(context.agent()).removePeer(peerDid);
-        return { json: { removed: true, peerAgentDid: peerDid }, text: `removed ${peerDid}` };
+        const report = await context.proxy(context.agent()).removePeer(peerDid);
+        if (!report) return { json: { removed: true, peerAgentDid: peerDid }, text: `removed ${peerDid}` };
+        return {
+          json: { removed: true, peerAgentDid: peerDid, ...report },
+          text: `removed ${peerDid} here; its proxy could not be told (${report.code}), so it may still take this agent's messages`,
+        };
       }),
     );
 }

@@ -10,6 +10,7 @@ import {
   relayDeadLettersResponseSchema,
   relayLatencyResponseSchema,
   relayMetricsResponseSchema,
+  trustPeerRemovalResponseSchema,
   trustPeersResponseSchema,
 } from "@clawdentity/protocol";
 import { importEd25519Seed, signRequest } from "@clawdentity/sdk";
@@ -73,7 +74,9 @@ export function createAgentProxyClient(options: { fetch: typeof fetch; proxyUrl:
     confirmPairing: (ticket: string, limits: Omit<PairingConfirmRequest, "ticket"> = {}) =>
       call("POST", RELAY_PATHS.pairingConfirm, pairingConfirmResponseSchema, { body: { ticket, ...limits } }),
     listPeers: () => call("GET", RELAY_PATHS.trustPeers, trustPeersResponseSchema),
-    removePeer: (did: string) => call("DELETE", `${RELAY_PATHS.trustPeers}/${encodeURIComponent(did)}`, null),
+    /** Undefined when both sides removed the pairing; a report when the peer's proxy could not be told. */
+    removePeer: (did: string) =>
+      call("DELETE", `${RELAY_PATHS.trustPeers}/${encodeURIComponent(did)}`, trustPeerRemovalResponseSchema.optional()),
     getMessage: (id: string) => call("GET", `${RELAY_PATHS.messages}/${messageId(id)}`, messageStatusResponseSchema),
     metrics: () => call("GET", RELAY_PATHS.relayMetrics, relayMetricsResponseSchema),
     latency: () => call("GET", RELAY_PATHS.relayLatency, relayLatencyResponseSchema),

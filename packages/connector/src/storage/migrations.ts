@@ -110,6 +110,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_outcome_check ON outbox (outcome_check_at) WHERE status = 'relayed';
   CREATE INDEX outbox_awaiting_outcome ON outbox (relayed_at) WHERE status = 'relayed';
   `,
+  // A worker asks for its next due time and for expired rows on every wake: with thousands waiting
+  // (the proxy down, the webhook refusing) a scan of every waiting row made each message cost more
+  // than the last. These answer from the first entries of an index; a lease index holds only the
+  // few rows a worker has claimed.
+  `
+  CREATE INDEX outbox_next_due ON outbox (next_attempt_at) WHERE status = 'queued';
+  CREATE INDEX outbox_expiry ON outbox (expires_at) WHERE status = 'queued';
+  CREATE INDEX outbox_leased ON outbox (lease_until) WHERE status = 'queued' AND lease_until IS NOT NULL;
+  CREATE INDEX outbox_outcome_leased ON outbox (lease_until) WHERE status = 'relayed' AND lease_until IS NOT NULL;
+  CREATE INDEX inbox_next_due ON inbox (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX inbox_expiry ON inbox (expires_at) WHERE status = 'pending';
+  CREATE INDEX inbox_leased ON inbox (lease_until) WHERE status = 'pending' AND lease_until IS NOT NULL;
+  CREATE INDEX receipt_outbox_leased ON receipt_outbox (lease_until) WHERE state = 'pending' AND lease_until IS NOT NULL;
+  CREATE INDEX runtime_notifications_leased ON runtime_notifications (lease_until)
+    WHERE state = 'pending' AND lease_until IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -17,9 +17,16 @@ export interface QueueQueryOptions<State extends string> {
 export function createQueueQueries<State extends string>(db: ConnectorDatabase, options: QueueQueryOptions<State>) {
   const { table, stateColumn, waitingState, dueColumn = "next_attempt_at" } = options;
   const counts = db.prepare(`SELECT ${stateColumn} AS state, COUNT(*) AS count FROM ${table} GROUP BY ${stateColumn}`);
-  // A leased row is not due before its lease runs out, whatever its next attempt time says.
-  const nextDue = db.prepare(`SELECT MIN(CASE WHEN lease_until > ${dueColumn} THEN lease_until
-    ELSE ${dueColumn} END) AS at FROM ${table} WHERE ${stateColumn} = ?`);
+  // A leased row is not due before its lease runs out, whatever its next attempt time says. Both
+  // halves read the head of a partial index (the due one skips only the few leased rows), so the
+  // cost does not grow with the number of rows waiting. The state is written into the SQL, not bound,
+  // as SQLite uses a partial index only for a literal it can match.
+  const nextDue = db.prepare(`SELECT MIN(at) AS at FROM (
+      SELECT * FROM (SELECT ${dueColumn} AS at FROM ${table} WHERE ${stateColumn} = '${waitingState}'
+        AND (lease_until IS NULL OR lease_until <= ${dueColumn}) ORDER BY ${dueColumn} LIMIT 1)
+      UNION ALL
+      SELECT MIN(lease_until) AS at FROM ${table} WHERE ${stateColumn} = '${waitingState}' AND lease_until IS NOT NULL
+        AND lease_until > ${dueColumn})`);
   const recover = db.prepare(
     `UPDATE ${table} SET lease_until = NULL WHERE ${stateColumn} = ? AND lease_until IS NOT NULL`,
   );
@@ -30,7 +37,7 @@ export function createQueueQueries<State extends string>(db: ConnectorDatabase, 
       return result;
     },
     nextDueAt(): number | null {
-      return (nextDue.get(waitingState) as { at: number | null }).at;
+      return (nextDue.get() as { at: number | null }).at;
     },
     /** Clears leases a killed process left behind; safe because one process holds the agent lock. */
     recoverLeases(): number {

@@ -6,6 +6,8 @@ export interface TrustRecord {
   rateLimitPerMinute: number | null;
   queueQuota: number | null;
   ticketId: string;
+  /** The peer's home proxy when it is another one (PROTOCOL.md §11.7); null: this proxy. */
+  peerOrigin: string | null;
 }
 
 type TrustRow = {
@@ -14,9 +16,10 @@ type TrustRow = {
   rate_limit_per_minute: number | null;
   queue_quota: number | null;
   ticket_id: string;
+  peer_origin: string | null;
 };
 
-const COLUMNS = "peer_did, paired_at_ms, rate_limit_per_minute, queue_quota, ticket_id";
+const COLUMNS = "peer_did, paired_at_ms, rate_limit_per_minute, queue_quota, ticket_id, peer_origin";
 
 const toTrustRecord = (row: TrustRow): TrustRecord => ({
   peerDid: row.peer_did,
@@ -24,6 +27,7 @@ const toTrustRecord = (row: TrustRow): TrustRecord => ({
   rateLimitPerMinute: row.rate_limit_per_minute,
   queueQuota: row.queue_quota,
   ticketId: row.ticket_id,
+  peerOrigin: row.peer_origin,
 });
 
 /** The peers this agent trusts, each with the limits its pairing set. */
@@ -41,19 +45,25 @@ export function createTrustStore(db: SqlRunner) {
     /** A new pairing with the same peer replaces the previous one (and its limits). */
     upsert(record: TrustRecord): void {
       db.run(
-        `INSERT INTO trusted_peers (${COLUMNS}) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO trusted_peers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (peer_did) DO UPDATE SET paired_at_ms = excluded.paired_at_ms,
            rate_limit_per_minute = excluded.rate_limit_per_minute, queue_quota = excluded.queue_quota,
-           ticket_id = excluded.ticket_id`,
+           ticket_id = excluded.ticket_id, peer_origin = excluded.peer_origin`,
         record.peerDid,
         record.pairedAtMs,
         record.rateLimitPerMinute,
         record.queueQuota,
         record.ticketId,
+        record.peerOrigin,
       );
     },
-    remove(peerDid: string): boolean {
-      return db.first("DELETE FROM trusted_peers WHERE peer_did = ? RETURNING peer_did", peerDid) !== undefined;
+    /** The removed pairing's peer origin (null: this proxy); undefined when the peer was not trusted. */
+    remove(peerDid: string): { peerOrigin: string | null } | undefined {
+      const row = db.first<{ peer_origin: string | null }>(
+        "DELETE FROM trusted_peers WHERE peer_did = ? RETURNING peer_origin",
+        peerDid,
+      );
+      return row && { peerOrigin: row.peer_origin };
     },
   };
 }
