@@ -4,15 +4,25 @@ import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
 import { subtractOps } from "./billing";
 import type { BenchOptions } from "./options";
 import { createPayloads } from "./payloads";
-import { readBillableOps, relayAccept, sendOutbound, startRealSystem, watchWebhook } from "./real-system";
+import {
+  readBillableOps,
+  relayAccept,
+  relayAcceptBatched,
+  sendOutbound,
+  startRealSystem,
+  watchWebhook,
+} from "./real-system";
 
 const WARM_UP = 20;
+/** Messages a batched relay request carries in the batched accept path. */
+const ACCEPT_BATCH_SIZE = 32;
 const TIMEOUT_MS = 600_000;
 /** Lets receipt confirmations and the alarms a burst scheduled finish before the counts are read. */
 const SETTLE_MS = 3_000;
 
 export interface RealFigures {
   accept: PathFigures;
+  acceptBatched: PathFigures;
   drain: PathFigures;
   toWebhook: PathFigures;
   roundTrip: PathFigures;
@@ -59,6 +69,18 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
       drain.sent(id);
       drainReceipts.sent(id);
     }
+    // The same messages again through the batch route; they queue behind the first (the drain counts those).
+    const acceptBatched = createArrivals();
+    await relayAcceptBatched({
+      world,
+      from: "alice",
+      toDid: carolDid,
+      payloads,
+      batchSize: ACCEPT_BATCH_SIZE,
+      concurrency: Math.max(1, Math.floor(options.concurrency / 4)),
+      arrivals: acceptBatched,
+    });
+    for (const id of acceptBatched.ids()) drainReceipts.sent(id);
     await world.startConnector("carol", { waitConnected: false });
     await drain.waitForAll("carol's backlog at her webhook", TIMEOUT_MS);
     drain.restartAtFirstArrival();
@@ -79,6 +101,7 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     const light = options.light > 0;
     return {
       accept: toPathFigures("relay accept: signed POST /v1/relay/messages → 202", accept),
+      acceptBatched: toPathFigures(`relay accept, batched ${ACCEPT_BATCH_SIZE}: POST …/messages/batch`, acceptBatched),
       drain: toPathFigures("drain on connect (from the first delivery)", drain),
       toWebhook: toPathFigures("connector POST /v1/outbound → peer webhook", toWebhook),
       roundTrip: toPathFigures("full round trip → receipt at sender's webhook", roundTrip),
@@ -86,6 +109,10 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
       lightRoundTrip: light ? toPathFigures("one at a time: → receipt at sender", lightRoundTrip) : null,
       roundTripOps,
     };
+  } catch (error) {
+    // A request the runtime dropped (a reset connection) is explained by what workerd printed last.
+    console.error(world.stack.recentRuntimeOutput(60).join("\n"));
+    throw error;
   } finally {
     await world.dispose();
   }

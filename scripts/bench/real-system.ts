@@ -7,6 +7,7 @@ import {
   CLAW_HEADERS,
   outboundRequestSchema,
   RELAY_PATHS,
+  relayMessageBatchResponseSchema,
 } from "../../packages/protocol/src/index.ts";
 import { createUlid, importEd25519Seed, signRequest } from "../../packages/sdk/src/index.ts";
 import { type AgentWorld, createAgentWorld, mapWithConcurrency, startScratchStack } from "../harness";
@@ -78,6 +79,56 @@ export async function relayAccept(input: {
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`relay accept: ${response.status}`);
     input.arrivals.arrived(messageId);
+  });
+}
+
+/**
+ * Signed `POST /v1/relay/messages/batch` as `from` to `toDid`: `batchSize` messages a request,
+ * `concurrency` requests in flight; each message arrives with its batch's answer.
+ */
+export async function relayAcceptBatched(input: {
+  world: AgentWorld;
+  from: string;
+  toDid: string;
+  payloads: readonly unknown[];
+  batchSize: number;
+  concurrency: number;
+  arrivals: Arrivals;
+}): Promise<void> {
+  const identity = readAgentIdentity({ home: input.world.home, agentName: input.from });
+  const { privateKey } = await importEd25519Seed(identity.seed);
+  const url = new URL(RELAY_PATHS.messagesBatch, input.world.stack.proxyUrl);
+  const batches: unknown[][] = [];
+  for (let start = 0; start < input.payloads.length; start += input.batchSize) {
+    batches.push(input.payloads.slice(start, start + input.batchSize));
+  }
+  await mapWithConcurrency(batches, input.concurrency, async (payloads) => {
+    const messages = payloads.map((payload) => ({
+      recipientAgentDid: input.toDid,
+      messageId: createUlid(),
+      payload: JSON.stringify(payload),
+    }));
+    const body = JSON.stringify({ messages });
+    const claw = await signRequest({
+      method: "POST",
+      pathWithQuery: url.pathname,
+      body,
+      ait: identity.ait,
+      privateKey,
+    });
+    for (const message of messages) input.arrivals.sent(message.messageId);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...claw },
+      body,
+    });
+    if (response.status !== 200) throw new Error(`batched relay accept: ${response.status}`);
+    const { results } = relayMessageBatchResponseSchema.parse(await response.json());
+    const at = performance.now();
+    for (const result of results) {
+      if (result.outcome !== "accepted") throw new Error(`batched relay accept: ${result.code}`);
+      input.arrivals.arrived(result.messageId, at);
+    }
   });
 }
 

@@ -25,6 +25,7 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
   console.log(pathLine(raw.hop, "1"));
   console.log(pathLine(raw.accept));
   console.log(pathLine(real.accept, ratio(real.accept, raw.accept, "raw accept", 0.8)));
+  console.log(pathLine(real.acceptBatched, ratio(real.acceptBatched, raw.accept, "raw accept", 0.8)));
   console.log(pathLine(real.drain, ratio(real.drain, raw.hop, "raw hop", 0.6)));
   console.log(pathLine(real.toWebhook, `${fixed(real.toWebhook.perSecond / raw.hop.perSecond, 2)} × raw hop`));
   console.log(pathLine(real.roundTrip, ratio(real.roundTrip, raw.hop, "raw hop", 0.4)));

@@ -12,6 +12,8 @@ declare module "hono" {
     agent: AuthenticatedAgent;
     /** The request body exactly as signed. */
     rawBody: Uint8Array;
+    /** A batch granted fewer rate tokens than it has messages: the rest are refused one by one. */
+    rateShortfall: { granted: number; retryAfterSeconds: number } | null;
   }
 }
 

@@ -27,6 +27,7 @@ import {
   registerHealthRoutes,
   registerMessageStatusRoutes,
   registerOperatorRoutes,
+  registerRelayBatchRoutes,
   registerRelayConnectRoutes,
   registerRelayMessageRoutes,
   registerRelayMetricsRoutes,
@@ -91,9 +92,10 @@ export function createProxyApp(options: ProxyAppOptions): Hono<ProxyEnv> {
 
   registerHealthRoutes(app, { config });
   registerRelayMessageRoutes(app, { config, clock, registry });
+  registerRelayBatchRoutes(app, { config, clock, registry });
   registerRelayConnectRoutes(app, { auth, config, registry, signer });
   registerRelayMetricsRoutes(app, { auth, config });
-  registerDeliveryReceiptRoutes(app, { auth });
+  registerDeliveryReceiptRoutes(app, { auth, config, clock, registry });
   registerMessageStatusRoutes(app, { auth, config, registry, signer });
   registerDeadLetterRoutes(app, { auth, clock });
   registerPairingRoutes(app, { config, clock, auth, tickets, registry, signer });

@@ -18,5 +18,6 @@ export * from "./receipts";
 export * from "./registration";
 export * from "./registry-api";
 export * from "./relay-api";
+export * from "./relay-batch";
 export * from "./renewal";
 export * from "./webhook";

@@ -8,8 +8,12 @@ import { receiptReasonSchema, receiptStatusSchema } from "./receipts";
 export const RELAY_PATHS = {
   health: "/health",
   messages: "/v1/relay/messages",
+  /** Many messages in one signed request, each with its own outcome (§4.3.1). */
+  messagesBatch: "/v1/relay/messages/batch",
   connect: "/v1/relay/connect",
   deliveryReceipts: "/v1/relay/delivery-receipts",
+  /** Many receipts in one signed request, each with its own outcome (§4.5.1). */
+  deliveryReceiptsBatch: "/v1/relay/delivery-receipts/batch",
   deadLetters: "/v1/relay/dead-letters",
   relayMetrics: "/v1/relay/metrics",
   /** Current p50/p99 of the relay's latency histograms over every session. */

@@ -16,6 +16,8 @@ export interface AuthMiddlewareOptions {
   maxBodyBytes: number;
   /** Relayed messages: each takes a token of the sender's rate (across all its recipients). */
   rateLimited?: boolean;
+  /** A batch of relayed messages: how many tokens this body wants (throws on a body it cannot read). */
+  rateTokens?: (body: Uint8Array) => number;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface AuthMiddlewareOptions {
  * records the nonce, checks revocation and applies the sender's rate limit, atomically.
  */
 export function createAuthMiddleware(options: AuthMiddlewareOptions): MiddlewareHandler<ProxyEnv> {
-  const { config, clock, registry, maxBodyBytes, rateLimited = false } = options;
+  const { config, clock, registry, maxBodyBytes, rateLimited = false, rateTokens } = options;
   if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
 
   return async function authenticateAgent(c, next) {
@@ -46,6 +48,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       throw new ClawAuthError("AGENT_REVOKED", "the AIT is on the registry's revocation list", details);
     }
 
+    const tokens = rateTokens ? rateTokens(body) : rateLimited ? 1 : 0;
     const admission = await toRelaySession(c.env, agentDid).admit({
       agentDid,
       jti,
@@ -53,7 +56,8 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       // The window is checked in whole seconds, so a request stays acceptable until the END of
       // second ts + skew: its nonce must be kept at least that long.
       nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS + 1) * 1000,
-      rateLimited,
+      rateLimited: tokens > 0,
+      ...(tokens > 1 ? { rateTokens: tokens } : {}),
     });
     if (!admission.ok) {
       switch (admission.reason) {
@@ -71,6 +75,12 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
     }
     c.set("agent", { did: agentDid, jti, claims: verified.claims });
     c.set("rawBody", body);
+    c.set(
+      "rateShortfall",
+      admission.granted === undefined
+        ? null
+        : { granted: admission.granted, retryAfterSeconds: admission.retryAfterSeconds ?? 1 },
+    );
     await next();
   };
 }

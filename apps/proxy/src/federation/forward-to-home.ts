@@ -27,6 +27,25 @@ async function findRemoteHome(config: ProxyConfig, registry: RegistryClient, rec
   }
 }
 
+/** What the sender signed for one message: its AIT, the request's timestamp, the payload's hash and the proof. */
+export interface SignedMessage {
+  ait: string;
+  timestamp: string;
+  bodyHash: string;
+  proof: string | null;
+}
+
+/** The signed parts of a single `POST /v1/relay/messages`, whose body is the payload. */
+export function toSignedMessage(request: Request): SignedMessage {
+  const [, ait = ""] = (request.headers.get(CLAW_HEADERS.authorization) ?? "").trim().split(/\s+/);
+  return {
+    ait,
+    timestamp: request.headers.get(CLAW_HEADERS.timestamp) ?? "",
+    bodyHash: request.headers.get(CLAW_HEADERS.bodySha256) ?? "",
+    proof: request.headers.get(CLAW_HEADERS.messageProof),
+  };
+}
+
 /**
  * PROTOCOL.md §11.4 on the sender's side: a recipient this proxy never saw whose home is another
  * proxy. The sender's message proof (recipient, messageId, timestamp, body hash) is checked here,
@@ -37,20 +56,20 @@ export async function forwardToHome(input: {
   env: Env;
   config: ProxyConfig;
   registry: RegistryClient;
-  request: Request;
   claims: AitClaims;
   headers: RelayMessageHeaders;
+  signed: SignedMessage;
   correlationId: string;
   priority: Priority;
   payload: string;
   acceptedAtMs: number;
 }): Promise<ForwardResult | null> {
-  const { env, config, registry, request, claims, headers } = input;
+  const { env, config, registry, claims, headers, signed } = input;
   if (!config.federation.signingKey) return null;
   const home = await findRemoteHome(config, registry, headers.recipientAgentDid);
   if (!home) return null;
 
-  const proof = request.headers.get(CLAW_HEADERS.messageProof);
+  const { proof, timestamp, bodyHash } = signed;
   if (!proof) {
     throw new AppError(
       "PROXY_MESSAGE_PROOF_REQUIRED",
@@ -58,8 +77,6 @@ export async function forwardToHome(input: {
       `the recipient is at home on another proxy: sign the message (${CLAW_HEADERS.messageProof})`,
     );
   }
-  const timestamp = request.headers.get(CLAW_HEADERS.timestamp) ?? "";
-  const bodyHash = request.headers.get(CLAW_HEADERS.bodySha256) ?? "";
   const proved = await verifyMessageProof({
     senderDid: claims.sub,
     recipientDid: headers.recipientAgentDid,
@@ -71,7 +88,6 @@ export async function forwardToHome(input: {
   });
   if (!proved) throw new AppError("PROXY_MESSAGE_PROOF_INVALID", 400, "the message proof does not verify");
 
-  const [, ait = ""] = (request.headers.get(CLAW_HEADERS.authorization) ?? "").trim().split(/\s+/);
   const message: FederationMessage = {
     messageId: headers.messageId,
     senderAgentDid: claims.sub,
@@ -81,7 +97,7 @@ export async function forwardToHome(input: {
     ...(headers.conversationId ? { conversationId: headers.conversationId } : {}),
     ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
     ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
-    ait,
+    ait: signed.ait,
     proofTimestamp: Number(timestamp),
     proof,
     payload: input.payload,

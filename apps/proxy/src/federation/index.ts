@@ -1,7 +1,7 @@
 export { createExpiringCache } from "./expiring-cache";
 export { FederationOutbox, type ForwardInput, type ForwardResult } from "./federation-outbox";
 export { type FederationRouteDeps, readFederationRequest } from "./federation-request";
-export { forwardToHome } from "./forward-to-home";
+export { forwardToHome, type SignedMessage, toSignedMessage } from "./forward-to-home";
 export { takeForwardedMessage } from "./forwarded-intake";
 export { takeForwardedReceipt } from "./forwarded-receipts";
 export { attestHome, toSignedConnect } from "./home-attestation";

@@ -6,4 +6,5 @@ export { handleQueueBatch } from "./handle-queue-batch";
 export type { QueueContext } from "./queue-context";
 export { revocationEventsConsumer, toRevokeInput } from "./revocation-events";
 export { type SweepResult, sweepRevocationList } from "./revocation-sweep";
+export { QUEUE_BATCH_LIMITS, sendInBatches, toQueueBatches } from "./send-in-batches";
 export { toRetryDelaySeconds } from "./settle-messages";

@@ -4,6 +4,7 @@ export { registerFederationMessageRoutes } from "./federation-message-routes";
 export { registerHealthRoutes } from "./health-routes";
 export { registerMessageStatusRoutes } from "./message-status-routes";
 export { createOperatorAuth, registerOperatorRoutes } from "./operator-routes";
+export { registerRelayBatchRoutes } from "./relay-batch-routes";
 export { registerRelayConnectRoutes } from "./relay-connect-routes";
 export { registerRelayMessageRoutes } from "./relay-message-routes";
 export { registerRelayMetricsRoutes } from "./relay-metrics-routes";

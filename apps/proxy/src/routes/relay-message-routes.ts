@@ -1,10 +1,4 @@
-import {
-  CLAW_HEADERS,
-  DEFAULT_PRIORITY,
-  parseRelayMessageHeaders,
-  RELAY_PATHS,
-  type RelayAcceptedResponse,
-} from "@clawdentity/protocol";
+import { CLAW_HEADERS, parseRelayMessageHeaders, RELAY_PATHS, type RelayAcceptedResponse } from "@clawdentity/protocol";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono } from "hono";
 import type { ProxyEnv } from "../app-env";
@@ -12,22 +6,16 @@ import type { AuthMiddlewareOptions } from "../auth";
 import { createAuthMiddleware } from "../auth";
 import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
-import { forwardToHome } from "../federation";
-import { toRelaySession } from "../relay-sessions";
-import type { SentMessageInput } from "../session";
-import { toEnqueueError, toPayloadText } from "./message-admission";
+import { toSignedMessage } from "../federation";
+import { toPayloadText } from "./message-admission";
+import { relayMessages } from "./relay-intake";
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
-/**
- * The sender's own timeline learns of the accept here. The message is already stored, so a failure
- * is logged, not thrown: the recipient's first delivery report creates the record as well.
- */
-async function recordSent(env: Env, senderDid: string, input: SentMessageInput): Promise<void> {
-  try {
-    await toRelaySession(env, senderDid).recordSent(input);
-  } catch (error) {
-    console.warn("sender timeline not updated", { messageId: input.messageId, error: String(error) });
+/** The relayed body (one payload, or a batch) must be sent as JSON. */
+export function assertJsonContentType(contentType: string | undefined): void {
+  if (!JSON_CONTENT_TYPE.test(contentType ?? "")) {
+    throw new AppError("PROXY_UNSUPPORTED_MEDIA_TYPE", 415, "the payload must be sent as application/json");
   }
 }
 
@@ -47,62 +35,28 @@ export function registerRelayMessageRoutes(
 
   app.post(RELAY_PATHS.messages, auth, async (c) => {
     const headers = parseRelayMessageHeaders(c.req.raw.headers);
-    if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
-      throw new AppError("PROXY_UNSUPPORTED_MEDIA_TYPE", 415, "the payload must be sent as application/json");
-    }
+    assertJsonContentType(c.req.header("content-type"));
     const payload = toPayloadText(c.get("rawBody"));
-
-    const correlationId = headers.correlationId ?? headers.messageId;
-    const priority = headers.priority ?? DEFAULT_PRIORITY;
-    const senderDid = c.get("agent").did;
-    const acceptedAtMs = clock.nowMs();
-    const local = await toRelaySession(c.env, headers.recipientAgentDid).enqueue({
-      senderDid,
-      messageId: headers.messageId,
-      correlationId,
-      priority,
-      payload,
-      acceptedAtMs,
-      ...(headers.conversationId ? { conversationId: headers.conversationId } : {}),
-      ...(headers.replyTo ? { replyTo: headers.replyTo } : {}),
-      ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
-    });
-    // A recipient never seen here may be at home on another proxy: stored in its outbox instead.
-    const forwarded =
-      !local.ok && local.refusal === "recipient_not_found"
-        ? await forwardToHome({
-            env: c.env,
-            config,
-            registry: registry(c.env),
-            request: c.req.raw,
-            claims: c.get("agent").claims,
-            headers,
-            correlationId,
-            priority,
-            payload,
-            acceptedAtMs,
-          })
-        : null;
-    const result = forwarded ? { ok: true as const, ...forwarded } : local;
-    if (!result.ok) throw toEnqueueError(result);
-    // The 202 does not wait for the sender's own timeline (its session is written after the answer).
-    c.executionCtx.waitUntil(
-      recordSent(c.env, senderDid, {
-        messageId: headers.messageId,
-        recipientDid: headers.recipientAgentDid,
-        correlationId: result.correlationId,
-        priority,
-        acceptedAtMs,
-      }),
+    const [outcome] = await relayMessages(
+      {
+        env: c.env,
+        config,
+        registry: registry(c.env),
+        claims: c.get("agent").claims,
+        acceptedAtMs: clock.nowMs(),
+        waitUntil: (work) => c.executionCtx.waitUntil(work),
+      },
+      [{ headers, payload, signed: toSignedMessage(c.req.raw) }],
     );
+    if (!outcome?.ok) throw outcome?.error ?? new Error("no outcome for the message");
 
     const body: RelayAcceptedResponse = {
       messageId: headers.messageId,
-      correlationId: result.correlationId,
-      state: result.state,
-      queueDepth: result.queueDepth,
+      correlationId: outcome.correlationId,
+      state: outcome.state,
+      queueDepth: outcome.queueDepth,
     };
-    c.header(CLAW_HEADERS.correlationId, result.correlationId);
+    c.header(CLAW_HEADERS.correlationId, outcome.correlationId);
     if (headers.traceparent) c.header(CLAW_HEADERS.traceparent, headers.traceparent);
     return c.json(body, 202);
   });

@@ -1,3 +1,4 @@
+import { takeTokens } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
 import type { AdmissionInput, AdmissionResult } from "./session-types";
 import type { IdentityStore, NonceStore, RateLimitStore, RevocationStore } from "./stores";
@@ -38,9 +39,13 @@ export function createAdmissionPolicy(deps: {
       }
 
       if (!input.rateLimited) return { ok: true };
-      const taken = rateLimits.take(SENDER_SCOPE, runtime.settings.senderRateLimitPerMinute, nowMs);
-      if (taken.allowed) return { ok: true };
-      return { ok: false, reason: "RATE_LIMITED", retryAfterSeconds: taken.retryAfterSeconds };
+      // A batch wants a token per message; the messages past the tokens granted are refused one by one.
+      const wanted = input.rateTokens ?? 1;
+      const taken = takeTokens(rateLimits.get(SENDER_SCOPE), runtime.settings.senderRateLimitPerMinute, nowMs, wanted);
+      rateLimits.put(SENDER_SCOPE, taken.bucket);
+      const retryAfterSeconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+      if (!taken.allowed) return { ok: false, reason: "RATE_LIMITED", retryAfterSeconds };
+      return taken.granted < wanted ? { ok: true, granted: taken.granted, retryAfterSeconds } : { ok: true };
     },
   };
 }

@@ -58,13 +58,18 @@ export class AgentRelaySession extends DurableObject<Env> {
 
   /** Stores one message for this agent; answers as soon as it is stored, never waiting for the connector. */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    return (await this.enqueueBatch([input]))[0] as EnqueueResult;
+  }
+
+  /** Stores messages in one transaction, each admitted on its own in the order given; one result each. */
+  async enqueueBatch(inputs: EnqueueInput[]): Promise<EnqueueResult[]> {
     const { schema, write, intake, pushAll } = this.#parts;
-    if (!schema.isInitialised()) return { ok: false, refusal: "recipient_not_found" };
+    if (!schema.isInitialised()) return inputs.map(() => ({ ok: false, refusal: "recipient_not_found" }));
     const nowMs = this.#parts.now();
-    const result = write(() => intake.enqueue(input, nowMs));
-    const more = result.ok && result.state === "queued" && pushAll(nowMs);
+    const results = write(() => inputs.map((input) => intake.enqueue(input, nowMs)));
+    const more = results.some((result) => result.ok && result.state === "queued") && pushAll(nowMs);
     await this.#reschedule(nowMs, more);
-    return result;
+    return results;
   }
 
   async redeemPairingTicket(input: RedeemTicketInput): Promise<RedeemTicketResult> {
@@ -129,14 +134,14 @@ export class AgentRelaySession extends DurableObject<Env> {
     return this.#parts.revocation.findFor(jti) ?? null;
   }
 
-  /** The recipient's receipt for a message this session delivered; published before the answer when possible. */
-  async submitReceipt(input: SubmitReceiptInput): Promise<SubmitReceiptResult> {
-    if (!this.#parts.schema.isInitialised()) return { ok: false, refusal: "forbidden" };
+  /** The recipient's receipts for messages this session delivered, in one transaction; published before the answer when possible. */
+  async submitReceipts(inputs: SubmitReceiptInput[]): Promise<SubmitReceiptResult[]> {
+    if (!this.#parts.schema.isInitialised()) return inputs.map(() => ({ ok: false, refusal: "forbidden" }));
     const nowMs = this.#parts.now();
-    const result = this.#parts.write(() => this.#parts.receiptIntake.submit(input, nowMs));
-    if (result.ok && result.state === "accepted") await this.flushOutbound();
+    const results = this.#parts.write(() => inputs.map((input) => this.#parts.receiptIntake.submit(input, nowMs)));
+    if (results.some((result) => result.ok && result.state === "accepted")) await this.flushOutbound();
     await this.#reschedule(nowMs);
-    return result;
+    return results;
   }
 
   /** A receipt routed from the queue to this sender's session: stored once, pushed to the connector. */
@@ -170,10 +175,12 @@ export class AgentRelaySession extends DurableObject<Env> {
     return confirmed;
   }
 
-  /** The sender's own record that the recipient's session stored its message. */
-  async recordSent(input: SentMessageInput): Promise<void> {
+  /** The sender's own record that the recipients' sessions stored its messages. */
+  async recordSent(inputs: SentMessageInput[]): Promise<void> {
     const nowMs = this.#ensureSchema();
-    this.#parts.write(() => this.#parts.timeline.recordSent(input, nowMs));
+    this.#parts.write(() => {
+      for (const input of inputs) this.#parts.timeline.recordSent(input, nowMs);
+    });
     await this.#reschedule(nowMs);
   }
 

@@ -1,6 +1,6 @@
-import { countBillable } from "../billing";
 import { resolveProxyConfig } from "../config";
 import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
+import { sendInBatches } from "../queues";
 import { toRelaySession } from "../relay-sessions";
 import { createSchemaMigrator, createSqlRunner } from "../storage";
 import { createAdmissionPolicy } from "./admission-policy";
@@ -125,8 +125,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const transport: OutboundTransport = {
     async publishReceipts(events) {
       if (runtime.publishReceipts) return runtime.publishReceipts(events);
-      await env.RECEIPTS.sendBatch(events.map((body) => ({ body, contentType: "json" as const })));
-      countBillable("queueMessagesSent", events.length);
+      await sendInBatches(env.RECEIPTS, events);
     },
     async sendReports(senderDid, reports) {
       // A message to oneself reports to this very session: no call needed.

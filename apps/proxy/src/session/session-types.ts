@@ -9,10 +9,13 @@ export interface AdmissionInput {
   nonceExpiresAtMs: number;
   /** A relayed message: it takes a token of the sender's rate, across all its recipients. */
   rateLimited?: boolean;
+  /** Tokens a rate-limited request wants (a batch: one per message); default 1. */
+  rateTokens?: number;
 }
 
 export type AdmissionResult =
-  | { ok: true }
+  /** `granted`: fewer tokens than wanted were left, and when the next one comes back. */
+  | { ok: true; granted?: number; retryAfterSeconds?: number }
   | { ok: false; reason: "AGENT_REVOKED"; revocationReason: string }
   | { ok: false; reason: "REPLAYED_NONCE" }
   | { ok: false; reason: "RATE_LIMITED"; retryAfterSeconds: number };

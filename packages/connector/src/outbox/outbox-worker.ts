@@ -1,9 +1,10 @@
-import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
+import { CLAW_HEADERS, RELAY_PATHS, relayMessageBatchResponseSchema } from "@clawdentity/protocol";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
 import type { IdentityGate } from "../identity";
 import { toErrorMessage } from "../logger";
-import { type ProxyClient, type RemoteOutcome, toProxyOutcome } from "../proxy";
+import { type ProxyClient, type RemoteOutcome, toBatchOutcome, toProxyOutcome } from "../proxy";
 import {
+  acquirePermits,
   callGuarded,
   claimWithPermits,
   computeRetryDelayMs,
@@ -14,6 +15,7 @@ import {
 } from "../runtime";
 import type { OutboxRow } from "../storage";
 import { deadLetterOutbound, type OutboundDeadLetterDeps } from "./outbound-dead-letter";
+import { claimBatch, toBatchMessage } from "./relay-batch";
 
 export interface OutboxWorkerDeps extends OutboundDeadLetterDeps {
   proxy: ProxyClient;
@@ -41,7 +43,9 @@ export function toRelayHeaders(row: OutboxRow): Record<string, string> {
 }
 
 /**
- * Claims due outbox rows under a lease and POSTs each, signed, to the agent's own proxy.
+ * Claims due outbox rows under a lease and POSTs them, signed, to the agent's own proxy: what is
+ * ready in one batch request (§4.3.1, each row judged by its own result), one by one on a proxy
+ * without the batch route.
  * 202 → relayed; 429 → hold off for Retry-After; transient → backoff until the TTL, then
  * `expired`; permanent 4xx → dead letter at once. Every local dead letter notifies the runtime.
  * An expired or revoked AIT parks the whole outbox (no retry storm) until a new identity is
@@ -137,6 +141,32 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     await settle(row, outcome);
   };
 
+  // Until a proxy answers that it has no batch route, what is ready goes in one batch request.
+  let batchRoute = true;
+  const parseResults = (json: unknown) => relayMessageBatchResponseSchema.safeParse(json).data?.results ?? null;
+  const sendBatch = (rows: OutboxRow[], permit: CircuitPermit) => async (signal: AbortSignal) => {
+    let outcomes: RemoteOutcome[] = [];
+    const whole = await callGuarded(permit, async () => {
+      const answer = await proxy.postRelayBatch(rows.map(toBatchMessage), signal);
+      const batch = toBatchOutcome(answer, rows.length, clock.now(), toProxyOutcome, parseResults);
+      if (batch.kind === "items") outcomes = batch.outcomes;
+      if (batch.kind === "missing_route") batchRoute = false;
+      // An older proxy: the rows go back untouched and are sent one by one from now on.
+      return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
+    });
+    for (const [index, row] of rows.entries()) await settle(row, outcomes[index] ?? whole);
+  };
+
+  /** One permit for one batch of what is ready (most urgent first); a lone row takes the single route. */
+  const claimReady = (now: number) => {
+    const [permit] = acquirePermits(breaker, 1);
+    if (!permit) return [];
+    const rows = claimBatch(storage.outbox, { now, leaseMs: tuning.leaseMs });
+    if (rows.length === 0) permit.release();
+    if (rows.length <= 1) return rows.map((row) => send(row, permit));
+    return [sendBatch(rows, permit)];
+  };
+
   // While the agent is revoked nothing waiting can ever go: each is dead-lettered without a request.
   const deadLetterRevoked = (limit: number) => {
     const now = clock.now();
@@ -157,6 +187,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (halted) return [];
       const now = clock.now();
       if (now < pausedUntil) return [];
+      if (batchRoute) return claimReady(now);
       return claimWithPermits(breaker, limit, (count) =>
         storage.outbox.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),
       ).map(({ row, permit }) => send(row, permit));

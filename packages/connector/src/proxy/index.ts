@@ -1,3 +1,4 @@
+export { type BatchOutcome, type ProxyClassifier, toBatchOutcome } from "./batch-outcome";
 export {
   createProxyClient,
   type ProxyAnswer,

@@ -1,5 +1,5 @@
-import { CLAW_HEADERS, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
-import { createMessageProof, decodeAitClaims, signRequest } from "@clawdentity/sdk";
+import { CLAW_HEADERS, RELAY_PATHS, RELAY_PROTOCOL_V2, type RelayBatchMessage } from "@clawdentity/protocol";
+import { createMessageProof, decodeAitClaims, hashBodySha256, signRequest } from "@clawdentity/sdk";
 import { callHttp, type FetchLike, type HttpResult } from "../http";
 
 /** An answer of the proxy, and which AIT signed the request it answers. */
@@ -8,6 +8,11 @@ export type ProxyAnswer = HttpResult & { jti: string };
 export interface ProxyClient {
   /** POSTs a JSON body to the agent's own proxy with the five Claw headers plus `headers`. */
   post(path: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<ProxyAnswer>;
+  /**
+   * `POST /v1/relay/messages/batch` (PROTOCOL.md §4.3.1): one signed request, each message with its
+   * own §11.4 proof made at the request's timestamp.
+   */
+  postRelayBatch(messages: Array<Omit<RelayBatchMessage, "proof">>, signal?: AbortSignal): Promise<ProxyAnswer>;
   /** GETs a route of the agent's own proxy, signed like any request (method GET, empty body). */
   get(path: string, signal?: AbortSignal): Promise<ProxyAnswer>;
   /** URL and signed headers for the `GET /v1/relay/connect` WebSocket upgrade (empty body, protocol 2). */
@@ -79,7 +84,43 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
     return { ...result, jti: claw.jti };
   };
 
+  const call = async (url: URL, body: string, headers: Record<string, string>, signal: AbortSignal | undefined) =>
+    callHttp({
+      fetch: options.fetch,
+      url: url.toString(),
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+      timeoutMs: options.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+
   return {
+    async postRelayBatch(items, signal) {
+      const url = toProxyUrl(options.proxyUrl, RELAY_PATHS.messagesBatch);
+      const { ait, privateKey, jti } = options.signer();
+      const senderDid = decodeAitClaims(ait)?.sub;
+      // The proofs are made at the timestamp the request is then signed with (§11.4).
+      const timestampSeconds = Math.floor(Date.now() / 1000);
+      const messages = await Promise.all(
+        items.map(async (item) => {
+          if (!senderDid) return item;
+          const proof = await createMessageProof({
+            senderDid,
+            recipientDid: item.recipientAgentDid,
+            messageId: item.messageId,
+            timestamp: String(timestampSeconds),
+            bodyHash: await hashBodySha256(item.payload),
+            privateKey,
+          });
+          return { ...item, proof };
+        }),
+      );
+      const body = JSON.stringify({ messages });
+      const pathWithQuery = `${url.pathname}${url.search}`;
+      const headers = await signRequest({ method: "POST", pathWithQuery, body, ait, privateKey, timestampSeconds });
+      return { ...(await call(url, body, headers, signal)), jti };
+    },
     post: (path, body, headers, signal) =>
       send("POST", path, body, { "content-type": "application/json", ...headers }, signal),
     get: (path, signal) => send("GET", path, "", {}, signal),

@@ -3,8 +3,9 @@ import type { ConnectorContext } from "../context";
 import type { IdentityGate } from "../identity";
 import { toErrorMessage } from "../logger";
 import type { Counter } from "../metrics";
-import type { RemoteOutcome } from "../proxy";
+import type { BatchOutcome, RemoteOutcome } from "../proxy";
 import {
+  acquirePermits,
   callGuarded,
   claimWithPermits,
   computeRetryDelayMs,
@@ -33,6 +34,11 @@ export interface JobWorkerOptions {
   pause?: WebhookPause;
   /** Calls signed with the agent's identity (to the proxy): parked while it is expired or revoked. */
   identity?: IdentityGate;
+  /**
+   * Many rows in one call, each with its own outcome, until the remote answers it has no such
+   * route (then `call` per row). A lone row always takes `call`.
+   */
+  batch?: { maxRows: number; call(rows: JobRow[], signal: AbortSignal): Promise<BatchOutcome> };
 }
 
 /** Posts queued JSON bodies with retries; used for delivery receipts and runtime receipt notices. */
@@ -81,6 +87,29 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     await settle(row, await callGuarded(permit, () => options.call(row, signal)));
   };
 
+  let batchRoute = options.batch !== undefined;
+  const runBatch = (rows: JobRow[], permit: CircuitPermit) => async (signal: AbortSignal) => {
+    let outcomes: RemoteOutcome[] = [];
+    const whole = await callGuarded(permit, async () => {
+      const batch = await (options.batch as NonNullable<JobWorkerOptions["batch"]>).call(rows, signal);
+      if (batch.kind === "items") outcomes = batch.outcomes;
+      if (batch.kind === "missing_route") batchRoute = false;
+      // Without the route the rows go back untouched and are posted one by one from now on.
+      return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
+    });
+    for (const [index, row] of rows.entries()) await settle(row, outcomes[index] ?? whole);
+  };
+
+  /** One permit for one batch of what is due; a lone row takes the single call. */
+  const claimBatch = (now: number, maxRows: number) => {
+    const [permit] = acquirePermits(options.breaker, 1);
+    if (!permit) return [];
+    const rows = store.claimDue({ now, leaseMs: tuning.leaseMs, limit: maxRows });
+    if (rows.length === 0) permit.release();
+    if (rows.length <= 1) return rows.map((row) => run(row, permit));
+    return [runBatch(rows, permit)];
+  };
+
   return createWorkerLoop({
     name: options.name,
     clock,
@@ -89,6 +118,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     claim(limit) {
       if (options.identity?.halted()) return [];
       const now = clock.now();
+      if (batchRoute && options.batch && !options.pause) return claimBatch(now, options.batch.maxRows);
       const claimRows = (allowed: number) =>
         claimWithPermits(options.breaker, allowed, (count) =>
           store.claimDue({ now, leaseMs: tuning.leaseMs, limit: count }),

@@ -1,8 +1,13 @@
-import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
+import {
+  CLAW_HEADERS,
+  deliveryReceiptBatchResponseSchema,
+  RELAY_BATCH_LIMITS,
+  RELAY_PATHS,
+} from "@clawdentity/protocol";
 import type { CircuitBreaker } from "../circuit-breaker";
 import type { ConnectorContext } from "../context";
 import type { IdentityGate } from "../identity";
-import { type ProxyClient, toReceiptOutcome } from "../proxy";
+import { type ProxyClient, toBatchOutcome, toReceiptOutcome } from "../proxy";
 import type { WorkerLoop } from "../runtime";
 import { createJobWorker } from "./job-worker";
 
@@ -12,8 +17,12 @@ export interface ReceiptPosterDeps extends ConnectorContext {
   identity: IdentityGate;
 }
 
+const parseResults = (json: unknown) => deliveryReceiptBatchResponseSchema.safeParse(json).data?.results ?? null;
+
 /**
- * Posts receipt-outbox rows, signed, to the own proxy's `/v1/relay/delivery-receipts`. Everything
+ * Posts receipt-outbox rows, signed, to the own proxy's `/v1/relay/delivery-receipts`: what is due
+ * in one `/batch` request (§4.5.1, each row judged by its own result), one by one on a proxy
+ * without that route. Everything
  * but an answer the proxy can never change (`toReceiptOutcome`) retries with the outbox backoff
  * until `receiptTtlMs`, lastError showing why; then the row is failed, visible in `/v1/status`.
  */
@@ -33,6 +42,14 @@ export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
       if (body.correlationId) headers[CLAW_HEADERS.correlationId] = body.correlationId;
       const result = await deps.proxy.post(RELAY_PATHS.deliveryReceipts, row.body, headers, signal);
       return toReceiptOutcome(result, deps.clock.now());
+    },
+    batch: {
+      maxRows: RELAY_BATCH_LIMITS.maxReceipts,
+      async call(rows, signal) {
+        const body = JSON.stringify({ receipts: rows.map((row) => JSON.parse(row.body)) });
+        const answer = await deps.proxy.post(RELAY_PATHS.deliveryReceiptsBatch, body, {}, signal);
+        return toBatchOutcome(answer, rows.length, deps.clock.now(), toReceiptOutcome, parseResults);
+      },
     },
   });
 }

@@ -19,6 +19,7 @@ import {
   verifyClawRequest,
 } from "@clawdentity/sdk";
 import { type WebSocket, WebSocketServer } from "ws";
+import { answerMessageBatch, answerReceiptBatch } from "./fake-batch";
 import { readBody, type StartedServer, sendJson, startHttpServer } from "./http-server";
 
 export interface RecordedRequest {
@@ -49,6 +50,8 @@ export interface FakeProxy {
   port: number;
   messages: RecordedRequest[];
   receipts: RecordedRequest[];
+  /** Batch requests (with `batchRoutes`); each item is recorded in `messages` or `receipts` as well. */
+  batches: RecordedRequest[];
   /** Signed `GET /v1/relay/messages/:messageId` lookups (`messageId` is the last path segment). */
   statusChecks: RecordedRequest[];
   /** Requests refused for a bad signature, with the reason. */
@@ -153,6 +156,8 @@ export async function startFakeProxy(options: {
   onFrame?: (frame: RelayFrame) => void;
   /** Close older sockets of the agent with 4001 when a new one connects, as the relay does. */
   supersede?: boolean;
+  /** Serve the batch routes (§4.3.1, §4.5.1); without them they are 404, as on an older proxy. */
+  batchRoutes?: boolean;
 }): Promise<FakeProxy> {
   const nonces = createMemoryNonceStore();
   const held: Array<{ request: RecordedRequest; response: ServerResponse }> = [];
@@ -169,6 +174,7 @@ export async function startFakeProxy(options: {
   const proxy = {
     messages: [] as RecordedRequest[],
     receipts: [] as RecordedRequest[],
+    batches: [] as RecordedRequest[],
     statusChecks: [] as RecordedRequest[],
     authFailures: [] as Array<{ path: string; reason: string }>,
     contractFailures: [] as Array<{ path: string; error: string }>,
@@ -217,6 +223,14 @@ export async function startFakeProxy(options: {
     response.on("close", () => {
       if (record.answered === null) record.answered = "aborted";
     });
+    if (options.batchRoutes && request.method === "POST" && path === RELAY_PATHS.messagesBatch) {
+      proxy.batches.push(record);
+      return answer(record, response, answerMessageBatch(record, messageResponder, proxy.messages));
+    }
+    if (options.batchRoutes && request.method === "POST" && path === RELAY_PATHS.deliveryReceiptsBatch) {
+      proxy.batches.push(record);
+      return answer(record, response, answerReceiptBatch(record, receiptResponder, proxy.receipts));
+    }
     const route = toRoute(request.method, path);
     try {
       if (route === "messages") parseRelayMessageHeaders(record.headers);

@@ -8,4 +8,4 @@ export {
   toDispatchAllowance,
 } from "./circuit-breaker";
 export { toPercentiles } from "./percentiles";
-export { type TakeTokenResult, type TokenBucket, takeToken } from "./token-bucket";
+export { type TakeTokenResult, type TakeTokensResult, type TokenBucket, takeToken, takeTokens } from "./token-bucket";

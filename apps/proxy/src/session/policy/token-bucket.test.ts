@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { takeToken } from "./token-bucket";
+import { takeToken, takeTokens } from "./token-bucket";
 
 describe("takeToken", () => {
   it("allows a burst up to the limit, then refuses with the time until the next token", () => {
@@ -22,5 +22,14 @@ describe("takeToken", () => {
 
   it("caps saved tokens when the limit is lowered", () => {
     expect(takeToken({ tokens: 50, updatedAtMs: 0 }, 2, 0).bucket.tokens).toBe(1);
+  });
+});
+
+describe("takeTokens", () => {
+  it("grants what the bucket holds, up to the number wanted, with the wait for one more when short", () => {
+    expect(takeTokens(undefined, 60, 0, 10)).toMatchObject({ allowed: true, granted: 10, retryAfterMs: 0 });
+    const short = takeTokens({ tokens: 3.5, updatedAtMs: 0 }, 60, 0, 5);
+    expect(short).toMatchObject({ allowed: true, granted: 3, bucket: { tokens: 0.5 }, retryAfterMs: 500 });
+    expect(takeTokens({ tokens: 0.5, updatedAtMs: 0 }, 60, 0, 5)).toMatchObject({ allowed: false, granted: 0 });
   });
 });
