@@ -191,7 +191,15 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       settleDelivered: scheduler.settleDelivered,
     }),
     deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
-    frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
+    frames: createFrameHandler({
+      sockets,
+      scheduler,
+      receipts,
+      messages,
+      deadLetters,
+      inFlightWindow: runtime.settings.inFlightWindow,
+      pushAll,
+    }),
     maintenance: createSessionMaintenance({
       messages,
       deadLetters,
