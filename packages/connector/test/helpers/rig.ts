@@ -20,6 +20,8 @@ export interface RigSetupOptions {
   identityFile?: boolean;
   /** The fake proxy closes an older socket with 4001 when a new one connects. */
   supersede?: boolean;
+  /** The fake proxy confirms batch frames (see `startFakeProxy`). */
+  batch?: boolean;
 }
 
 /** One agent's connector between a fake proxy and a fake runtime webhook, torn down after each test. */
@@ -47,6 +49,7 @@ export function useConnectorRig(): ConnectorRig {
       keys: rig.ids.keys,
       ...(onFrame ? { onFrame } : {}),
       ...(more.supersede ? { supersede: true } : {}),
+      ...(more.batch ? { batch: true } : {}),
     });
     rig.webhook = await startFakeWebhook();
     rig.node = await startTestConnector({
