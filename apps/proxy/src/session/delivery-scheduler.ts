@@ -123,8 +123,12 @@ export function createDeliveryScheduler(deps: {
     reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
   };
 
+  /** Messages kept unacknowledged on a socket at most: more for one whose acks come in batches. */
+  const windowFor = (batch: boolean) => (batch ? runtime.settings.batchWindow : runtime.settings.inFlightWindow);
+
   return {
     settleDelivered,
+    windowFor,
 
     /**
      * Sends what the window and circuit allow to the active socket, in batch frames when it
@@ -136,7 +140,7 @@ export function createDeliveryScheduler(deps: {
       if (!active || !self) return 0;
       const { ws: socket, attachment } = active;
       const phase = toCircuitPhase(sessionState.readCircuit(), nowMs);
-      const allowance = toDispatchAllowance(phase, runtime.settings.inFlightWindow, messages.inFlightCount());
+      const allowance = toDispatchAllowance(phase, windowFor(Boolean(attachment.batch)), messages.inFlightCount());
       if (allowance === 0) return 0;
       const delivers = messages.nextReady(allowance).map((message) => {
         messages.markInFlight(message.seq, nowMs, nowMs + runtime.settings.ackTimeoutMs);

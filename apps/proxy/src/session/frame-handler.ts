@@ -39,12 +39,10 @@ export function createFrameHandler(deps: {
   receipts: ReceiptDispatcher;
   messages: MessageStore;
   deadLetters: DeadLetterStore;
-  /** Messages kept unacknowledged on a socket at most, announced in `hello_ack`. */
-  inFlightWindow: number;
   /** Pushes deliveries and receipts the socket may now take; true when receipts are left over. */
   pushAll: (nowMs: number) => boolean;
 }) {
-  const { sockets, scheduler, receipts, messages, deadLetters, inFlightWindow, pushAll } = deps;
+  const { sockets, scheduler, receipts, messages, deadLetters, pushAll } = deps;
 
   const toHelloAck = (nowMs: number, batch: boolean): HelloAckFrame => {
     const oldest = messages.oldestLiveAcceptedAtMs();
@@ -57,7 +55,7 @@ export function createFrameHandler(deps: {
       expiredCount: deadLetters.countHeld("expired"),
       pendingReceipts: receipts.pendingCount(),
       ...(oldest === null ? {} : { oldestQueuedAt: toIsoTimestamp(oldest) }),
-      window: inFlightWindow,
+      window: scheduler.windowFor(batch),
       features: batch ? [RELAY_FEATURES.batch] : [],
     };
   };

@@ -191,15 +191,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       settleDelivered: scheduler.settleDelivered,
     }),
     deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
-    frames: createFrameHandler({
-      sockets,
-      scheduler,
-      receipts,
-      messages,
-      deadLetters,
-      inFlightWindow: runtime.settings.inFlightWindow,
-      pushAll,
-    }),
+    frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
     maintenance: createSessionMaintenance({
       messages,
       deadLetters,
