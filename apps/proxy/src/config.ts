@@ -37,6 +37,7 @@ const envSchema = z
     RELAY_QUEUE_CAPACITY: positiveInt.default(DEFAULTS.relayQueueCapacity),
     RELAY_MESSAGE_TTL_MS: positiveInt.default(DEFAULTS.relayMessageTtlMs),
     RELAY_IN_FLIGHT_WINDOW: positiveInt.max(256).default(DEFAULTS.relayInFlightWindow),
+    RELAY_BATCH_WINDOW: positiveInt.max(256).default(DEFAULTS.relayBatchWindow),
     RELAY_MAX_ATTEMPTS: positiveInt.default(DEFAULTS.relayMaxAttempts),
     RELAY_RETRY_BASE_MS: positiveInt.default(DEFAULTS.relayRetryBaseMs),
     RELAY_RETRY_MAX_MS: positiveInt.default(DEFAULTS.relayRetryMaxMs),
@@ -98,6 +99,8 @@ export interface RelaySettings {
   queueCapacity: number;
   messageTtlMs: number;
   inFlightWindow: number;
+  /** The window of a socket that asked for batch frames. */
+  batchWindow: number;
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -196,6 +199,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
       queueCapacity: e.RELAY_QUEUE_CAPACITY,
       messageTtlMs: e.RELAY_MESSAGE_TTL_MS,
       inFlightWindow: e.RELAY_IN_FLIGHT_WINDOW,
+      batchWindow: e.RELAY_BATCH_WINDOW,
       maxAttempts: e.RELAY_MAX_ATTEMPTS,
       retryBaseMs: e.RELAY_RETRY_BASE_MS,
       retryMaxMs: e.RELAY_RETRY_MAX_MS,

@@ -206,7 +206,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
       onStored: () => webhookWorker.wake(),
       onReceiptQueued: () => receiptPoster.wake(),
     }),
-    handleReceipt: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
+    handleReceipts: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
     lastReceivedId: () => storage.inbox.lastReceivedMessageId(),
     identity: keeper,
     ...(shared.createWebSocket ? { createWebSocket: shared.createWebSocket } : {}),

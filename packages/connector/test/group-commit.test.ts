@@ -106,63 +106,73 @@ describe("a crash between a batch's commit and its acks (kill -9)", () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  it("loses nothing and delivers nothing twice: the relay's redelivery is acked as a duplicate", async () => {
-    const ids = await createTestIdentities();
-    let crashed: Promise<void> | undefined;
-    let first: ChildConnector | undefined;
-    const proxy = await startFakeProxy({
-      keys: ids.keys,
-      onFrame: (frame) => {
-        // The batch is committed when its first ack is sent: no ack of that socket counts, and the
-        // process dies as a crash would, before the relay took any of them.
-        if (frame.type !== "deliver_ack" || crashed) return;
-        proxy.loseAcksOfOpenSockets();
-        crashed = first?.kill9().then(() => undefined);
-      },
-    });
-    const webhook = await startFakeWebhook();
-    const home = mkdtempSync(join(tmpdir(), "connector-group-commit-"));
-    cleanups.push(
-      () => proxy.close(),
-      () => webhook.close(),
-      () => rmSync(home, { recursive: true, force: true }),
-    );
-    const token = createLocalApiToken();
-    createAgentHome({
-      home,
-      agentName: "alice",
-      identity: ids.agent,
-      proxyUrl: proxy.url,
-      deliveryWebhookUrl: webhook.url,
-      localApiToken: token,
-      tuning: { maxIdleMs: 50, reconnectBaseMs: 100, reconnectMaxMs: 500 },
-    });
-    webhook.respond(() => "hold");
-    first = await spawnConnector({ home, agentName: "alice", token });
-    children.push(first);
-    await vi.waitFor(() => expect(proxy.openSockets()).toBe(1), WAIT);
-    const frames = Array.from({ length: 12 }, (_, index) =>
-      createDeliverFrame({ from: ids.peer.agentDid, to: ids.agent.agentDid, payload: { index } }),
-    );
-    proxy.deliverLikeRelay(frames);
-    await vi.waitFor(() => expect(crashed).toBeDefined(), WAIT);
-    await crashed;
+  it.each([
+    ["one deliver_ack per message", false],
+    ["one deliver_ack_batch from a deliver_batch", true],
+  ])(
+    "loses nothing and delivers nothing twice (%s): the relay's redelivery is acked as a duplicate",
+    async (_label, batch) => {
+      const ids = await createTestIdentities();
+      let crashed: Promise<void> | undefined;
+      let first: ChildConnector | undefined;
+      const proxy = await startFakeProxy({
+        keys: ids.keys,
+        batch,
+        onFrame: (frame) => {
+          // The batch is committed when its first ack is sent: no ack of that socket counts, and the
+          // process dies as a crash would, before the relay took any of them.
+          if ((frame.type !== "deliver_ack" && frame.type !== "deliver_ack_batch") || crashed) return;
+          proxy.loseAcksOfOpenSockets();
+          crashed = first?.kill9().then(() => undefined);
+        },
+      });
+      const webhook = await startFakeWebhook();
+      const home = mkdtempSync(join(tmpdir(), "connector-group-commit-"));
+      cleanups.push(
+        () => proxy.close(),
+        () => webhook.close(),
+        () => rmSync(home, { recursive: true, force: true }),
+      );
+      const token = createLocalApiToken();
+      createAgentHome({
+        home,
+        agentName: "alice",
+        identity: ids.agent,
+        proxyUrl: proxy.url,
+        deliveryWebhookUrl: webhook.url,
+        localApiToken: token,
+        tuning: { maxIdleMs: 50, reconnectBaseMs: 100, reconnectMaxMs: 500 },
+      });
+      webhook.respond(() => "hold");
+      first = await spawnConnector({ home, agentName: "alice", token });
+      children.push(first);
+      await vi.waitFor(() => expect(proxy.openSockets()).toBe(1), WAIT);
+      await vi.waitFor(() => expect(framesOfType(proxy.frames, "hello")).toHaveLength(1), WAIT);
+      const frames = Array.from({ length: 12 }, (_, index) =>
+        createDeliverFrame({ from: ids.peer.agentDid, to: ids.agent.agentDid, payload: { index } }),
+      );
+      proxy.deliverLikeRelay(frames);
+      await vi.waitFor(() => expect(crashed).toBeDefined(), WAIT);
+      await crashed;
 
-    webhook.respond(() => 200);
-    const second = await spawnConnector({ home, agentName: "alice", token });
-    children.push(second);
-    await vi.waitFor(
-      () => expect(webhook.deliveries().filter((call) => call.answered === 200)).toHaveLength(frames.length),
-      WAIT,
-    );
-    await settle(300);
-    const delivered = webhook
-      .deliveries()
-      .filter((call) => call.answered === 200)
-      .map((call) => call.body.messageId);
-    expect(new Set(delivered).size).toBe(frames.length);
-    expect(delivered.sort()).toEqual(frames.map((frame) => frame.id).sort());
-    expect(storedOrder(join(home, "agents", "alice", "connector.db"))).toEqual(frames.map((frame) => frame.id));
-    expect(await second.stop()).toBe(0);
-  });
+      webhook.respond(() => 200);
+      const second = await spawnConnector({ home, agentName: "alice", token });
+      children.push(second);
+      await vi.waitFor(
+        () => expect(webhook.deliveries().filter((call) => call.answered === 200)).toHaveLength(frames.length),
+        WAIT,
+      );
+      await settle(300);
+      const delivered = webhook
+        .deliveries()
+        .filter((call) => call.answered === 200)
+        .map((call) => call.body.messageId);
+      expect(new Set(delivered).size).toBe(frames.length);
+      expect(delivered.sort()).toEqual(frames.map((frame) => frame.id).sort());
+      expect(storedOrder(join(home, "agents", "alice", "connector.db"))).toEqual(frames.map((frame) => frame.id));
+      const batchAcks = framesOfType(proxy.frames, "deliver_ack_batch");
+      expect(batchAcks.length > 0).toBe(batch);
+      expect(await second.stop()).toBe(0);
+    },
+  );
 });

@@ -7,6 +7,8 @@ export const DEFAULTS = {
   retryJitterRatio: 0.2,
   relayMaxAttempts: 20,
   relayInFlightWindow: 16,
+  /** The window of a socket that takes batch frames: its acks come a batch at a time. */
+  relayBatchWindow: 64,
   outboxRetryBaseMs: 1_000,
   outboxRetryMaxMs: 5 * 60_000,
   outboxTtlMs: 24 * 3_600_000,

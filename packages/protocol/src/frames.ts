@@ -51,11 +51,66 @@ export const receiptFrameSchema = z.object({
 
 export const receiptAckFrameSchema = z.object({ ...base, type: z.literal("receipt_ack"), ackId: ulidSchema });
 
+/**
+ * Bounds of the v2 batch frames (PROTOCOL §5.4, §5.5). A `deliver_batch` carries at most
+ * `maxMessages` messages whose payload texts add up to at most `maxPayloadChars`, so the frame's
+ * structure stays within one payload's limits and its reader can bound it before parsing; a larger
+ * message goes alone in a `deliver` frame. Acks of either kind carry at most `maxAcks` ids, above
+ * the largest in-flight window the proxy may be configured with.
+ */
+export const FRAME_BATCH_LIMITS = { maxMessages: 64, maxPayloadChars: 32 * 1024, maxAcks: 256 } as const;
+
+/** What a connector announces in `hello` and the proxy confirms in `hello_ack`. */
+export const RELAY_FEATURES = {
+  /** `deliver_batch` and `receipt_batch` to the connector, `deliver_ack_batch` and `receipt_ack_batch` back. */
+  batch: "batch",
+} as const;
+
+const frameHead = { v: true, type: true, ts: true } as const;
+export const deliverBatchItemSchema = deliverFrameSchema.omit(frameHead);
+export const receiptBatchItemSchema = receiptFrameSchema.omit(frameHead);
+
+export const deliverBatchFrameSchema = z.object({
+  ...base,
+  type: z.literal("deliver_batch"),
+  messages: z.array(deliverBatchItemSchema).min(1).max(FRAME_BATCH_LIMITS.maxMessages),
+});
+
+const ackIdsSchema = z.array(ulidSchema).max(FRAME_BATCH_LIMITS.maxAcks);
+
+export const deliverAckBatchFrameSchema = z.object({
+  ...base,
+  type: z.literal("deliver_ack_batch"),
+  /** Deliver ids stored durably (or already held). */
+  accepted: ackIdsSchema,
+  /** Deliver ids refused, each with its own reason: one refusal does not touch the others. */
+  refused: z
+    .array(z.object({ ackId: ulidSchema, reason: z.string().max(500) }))
+    .max(FRAME_BATCH_LIMITS.maxAcks)
+    .default([]),
+});
+
+export const receiptBatchFrameSchema = z.object({
+  ...base,
+  type: z.literal("receipt_batch"),
+  receipts: z.array(receiptBatchItemSchema).min(1).max(FRAME_BATCH_LIMITS.maxMessages),
+});
+
+export const receiptAckBatchFrameSchema = z.object({
+  ...base,
+  type: z.literal("receipt_ack_batch"),
+  ackIds: ackIdsSchema.min(1),
+});
+
+const featuresSchema = z.array(z.string().min(1).max(40)).max(16);
+
 export const helloFrameSchema = z.object({
   ...base,
   type: z.literal("hello"),
   lastReceivedId: ulidSchema.optional(),
   offlineSinceMs: z.number().int().nonnegative().optional(),
+  /** Optional behaviour the connector understands (`RELAY_FEATURES`); unknown names are ignored. */
+  features: featuresSchema.optional(),
 });
 
 export const helloAckFrameSchema = z.object({
@@ -65,6 +120,10 @@ export const helloAckFrameSchema = z.object({
   expiredCount: z.number().int().nonnegative(),
   pendingReceipts: z.number().int().nonnegative(),
   oldestQueuedAt: isoTimestampSchema.optional(),
+  /** How many messages the proxy keeps unacknowledged on this socket at most. */
+  window: z.number().int().positive().optional(),
+  /** The features of `hello` the proxy uses on this socket. */
+  features: featuresSchema.optional(),
 });
 
 export const relayFrameSchema = z.discriminatedUnion("type", [
@@ -76,6 +135,10 @@ export const relayFrameSchema = z.discriminatedUnion("type", [
   receiptAckFrameSchema,
   helloFrameSchema,
   helloAckFrameSchema,
+  deliverBatchFrameSchema,
+  deliverAckBatchFrameSchema,
+  receiptBatchFrameSchema,
+  receiptAckBatchFrameSchema,
 ]);
 
 export type HeartbeatFrame = z.infer<typeof heartbeatFrameSchema>;
@@ -86,11 +149,23 @@ export type ReceiptFrame = z.infer<typeof receiptFrameSchema>;
 export type ReceiptAckFrame = z.infer<typeof receiptAckFrameSchema>;
 export type HelloFrame = z.infer<typeof helloFrameSchema>;
 export type HelloAckFrame = z.infer<typeof helloAckFrameSchema>;
+export type DeliverBatchFrame = z.infer<typeof deliverBatchFrameSchema>;
+export type DeliverAckBatchFrame = z.infer<typeof deliverAckBatchFrameSchema>;
+export type ReceiptBatchFrame = z.infer<typeof receiptBatchFrameSchema>;
+export type ReceiptAckBatchFrame = z.infer<typeof receiptAckBatchFrameSchema>;
 export type RelayFrame = z.infer<typeof relayFrameSchema>;
 export type RelayFrameType = RelayFrame["type"];
 
 /** Frame types only a v2 peer may send or receive. */
-export const V2_ONLY_FRAME_TYPES: ReadonlySet<RelayFrameType> = new Set(["receipt_ack", "hello", "hello_ack"]);
+export const V2_ONLY_FRAME_TYPES: ReadonlySet<RelayFrameType> = new Set([
+  "receipt_ack",
+  "hello",
+  "hello_ack",
+  "deliver_batch",
+  "deliver_ack_batch",
+  "receipt_batch",
+  "receipt_ack_batch",
+]);
 
 const V2_FIELDS: Partial<Record<RelayFrameType, readonly string[]>> = {
   deliver: ["messageId", "correlationId", "priority", "attempt"],
@@ -137,3 +212,19 @@ export const RELAY_CLOSE_CODES = {
   protocolError: 4002,
   revoked: 4003,
 } as const;
+
+type FrameHead = "v" | "type" | "ts";
+
+/** A frame as one entry of a batch frame: the batch carries `v`, `type` and `ts` once. */
+export function toBatchItem<F extends RelayFrame>(frame: F): Omit<F, FrameHead> {
+  const { v: _v, type: _type, ts: _ts, ...item } = frame;
+  return item;
+}
+
+/** The messages of a `deliver_batch` as the `deliver` frames they stand for, in order. */
+export const unbatchDelivers = (batch: DeliverBatchFrame): DeliverFrame[] =>
+  batch.messages.map((item) => ({ ...item, v: 1, type: "deliver", ts: batch.ts }));
+
+/** The receipts of a `receipt_batch` as the `receipt` frames they stand for, in order. */
+export const unbatchReceipts = (batch: ReceiptBatchFrame): ReceiptFrame[] =>
+  batch.receipts.map((item) => ({ ...item, v: 1, type: "receipt", ts: batch.ts }));

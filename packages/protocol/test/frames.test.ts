@@ -10,7 +10,10 @@ import {
   type RelayFrame,
   relayFrameSchema,
   serializeRelayFrame,
+  toBatchItem,
   toVersionedFrame,
+  unbatchDelivers,
+  unbatchReceipts,
   V2_ONLY_FRAME_TYPES,
 } from "../src/index";
 import { AGENT_DID, ISO_NOW, OTHER_AGENT_DID, ULID_A, ULID_B, ULID_C, without } from "./fixtures";
@@ -57,7 +60,7 @@ const frames: Record<RelayFrame["type"], RelayFrame> = {
   deliver_ack: { ...base, type: "deliver_ack", ackId: ULID_A, accepted: false, reason: "inbox full" },
   receipt,
   receipt_ack: { ...base, type: "receipt_ack", ackId: ULID_B },
-  hello: { ...base, type: "hello", lastReceivedId: ULID_A, offlineSinceMs: 12_000 },
+  hello: { ...base, type: "hello", lastReceivedId: ULID_A, offlineSinceMs: 12_000, features: ["batch"] },
   hello_ack: {
     ...base,
     type: "hello_ack",
@@ -65,7 +68,18 @@ const frames: Record<RelayFrame["type"], RelayFrame> = {
     expiredCount: 0,
     pendingReceipts: 1,
     oldestQueuedAt: ISO_NOW,
+    window: 16,
+    features: ["batch"],
   },
+  deliver_batch: { ...base, type: "deliver_batch", messages: [toBatchItem(deliver)] },
+  deliver_ack_batch: {
+    ...base,
+    type: "deliver_ack_batch",
+    accepted: [ULID_A],
+    refused: [{ ackId: ULID_C, reason: "wrong_recipient" }],
+  },
+  receipt_batch: { ...base, type: "receipt_batch", receipts: [toBatchItem(receipt)] },
+  receipt_ack_batch: { ...base, type: "receipt_ack_batch", ackIds: [ULID_B] },
 };
 
 describe("relayFrameSchema", () => {
@@ -114,6 +128,12 @@ describe("relayFrameSchema", () => {
     ["a zero attempt", { ...deliver, attempt: 0 }],
     ["a human sender", { ...deliver, fromAgentDid: "did:cdi:registry.example.com:human:01JGQ8Z9ZQ0000000000000000" }],
     ["a negative queuedCount", { ...frames.hello_ack, queuedCount: -1 }],
+    ["a zero window", { ...frames.hello_ack, window: 0 }],
+    ["an empty deliver_batch", { ...frames.deliver_batch, messages: [] }],
+    ["a deliver_batch over its count", { ...frames.deliver_batch, messages: Array(65).fill(toBatchItem(deliver)) }],
+    ["a batch item that is not a deliver", { ...frames.deliver_batch, messages: [{ id: ULID_A }] }],
+    ["an empty receipt_ack_batch", { ...frames.receipt_ack_batch, ackIds: [] }],
+    ["a deliver_ack_batch over its count", { ...frames.deliver_ack_batch, accepted: Array(257).fill(ULID_A) }],
   ])("rejects a frame with %s", (_label, frame) => {
     expect(relayFrameSchema.safeParse(frame).success).toBe(false);
   });
@@ -140,7 +160,8 @@ describe("toVersionedFrame and serializeRelayFrame", () => {
   });
 
   it("give null for v2-only frames on a v1 peer", () => {
-    for (const type of ["receipt_ack", "hello", "hello_ack"] as const) {
+    const v2Only = ["receipt_ack", "hello", "hello_ack", "deliver_batch", "deliver_ack_batch"] as const;
+    for (const type of [...v2Only, "receipt_batch", "receipt_ack_batch"] as const) {
       expect(V2_ONLY_FRAME_TYPES.has(type)).toBe(true);
       expect(toVersionedFrame(frames[type], RELAY_PROTOCOL_V1)).toBeNull();
       expect(serializeRelayFrame(frames[type], RELAY_PROTOCOL_V1)).toBeNull();
@@ -164,6 +185,21 @@ describe("toVersionedFrame and serializeRelayFrame", () => {
     const text = serializeRelayFrame(deliver, RELAY_PROTOCOL_V1);
     expect(text).not.toBeNull();
     expect(parseRelayFrame(text ?? "").type).toBe("deliver");
+  });
+});
+
+describe("batch frames", () => {
+  it("stand for the frames they carry, in order", () => {
+    const second = { ...deliver, id: ULID_B, messageId: ULID_B, priority: "low" as const };
+    const batch = { ...base, type: "deliver_batch" as const, messages: [deliver, second].map(toBatchItem) };
+    expect(unbatchDelivers(batch)).toEqual([deliver, second]);
+    const receipts = { ...base, type: "receipt_batch" as const, receipts: [toBatchItem(receipt)] };
+    expect(unbatchReceipts(receipts)).toEqual([{ ...receipt, id: ULID_B }]);
+  });
+
+  it("default a deliver_ack_batch without refusals to none", () => {
+    const { refused: _refused, ...acceptedOnly } = frames.deliver_ack_batch as Record<string, unknown>;
+    expect(relayFrameSchema.parse(acceptedOnly)).toMatchObject({ accepted: [ULID_A], refused: [] });
   });
 });
 

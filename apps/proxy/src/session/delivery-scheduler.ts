@@ -1,7 +1,8 @@
-import { computeBackoffMs, type DeliverAckFrame, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
+import { computeBackoffMs, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../clock";
 import { METRICS, toHistogramDeltas } from "../metrics";
 import type { DeadLetterRecorder } from "./dead-lettering";
+import { packDelivers } from "./deliver-batching";
 import type { OutboundWriter } from "./outbound-writer";
 import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
 import type { RelaySessionRuntime } from "./session-runtime";
@@ -26,6 +27,13 @@ const isUrl = (text: string): boolean => {
     return false;
   }
 };
+
+/** One message's answer from the connector: a `deliver_ack`, or one entry of a `deliver_ack_batch`. */
+export interface DeliverAck {
+  ackId: string;
+  accepted: boolean;
+  reason?: string | undefined;
+}
 
 /** Rows one alarm handles per kind of work; more work schedules the next alarm at once. */
 const ALARM_BATCH = 200;
@@ -115,27 +123,42 @@ export function createDeliveryScheduler(deps: {
     reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
   };
 
+  /** Messages kept unacknowledged on a socket at most: more for one whose acks come in batches. */
+  const windowFor = (batch: boolean) => (batch ? runtime.settings.batchWindow : runtime.settings.inFlightWindow);
+
   return {
     settleDelivered,
+    windowFor,
 
-    /** Sends what the window and circuit allow to the active socket; returns how many frames went out. */
+    /**
+     * Sends what the window and circuit allow to the active socket, in batch frames when it
+     * asked for them; returns how many messages went out.
+     */
     pump(nowMs: number): number {
       const active = sockets.activeReady(nowMs);
       const self = identity.get();
       if (!active || !self) return 0;
       const { ws: socket, attachment } = active;
       const phase = toCircuitPhase(sessionState.readCircuit(), nowMs);
-      const allowance = toDispatchAllowance(phase, runtime.settings.inFlightWindow, messages.inFlightCount());
+      const allowance = toDispatchAllowance(phase, windowFor(Boolean(attachment.batch)), messages.inFlightCount());
       if (allowance === 0) return 0;
-      let sent = 0;
-      for (const message of messages.nextReady(allowance)) {
+      const delivers = messages.nextReady(allowance).map((message) => {
         messages.markInFlight(message.seq, nowMs, nowMs + runtime.settings.ackTimeoutMs);
-        if (sockets.send(socket, toDeliverFrame(message, self.agentDid, attachment.version, nowMs))) sent++;
+        return {
+          frame: toDeliverFrame(message, self.agentDid, attachment.version, nowMs),
+          payloadChars: message.payload?.length ?? 4,
+        };
+      });
+      // Unsent messages stay in flight: their ack timeout or the socket's close puts them back.
+      if (!attachment.batch) return delivers.filter(({ frame }) => sockets.send(socket, frame)).length;
+      let sent = 0;
+      for (const frame of packDelivers(delivers, nowMs)) {
+        if (sockets.send(socket, frame)) sent += frame.type === "deliver_batch" ? frame.messages.length : 1;
       }
       return sent;
     },
 
-    handleAck(frame: DeliverAckFrame, nowMs: number): void {
+    handleAck(frame: DeliverAck, nowMs: number): void {
       const inFlight = messages.findInFlight(frame.ackId);
       // A positive ack that arrives after its ack timeout still settles the message.
       const message = inFlight ?? (frame.accepted ? messages.findUndelivered(frame.ackId) : undefined);

@@ -1,7 +1,9 @@
 import {
   type HelloAckFrame,
+  type HelloFrame,
   parseRelayFrame,
   RELAY_CLOSE_CODES,
+  RELAY_FEATURES,
   RELAY_PROTOCOL_V2,
   type RelayFrame,
   V2_ONLY_FRAME_TYPES,
@@ -23,6 +25,8 @@ const FROM_CONNECTOR: ReadonlySet<RelayFrame["type"]> = new Set([
   "deliver_ack",
   "receipt_ack",
   "hello",
+  "deliver_ack_batch",
+  "receipt_ack_batch",
 ]);
 
 /**
@@ -40,7 +44,7 @@ export function createFrameHandler(deps: {
 }) {
   const { sockets, scheduler, receipts, messages, deadLetters, pushAll } = deps;
 
-  const toHelloAck = (nowMs: number): HelloAckFrame => {
+  const toHelloAck = (nowMs: number, batch: boolean): HelloAckFrame => {
     const oldest = messages.oldestLiveAcceptedAtMs();
     return {
       v: 1,
@@ -51,8 +55,12 @@ export function createFrameHandler(deps: {
       expiredCount: deadLetters.countHeld("expired"),
       pendingReceipts: receipts.pendingCount(),
       ...(oldest === null ? {} : { oldestQueuedAt: toIsoTimestamp(oldest) }),
+      window: scheduler.windowFor(batch),
+      features: batch ? [RELAY_FEATURES.batch] : [],
     };
   };
+
+  const asksForBatches = (hello: HelloFrame) => hello.features?.includes(RELAY_FEATURES.batch) ?? false;
 
   /** Closes with a stable reason code: nothing of the peer's input is echoed back. */
   const refuse = (ws: WebSocket, reason: ProtocolErrorReason): null => {
@@ -91,15 +99,25 @@ export function createFrameHandler(deps: {
             ackId: frame.id,
           });
           return { changed: false, more: false };
-        case "hello":
-          sockets.markReady(ws);
-          sockets.send(ws, toHelloAck(nowMs));
+        case "hello": {
+          const batch = asksForBatches(frame);
+          sockets.markReady(ws, batch);
+          sockets.send(ws, toHelloAck(nowMs, batch));
           return { changed: true, more: pushAll(nowMs) };
+        }
         case "deliver_ack":
           scheduler.handleAck(frame, nowMs);
           return { changed: true, more: pushAll(nowMs) };
+        case "deliver_ack_batch":
+          // Each message settles on its own: a refusal in the batch leaves the others accepted.
+          for (const ackId of frame.accepted) scheduler.handleAck({ ackId, accepted: true }, nowMs);
+          for (const { ackId, reason } of frame.refused) scheduler.handleAck({ ackId, accepted: false, reason }, nowMs);
+          return { changed: true, more: pushAll(nowMs) };
         case "receipt_ack":
           receipts.acknowledge(frame.ackId, nowMs);
+          return { changed: true, more: false };
+        case "receipt_ack_batch":
+          for (const ackId of frame.ackIds) receipts.acknowledge(ackId, nowMs);
           return { changed: true, more: false };
         default:
           // heartbeat_ack needs no answer.

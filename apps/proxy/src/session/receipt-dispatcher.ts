@@ -1,11 +1,17 @@
-import { type DeliveryReceiptData, RELAY_PROTOCOL_V2, type ReceiptFrame } from "@clawdentity/protocol";
+import {
+  type DeliveryReceiptData,
+  FRAME_BATCH_LIMITS,
+  RELAY_PROTOCOL_V2,
+  type ReceiptFrame,
+  toBatchItem,
+} from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { toIsoTimestamp } from "../clock";
 import type { SocketManager } from "./socket-manager";
 import { COUNTERS, type MetricsStore, type ReceiptRecord, type ReceiptStore } from "./stores";
 
-/** Receipts pushed per call; more schedule the alarm at once. */
-const PUSH_BATCH = 64;
+/** Receipts pushed per call (one `receipt_batch` to a batching socket); more schedule the alarm at once. */
+const PUSH_BATCH = FRAME_BATCH_LIMITS.maxMessages;
 
 /**
  * The sender's side of receipts: stores each one once (per messageId, recipient and status),
@@ -56,6 +62,13 @@ export function createReceiptDispatcher(deps: {
       if (!socket) return false;
       const { connectionId, version } = socket.attachment;
       const batch = receipts.toPush(connectionId, PUSH_BATCH);
+      if (socket.attachment.batch && batch.length > 1) {
+        const frames = batch.map((receipt) => toBatchItem(toReceiptFrame(receipt, nowMs)));
+        const head = { v: 1 as const, id: createUlid(nowMs), ts: toIsoTimestamp(nowMs) };
+        if (!sockets.send(socket.ws, { ...head, type: "receipt_batch", receipts: frames })) return false;
+        for (const receipt of batch) receipts.markPushed(receipt.seq, connectionId);
+        return batch.length === PUSH_BATCH;
+      }
       for (const receipt of batch) {
         if (!sockets.send(socket.ws, toReceiptFrame(receipt, nowMs))) return false;
         if (version >= RELAY_PROTOCOL_V2) receipts.markPushed(receipt.seq, connectionId);

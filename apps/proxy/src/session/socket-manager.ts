@@ -17,6 +17,8 @@ export interface SocketAttachment {
   connectedAtMs: number;
   /** A v2 socket is ready after `hello` (or the grace period); a v1 socket at once. */
   ready: boolean;
+  /** Its `hello` asked for batch frames (`RELAY_FEATURES.batch`); absent on sockets from before them. */
+  batch?: boolean;
 }
 
 export interface AcceptSocketInput {
@@ -100,9 +102,12 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       const current = active();
       return current && isReady(current.attachment, nowMs) ? current : undefined;
     },
-    markReady(ws: WebSocket): void {
+    /** The socket said `hello`: it is ready, and takes batch frames when it asked for them. */
+    markReady(ws: WebSocket, batch: boolean): void {
       const attachment = attachmentOf(ws);
-      if (attachment && !attachment.ready) ws.serializeAttachment({ ...attachment, ready: true });
+      if (attachment && (!attachment.ready || Boolean(attachment.batch) !== batch)) {
+        ws.serializeAttachment({ ...attachment, ready: true, batch });
+      }
     },
     /** When a v2 socket that never said `hello` becomes ready anyway. */
     nextHelloDeadlineMs(): number | null {

@@ -4,10 +4,10 @@ import type { TestAgent } from "./test-agents";
 import type { TestProxy } from "./test-proxy";
 import type { TestSocket } from "./test-socket";
 
-/** Connects as a v2 connector and completes the hello handshake. */
-export async function connectV2(proxy: TestProxy, agent: TestAgent) {
+/** Connects as a v2 connector and completes the hello handshake, asking for batch frames when told to. */
+export async function connectV2(proxy: TestProxy, agent: TestAgent, options: { batch?: boolean } = {}) {
   const socket = await proxy.connect(agent, 2);
-  socket.send({ type: "hello" });
+  socket.send({ type: "hello", ...(options.batch ? { features: ["batch"] } : {}) });
   return { socket, helloAck: await socket.next("hello_ack") };
 }
 

@@ -10,6 +10,14 @@ export interface SocketClose {
 
 const WAIT_LIMIT_MS = 10_000;
 
+/** The messages a frame pushed: a deliver itself, or each entry of a deliver_batch as a deliver. */
+export function toMessages(frame: ReceivedFrame): ReceivedFrame[] {
+  if (frame.type === "deliver") return [frame];
+  if (frame.type !== "deliver_batch") return [];
+  const entries = frame.messages as Array<Record<string, unknown> & { id: string }>;
+  return entries.map((entry) => ({ ...entry, v: frame.v, type: "deliver", ts: frame.ts }));
+}
+
 /** An acknowledgement the test sent, to be confirmed applied by the session's storage. */
 export type SentAck =
   | { type: "deliver_ack"; messageId: string; accepted: boolean; attempt: number }
@@ -50,11 +58,12 @@ export class TestSocket {
     });
   }
 
-  /** The next unread frame of `type`; frames of other types before it stay unread. */
-  async next(type: string): Promise<ReceivedFrame> {
+  /** The next unread frame of `type` (or of any of `type`); frames of other types before it stay unread. */
+  async next(type: string | readonly string[]): Promise<ReceivedFrame> {
     const deadline = Date.now() + WAIT_LIMIT_MS;
+    const types = typeof type === "string" ? [type] : type;
     for (;;) {
-      const index = this.#unread.findIndex((frame) => frame.type === type);
+      const index = this.#unread.findIndex((frame) => types.includes(frame.type));
       if (index >= 0) return this.#unread.splice(index, 1)[0] as ReceivedFrame;
       if (Date.now() > deadline) throw new Error(`no ${type} frame arrived; unread: ${JSON.stringify(this.#unread)}`);
       await new Promise<void>((resolve) => {
@@ -71,13 +80,39 @@ export class TestSocket {
     return frames;
   }
 
+  /**
+   * The next `count` messages pushed, whether each came in a `deliver` or in a `deliver_batch`,
+   * in arrival order; an entry of a batch is returned as the deliver frame it stands for.
+   */
+  async nextMessages(count: number): Promise<ReceivedFrame[]> {
+    const messages: ReceivedFrame[] = [];
+    while (messages.length < count) messages.push(...toMessages(await this.next(["deliver", "deliver_batch"])));
+    return messages;
+  }
+
   send(frame: Record<string, unknown>): void {
     this.ws.send(JSON.stringify({ v: 1, id: createUlid(), ts: new Date().toISOString(), ...frame }));
   }
 
   ack(messageId: string, accepted: boolean, reason?: string): void {
     this.send({ type: "deliver_ack", ackId: messageId, accepted, ...(reason ? { reason } : {}) });
-    const attempt = this.received.filter((frame) => frame.type === "deliver" && frame.id === messageId).length;
+    this.#expectApplied(messageId, accepted);
+  }
+
+  /** One `deliver_ack_batch`: the accepted ids, and the refused ones with their reasons. */
+  ackBatch(accepted: readonly string[], refused: ReadonlyArray<{ ackId: string; reason: string }> = []): void {
+    this.send({ type: "deliver_ack_batch", accepted, refused });
+    for (const messageId of accepted) this.#expectApplied(messageId, true);
+    for (const { ackId } of refused) this.#expectApplied(ackId, false);
+  }
+
+  ackReceiptBatch(ackIds: readonly string[]): void {
+    this.send({ type: "receipt_ack_batch", ackIds });
+    for (const ackId of ackIds) this.#unconfirmed.push({ type: "receipt_ack", ackId });
+  }
+
+  #expectApplied(messageId: string, accepted: boolean): void {
+    const attempt = this.received.flatMap(toMessages).filter((frame) => frame.id === messageId).length;
     this.#unconfirmed.push({ type: "deliver_ack", messageId, accepted, attempt });
   }
 

@@ -1,5 +1,6 @@
 import type { ReceiptFrame } from "@clawdentity/protocol";
 import type { ConnectorContext } from "../context";
+import { toErrorMessage } from "../logger";
 import { recordOutboundReceipt } from "./outbound-receipt";
 
 export interface ReceiptFrameHandlerDeps extends ConnectorContext {
@@ -7,13 +8,17 @@ export interface ReceiptFrameHandlerDeps extends ConnectorContext {
 }
 
 /**
- * Applies a `receipt` frame: the outbox row takes the receipt's status and a notice for the
- * runtime is queued, in one transaction, before `receipt_ack` goes out. The same receipt sent
- * again (after a reconnect) changes nothing and notifies nobody twice.
+ * Applies `receipt` frames: each outbox row takes its receipt's status and a notice for the
+ * runtime is queued, before any `receipt_ack` goes out. The receipts of one batch are recorded in
+ * ONE transaction (one fsync), each in its own savepoint, so one that cannot be recorded is left
+ * unacknowledged alone (the relay sends it again) while the others commit. The same receipt sent
+ * again (after a reconnect) changes nothing and notifies nobody twice. Says, for each frame in
+ * order, whether it is durable (to be acked).
  */
 export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
-  const { clock, metrics, logger } = deps;
-  return function handleReceiptFrame(frame: ReceiptFrame): void {
+  const { storage, clock, metrics, logger } = deps;
+
+  const record = (frame: ReceiptFrame): boolean => {
     const messageId = frame.messageId ?? frame.originalFrameId;
     const reason = frame.reason ?? null;
     const recorded = recordOutboundReceipt(deps, {
@@ -26,6 +31,32 @@ export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
     });
     metrics.receiptFrames.inc({ status: frame.status, duplicate: String(!recorded) });
     logger.debug("receipt received", { messageId, status: frame.status, reason, duplicate: !recorded });
-    if (recorded) deps.onRuntimeNotice();
+    return recorded;
+  };
+
+  return function handleReceiptFrames(frames: readonly ReceiptFrame[]): boolean[] {
+    let outcomes: Array<{ recorded: boolean } | { error: string }>;
+    try {
+      outcomes = storage.transaction(() =>
+        frames.map((frame) => {
+          try {
+            // A savepoint: this receipt's failure rolls back only this receipt.
+            return { recorded: storage.transaction(() => record(frame)) };
+          } catch (error) {
+            return { error: toErrorMessage(error) };
+          }
+        }),
+      );
+    } catch (error) {
+      // The commit itself failed: nothing of the batch is durable.
+      outcomes = frames.map(() => ({ error: toErrorMessage(error) }));
+    }
+    outcomes.forEach((outcome, index) => {
+      if ("error" in outcome) {
+        logger.error("receipt not recorded; not acknowledged", { id: frames[index]?.id, error: outcome.error });
+      }
+    });
+    if (outcomes.some((outcome) => "recorded" in outcome && outcome.recorded)) deps.onRuntimeNotice();
+    return outcomes.map((outcome) => "recorded" in outcome);
   };
 }

@@ -50,6 +50,29 @@ describe("readRelayFrame", () => {
     expect(read(`[${deep}]`)).not.toHaveProperty("deliverId");
   });
 
+  it("bounds a deliver_batch by one payload's limits over all its entries, each two levels deeper", () => {
+    const entry = (payload: string) => {
+      const id = createUlid();
+      return `{"id":"${id}","fromAgentDid":"${did}","toAgentDid":"${did}","payload":${payload},"messageId":"${id}"}`;
+    };
+    const batch = (entries: string[]) =>
+      `{"v":1,"type":"deliver_batch","id":"${createUlid()}","ts":"2026-01-01T00:00:00.000Z","messages":[${entries.join(",")}]}`;
+    const deepest = nested(JSON_STRUCTURE_LIMITS.maxDepth);
+    const reading = read(batch([entry(deepest), entry(deepest)]));
+    expect(reading).toMatchObject({ ok: true, frame: { type: "deliver_batch", messages: [{}, {}] } });
+    const manyValues = `[${Array(JSON_STRUCTURE_LIMITS.maxValues / 2)
+      .fill(1)
+      .join(",")}]`;
+    expect(read(batch([entry(manyValues), entry(manyValues)]))).toMatchObject({ ok: true });
+    expect(read(batch([entry(manyValues), entry(manyValues), entry(manyValues)]))).toMatchObject({
+      ok: false,
+      reason: "too_complex",
+    });
+    const tooDeep = read(batch([entry(nested(JSON_STRUCTURE_LIMITS.maxDepth + 1))]));
+    expect(tooDeep).toMatchObject({ ok: false, reason: "too_complex" });
+    expect(tooDeep).not.toHaveProperty("deliverId");
+  });
+
   it("reports text that is not a frame as malformed", () => {
     expect(read("{not json")).toMatchObject({ ok: false, reason: "malformed" });
     expect(read('{"v":1,"type":"nonsense"}')).toMatchObject({ ok: false, reason: "malformed" });

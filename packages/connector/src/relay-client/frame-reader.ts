@@ -1,5 +1,8 @@
 import {
+  deliverBatchFrameSchema,
+  deliverBatchItemSchema,
   deliverFrameSchema,
+  FRAME_BATCH_LIMITS,
   findJsonStructureProblem,
   JSON_STRUCTURE_LIMITS,
   parseRelayFrame,
@@ -27,6 +30,19 @@ export const MAX_SOCKET_MESSAGE_BYTES = MAX_FRAME_BYTES * 4;
 /** A deliver frame is the largest: its payload one level deeper, each other field one value more. */
 const FRAME_LIMITS = toEnvelopeLimits(Object.keys(deliverFrameSchema.shape).length);
 
+/**
+ * A `deliver_batch`: its payloads add up to at most `FRAME_BATCH_LIMITS.maxPayloadChars`, fewer
+ * values than one payload may have, each two levels deeper (in the list, in its entry), and every
+ * entry's other members add a value each.
+ */
+const BATCH_LIMITS = {
+  maxDepth: JSON_STRUCTURE_LIMITS.maxDepth + 3,
+  maxValues:
+    JSON_STRUCTURE_LIMITS.maxValues +
+    FRAME_BATCH_LIMITS.maxMessages * (Object.keys(deliverBatchItemSchema.shape).length + 1) +
+    Object.keys(deliverBatchFrameSchema.shape).length,
+};
+
 /** How much of an unread frame is searched for its `type` and `id`. */
 const HEAD_CHARS = 4096;
 
@@ -43,11 +59,10 @@ export type FrameReading =
     };
 
 /**
- * The `id` of a deliver frame that is not parsed, from the flat members that open it (the relay
- * writes `v`, `type`, `id` and `ts` before the payload). Undefined unless they say
- * `type: "deliver"` and give a ULID `id`, each once.
+ * The flat members that open a frame not yet parsed (the relay writes `v`, `type`, `id` and `ts`
+ * before the payload); undefined when one is given twice or the text is no object.
  */
-function readDeliverId(head: string): string | undefined {
+function readHeadMembers(head: string): Map<string, string> | undefined {
   const open = /^\s*\{/.exec(head);
   if (!open) return undefined;
   const member = /\s*"(\w{1,32})"\s*:\s*("[^"\\]{0,256}"|-?\d{1,16})\s*,/y;
@@ -58,7 +73,13 @@ function readDeliverId(head: string): string | undefined {
     if (members.has(key)) return undefined;
     members.set(key, value);
   }
-  if (members.get("type") !== '"deliver"') return undefined;
+  return members;
+}
+
+/** The `id` of a deliver frame that is not parsed, when its opening members say `type: "deliver"` and give a ULID. */
+function readDeliverId(head: string): string | undefined {
+  const members = readHeadMembers(head);
+  if (members?.get("type") !== '"deliver"') return undefined;
   const id = members.get("id")?.slice(1, -1);
   return ulidSchema.safeParse(id).success ? id : undefined;
 }
@@ -78,9 +99,11 @@ export function readRelayFrame(data: Buffer): FrameReading {
     return toUnread(head, "too_large", `frame of ${data.byteLength} bytes is over ${MAX_FRAME_BYTES}`);
   }
   const text = data.toString();
-  const problem = findJsonStructureProblem(text, FRAME_LIMITS);
+  const isBatch = readHeadMembers(text.slice(0, HEAD_CHARS))?.get("type") === '"deliver_batch"';
+  const limits = isBatch ? BATCH_LIMITS : FRAME_LIMITS;
+  const problem = findJsonStructureProblem(text, limits);
   if (problem) {
-    const error = `frame ${describeStructureProblem(problem, FRAME_LIMITS)} (payload limits ${JSON_STRUCTURE_LIMITS.maxDepth} levels, ${JSON_STRUCTURE_LIMITS.maxValues} values)`;
+    const error = `frame ${describeStructureProblem(problem, limits)} (payload limits ${JSON_STRUCTURE_LIMITS.maxDepth} levels, ${JSON_STRUCTURE_LIMITS.maxValues} values)`;
     return toUnread(text.slice(0, HEAD_CHARS), "too_complex", error);
   }
   try {

@@ -1,22 +1,24 @@
 import {
   computeBackoffMs,
-  type DeliverFrame,
   RELAY_CLOSE_CODES,
+  RELAY_FEATURES,
   RELAY_PATHS,
   RELAY_PROTOCOL_V2,
   type ReceiptFrame,
   type RelayFrame,
   serializeRelayFrame,
+  unbatchDelivers,
+  unbatchReceipts,
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import WebSocket from "ws";
 import { type Clock, toIso } from "../clock";
 import type { ConnectorTuning } from "../config";
 import type { IdentityGate } from "../identity";
-import type { DeliverDecision } from "../inbox";
 import { type Logger, toErrorMessage } from "../logger";
 import type { ConnectorMetrics } from "../metrics";
 import type { ProxyClient } from "../proxy";
+import { createDeliverIntake, type DeliverIntakeDeps } from "./deliver-intake";
 import { type FrameReading, MAX_SOCKET_MESSAGE_BYTES, readRelayFrame } from "./frame-reader";
 import { createHeartbeat, type Heartbeat } from "./heartbeat";
 import { readUpgradeRefusal, type UpgradeRefusal } from "./upgrade-refusal";
@@ -41,9 +43,9 @@ export interface RelayClientDeps {
   tuning: ConnectorTuning;
   metrics: ConnectorMetrics;
   logger: Logger;
-  /** Stores the deliver frames read in one turn together (group commit); a decision per frame, in order. */
-  handleDeliver(frames: readonly DeliverFrame[]): DeliverDecision[];
-  handleReceipt(frame: ReceiptFrame): void;
+  handleDeliver: DeliverIntakeDeps["handleDeliver"];
+  /** Records receipts together (group commit); for each in order, whether it is durable (to be acked). */
+  handleReceipts(frames: readonly ReceiptFrame[]): boolean[];
   /** The newest message id in the inbox, sent in `hello`. */
   lastReceivedId(): string | undefined;
   identity: IdentityGate;
@@ -115,36 +117,23 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     if (text && ws?.readyState === WebSocket.OPEN) ws.send(text);
   };
   const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: toIso(clock.now()) });
+  /** Sockets whose `hello_ack` confirmed batch frames: acks go back batched on them. */
+  const batching = new WeakSet<WebSocket>();
+  const delivers = createDeliverIntake({
+    logger,
+    handleDeliver: deps.handleDeliver,
+    sendOn,
+    frameHead: frameBase,
+    batching: (ws) => batching.has(ws),
+  });
 
-  // Deliver frames read in the same turn of the event loop (one socket read carries several while
-  // the relay's window is open) are stored in one transaction at its end, then acked in order.
-  const readDelivers = new Map<WebSocket, DeliverFrame[]>();
-  let storeDelivers: NodeJS.Immediate | null = null;
-  const storeReadDelivers = () => {
-    storeDelivers = null;
-    for (const [ws, frames] of readDelivers) {
-      readDelivers.delete(ws);
-      let decisions: DeliverDecision[];
-      try {
-        decisions = deps.handleDeliver(frames);
-      } catch (error) {
-        logger.error("deliver frames not stored; not acknowledged", {
-          count: frames.length,
-          error: toErrorMessage(error),
-        });
-        continue;
-      }
-      frames.forEach((frame, index) => {
-        const decision = decisions[index] as DeliverDecision;
-        sendOn(ws, {
-          ...frameBase(),
-          type: "deliver_ack",
-          ackId: frame.id,
-          accepted: decision.accepted,
-          ...(decision.reason ? { reason: decision.reason } : {}),
-        });
-      });
-    }
+  /** Acks the receipts made durable: one `receipt_ack` each, or one `receipt_ack_batch` for a batch. */
+  const takeReceipts = (ws: WebSocket, frames: readonly ReceiptFrame[], batched: boolean) => {
+    const durable = deps.handleReceipts(frames);
+    const ackIds = frames.filter((_frame, index) => durable[index]).map((frame) => frame.id);
+    if (ackIds.length === 0) return;
+    if (batched) return sendOn(ws, { ...frameBase(), type: "receipt_ack_batch", ackIds });
+    for (const ackId of ackIds) sendOn(ws, { ...frameBase(), type: "receipt_ack", ackId });
   };
 
   const scheduleReconnect = () => {
@@ -166,18 +155,15 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   const handleFrame = (ws: WebSocket, frame: RelayFrame) => {
     const send = (reply: RelayFrame) => sendOn(ws, reply);
     switch (frame.type) {
-      case "deliver": {
-        const frames = readDelivers.get(ws) ?? [];
-        frames.push(frame);
-        readDelivers.set(ws, frames);
-        storeDelivers ??= setImmediate(storeReadDelivers);
-        return;
-      }
+      case "deliver":
+        return delivers.add(ws, [frame]);
+      case "deliver_batch":
+        return delivers.add(ws, unbatchDelivers(frame));
+      // A receipt not made durable is not acked: the relay sends it again.
       case "receipt":
-        // Throws (no ack) when the receipt could not be made durable; the relay sends it again.
-        deps.handleReceipt(frame);
-        send({ ...frameBase(), type: "receipt_ack", ackId: frame.id });
-        return;
+        return takeReceipts(ws, [frame], false);
+      case "receipt_batch":
+        return takeReceipts(ws, unbatchReceipts(frame), true);
       case "heartbeat":
         send({ ...frameBase(), type: "heartbeat_ack", ackId: frame.id });
         return;
@@ -187,10 +173,13 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
         return;
       }
       case "hello_ack":
+        if (frame.features?.includes(RELAY_FEATURES.batch)) batching.add(ws);
         logger.info("relay session ready", {
           queuedCount: frame.queuedCount,
           expiredCount: frame.expiredCount,
           pendingReceipts: frame.pendingReceipts,
+          window: frame.window,
+          batching: batching.has(ws),
         });
         return;
       default:
@@ -263,6 +252,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       type: "hello",
       ...(lastReceivedId ? { lastReceivedId } : {}),
       ...(disconnectedAt !== null ? { offlineSinceMs: Math.max(0, now - disconnectedAt) } : {}),
+      features: [RELAY_FEATURES.batch],
     });
     disconnectedAt = null;
     heartbeat = createHeartbeat({
@@ -407,10 +397,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     async stop() {
       stopped = true;
       status.state = "stopped";
-      // Frames read but not stored stay unacked: the relay offers them again on the next connection.
-      if (storeDelivers) clearImmediate(storeDelivers);
-      storeDelivers = null;
-      readDelivers.clear();
+      delivers.drop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = null;
       heartbeat?.stop();

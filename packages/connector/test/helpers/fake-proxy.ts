@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   CLAW_HEADERS,
+  type DeliverFrame,
   deliveryReceiptRequestSchema,
   type MessageStatusResponse,
   messageStatusResponseSchema,
   parseRelayFrame,
   parseRelayMessageHeaders,
+  RELAY_FEATURES,
   RELAY_PATHS,
   type RelayFrame,
   serializeRelayFrame,
+  toBatchItem,
   ulidSchema,
 } from "@clawdentity/protocol";
 import {
@@ -158,6 +161,11 @@ export async function startFakeProxy(options: {
   supersede?: boolean;
   /** Serve the batch routes (§4.3.1, §4.5.1); without them they are 404, as on an older proxy. */
   batchRoutes?: boolean;
+  /**
+   * Confirm batch frames to a connector whose `hello` asks for them, as the relay does:
+   * `deliverLikeRelay` then pushes one `deliver_batch` (a new socket gets unacked ones again one by one).
+   */
+  batch?: boolean;
 }): Promise<FakeProxy> {
   const nonces = createMemoryNonceStore();
   const held: Array<{ request: RecordedRequest; response: ServerResponse }> = [];
@@ -171,6 +179,7 @@ export async function startFakeProxy(options: {
   const relayQueue = new Map<string, RelayFrame>();
   let newest: WebSocket | null = null;
   const lossy = new WeakSet<WebSocket>();
+  const batching = new WeakSet<WebSocket>();
   const proxy = {
     messages: [] as RecordedRequest[],
     receipts: [] as RecordedRequest[],
@@ -283,9 +292,16 @@ export async function startFakeProxy(options: {
       const frame = parseRelayFrame(data.toString());
       proxy.frames.push(frame);
       if (frame.type === "deliver_ack" && frame.accepted && !lossy.has(ws)) relayQueue.delete(frame.ackId);
+      if (frame.type === "deliver_ack_batch" && !lossy.has(ws)) {
+        for (const ackId of frame.accepted) relayQueue.delete(ackId);
+      }
       options.onFrame?.(frame);
       if (frame.type === "hello") {
-        send(ws, { ...frameBase(), type: "hello_ack", queuedCount: 0, expiredCount: 0, pendingReceipts: 0 });
+        const batch = Boolean(options.batch && frame.features?.includes(RELAY_FEATURES.batch));
+        if (batch) batching.add(ws);
+        const counts = { queuedCount: 0, expiredCount: 0, pendingReceipts: 0 };
+        const features = batch ? [RELAY_FEATURES.batch] : [];
+        send(ws, { ...frameBase(), type: "hello_ack", ...counts, window: 16, features });
       }
       if (frame.type === "heartbeat" && autoHeartbeatAck)
         send(ws, { ...frameBase(), type: "heartbeat_ack", ackId: frame.id });
@@ -323,10 +339,14 @@ export async function startFakeProxy(options: {
       for (const ws of sockets) ws.close(code, reason);
     },
     deliverLikeRelay(frames) {
-      for (const frame of frames) {
-        relayQueue.set(frame.id, frame);
-        if (newest && sockets.has(newest)) send(newest, frame);
+      for (const frame of frames) relayQueue.set(frame.id, frame);
+      if (!newest || !sockets.has(newest)) return;
+      const delivers = frames.filter((frame): frame is DeliverFrame => frame.type === "deliver");
+      if (batching.has(newest) && delivers.length === frames.length) {
+        send(newest, { ...frameBase(), type: "deliver_batch", messages: delivers.map(toBatchItem) });
+        return;
       }
+      for (const frame of frames) send(newest, frame);
     },
     loseAcksOfOpenSockets() {
       for (const ws of sockets) lossy.add(ws);

@@ -22,6 +22,8 @@ export interface RigSetupOptions {
   supersede?: boolean;
   /** The fake proxy serves the batch routes (an older proxy answers them 404). */
   batchRoutes?: boolean;
+  /** The fake proxy confirms batch frames (see `startFakeProxy`). */
+  batch?: boolean;
 }
 
 /** One agent's connector between a fake proxy and a fake runtime webhook, torn down after each test. */
@@ -50,6 +52,7 @@ export function useConnectorRig(): ConnectorRig {
       ...(onFrame ? { onFrame } : {}),
       ...(more.supersede ? { supersede: true } : {}),
       ...(more.batchRoutes ? { batchRoutes: true } : {}),
+      ...(more.batch ? { batch: true } : {}),
     });
     rig.webhook = await startFakeWebhook();
     rig.node = await startTestConnector({
