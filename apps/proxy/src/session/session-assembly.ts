@@ -62,6 +62,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       metricFlushes.forget();
       messages.forget();
       outbound.forget();
+      receiptStore.forget();
       throw error;
     }
   };

@@ -1,5 +1,6 @@
 import { PRIORITIES, PRIORITY_RANK, type Priority } from "@clawdentity/protocol";
 import { createHeldValue, forgettingRunner, type SqlRunner } from "../../storage";
+import { createInFlightSet } from "./in-flight-set";
 import { createMessageDepth, type DepthKey } from "./message-depth";
 import { type MessageRecord, type MessageRow, type NewMessage, toMessageRecord } from "./message-record";
 
@@ -37,6 +38,7 @@ export function createMessageStore(db: SqlRunner) {
   };
   const change = forgettingRunner(db, forget);
   const depth = createMessageDepth(db);
+  const inFlight = createInFlightSet(db);
   /** Runs a write that returns the sender and priority of each row it moved across the live boundary. */
   const moveLive = (move: "add" | "remove", query: string, ...bindings: SqlStorageValue[]) => {
     for (const key of change.all<DepthKey & Record<string, SqlStorageValue>>(query, ...bindings)) depth[move](key);
@@ -47,6 +49,7 @@ export function createMessageStore(db: SqlRunner) {
     forget(): void {
       forget();
       depth.forget();
+      inFlight.forget();
     },
     insert(message: NewMessage): void {
       change.run(
@@ -88,7 +91,7 @@ export function createMessageStore(db: SqlRunner) {
       return depth.sender(senderDid);
     },
     inFlightCount(): number {
-      return db.first<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE state = 'in_flight'")?.n ?? 0;
+      return inFlight.size();
     },
     /** The oldest not-in-flight message of strictly lower priority than `rank`, lowest priority first. */
     findSheddable(rank: number, senderDid?: string): MessageRecord | undefined {
@@ -114,6 +117,7 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markInFlight(seq: number, nowMs: number, ackDeadlineMs: number): void {
+      inFlight.add(seq);
       change.run(
         `UPDATE messages SET state = 'in_flight', attempts = attempts + 1, last_attempt_at_ms = ?, due_at_ms = ?
          WHERE seq = ?`,
@@ -123,6 +127,7 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markDelivered(seq: number, nowMs: number): void {
+      inFlight.remove(seq);
       moveLive(
         "remove",
         `UPDATE messages SET state = 'delivered', delivered_at_ms = ?, due_at_ms = NULL, payload = NULL
@@ -132,6 +137,7 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markWaiting(seq: number, dueAtMs: number, error: string | null): void {
+      inFlight.remove(seq);
       change.run(
         "UPDATE messages SET state = 'waiting', due_at_ms = ?, last_error = ? WHERE seq = ?",
         dueAtMs,
@@ -140,9 +146,11 @@ export function createMessageStore(db: SqlRunner) {
       );
     },
     markQueued(seq: number, error: string | null): void {
+      inFlight.remove(seq);
       change.run("UPDATE messages SET state = 'queued', due_at_ms = NULL, last_error = ? WHERE seq = ?", error, seq);
     },
     markDeadLettered(seq: number, error: string): void {
+      inFlight.remove(seq);
       moveLive(
         "remove",
         `UPDATE messages SET state = 'dead_lettered', due_at_ms = NULL, last_error = ?
@@ -153,6 +161,7 @@ export function createMessageStore(db: SqlRunner) {
     },
     /** Messages sent on a socket that went away go back to the queue, keeping their order and attempts. */
     requeueInFlight(): void {
+      inFlight.clear();
       change.run("UPDATE messages SET state = 'queued', due_at_ms = NULL WHERE state = 'in_flight'");
     },
     dueWaiting(nowMs: number, limit: number): MessageRecord[] {

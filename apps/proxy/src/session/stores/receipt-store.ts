@@ -51,6 +51,13 @@ const toReceiptRecord = (row: ReceiptRow): ReceiptRecord => ({
 
 /** Receipts about the messages this agent sent, kept until its connector has them. */
 export function createReceiptStore(db: SqlRunner) {
+  /**
+   * The last seq pushed on a connection. Receipts are pushed in seq order and a new one gets a
+   * higher seq, so on that connection none at or below it is left to push: the next look starts
+   * after it instead of reading again every receipt pushed and not yet acknowledged (a whole
+   * window of them under load). A prune may free the highest seq for reuse, so it drops this.
+   */
+  let pushedThrough: { connectionId: string; seq: number } | undefined;
   return {
     /** Idempotent on (messageId, recipient, status): false for a receipt already held. */
     insert(receipt: NewReceipt): boolean {
@@ -72,17 +79,26 @@ export function createReceiptStore(db: SqlRunner) {
     },
     /** Pending receipts not yet pushed on this connection, oldest first. */
     toPush(connectionId: string, limit: number): ReceiptRecord[] {
+      const afterSeq = pushedThrough?.connectionId === connectionId ? pushedThrough.seq : 0;
       return db
         .all<ReceiptRow>(
-          `SELECT * FROM receipts WHERE state = 'pending' AND (pushed_connection IS NULL OR pushed_connection != ?)
+          `SELECT * FROM receipts WHERE state = 'pending' AND seq > ?
+             AND (pushed_connection IS NULL OR pushed_connection != ?)
            ORDER BY seq LIMIT ?`,
+          afterSeq,
           connectionId,
           limit,
         )
         .map(toReceiptRecord);
     },
+    /** Called in the order `toPush` returned the receipts. */
     markPushed(seq: number, connectionId: string): void {
       db.run("UPDATE receipts SET pushed_connection = ? WHERE seq = ?", connectionId, seq);
+      pushedThrough = { connectionId, seq };
+    },
+    /** Drops the held push position, after a transaction that moved it rolled back. */
+    forget(): void {
+      pushedThrough = undefined;
     },
     settle(seq: number, state: Exclude<ReceiptState, "pending">, nowMs: number): void {
       db.run("UPDATE receipts SET state = ?, settled_at_ms = ? WHERE seq = ? AND state = 'pending'", state, nowMs, seq);
@@ -117,7 +133,9 @@ export function createReceiptStore(db: SqlRunner) {
     /** Receipts older than retention go, pushed or not: a connector away that long has moved on. */
     prune(beforeMs: number, limit: number): number {
       const spec = { table: "receipts", key: "seq", column: "received_at_ms" };
-      return pruneHeadOlderThan(db, spec, beforeMs, limit).length;
+      const pruned = pruneHeadOlderThan(db, spec, beforeMs, limit).length;
+      if (pruned > 0) pushedThrough = undefined;
+      return pruned;
     },
   };
 }
