@@ -111,6 +111,8 @@ describe("relay session cost", () => {
 
       const costAt = (depth: number) => {
         while (messages.totalDepth() < depth) enqueue(1);
+        // Held in memory like the depths: read once per wake, not per message.
+        messages.inFlightCount();
         const enqueueRows = measure(() => enqueue(2));
         const dispatchRows = measure(() => {
           const [next] = messages.nextReady(1);
@@ -134,6 +136,7 @@ describe("relay session cost", () => {
       messages.forget();
       messages.depthByPriority();
       messages.senderDepth(sender);
+      messages.inFlightCount();
       messages.live(5);
       messages.findSheddable(0, sender);
       messages.findSheddable(0);
