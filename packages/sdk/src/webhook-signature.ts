@@ -72,6 +72,23 @@ async function importSecret(secret: string, usage: "sign" | "verify"): Promise<C
 
 const toSignedContent = (id: string, timestamp: string, body: string) => encodeUtf8(`${id}.${timestamp}.${body}`);
 
+/**
+ * The signing key of the last secret used: a sender signs every call with the same secret, and an
+ * import per call is one more trip through the runtime's crypto before each webhook call.
+ */
+let signingKey: { secret: string; key: Promise<CryptoKey> } | null = null;
+function toSigningKey(secret: string): Promise<CryptoKey> {
+  if (signingKey?.secret !== secret) {
+    const key = importSecret(secret, "sign");
+    // A secret that cannot be imported is not kept: the next call reports it again.
+    key.catch(() => {
+      if (signingKey?.key === key) signingKey = null;
+    });
+    signingKey = { secret, key };
+  }
+  return signingKey.key;
+}
+
 /** The three headers for one call; `timestamp` is unix seconds (default now). */
 export async function signWebhook(input: {
   secret: string;
@@ -80,7 +97,7 @@ export async function signWebhook(input: {
   timestamp?: number;
 }): Promise<WebhookSignatureHeaders> {
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
-  const key = await importSecret(input.secret, "sign");
+  const key = await toSigningKey(input.secret);
   const mac = await crypto.subtle.sign("HMAC", key, toSignedContent(input.id, timestamp, input.body));
   return {
     "webhook-id": input.id,

@@ -48,6 +48,18 @@ describe("Standard Webhooks signatures", () => {
     expect(verified).toEqual({ id: ID, timestamp: NOW });
   });
 
+  it("signs each call with its own secret when secrets alternate, and a bad secret spoils no later call", async () => {
+    const [first, second] = [createWebhookSecret(), createWebhookSecret()];
+    for (const secret of [first, second, first, first, second]) {
+      const headers = await signWebhook({ secret, id: ID, body: BODY, timestamp: NOW });
+      expect(headers["webhook-signature"]).toBe(new Webhook(secret).sign(ID, new Date(NOW * 1000), BODY));
+    }
+    expect(await refusal(signWebhook({ secret: "whsec_c2hvcnQ=", id: ID, body: BODY }))).toBe("invalid_secret");
+    expect(await refusal(signWebhook({ secret: "whsec_c2hvcnQ=", id: ID, body: BODY }))).toBe("invalid_secret");
+    const headers = await signWebhook({ secret: first, id: ID, body: BODY, timestamp: NOW });
+    expect(headers["webhook-signature"]).toBe(new Webhook(first).sign(ID, new Date(NOW * 1000), BODY));
+  });
+
   it("accepts any matching v1 signature of a space-separated list (a secret being rotated)", async () => {
     const [oldSecret, newSecret] = [createWebhookSecret(), createWebhookSecret()];
     const signedOld = await signWebhook({ secret: oldSecret, id: ID, body: BODY, timestamp: NOW });

@@ -52,14 +52,36 @@ export interface ClaimOptions {
   limit: number;
 }
 
+/** `PRAGMA synchronous` as SQLite reports it: 2 is FULL. */
+const SYNCHRONOUS_FULL = 2;
+
+/**
+ * Runs a write whose loss costs nothing without waiting for the disk: committed to the WAL but not
+ * fsynced (SQLite's `synchronous = NORMAL`), so it survives a crash of the process but maybe not a
+ * power cut, and the next FULL commit makes it durable with everything before it. Inside an open
+ * transaction the outer commit decides.
+ */
+export function withoutFsync<T>(db: ConnectorDatabase, write: () => T): T {
+  if (db.inTransaction || db.pragma("synchronous", { simple: true }) !== SYNCHRONOUS_FULL) return write();
+  db.pragma("synchronous = NORMAL");
+  try {
+    return write();
+  } finally {
+    db.pragma("synchronous = FULL");
+  }
+}
+
 /**
  * Turns a table's claim statement (binding `@now`, `@leaseUntil`, `@limit` and returning the leased
  * rows) into `claimDue`. RETURNING does not keep the subquery's order, so `compare` restores it.
+ * A lease is not fsynced: no answer or ack depends on it, and a restart clears every lease anyway
+ * (`recoverLeases`), so waiting for the disk would only delay the row's send by one fsync.
  */
 export function createClaimDue<Row>(claim: Statement<unknown[]>, compare: (a: Row, b: Row) => number) {
   return (options: ClaimOptions): Row[] => {
     if (options.limit <= 0) return [];
-    const rows = claim.all({ now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit });
+    const bind = { now: options.now, leaseUntil: options.now + options.leaseMs, limit: options.limit };
+    const rows = withoutFsync(claim.database, () => claim.all(bind));
     return (rows as Row[]).sort(compare);
   };
 }

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ConnectorStorage, openConnectorStorage } from "../src";
+
+const T0 = 1_800_000_000_000;
+const HOUR = 3_600_000;
+/** `PRAGMA synchronous` as SQLite reports it. */
+const FULL = 2;
+const NORMAL = 1;
+
+let dir = "";
+const opened: ConnectorStorage[] = [];
+
+afterEach(() => {
+  for (const storage of opened.splice(0)) if (storage.db.open) storage.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = "";
+});
+
+function open(synchronous?: "FULL" | "NORMAL"): ConnectorStorage {
+  dir ||= mkdtempSync(join(tmpdir(), "lease-durability-"));
+  const storage = openConnectorStorage(join(dir, "connector.db"), synchronous);
+  opened.push(storage);
+  return storage;
+}
+
+function queue(storage: ConnectorStorage, messageId: string): void {
+  storage.outbox.insert(
+    {
+      messageId,
+      correlationId: messageId,
+      toAgentDid: "did:claw:agent:peer",
+      payload: "{}",
+      conversationId: null,
+      replyTo: null,
+      priority: "normal",
+      traceparent: null,
+    },
+    { now: T0, ttlMs: HOUR },
+  );
+}
+
+const ID = "01KA0000000000000000000001";
+const synchronous = (storage: ConnectorStorage) => storage.db.pragma("synchronous", { simple: true });
+
+describe("a lease is written without waiting for the disk", () => {
+  it("claims under synchronous = NORMAL and puts FULL back for every other commit", () => {
+    const storage = open();
+    queue(storage, ID);
+    const pragma = vi.spyOn(storage.db, "pragma");
+    const [row] = storage.outbox.claimDue({ now: T0, leaseMs: 60_000, limit: 10 });
+    expect(row?.messageId).toBe(ID);
+    const set = pragma.mock.calls.map(([source]) => source).filter((source) => source.includes("="));
+    expect(set).toEqual(["synchronous = NORMAL", "synchronous = FULL"]);
+    expect(synchronous(storage)).toBe(FULL);
+    // The lease holds: the row is not claimed twice while it runs.
+    expect(storage.outbox.claimDue({ now: T0 + 1, leaseMs: 60_000, limit: 10 })).toEqual([]);
+  });
+
+  it("inside a transaction the outer commit decides, and a NORMAL database stays NORMAL", () => {
+    const full = open();
+    queue(full, ID);
+    const claimed = full.transaction(() => full.outbox.claimDue({ now: T0, leaseMs: 60_000, limit: 10 }));
+    expect(claimed).toHaveLength(1);
+    expect(synchronous(full)).toBe(FULL);
+    full.close();
+
+    const normal = open("NORMAL");
+    normal.outbox.release(ID);
+    expect(normal.outbox.claimDue({ now: T0, leaseMs: 60_000, limit: 10 })).toHaveLength(1);
+    expect(synchronous(normal)).toBe(NORMAL);
+  });
+
+  it("a lease lost or left behind costs nothing: after a restart the row is claimable again", () => {
+    const first = open();
+    queue(first, ID);
+    expect(first.outbox.claimDue({ now: T0, leaseMs: 60_000, limit: 10 })).toHaveLength(1);
+    first.close();
+
+    const second = open();
+    expect(second.recoverLeases()).toBe(1);
+    expect(second.outbox.claimDue({ now: T0 + 1, leaseMs: 60_000, limit: 10 }).map((row) => row.messageId)).toEqual([
+      ID,
+    ]);
+  });
+});
