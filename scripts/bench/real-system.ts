@@ -46,6 +46,18 @@ export function watchWebhook(world: AgentWorld, agent: string, deliveries: Arriv
   });
 }
 
+/** A JSON `POST` signed as the agent whose AIT and private key are given, as its connector sends it. */
+async function postSigned(
+  url: URL,
+  body: string,
+  ait: string,
+  privateKey: CryptoKey,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const claw = await signRequest({ method: "POST", pathWithQuery: url.pathname, body, ait, privateKey });
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...claw, ...headers }, body });
+}
+
 /** Signed `POST /v1/relay/messages` as `from` to `toDid`, `concurrency` in flight; arrival = the 202. */
 export async function relayAccept(input: {
   world: AgentWorld;
@@ -59,23 +71,12 @@ export async function relayAccept(input: {
   const { privateKey } = await importEd25519Seed(identity.seed);
   const url = new URL(RELAY_PATHS.messages, input.world.stack.proxyUrl);
   await mapWithConcurrency(input.payloads, input.concurrency, async (payload) => {
-    const body = JSON.stringify(payload);
     const messageId = createUlid();
-    const claw = await signRequest({
-      method: "POST",
-      pathWithQuery: url.pathname,
-      body,
-      ait: identity.ait,
-      privateKey,
-    });
-    const headers = {
-      "content-type": "application/json",
-      ...claw,
+    input.arrivals.sent(messageId);
+    const response = await postSigned(url, JSON.stringify(payload), identity.ait, privateKey, {
       [CLAW_HEADERS.recipientAgentDid]: input.toDid,
       [CLAW_HEADERS.messageId]: messageId,
-    };
-    input.arrivals.sent(messageId);
-    const response = await fetch(url, { method: "POST", headers, body });
+    });
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`relay accept: ${response.status}`);
     input.arrivals.arrived(messageId);
@@ -108,20 +109,8 @@ export async function relayAcceptBatched(input: {
       messageId: createUlid(),
       payload: JSON.stringify(payload),
     }));
-    const body = JSON.stringify({ messages });
-    const claw = await signRequest({
-      method: "POST",
-      pathWithQuery: url.pathname,
-      body,
-      ait: identity.ait,
-      privateKey,
-    });
     for (const message of messages) input.arrivals.sent(message.messageId);
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...claw },
-      body,
-    });
+    const response = await postSigned(url, JSON.stringify({ messages }), identity.ait, privateKey);
     if (response.status !== 200) throw new Error(`batched relay accept: ${response.status}`);
     const { results } = relayMessageBatchResponseSchema.parse(await response.json());
     const at = performance.now();
