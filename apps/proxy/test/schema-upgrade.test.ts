@@ -23,6 +23,17 @@ describe("relay session schema upgrade", () => {
     });
     expect(upgraded).toBe(SESSION_MIGRATIONS.at(-1)?.version);
   });
+
+  it("leaves no trigger in the schema: every depth a store reads, a store writes", async () => {
+    const id = env.RELAY_SESSIONS.idFromName(`did:cdi:127.0.0.1:agent:${createUlid()}`);
+    const triggers = await runInDurableObject(env.RELAY_SESSIONS.get(id), (_instance, state) => {
+      state.storage.transactionSync(() =>
+        createSchemaMigrator(createSqlRunner(state.storage.sql), SESSION_MIGRATIONS).ensure(0),
+      );
+      return state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'trigger'").toArray();
+    });
+    expect(triggers).toEqual([]);
+  });
 });
 
 describe("relay session schema upgrade to lean rows (migration 5)", () => {
@@ -33,7 +44,10 @@ describe("relay session schema upgrade to lean rows (migration 5)", () => {
     await runInDurableObject(env.RELAY_SESSIONS.get(id), (_instance, state) => {
       const sql = state.storage.sql;
       state.storage.transactionSync(() => {
-        createSchemaMigrator(createSqlRunner(sql), SESSION_MIGRATIONS.slice(0, -1)).ensure(0);
+        createSchemaMigrator(
+          createSqlRunner(sql),
+          SESSION_MIGRATIONS.filter((migration) => migration.version < 5),
+        ).ensure(0);
         sql.exec(
           "INSERT INTO identity (singleton, agent_did, first_seen_at_ms, last_seen_at_ms) VALUES (1, ?, 0, 0)",
           agentDid,

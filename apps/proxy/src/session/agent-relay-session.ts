@@ -311,6 +311,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   /** Sets the one alarm at the earliest due work; `immediately` when a batch limit left work undone. */
   async #reschedule(nowMs: number, immediately = false): Promise<void> {
     const { alarms, scheduler, maintenance, metricsFlusher } = this.#parts;
+    metricsFlusher.startInterval(nowMs);
     await alarms.reschedule([
       ...scheduler.wakeTimesMs(nowMs),
       ...maintenance.wakeTimesMs(nowMs),

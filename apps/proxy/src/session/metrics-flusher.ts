@@ -78,18 +78,21 @@ export function createMetricsFlusher(deps: {
     return true;
   };
 
-  /** When the alarm should flush: a failed batch's retry, or an interval after the last flush. */
+  /** When the alarm should flush: a failed batch's retry, or an interval after the last flush (or its start). */
   const wakeAtMs = (nowMs: number): number | null => {
     if (flushes.pending()) return flushes.nextAttemptAtMs() ?? nowMs;
     if (!metrics.hasUnflushed()) return null;
-    const last = flushes.lastFlushAtMs();
-    if (last !== null) return last + runtime.settings.metricsFlushIntervalMs;
-    // The first change starts the interval; anchoring it keeps later reschedules from moving it.
-    flushes.touch(nowMs);
-    return nowMs + runtime.settings.metricsFlushIntervalMs;
+    return (flushes.lastFlushAtMs() ?? nowMs) + runtime.settings.metricsFlushIntervalMs;
   };
 
   return {
+    /**
+     * Anchors the flush interval at the first counter change since the last flush, so later
+     * reschedules cannot move it; writes only when a change waits and no interval runs.
+     */
+    startInterval(nowMs: number): void {
+      if (!flushes.pending() && flushes.lastFlushAtMs() === null && metrics.hasUnflushed()) flushes.touch(nowMs);
+    },
     wakeAtMs,
     isDue(nowMs: number): boolean {
       const wake = wakeAtMs(nowMs);

@@ -37,7 +37,6 @@ export type DeliveryReportInput = Omit<DeliveryReport, "reportId" | "recipientDi
  */
 export function createOutboundWriter(deps: { outbound: OutboundStore; identity: IdentityStore }) {
   const { outbound, identity } = deps;
-  let written = false;
   const selfDid = () => {
     const self = identity.get();
     if (!self) throw new Error("a relay session without an agent cannot owe anything");
@@ -64,7 +63,7 @@ export function createOutboundWriter(deps: { outbound: OutboundStore; identity: 
           at: toIsoTimestamp(notice.atMs),
         },
       };
-      const inserted = outbound.insert({
+      return outbound.insert({
         id,
         kind: "receipt",
         targetDid: notice.senderDid,
@@ -72,8 +71,6 @@ export function createOutboundWriter(deps: { outbound: OutboundStore; identity: 
         body: JSON.stringify(event),
         nowMs,
       });
-      written ||= inserted;
-      return inserted;
     },
     /** Reports what happened to one of this session's messages, for its sender's timeline. */
     reportOn(
@@ -108,13 +105,6 @@ export function createOutboundWriter(deps: { outbound: OutboundStore; identity: 
         body: JSON.stringify(report),
         nowMs,
       });
-      written = true;
-    },
-    /** Whether rows were written since the last call: the session then starts a flush. */
-    takeWritten(): boolean {
-      const was = written;
-      written = false;
-      return was;
     },
   };
 }

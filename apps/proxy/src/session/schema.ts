@@ -5,8 +5,10 @@ import { LEAN_ROWS_MIGRATION } from "./schema-lean-rows";
  * The relay session's SQLite schema, applied in order and recorded in `schema_migrations`.
  * Append a migration to change it; never edit one that has shipped.
  *
- * Migration 1 kept queue depth counters by triggers; migration 5 (`schema-lean-rows.ts`) drops
- * them and the indexes no query needs, and the message store holds the depths in memory.
+ * Migration 1 kept depth counters by triggers; migration 5 (`schema-lean-rows.ts`) drops the
+ * queue's and the indexes no query needs (the message store holds the depths in memory), and
+ * migration 6 the dead letters' (the dead-letter store moves `dead_letter_depth` itself). No
+ * trigger is left: every write a statement makes is in the store that runs it.
  */
 
 const LIVE_STATES = "('queued', 'waiting', 'in_flight')";
@@ -208,4 +210,8 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
     statements: ["ALTER TABLE trusted_peers ADD COLUMN peer_origin TEXT"],
   },
   LEAN_ROWS_MIGRATION,
+  {
+    version: 6,
+    statements: ["DROP TRIGGER dead_letters_insert", "DROP TRIGGER dead_letters_delete"],
+  },
 ];

@@ -157,7 +157,6 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   };
 
   return {
-    runtime,
     write,
     now,
     schema: createSchemaMigrator(db, SESSION_MIGRATIONS),
@@ -170,7 +169,6 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     receipts,
     timeline,
     revocation,
-    notices,
     outbound,
     pushAll,
     intake: createMessageIntake({ identity, revocations, trust, messages, metrics, rateLimits, deadLetter, runtime }),

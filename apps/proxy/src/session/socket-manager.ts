@@ -89,7 +89,6 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       server.serializeAttachment(attachment);
       return { client, superseded: previous.length };
     },
-    attachmentOf,
     versionOf,
     hasOpen(): boolean {
       return openSockets().length > 0;

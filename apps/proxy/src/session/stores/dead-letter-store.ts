@@ -36,18 +36,49 @@ export interface DeadLetterView extends DeadLetterRecord {
 
 type DeadLetterViewRow = DeadLetterRow & { correlation_id: string; priority_rank: number };
 
+/**
+ * Dead letters, and how many are held per reason (`dead_letter_depth`): every statement here that
+ * adds or removes a dead letter moves that count in the same transaction.
+ */
 export function createDeadLetterStore(db: SqlRunner) {
+  const countIn = (reason: string) =>
+    db.run(
+      `INSERT INTO dead_letter_depth (reason, count) VALUES (?, 1)
+       ON CONFLICT (reason) DO UPDATE SET count = count + 1`,
+      reason,
+    );
+  const countOut = (reasons: readonly string[]) => {
+    const removed = new Map<string, number>();
+    for (const reason of reasons) removed.set(reason, (removed.get(reason) ?? 0) + 1);
+    for (const [reason, count] of removed) {
+      db.run("UPDATE dead_letter_depth SET count = count - ? WHERE reason = ?", count, reason);
+    }
+  };
+
   return {
+    /** A message dead-lettered again keeps its row (and the count its first reason was counted under). */
     insert(input: Omit<DeadLetterRecord, "seq">): void {
-      db.run(
+      const inserted = db.first<{ seq: number }>(
         `INSERT INTO dead_letters (sender_did, message_id, reason, attempts, dead_lettered_at_ms) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (sender_did, message_id) DO UPDATE SET reason = excluded.reason, attempts = excluded.attempts,
-           dead_lettered_at_ms = excluded.dead_lettered_at_ms`,
+         ON CONFLICT (sender_did, message_id) DO NOTHING RETURNING seq`,
         input.senderDid,
         input.messageId,
         input.reason,
         input.attempts,
         input.deadLetteredAtMs,
+      );
+      if (inserted) {
+        countIn(input.reason);
+        return;
+      }
+      db.run(
+        `UPDATE dead_letters SET reason = ?, attempts = ?, dead_lettered_at_ms = ?
+         WHERE sender_did = ? AND message_id = ?`,
+        input.reason,
+        input.attempts,
+        input.deadLetteredAtMs,
+        input.senderDid,
+        input.messageId,
       );
     },
     find(senderDid: string, messageId: string): DeadLetterRecord | undefined {
@@ -94,7 +125,8 @@ export function createDeadLetterStore(db: SqlRunner) {
       return row && toDeadLetterRecord(row);
     },
     delete(seq: number): void {
-      db.run("DELETE FROM dead_letters WHERE seq = ?", seq);
+      const removed = db.all<{ reason: string }>("DELETE FROM dead_letters WHERE seq = ? RETURNING reason", seq);
+      countOut(removed.map((row) => row.reason));
     },
     total(): number {
       return db.first<{ total: number | null }>("SELECT SUM(count) AS total FROM dead_letter_depth")?.total ?? 0;
@@ -110,12 +142,18 @@ export function createDeadLetterStore(db: SqlRunner) {
     },
     /** Removes dead letters older than `beforeMs` together with their message rows. */
     prune(beforeMs: number, limit: number): number {
-      const pruned = pruneOlderThan<{ sender_did: string; message_id: string }>(
+      const pruned = pruneOlderThan<{ sender_did: string; message_id: string; reason: string }>(
         db,
-        { table: "dead_letters", key: "seq", column: "dead_lettered_at_ms", returning: "sender_did, message_id" },
+        {
+          table: "dead_letters",
+          key: "seq",
+          column: "dead_lettered_at_ms",
+          returning: "sender_did, message_id, reason",
+        },
         beforeMs,
         limit,
       );
+      countOut(pruned.map((row) => row.reason));
       for (const row of pruned) {
         db.run(
           "DELETE FROM messages WHERE sender_did = ? AND message_id = ? AND state = 'dead_lettered'",
