@@ -28,7 +28,7 @@ import type {
   RevokeResult,
   StoreReceiptResult,
 } from "./session-types";
-import { COUNTERS, type Revocation, WHOLE_AGENT } from "./stores";
+import { COUNTERS, type Revocation } from "./stores";
 import type { SentMessageInput } from "./timeline-keeper";
 
 /**
@@ -106,14 +106,11 @@ export class AgentRelaySession extends DurableObject<Env> {
     const nowMs = this.#ensureSchema();
     const { write, revocation, sockets, scheduler } = this.#parts;
     const result = write(() => revocation.revoke(input, nowMs));
-    const target = input.scope === "agent" ? WHOLE_AGENT : input.jti;
     const closedSockets = result.duplicateEvent
       ? 0
-      : sockets.closeWhere(
-          (attachment) => target === WHOLE_AGENT || attachment.jti === target,
-          RELAY_CLOSE_CODES.revoked,
-          input.scope === "agent" ? "agent_revoked" : "ait_revoked",
-        );
+      : input.scope === "agent"
+        ? sockets.closeOpen(undefined, RELAY_CLOSE_CODES.revoked, "agent_revoked")
+        : sockets.closeOpen(input.jti, RELAY_CLOSE_CODES.revoked, "ait_revoked");
     // What the closed socket had in flight is queued again now, for the agent's next connection.
     if (closedSockets > 0 && !sockets.hasOpen()) scheduler.handleSocketGone();
     await this.#reschedule(nowMs, result.moreQueued);

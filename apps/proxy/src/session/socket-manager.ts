@@ -10,8 +10,6 @@ import { countBillable } from "../billing";
 /** Kept on each hibernatable socket; survives the object being evicted between frames. */
 export interface SocketAttachment {
   version: RelayProtocolVersion;
-  /** The AIT the connection authenticated with, so revoking that `jti` closes it. */
-  jti: string;
   /** Which connection a receipt was last pushed on, so a reconnect gets unacknowledged ones again. */
   connectionId: string;
   connectedAtMs: number;
@@ -23,6 +21,7 @@ export interface SocketAttachment {
 
 export interface AcceptSocketInput {
   version: RelayProtocolVersion;
+  /** The AIT the connection authenticated with: the socket's tag, so revoking that `jti` closes it. */
   jti: string;
   connectionId: string;
   nowMs: number;
@@ -35,21 +34,23 @@ export interface ActiveSocket {
 
 /**
  * The relay session's WebSockets over the hibernation API. One connection per agent is active:
- * a newer one supersedes the older, which is closed with `RELAY_CLOSE_CODES.superseded`.
+ * a newer one supersedes the older, which is closed with `RELAY_CLOSE_CODES.superseded`. Each
+ * socket is tagged with its AIT's `jti`, so revoking one AIT finds its sockets without reading
+ * any attachment.
  */
 export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () => number) {
   const attachmentOf = (ws: WebSocket): SocketAttachment | null =>
     ws.deserializeAttachment() as SocketAttachment | null;
   const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
 
+  /** Open sockets, all of them or those of one AIT (its `jti` tag). */
+  const openWebSockets = (jti?: string) => ctx.getWebSockets(jti).filter(isOpen);
+
   const openSockets = () =>
-    ctx
-      .getWebSockets()
-      .filter(isOpen)
-      .flatMap((ws) => {
-        const attachment = attachmentOf(ws);
-        return attachment ? [{ ws, attachment }] : [];
-      });
+    openWebSockets().flatMap((ws) => {
+      const attachment = attachmentOf(ws);
+      return attachment ? [{ ws, attachment }] : [];
+    });
 
   const active = () =>
     openSockets().reduce<ActiveSocket | undefined>(
@@ -74,14 +75,13 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
   return {
     /** Accepts a new connection; returns how many older ones it superseded. */
     accept(input: AcceptSocketInput): { client: WebSocket; superseded: number } {
-      const previous = openSockets();
-      for (const { ws } of previous) close(ws, RELAY_CLOSE_CODES.superseded, "superseded by a newer connection");
+      const previous = openWebSockets();
+      for (const ws of previous) close(ws, RELAY_CLOSE_CODES.superseded, "superseded by a newer connection");
       const pair = new WebSocketPair();
       const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
-      ctx.acceptWebSocket(server);
+      ctx.acceptWebSocket(server, [input.jti]);
       const attachment: SocketAttachment = {
         version: input.version,
-        jti: input.jti,
         connectionId: input.connectionId,
         connectedAtMs: input.nowMs,
         ready: input.version === RELAY_PROTOCOL_V1,
@@ -91,10 +91,10 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
     },
     versionOf,
     hasOpen(): boolean {
-      return openSockets().length > 0;
+      return openWebSockets().length > 0;
     },
     hasOpenOtherThan(ws: WebSocket): boolean {
-      return openSockets().some((socket) => socket.ws !== ws);
+      return openWebSockets().some((socket) => socket !== ws);
     },
     /** The active socket when it may receive deliveries and receipts now. */
     activeReady(nowMs: number): ActiveSocket | undefined {
@@ -126,10 +126,10 @@ export function createSocketManager(ctx: DurableObjectState, helloGraceMs: () =>
       }
     },
     close,
-    /** Closes the open sockets that match; returns how many. */
-    closeWhere(match: (attachment: SocketAttachment) => boolean, code: number, reason: string): number {
-      const matching = openSockets().filter(({ attachment }) => match(attachment));
-      for (const { ws } of matching) close(ws, code, reason);
+    /** Closes the open sockets of one AIT (`jti`), or every open socket without one; returns how many. */
+    closeOpen(jti: string | undefined, code: number, reason: string): number {
+      const matching = openWebSockets(jti);
+      for (const ws of matching) close(ws, code, reason);
       return matching.length;
     },
   };
