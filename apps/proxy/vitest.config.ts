@@ -14,6 +14,8 @@ export default defineProject({
           PAIRING_TICKET_SECRET: TEST_PAIRING_SECRET,
           METRICS_TOKEN: TEST_METRICS_TOKEN,
           PROXY_SIGNING_KEY: TEST_PROXY_SEED,
+          // The sessions' clock, random source and settings come from each test (src/test-runtime.ts).
+          TEST_RUNTIME_HOOK: "on",
         },
         serviceBindings: { REGISTRY: createRegistryStub() as never },
       },

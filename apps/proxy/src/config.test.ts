@@ -51,6 +51,12 @@ describe("parseProxyConfig", () => {
     });
   });
 
+  it("takes the test runtime hook in local development only", () => {
+    expect(parseProxyConfig(base).testRuntimeHook).toBe(false);
+    expect(parseProxyConfig({ ...base, TEST_RUNTIME_HOOK: "on" }).testRuntimeHook).toBe(true);
+    expect(() => parseProxyConfig({ ...deployed, TEST_RUNTIME_HOOK: "on" })).toThrow(/TEST_RUNTIME_HOOK/);
+  });
+
   it("refuses to start without ENVIRONMENT: nothing defaults to local development", () => {
     const { ENVIRONMENT: _omitted, ...rest } = base;
     expect(() => parseProxyConfig(rest)).toThrow(/ENVIRONMENT/);

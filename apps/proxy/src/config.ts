@@ -71,6 +71,7 @@ const envSchema = z
     HOME_CACHE_TTL_MS: positiveInt.default(60_000),
     FEDERATION_RETRY_BASE_MS: positiveInt.default(1_000),
     FEDERATION_RETRY_MAX_MS: positiveInt.default(5 * 60_000),
+    TEST_RUNTIME_HOOK: z.literal("on", "TEST_RUNTIME_HOOK is on or unset").optional(),
   })
   .superRefine((env, ctx) => {
     // Outside local development nothing falls back to a development default: fail closed.
@@ -83,6 +84,9 @@ const envSchema = z
         const problem = value === undefined ? null : describeNonPublicUrl(value);
         if (problem) ctx.addIssue({ code: "custom", path: [name], message: `${problem} (outside local development)` });
       }
+    }
+    if (env.TEST_RUNTIME_HOOK && env.ENVIRONMENT !== "local") {
+      ctx.addIssue({ code: "custom", path: ["TEST_RUNTIME_HOOK"], message: "only for tests (ENVIRONMENT=local)" });
     }
     for (const [max, base] of [
       ["RELAY_RETRY_MAX_MS", "RELAY_RETRY_BASE_MS"],
@@ -169,6 +173,11 @@ export interface ProxyConfig {
   registryServiceToken: string | null;
   queues: { names: QueueNames; retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
   federation: FederationSettings;
+  /**
+   * Tests only (`TEST_RUNTIME_HOOK=on`, refused outside local): the relay sessions and federation
+   * outboxes take their clock, random source, settings and receipts producer from `test-runtime.ts`.
+   */
+  testRuntimeHook: boolean;
 }
 
 export class ProxyConfigError extends Error {
@@ -233,6 +242,7 @@ export function parseProxyConfig(env: object): ProxyConfig {
       retryBaseMs: e.FEDERATION_RETRY_BASE_MS,
       retryMaxMs: e.FEDERATION_RETRY_MAX_MS,
     },
+    testRuntimeHook: e.TEST_RUNTIME_HOOK === "on",
   };
 }
 

@@ -62,7 +62,8 @@ describe("relay session cost", () => {
       const { counting, measure, fullScans, startPlanning, planned } = createCountingSql(state.storage.sql);
       const db = createSqlRunner(counting);
       // One sender fills the queue here, so its share is the whole queue.
-      const runtime = createRelaySessionRuntime({ ...parseProxyConfig(env).relay, senderQueueShare: 1 });
+      const config = parseProxyConfig(env);
+      const runtime = createRelaySessionRuntime({ ...config, relay: { ...config.relay, senderQueueShare: 1 } });
       createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0);
       startPlanning();
       const identity = createIdentityStore(db);

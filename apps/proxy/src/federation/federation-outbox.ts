@@ -53,7 +53,7 @@ export interface ReceiptForwardInput {
  */
 export class FederationOutbox extends DurableObject<Env> {
   readonly #store: OutboxStore;
-  readonly #runtime = createRelaySessionRuntime(resolveProxyConfig(this.env).relay);
+  readonly #runtime = createRelaySessionRuntime(resolveProxyConfig(this.env));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

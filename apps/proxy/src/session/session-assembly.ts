@@ -51,7 +51,7 @@ const COUNTER_PERSIST_DELAY_MS = 1_000;
 export const NEAR_CAPACITY_SHARE = 0.8;
 
 export function createSessionParts(ctx: DurableObjectState, env: Env) {
-  const runtime = createRelaySessionRuntime(resolveProxyConfig(env).relay);
+  const runtime = createRelaySessionRuntime(resolveProxyConfig(env));
   /** One transaction; what the stores hold in memory is dropped when it rolls back. */
   const write = <T>(work: () => T): T => {
     try {

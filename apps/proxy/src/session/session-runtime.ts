@@ -1,48 +1,35 @@
 import type { DeliveryReceiptEvent } from "@clawdentity/protocol";
 import { type Clock, systemClock } from "../clock";
-import type { RelaySettings } from "../config";
+import type { ProxyConfig, RelaySettings } from "../config";
+import { readTestRuntime } from "../test-runtime";
 
 /** What a relay session reads time, randomness and tuning from. */
 export interface RelaySessionRuntime {
   readonly clock: Clock;
   readonly random: () => number;
   readonly settings: RelaySettings;
-  /** Replaces the `RECEIPTS` queue producer when set (tests route the events themselves). */
+  /** Replaces the `RECEIPTS` queue producer when set (tests only). */
   readonly publishReceipts: ((events: DeliveryReceiptEvent[]) => Promise<void>) | undefined;
 }
 
-export interface RelaySessionOverrides {
-  clock?: Clock;
-  random?: () => number;
-  settings?: Partial<RelaySettings>;
-  publishReceipts?: (events: DeliveryReceiptEvent[]) => Promise<void>;
-}
-
-let overrides: RelaySessionOverrides = {};
-
-/**
- * The runtime constructs Durable Objects itself, so they cannot take a clock argument. Tests share
- * the isolate with the objects and swap the clock, random source, settings and the receipts
- * producer here; production never calls it.
- */
-export function setRelaySessionOverrides(next: RelaySessionOverrides): void {
-  overrides = next;
-}
-
-/** Reads the overrides on every access, so objects created before a test changed them follow too. */
-export function createRelaySessionRuntime(base: RelaySettings): RelaySessionRuntime {
+/** The system clock and `Math.random` over the configured settings; a test's own when config says so. */
+export function createRelaySessionRuntime(config: Pick<ProxyConfig, "relay" | "testRuntimeHook">): RelaySessionRuntime {
+  if (!config.testRuntimeHook) {
+    return { clock: systemClock, random: Math.random, settings: config.relay, publishReceipts: undefined };
+  }
   return {
     get clock() {
-      return overrides.clock ?? systemClock;
+      return readTestRuntime().clock ?? systemClock;
     },
     get random() {
-      return overrides.random ?? Math.random;
+      return readTestRuntime().random ?? Math.random;
     },
     get settings() {
-      return overrides.settings ? { ...base, ...overrides.settings } : base;
+      const overrides = readTestRuntime().settings;
+      return overrides ? { ...config.relay, ...overrides } : config.relay;
     },
     get publishReceipts() {
-      return overrides.publishReceipts;
+      return readTestRuntime().publishReceipts;
     },
   };
 }

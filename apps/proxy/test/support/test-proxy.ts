@@ -9,7 +9,7 @@ import { CLAW_HEADERS, type DeliveryReceiptEvent, type Priority, RELAY_PATHS } f
 import { createUlid, signRequest } from "@clawdentity/sdk";
 import { createProxyApp } from "../../src/app";
 import { parseProxyConfig, type RelaySettings } from "../../src/config";
-import { setRelaySessionOverrides } from "../../src/session";
+import { setTestRuntime } from "../../src/test-runtime";
 import { createManualClock, type ManualClock } from "./manual-clock";
 import { TEST_METRICS_TOKEN, TEST_REGISTRY_CONTROL } from "./registry-fixture";
 import { createTestAgent, type TestAgent } from "./test-agents";
@@ -53,7 +53,7 @@ export function createTestProxy(
   const { clock = createManualClock(), random = NO_JITTER } = options;
   const published: DeliveryReceiptEvent[] = [];
   let failingPublishes = 0;
-  setRelaySessionOverrides({
+  setTestRuntime({
     clock,
     random,
     settings,
