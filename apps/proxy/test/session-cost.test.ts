@@ -3,11 +3,10 @@ import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { parseProxyConfig } from "../src/config";
-import { createDeadLetterRecorder } from "../src/session/dead-lettering";
-import { createMessageIntake } from "../src/session/message-intake";
-import { createOutboundWriter } from "../src/session/outbound-writer";
-import { SESSION_MIGRATIONS } from "../src/session/schema";
-import { createRelaySessionRuntime } from "../src/session/session-runtime";
+import { createDeadLetterRecorder } from "../src/session/inbound/dead-letters";
+import { createMessageIntake } from "../src/session/inbound/message-intake";
+import { createOutboundWriter } from "../src/session/outbound/outbox";
+import { createRelaySessionRuntime } from "../src/session/runtime";
 import {
   createDeadLetterStore,
   createIdentityStore,
@@ -18,6 +17,7 @@ import {
   createRevocationStore,
   createTrustStore,
 } from "../src/session/stores";
+import { SESSION_MIGRATIONS } from "../src/session/stores/schema";
 import { createSchemaMigrator, createSqlRunner } from "../src/storage";
 
 /** Wraps the object's SQL so a test can read how many rows each step touched, and each statement's plan. */

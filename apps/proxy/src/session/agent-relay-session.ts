@@ -9,12 +9,14 @@ import {
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { countBillable } from "../billing";
-import type { RetryDeadLetterResult } from "./dead-letter-admin";
-import type { DeliveryReport } from "./outbound-writer";
-import type { SubmitReceiptInput, SubmitReceiptResult } from "./receipt-intake";
-import { toRelayMetrics } from "./relay-metrics";
-import { createSessionParts, type SessionParts } from "./session-assembly";
+import { createSessionParts, type SessionParts } from "./assembly";
+import type { RetryDeadLetterResult } from "./inbound/dead-letter-admin";
+import { toRelayMetrics } from "./maintenance/relay-metrics";
+import type { DeliveryReport } from "./outbound/outbox";
+import type { SubmitReceiptInput, SubmitReceiptResult } from "./outbound/receipt-intake";
+import type { SentMessageInput } from "./outbound/timeline-keeper";
 import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "./session-headers";
+import { COUNTERS, type Revocation } from "./stores";
 import type {
   AddTrustedPeerInput,
   AdmissionInput,
@@ -27,9 +29,7 @@ import type {
   RevokeInput,
   RevokeResult,
   StoreReceiptResult,
-} from "./session-types";
-import { COUNTERS, type Revocation } from "./stores";
-import type { SentMessageInput } from "./timeline-keeper";
+} from "./types";
 
 /**
  * One agent's relay session (named by its DID): its security state (nonces, revocation, rate

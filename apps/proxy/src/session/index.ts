@@ -1,8 +1,8 @@
 export { AgentRelaySession } from "./agent-relay-session";
-export type { RetryDeadLetterResult } from "./dead-letter-admin";
-export type { DeliveryReport } from "./outbound-writer";
-export type { SubmitReceiptInput, SubmitReceiptResult } from "./receipt-intake";
+export type { RetryDeadLetterResult } from "./inbound/dead-letter-admin";
+export type { DeliveryReport } from "./outbound/outbox";
+export type { SubmitReceiptInput, SubmitReceiptResult } from "./outbound/receipt-intake";
+export type { SentMessageInput } from "./outbound/timeline-keeper";
+export { createRelaySessionRuntime, type RelaySessionRuntime } from "./runtime";
 export { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "./session-headers";
-export { createRelaySessionRuntime, type RelaySessionRuntime } from "./session-runtime";
-export type * from "./session-types";
-export type { SentMessageInput } from "./timeline-keeper";
+export type * from "./types";

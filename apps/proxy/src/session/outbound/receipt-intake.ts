@@ -1,5 +1,4 @@
 import type { DeliveryReceiptRequest } from "@clawdentity/protocol";
-import type { OutboundWriter } from "./outbound-writer";
 import {
   COUNTERS,
   type IdentityStore,
@@ -7,7 +6,8 @@ import {
   type MessageStore,
   type MetricsStore,
   type TrustStore,
-} from "./stores";
+} from "../stores";
+import type { OutboundWriter } from "./outbox";
 
 export type SubmitReceiptInput = Pick<DeliveryReceiptRequest, "messageId" | "senderAgentDid" | "status" | "reason">;
 

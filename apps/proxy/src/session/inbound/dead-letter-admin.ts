@@ -1,8 +1,8 @@
 import { PRIORITIES, type RelayDeadLetter } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
-import type { OutboundWriter } from "./outbound-writer";
-import type { RelaySessionRuntime } from "./session-runtime";
-import { COUNTERS, type DeadLetterStore, type MessageStore, type MetricsStore } from "./stores";
+import { toIsoTimestamp } from "../../clock";
+import type { OutboundWriter } from "../outbound/outbox";
+import type { RelaySessionRuntime } from "../runtime";
+import { COUNTERS, type DeadLetterStore, type MessageStore, type MetricsStore } from "../stores";
 
 const PURGE_BATCH = 500;
 

@@ -1,4 +1,4 @@
-import type { SchemaMigration } from "../storage";
+import type { SchemaMigration } from "../../storage";
 
 /**
  * Migration 5: fewer rows written per message. SQLite bills every row and every index entry it

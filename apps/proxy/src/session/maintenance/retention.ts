@@ -1,6 +1,5 @@
-import { createRetentionWake } from "./retention-wake";
-import type { RevocationKeeper } from "./revocation-keeper";
-import type { RelaySessionRuntime } from "./session-runtime";
+import type { RelaySessionRuntime } from "../runtime";
+import type { RevocationKeeper } from "../security/revocation-keeper";
 import {
   COUNTERS,
   type DeadLetterStore,
@@ -10,7 +9,8 @@ import {
   type ProcessedEventStore,
   type ReceiptStore,
   type TimelineStore,
-} from "./stores";
+} from "../stores";
+import { createRetentionWake } from "./retention-wake";
 
 const PRUNE_BATCH = 200;
 

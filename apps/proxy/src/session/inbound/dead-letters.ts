@@ -1,6 +1,6 @@
 import type { DeadLetterReason } from "@clawdentity/protocol";
-import type { OutboundWriter } from "./outbound-writer";
-import { COUNTERS, type DeadLetterStore, type MessageRecord, type MessageStore, type MetricsStore } from "./stores";
+import type { OutboundWriter } from "../outbound/outbox";
+import { COUNTERS, type DeadLetterStore, type MessageRecord, type MessageStore, type MetricsStore } from "../stores";
 
 export type DeadLetterRecorder = (message: MessageRecord, reason: DeadLetterReason, nowMs: number) => void;
 

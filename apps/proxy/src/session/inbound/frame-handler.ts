@@ -9,11 +9,11 @@ import {
   V2_ONLY_FRAME_TYPES,
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../clock";
-import type { DeliveryScheduler } from "./delivery-scheduler";
-import type { ReceiptDispatcher } from "./receipt-dispatcher";
-import type { SocketManager } from "./socket-manager";
-import type { DeadLetterStore, MessageStore } from "./stores";
+import { toIsoTimestamp } from "../../clock";
+import type { ReceiptDispatcher } from "../outbound/sender-record";
+import type { DeadLetterStore, MessageStore } from "../stores";
+import type { SocketManager } from "./connection";
+import type { DeliveryScheduler } from "./delivery";
 
 /** The close reasons of a protocol error (close code 4002, `protocolError`), stable for clients to match. */
 export type ProtocolErrorReason = "binary_frame" | "invalid_frame" | "unexpected_frame";

@@ -3,23 +3,24 @@ import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
 import { sendInBatches } from "../queues";
 import { toRelaySession } from "../relay-sessions";
 import { createSchemaMigrator, createSqlRunner } from "../storage";
-import { createAdmissionPolicy } from "./admission-policy";
-import { createAlarmPlanner } from "./alarm-planner";
-import { createDeadLetterAdmin } from "./dead-letter-admin";
-import { createDeadLetterRecorder } from "./dead-lettering";
-import { createDeliveryScheduler } from "./delivery-scheduler";
-import { createFrameHandler } from "./frame-handler";
-import { createMessageIntake } from "./message-intake";
-import { createMetricsFlusher, type MetricDeltas } from "./metrics-flusher";
-import { createOutboundFlusher, type OutboundTransport } from "./outbound-flusher";
-import { createOutboundWriter } from "./outbound-writer";
-import { createReceiptDispatcher } from "./receipt-dispatcher";
-import { createReceiptIntake } from "./receipt-intake";
-import { createRevocationKeeper } from "./revocation-keeper";
-import { SESSION_MIGRATIONS } from "./schema";
-import { createSessionMaintenance } from "./session-maintenance";
-import { createRelaySessionRuntime } from "./session-runtime";
-import { createSocketManager } from "./socket-manager";
+import { createSocketManager } from "./inbound/connection";
+import { createDeadLetterAdmin } from "./inbound/dead-letter-admin";
+import { createDeadLetterRecorder } from "./inbound/dead-letters";
+import { createDeliveryScheduler } from "./inbound/delivery";
+import { createFrameHandler } from "./inbound/frame-handler";
+import { createMessageIntake } from "./inbound/message-intake";
+import { createAlarmPlanner } from "./maintenance/alarm-planner";
+import { createMetricsFlusher, type MetricDeltas } from "./maintenance/metrics";
+import { createSessionMaintenance } from "./maintenance/retention";
+import { createOutboundFlusher, type OutboundTransport } from "./outbound/outbound-flusher";
+import { createOutboundWriter } from "./outbound/outbox";
+import { createReceiptIntake } from "./outbound/receipt-intake";
+import { createReceiptDispatcher } from "./outbound/sender-record";
+import { createTimelineKeeper } from "./outbound/timeline-keeper";
+import { createRelaySessionRuntime } from "./runtime";
+import { createAdmissionPolicy } from "./security/admission-policy";
+import { createRevocationKeeper } from "./security/revocation-keeper";
+import { createTrustKeeper } from "./security/trust-keeper";
 import {
   createDeadLetterStore,
   createIdentityStore,
@@ -37,8 +38,7 @@ import {
   createTimelineStore,
   createTrustStore,
 } from "./stores";
-import { createTimelineKeeper } from "./timeline-keeper";
-import { createTrustKeeper } from "./trust-keeper";
+import { SESSION_MIGRATIONS } from "./stores/schema";
 
 /** How long counter increments are held before they are written. */
 const COUNTER_PERSIST_DELAY_MS = 1_000;

@@ -1,7 +1,7 @@
-import { takeTokens } from "./policy";
-import type { RelaySessionRuntime } from "./session-runtime";
-import type { AdmissionInput, AdmissionResult } from "./session-types";
-import type { IdentityStore, NonceStore, RateLimitStore, RevocationStore } from "./stores";
+import { takeTokens } from "../policy";
+import type { RelaySessionRuntime } from "../runtime";
+import type { IdentityStore, NonceStore, RateLimitStore, RevocationStore } from "../stores";
+import type { AdmissionInput, AdmissionResult } from "../types";
 
 /** The sender's one rate bucket: every message it relays counts, whichever recipient it names. */
 const SENDER_SCOPE = "sender";

@@ -5,7 +5,7 @@ import {
   type RelayProtocolVersion,
   serializeRelayFrame,
 } from "@clawdentity/protocol";
-import { countBillable } from "../billing";
+import { countBillable } from "../../billing";
 
 /** Kept on each hibernatable socket; survives the object being evicted between frames. */
 export interface SocketAttachment {

@@ -1,6 +1,6 @@
-import { METRICS, type MetricDefinition, toSeriesKey } from "../metrics";
-import type { RelaySessionRuntime } from "./session-runtime";
-import { type MetricFlushStore, type MetricsStore, SERIES_PREFIX } from "./stores";
+import { METRICS, type MetricDefinition, toSeriesKey } from "../../metrics";
+import type { RelaySessionRuntime } from "../runtime";
+import { type MetricFlushStore, type MetricsStore, SERIES_PREFIX } from "../stores";
 
 /** Metric deltas keyed by series; counters and gauges alike are added into the aggregate. */
 export type MetricDeltas = Record<string, number>;

@@ -1,8 +1,7 @@
 import type { TrustPeer } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
-import { toInboundRateScope, toMaxSenderQuota } from "./message-intake";
-import type { RelaySessionRuntime } from "./session-runtime";
-import type { AddTrustedPeerInput, RedeemTicketInput, RedeemTicketResult } from "./session-types";
+import { toIsoTimestamp } from "../../clock";
+import { toInboundRateScope, toMaxSenderQuota } from "../inbound/message-intake";
+import type { RelaySessionRuntime } from "../runtime";
 import type {
   IdentityStore,
   PairingTicketStore,
@@ -10,7 +9,8 @@ import type {
   RevocationStore,
   TrustRecord,
   TrustStore,
-} from "./stores";
+} from "../stores";
+import type { AddTrustedPeerInput, RedeemTicketInput, RedeemTicketResult } from "../types";
 
 export const toTrustPeer = (record: TrustRecord): TrustPeer => ({
   agentDid: record.peerDid,

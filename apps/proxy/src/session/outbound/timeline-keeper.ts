@@ -1,7 +1,7 @@
 import type { DeliveryReceiptData, MessageStatusResponse, Priority } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
-import type { DeliveryReport } from "./outbound-writer";
-import type { SentMessageRecord, SentState, TimelineEntryRecord, TimelineEvent, TimelineStore } from "./stores";
+import { toIsoTimestamp } from "../../clock";
+import type { SentMessageRecord, SentState, TimelineEntryRecord, TimelineEvent, TimelineStore } from "../stores";
+import type { DeliveryReport } from "./outbox";
 
 /** `recordSent`: made on the sender's session once the recipient's session stored the message. */
 export interface SentMessageInput {

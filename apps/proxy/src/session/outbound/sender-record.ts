@@ -6,9 +6,9 @@ import {
   toBatchItem,
 } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../clock";
-import type { SocketManager } from "./socket-manager";
-import { COUNTERS, type MetricsStore, type ReceiptRecord, type ReceiptStore } from "./stores";
+import { toIsoTimestamp } from "../../clock";
+import type { SocketManager } from "../inbound/connection";
+import { COUNTERS, type MetricsStore, type ReceiptRecord, type ReceiptStore } from "../stores";
 
 /** Receipts pushed per call (one `receipt_batch` to a batching socket); more schedule the alarm at once. */
 const PUSH_BATCH = FRAME_BATCH_LIMITS.maxMessages;

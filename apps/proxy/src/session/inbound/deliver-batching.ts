@@ -1,6 +1,6 @@
 import { type DeliverFrame, FRAME_BATCH_LIMITS, type RelayFrame, toBatchItem } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "../../clock";
 
 export interface PackableDeliver {
   frame: DeliverFrame;

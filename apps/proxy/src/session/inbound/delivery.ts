@@ -1,12 +1,9 @@
 import { computeBackoffMs, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
-import { METRICS, toHistogramDeltas } from "../metrics";
-import type { DeadLetterRecorder } from "./dead-lettering";
-import { packDelivers } from "./deliver-batching";
-import type { OutboundWriter } from "./outbound-writer";
-import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "./policy";
-import type { RelaySessionRuntime } from "./session-runtime";
-import type { SocketManager } from "./socket-manager";
+import { toIsoTimestamp } from "../../clock";
+import { METRICS, toHistogramDeltas } from "../../metrics";
+import type { OutboundWriter } from "../outbound/outbox";
+import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "../policy";
+import type { RelaySessionRuntime } from "../runtime";
 import {
   COUNTERS,
   type DeadLetterStore,
@@ -15,7 +12,10 @@ import {
   type MessageStore,
   type MetricsStore,
   type SessionStateStore,
-} from "./stores";
+} from "../stores";
+import type { SocketManager } from "./connection";
+import type { DeadLetterRecorder } from "./dead-letters";
+import { packDelivers } from "./deliver-batching";
 
 const withReplyTo = (replyTo: string | undefined) => (replyTo ? { replyTo } : {});
 

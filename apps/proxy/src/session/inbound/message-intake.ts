@@ -1,8 +1,6 @@
 import { PRIORITY_RANK } from "@clawdentity/protocol";
-import type { RelaySettings } from "../config";
-import type { DeadLetterRecorder } from "./dead-lettering";
-import type { RelaySessionRuntime } from "./session-runtime";
-import type { EnqueueInput, EnqueueResult } from "./session-types";
+import type { RelaySettings } from "../../config";
+import type { RelaySessionRuntime } from "../runtime";
 import {
   COUNTERS,
   type IdentityStore,
@@ -11,7 +9,9 @@ import {
   type RateLimitStore,
   type RevocationStore,
   type TrustStore,
-} from "./stores";
+} from "../stores";
+import type { EnqueueInput, EnqueueResult } from "../types";
+import type { DeadLetterRecorder } from "./dead-letters";
 
 /** The most of a recipient's queue one sender may hold (operator policy); a pairing may only lower it. */
 export const toMaxSenderQuota = (settings: Pick<RelaySettings, "queueCapacity" | "senderQueueShare">): number =>

@@ -1,6 +1,6 @@
 import type { RelayMetricsResponse } from "@clawdentity/protocol";
-import { toPercentiles } from "./policy";
-import { COUNTERS, type MessageStore, type MetricsStore } from "./stores";
+import { toPercentiles } from "../policy";
+import { COUNTERS, type MessageStore, type MetricsStore } from "../stores";
 
 /** The agent's own figures: live depth by priority, outcome counters and recent delivery latency. */
 export function toRelayMetrics(messages: MessageStore, metrics: MetricsStore): RelayMetricsResponse {

@@ -1,4 +1,4 @@
-import type { SchemaMigration } from "../storage";
+import type { SchemaMigration } from "../../storage";
 import { LEAN_ROWS_MIGRATION } from "./schema-lean-rows";
 
 /**

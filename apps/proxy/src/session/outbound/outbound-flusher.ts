@@ -1,7 +1,7 @@
 import { computeBackoffMs, type DeliveryReceiptEvent } from "@clawdentity/protocol";
-import type { DeliveryReport } from "./outbound-writer";
-import type { RelaySessionRuntime } from "./session-runtime";
-import { COUNTERS, type MetricsStore, type OutboundRecord, type OutboundStore } from "./stores";
+import type { RelaySessionRuntime } from "../runtime";
+import { COUNTERS, type MetricsStore, type OutboundRecord, type OutboundStore } from "../stores";
+import type { DeliveryReport } from "./outbox";
 
 /** How outbound rows leave the session: receipt events to the queue, reports to sender sessions. */
 export interface OutboundTransport {

@@ -1,7 +1,7 @@
 import { type DeliveryReceiptEvent, EVENT_TYPES, type Priority, type ReceiptStatus } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../clock";
-import type { IdentityStore, MessageRecord, OutboundStore } from "./stores";
+import { toIsoTimestamp } from "../../clock";
+import type { IdentityStore, MessageRecord, OutboundStore } from "../stores";
 
 /** A receipt this session publishes about a message it holds from `senderDid`. */
 export interface ReceiptNotice {

@@ -1,5 +1,4 @@
-import type { DeadLetterRecorder } from "./dead-lettering";
-import type { RevokeInput } from "./session-types";
+import type { DeadLetterRecorder } from "../inbound/dead-letters";
 import {
   COUNTERS,
   type MessageStore,
@@ -7,7 +6,8 @@ import {
   type ProcessedEventStore,
   type RevocationStore,
   WHOLE_AGENT,
-} from "./stores";
+} from "../stores";
+import type { RevokeInput } from "../types";
 
 /** Messages dead-lettered per call; a larger queue is finished by the alarm. */
 const REVOKE_BATCH = 200;
