@@ -2,8 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createOutboundStore, createReceiptStore } from "../src/session/stores";
-import { SESSION_MIGRATIONS } from "../src/session/stores/schema";
+import { createOutboundStore, createReceiptStore, SESSION_MIGRATIONS } from "../src/session/stores";
 import { createSchemaMigrator, createSqlRunner } from "../src/storage";
 
 const DAY_MS = 86_400_000;

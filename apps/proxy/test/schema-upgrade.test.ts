@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { SESSION_MIGRATIONS } from "../src/session/stores/schema";
+import { SESSION_MIGRATIONS } from "../src/session/stores";
 import { createSchemaMigrator, createSqlRunner } from "../src/storage";
 
 describe("relay session schema upgrade", () => {

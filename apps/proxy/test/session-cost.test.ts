@@ -3,9 +3,8 @@ import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { parseProxyConfig } from "../src/config";
-import { createDeadLetterRecorder } from "../src/session/inbound/dead-letters";
-import { createMessageIntake } from "../src/session/inbound/message-intake";
-import { createOutboundWriter } from "../src/session/outbound/outbox";
+import { createDeadLetterRecorder, createMessageIntake } from "../src/session/inbound";
+import { createOutbox } from "../src/session/outbound";
 import { createRelaySessionRuntime } from "../src/session/runtime";
 import {
   createDeadLetterStore,
@@ -16,8 +15,8 @@ import {
   createRateLimitStore,
   createRevocationStore,
   createTrustStore,
+  SESSION_MIGRATIONS,
 } from "../src/session/stores";
-import { SESSION_MIGRATIONS } from "../src/session/stores/schema";
 import { createSchemaMigrator, createSqlRunner } from "../src/storage";
 
 /** Wraps the object's SQL so a test can read how many rows each step touched, and each statement's plan. */
@@ -70,12 +69,12 @@ describe("relay session cost", () => {
       const trust = createTrustStore(db);
       const messages = createMessageStore(db);
       const metrics = createMetricsStore(db);
-      const notices = createOutboundWriter({ outbound: createOutboundStore(db), identity });
+      const outbox = createOutbox({ outbound: createOutboundStore(db), identity });
       const deadLetter = createDeadLetterRecorder({
         messages,
         deadLetters: createDeadLetterStore(db),
         metrics,
-        notices,
+        outbox,
       });
       const intake = createMessageIntake({
         identity,

@@ -10,25 +10,24 @@ import {
 import { createUlid } from "@clawdentity/sdk";
 import { countBillable } from "../billing";
 import { createSessionParts, type SessionParts } from "./assembly";
-import type { RetryDeadLetterResult } from "./inbound/dead-letter-admin";
-import { toRelayMetrics } from "./maintenance/relay-metrics";
-import type { DeliveryReport } from "./outbound/outbox";
-import type { SubmitReceiptInput, SubmitReceiptResult } from "./outbound/receipt-intake";
-import type { SentMessageInput } from "./outbound/timeline-keeper";
-import { SESSION_AGENT_HEADER, SESSION_JTI_HEADER } from "./session-headers";
+import type { RetryDeadLetterResult } from "./inbound";
+import { toRelayMetrics } from "./maintenance";
+import type { DeliveryReport, SentMessageInput, SubmitReceiptInput, SubmitReceiptResult } from "./outbound";
 import { COUNTERS, type Revocation } from "./stores";
-import type {
-  AddTrustedPeerInput,
-  AdmissionInput,
-  AdmissionResult,
-  EnqueueInput,
-  EnqueueResult,
-  RedeemTicketInput,
-  RedeemTicketResult,
-  RelayMetrics,
-  RevokeInput,
-  RevokeResult,
-  StoreReceiptResult,
+import {
+  type AddTrustedPeerInput,
+  type AdmissionInput,
+  type AdmissionResult,
+  type EnqueueInput,
+  type EnqueueResult,
+  type RedeemTicketInput,
+  type RedeemTicketResult,
+  type RelayMetrics,
+  type RevokeInput,
+  type RevokeResult,
+  SESSION_AGENT_HEADER,
+  SESSION_JTI_HEADER,
+  type StoreReceiptResult,
 } from "./types";
 
 /**
@@ -143,11 +142,11 @@ export class AgentRelaySession extends DurableObject<Env> {
 
   /** A receipt routed from the queue to this sender's session: stored once, pushed to the connector. */
   async storeReceipt(data: DeliveryReceiptData): Promise<StoreReceiptResult> {
-    const { schema, write, receipts, timeline, identity, pushAll } = this.#parts;
+    const { schema, write, senderReceipts, timeline, identity, pushAll } = this.#parts;
     if (!schema.isInitialised() || !identity.get()) return { stored: false, senderKnown: false };
     const nowMs = this.#parts.now();
     const stored = write(() => {
-      const fresh = receipts.store(data, nowMs);
+      const fresh = senderReceipts.store(data, nowMs);
       if (fresh) timeline.recordReceipt(data, nowMs);
       return fresh;
     });
@@ -165,7 +164,7 @@ export class AgentRelaySession extends DurableObject<Env> {
     const nowMs = this.#parts.now();
     const confirmed = write(() => {
       const count = outbound.confirm(eventIds, nowMs);
-      if (count > 0) metrics.increment(COUNTERS.noticesConfirmed, count);
+      if (count > 0) metrics.increment(COUNTERS.receiptEventsConfirmed, count);
       return count;
     });
     if (confirmed > 0) await this.#reschedule(nowMs);
@@ -220,10 +219,10 @@ export class AgentRelaySession extends DurableObject<Env> {
     return purged;
   }
 
-  /** Sends due notices, receipt events and reports now (the alarm does it too); true when some are left. */
+  /** Sends due receipt events and delivery reports now (the alarm does it too); true when some are left. */
   async flushOutbound(): Promise<boolean> {
     if (!this.#parts.schema.isInitialised()) return false;
-    this.#flushingOutbound ??= this.#parts.outboundFlusher.flush(this.#parts.now()).finally(() => {
+    this.#flushingOutbound ??= this.#parts.outboxFlusher.flush(this.#parts.now()).finally(() => {
       this.#flushingOutbound = undefined;
     });
     return this.#flushingOutbound;

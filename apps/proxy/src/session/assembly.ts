@@ -1,26 +1,25 @@
 import { resolveProxyConfig } from "../config";
 import { METRICS, toMetricsShardFor, toSeriesKey } from "../metrics";
-import { sendInBatches } from "../queues";
-import { toRelaySession } from "../relay-sessions";
 import { createSchemaMigrator, createSqlRunner } from "../storage";
-import { createSocketManager } from "./inbound/connection";
-import { createDeadLetterAdmin } from "./inbound/dead-letter-admin";
-import { createDeadLetterRecorder } from "./inbound/dead-letters";
-import { createDeliveryScheduler } from "./inbound/delivery";
-import { createFrameHandler } from "./inbound/frame-handler";
-import { createMessageIntake } from "./inbound/message-intake";
-import { createAlarmPlanner } from "./maintenance/alarm-planner";
-import { createMetricsFlusher, type MetricDeltas } from "./maintenance/metrics";
-import { createSessionMaintenance } from "./maintenance/retention";
-import { createOutboundFlusher, type OutboundTransport } from "./outbound/outbound-flusher";
-import { createOutboundWriter } from "./outbound/outbox";
-import { createReceiptIntake } from "./outbound/receipt-intake";
-import { createReceiptDispatcher } from "./outbound/sender-record";
-import { createTimelineKeeper } from "./outbound/timeline-keeper";
+import {
+  createDeadLetterAdmin,
+  createDeadLetterRecorder,
+  createDeliveryScheduler,
+  createFrameHandler,
+  createMessageIntake,
+  createSocketManager,
+} from "./inbound";
+import { createAlarmPlanner, createMetricsFlusher, createSessionMaintenance, type MetricDeltas } from "./maintenance";
+import {
+  createOutboundTransport,
+  createOutbox,
+  createOutboxFlusher,
+  createReceiptIntake,
+  createSenderReceipts,
+  createTimeline,
+} from "./outbound";
 import { createRelaySessionRuntime } from "./runtime";
-import { createAdmissionPolicy } from "./security/admission-policy";
-import { createRevocationKeeper } from "./security/revocation-keeper";
-import { createTrustKeeper } from "./security/trust-keeper";
+import { createAdmissionPolicy, createRevocationKeeper, createTrustKeeper } from "./security";
 import {
   createDeadLetterStore,
   createIdentityStore,
@@ -37,19 +36,19 @@ import {
   createSessionStateStore,
   createTimelineStore,
   createTrustStore,
+  SESSION_MIGRATIONS,
 } from "./stores";
-import { SESSION_MIGRATIONS } from "./stores/schema";
 
 /** How long counter increments are held before they are written. */
 const COUNTER_PERSIST_DELAY_MS = 1_000;
+
+/** A queue at or past this share of its capacity counts in `relay_queues_near_capacity`. */
+export const NEAR_CAPACITY_SHARE = 0.8;
 
 /**
  * Builds a relay session's collaborators over its storage and env. The Durable Object class only
  * sequences calls on them; every decision lives in one of these.
  */
-/** A queue at or past this share of its capacity counts in `relay_queues_near_capacity`. */
-export const NEAR_CAPACITY_SHARE = 0.8;
-
 export function createSessionParts(ctx: DurableObjectState, env: Env) {
   const runtime = createRelaySessionRuntime(resolveProxyConfig(env));
   /** One transaction; what the stores hold in memory is dropped when it rolls back. */
@@ -62,7 +61,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       metricFlushes.forget();
       messages.forget();
       outbound.forget();
-      receiptStore.forget();
+      receipts.forget();
       throw error;
     }
   };
@@ -88,11 +87,11 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
   });
   const revocations = createRevocationStore(db);
   const outbound = createOutboundStore(db);
-  const receiptStore = createReceiptStore(db);
-  const timelineStore = createTimelineStore(db);
+  const receipts = createReceiptStore(db);
+  const sentMessages = createTimelineStore(db);
   const processedEvents = createProcessedEventStore(db);
-  const notices = createOutboundWriter({ outbound, identity });
-  const deadLetter = createDeadLetterRecorder({ messages, deadLetters, metrics, notices });
+  const outbox = createOutbox({ outbound, identity });
+  const deadLetter = createDeadLetterRecorder({ messages, deadLetters, metrics, outbox });
   const sockets = createSocketManager(ctx, () => runtime.settings.helloGraceMs);
   const rateLimits = createRateLimitStore(db);
   const admission = createAdmissionPolicy({
@@ -110,34 +109,17 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     sessionState,
     sockets,
     deadLetter,
-    reports: notices,
+    outbox,
     runtime,
   });
-  const receipts = createReceiptDispatcher({ receipts: receiptStore, sockets, metrics });
-  const timeline = createTimelineKeeper({ timeline: timelineStore });
+  const senderReceipts = createSenderReceipts({ receipts, sockets, metrics });
+  const timeline = createTimeline({ sentMessages });
   const revocation = createRevocationKeeper({ revocations, processedEvents, messages, metrics, deadLetter });
 
   /** Pushes what the connector may take now; true when receipts are left for the next turn. */
   const pushAll = (nowMs: number): boolean => {
     scheduler.pump(nowMs);
-    return receipts.pump(nowMs);
-  };
-
-  const transport: OutboundTransport = {
-    async publishReceipts(events) {
-      if (runtime.publishReceipts) return runtime.publishReceipts(events);
-      await sendInBatches(env.RECEIPTS, events);
-    },
-    async sendReports(senderDid, reports) {
-      // A message to oneself reports to this very session: no call needed.
-      if (senderDid === identity.get()?.agentDid) {
-        write(() => {
-          for (const report of reports) timeline.recordReport(report, now());
-        });
-        return;
-      }
-      await toRelaySession(env, senderDid).recordReports(reports);
-    },
+    return senderReceipts.pump(nowMs);
   };
 
   const gauges = (): MetricDeltas => {
@@ -147,7 +129,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
         Object.entries(depth).map(([priority, count]) => [toSeriesKey(METRICS.queueDepth, { priority }), count]),
       ),
       [toSeriesKey(METRICS.deadLettersHeld)]: deadLetters.total(),
-      [toSeriesKey(METRICS.receiptsPending)]: receiptStore.pendingCount(),
+      [toSeriesKey(METRICS.receiptsPending)]: receipts.pendingCount(),
       [toSeriesKey(METRICS.outboundUnsent)]: outbound.unsentCount(),
       [toSeriesKey(METRICS.receiptEventsUnconfirmed)]: outbound.unconfirmedCount(),
       [toSeriesKey(METRICS.socketsOpen)]: sockets.hasOpen() ? 1 : 0,
@@ -166,7 +148,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
     sockets,
     admission,
     scheduler,
-    receipts,
+    senderReceipts,
     timeline,
     revocation,
     outbound,
@@ -185,23 +167,29 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       trust,
       messages,
       metrics,
-      notices,
+      outbox,
       settleDelivered: scheduler.settleDelivered,
     }),
-    deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, reports: notices, runtime }),
-    frames: createFrameHandler({ sockets, scheduler, receipts, messages, deadLetters, pushAll }),
+    deadLetterAdmin: createDeadLetterAdmin({ deadLetters, messages, metrics, outbox, runtime }),
+    frames: createFrameHandler({ sockets, scheduler, senderReceipts, messages, deadLetters, pushAll }),
     maintenance: createSessionMaintenance({
       messages,
       deadLetters,
       outbound,
-      receipts: receiptStore,
-      timeline: timelineStore,
+      receipts,
+      sentMessages,
       processedEvents,
       metrics,
       revocation,
       runtime,
     }),
-    outboundFlusher: createOutboundFlusher({ outbound, metrics, runtime, transport, write }),
+    outboxFlusher: createOutboxFlusher({
+      outbound,
+      metrics,
+      runtime,
+      transport: createOutboundTransport({ env, runtime, identity, timeline, write }),
+      write,
+    }),
     metricsFlusher: createMetricsFlusher({
       metrics,
       flushes: metricFlushes,

@@ -92,3 +92,7 @@ export interface StoreReceiptResult {
   /** False when no agent with that DID ever used this proxy: the receipt has nowhere to go. */
   senderKnown: boolean;
 }
+
+/** Set by the app on the upgrade it forwards to the session, after authenticating the agent. */
+export const SESSION_AGENT_HEADER = "x-clawdentity-session-agent";
+export const SESSION_JTI_HEADER = "x-clawdentity-session-jti";

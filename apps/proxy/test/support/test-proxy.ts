@@ -161,7 +161,7 @@ export function createTestProxy(
         events.map((body) => ({ body, id: body.id })),
       );
     },
-    /** Sends an agent session's due notices, receipt events and delivery reports now. */
+    /** Sends an agent session's due receipt events and delivery reports now. */
     flushOutbound: (agentDid: string) => rawSession(agentDid).flushOutbound(),
     /** A GET of an operator route with the metrics bearer token (or `token`). */
     operator: (path: string, token: string = TEST_METRICS_TOKEN) =>

@@ -1,7 +1,19 @@
-import { computeBackoffMs, type DeliverFrame, RELAY_PROTOCOL_V2 } from "@clawdentity/protocol";
+import {
+  computeBackoffMs,
+  type DeliverAckBatchFrame,
+  type DeliverAckFrame,
+  type DeliverFrame,
+  FRAME_BATCH_LIMITS,
+  PRIORITY_RANK,
+  RELAY_PROTOCOL_V2,
+  type RelayFrame,
+  toBatchItem,
+} from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
 import { toIsoTimestamp } from "../../clock";
+import type { RelaySettings } from "../../config";
 import { METRICS, toHistogramDeltas } from "../../metrics";
-import type { OutboundWriter } from "../outbound/outbox";
+import type { Outbox } from "../outbound";
 import { toCircuitAfterFailure, toCircuitPhase, toDispatchAllowance } from "../policy";
 import type { RelaySessionRuntime } from "../runtime";
 import {
@@ -11,11 +23,113 @@ import {
   type MessageRecord,
   type MessageStore,
   type MetricsStore,
+  type RateLimitStore,
+  type RevocationStore,
   type SessionStateStore,
+  type TrustStore,
 } from "../stores";
+import type { EnqueueInput, EnqueueResult } from "../types";
 import type { SocketManager } from "./connection";
 import type { DeadLetterRecorder } from "./dead-letters";
-import { packDelivers } from "./deliver-batching";
+
+/*
+ * One message's way through the recipient's session: intake (admitted into the queue or
+ * refused), scheduling (pushed as `deliver` frames within the window, batched for a socket that
+ * asked), and its ack (delivered, or retried with backoff until it dies).
+ */
+
+/** The most of a recipient's queue one sender may hold (operator policy); a pairing may only lower it. */
+export const toMaxSenderQuota = (settings: Pick<RelaySettings, "queueCapacity" | "senderQueueShare">): number =>
+  Math.max(1, Math.floor(settings.queueCapacity * settings.senderQueueShare));
+
+/** The bucket of the recipient's own limit on one sender's inbound rate. */
+export const toInboundRateScope = (senderDid: string) => `inbound:${senderDid}`;
+
+/**
+ * Admission of one message into the recipient's queue: known and not revoked recipient, trusted
+ * sender, at most once per (sender, messageId), within the rate this recipient allows that
+ * sender (its pairing limit, if it set one), and room made by shedding strictly lower priorities
+ * (low first, oldest first) when the queue or the sender's quota is full. Every sender's quota is
+ * at most the operator's share of the queue (`senderQueueShare`), critical messages included, so
+ * one peer can never fill a recipient's whole queue; a pairing may set it lower.
+ */
+export function createMessageIntake(deps: {
+  identity: IdentityStore;
+  revocations: RevocationStore;
+  trust: TrustStore;
+  messages: MessageStore;
+  metrics: MetricsStore;
+  rateLimits: RateLimitStore;
+  deadLetter: DeadLetterRecorder;
+  runtime: RelaySessionRuntime;
+}) {
+  const { identity, revocations, trust, messages, metrics, rateLimits, deadLetter, runtime } = deps;
+
+  /** Sheds until `isFull()` is false; false when nothing of lower priority is left to shed. */
+  const makeRoom = (isFull: () => boolean, rank: number, nowMs: number, senderDid?: string): boolean => {
+    while (isFull()) {
+      const victim = messages.findSheddable(rank, senderDid);
+      if (!victim) return false;
+      deadLetter(victim, "queue_full", nowMs);
+    }
+    return true;
+  };
+
+  return {
+    enqueue(input: EnqueueInput, nowMs: number): EnqueueResult {
+      const self = identity.get();
+      if (!self) return { ok: false, refusal: "recipient_not_found" };
+      if (revocations.isAgentRevoked()) return { ok: false, refusal: "recipient_revoked" };
+      const isSelf = input.senderDid === self.agentDid;
+      const pair = isSelf ? undefined : trust.get(input.senderDid);
+      if (!isSelf && !pair) return { ok: false, refusal: "sender_not_trusted" };
+
+      const existing = messages.find(input.senderDid, input.messageId);
+      if (existing) {
+        metrics.increment(COUNTERS.duplicates);
+        return {
+          ok: true,
+          state: "duplicate",
+          queueDepth: messages.totalDepth(),
+          correlationId: existing.correlationId,
+        };
+      }
+
+      if (pair?.rateLimitPerMinute) {
+        const taken = rateLimits.take(toInboundRateScope(input.senderDid), pair.rateLimitPerMinute, nowMs);
+        if (!taken.allowed) return { ok: false, refusal: "rate_limited", retryAfterSeconds: taken.retryAfterSeconds };
+      }
+
+      const rank = PRIORITY_RANK[input.priority];
+      const { queueCapacity, messageTtlMs } = runtime.settings;
+      const quota = Math.min(pair?.queueQuota ?? Number.POSITIVE_INFINITY, toMaxSenderQuota(runtime.settings));
+      const senderFull = () => messages.senderDepth(input.senderDid) >= quota;
+      if (quota < queueCapacity && !makeRoom(senderFull, rank, nowMs, input.senderDid)) {
+        return { ok: false, refusal: "queue_full", detail: "pair_quota" };
+      }
+      if (!makeRoom(() => messages.totalDepth() >= queueCapacity, rank, nowMs)) {
+        return { ok: false, refusal: "queue_full", detail: "recipient_capacity" };
+      }
+
+      messages.insert({
+        senderDid: input.senderDid,
+        messageId: input.messageId,
+        correlationId: input.correlationId,
+        priority: input.priority,
+        conversationId: input.conversationId ?? null,
+        replyTo: input.replyTo ?? null,
+        traceparent: input.traceparent ?? null,
+        payload: input.payload,
+        acceptedAtMs: input.acceptedAtMs,
+        queuedAtMs: nowMs,
+        expiresAtMs: input.acceptedAtMs + messageTtlMs,
+      });
+      metrics.increment(COUNTERS.accepted);
+      return { ok: true, state: "queued", queueDepth: messages.totalDepth(), correlationId: input.correlationId };
+    },
+  };
+}
+export type MessageIntake = ReturnType<typeof createMessageIntake>;
 
 const withReplyTo = (replyTo: string | undefined) => (replyTo ? { replyTo } : {});
 
@@ -51,10 +165,10 @@ export function createDeliveryScheduler(deps: {
   sessionState: SessionStateStore;
   sockets: SocketManager;
   deadLetter: DeadLetterRecorder;
-  reports: OutboundWriter;
+  outbox: Outbox;
   runtime: RelaySessionRuntime;
 }) {
-  const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, reports, runtime } = deps;
+  const { identity, messages, deadLetters, metrics, sessionState, sockets, deadLetter, outbox, runtime } = deps;
 
   /**
    * `replyTo` as the sender gave it — in this project usually the messageId being answered. The
@@ -120,7 +234,24 @@ export function createDeliveryScheduler(deps: {
       ),
     );
     sessionState.closeCircuit();
-    reports.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
+    outbox.reportOn(message, "delivered_to_connector", nowMs, { attempt: message.attempts });
+  };
+
+  const handleAck = (ack: DeliverAck, nowMs: number): void => {
+    const inFlight = messages.findInFlight(ack.ackId);
+    // A positive ack that arrives after its ack timeout still settles the message.
+    const message = inFlight ?? (ack.accepted ? messages.findUndelivered(ack.ackId) : undefined);
+    if (!message) return;
+    if (ack.accepted) {
+      settleDelivered(message, nowMs);
+      return;
+    }
+    metrics.increment(COUNTERS.refused);
+    outbox.reportOn(message, "refused_by_connector", nowMs, {
+      attempt: message.attempts,
+      reason: ack.reason ?? "refused",
+    });
+    fail(message, ack.reason ?? "refused", nowMs);
   };
 
   /** Messages kept unacknowledged on a socket at most: more for one whose acks come in batches. */
@@ -158,21 +289,14 @@ export function createDeliveryScheduler(deps: {
       return sent;
     },
 
-    handleAck(frame: DeliverAck, nowMs: number): void {
-      const inFlight = messages.findInFlight(frame.ackId);
-      // A positive ack that arrives after its ack timeout still settles the message.
-      const message = inFlight ?? (frame.accepted ? messages.findUndelivered(frame.ackId) : undefined);
-      if (!message) return;
-      if (frame.accepted) {
-        settleDelivered(message, nowMs);
+    /** A `deliver_ack`, or a batch of them: each message settles on its own, a refusal leaves the others accepted. */
+    handleAckFrame(frame: DeliverAckFrame | DeliverAckBatchFrame, nowMs: number): void {
+      if (frame.type === "deliver_ack") {
+        handleAck(frame, nowMs);
         return;
       }
-      metrics.increment(COUNTERS.refused);
-      reports.reportOn(message, "refused_by_connector", nowMs, {
-        attempt: message.attempts,
-        reason: frame.reason ?? "refused",
-      });
-      fail(message, frame.reason ?? "refused", nowMs);
+      for (const ackId of frame.accepted) handleAck({ ackId, accepted: true }, nowMs);
+      for (const { ackId, reason } of frame.refused) handleAck({ ackId, accepted: false, reason }, nowMs);
     },
 
     /** The socket that carried in-flight messages is gone: they go back to the queue as they were. */
@@ -212,3 +336,38 @@ export function createDeliveryScheduler(deps: {
   };
 }
 export type DeliveryScheduler = ReturnType<typeof createDeliveryScheduler>;
+
+export interface PackableDeliver {
+  frame: DeliverFrame;
+  /** The length of the payload's JSON text, as stored. */
+  payloadChars: number;
+}
+
+/**
+ * The frames a batching socket gets for `delivers`, in the order given (priority, then age):
+ * consecutive messages share a `deliver_batch` within `FRAME_BATCH_LIMITS`, so the connector can
+ * bound the frame before it parses it; a message alone in its run (one over the payload budget,
+ * or the last one left) goes as a plain `deliver`.
+ */
+export function packDelivers(delivers: readonly PackableDeliver[], nowMs: number): RelayFrame[] {
+  const { maxMessages, maxPayloadChars } = FRAME_BATCH_LIMITS;
+  const out: RelayFrame[] = [];
+  let run: DeliverFrame[] = [];
+  let runChars = 0;
+  const flush = () => {
+    if (run.length === 1) out.push(run[0] as DeliverFrame);
+    if (run.length > 1) {
+      const head = { v: 1 as const, id: createUlid(nowMs), ts: toIsoTimestamp(nowMs) };
+      out.push({ ...head, type: "deliver_batch", messages: run.map(toBatchItem) });
+    }
+    run = [];
+    runChars = 0;
+  };
+  for (const { frame, payloadChars } of delivers) {
+    if (run.length === maxMessages || runChars + payloadChars > maxPayloadChars) flush();
+    run.push(frame);
+    runChars += payloadChars;
+  }
+  flush();
+  return out;
+}

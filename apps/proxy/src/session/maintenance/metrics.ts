@@ -1,6 +1,8 @@
+import type { RelayMetricsResponse } from "@clawdentity/protocol";
 import { METRICS, type MetricDefinition, toSeriesKey } from "../../metrics";
+import { toPercentiles } from "../policy";
 import type { RelaySessionRuntime } from "../runtime";
-import { type MetricFlushStore, type MetricsStore, SERIES_PREFIX } from "../stores";
+import { COUNTERS, type MessageStore, type MetricFlushStore, type MetricsStore, SERIES_PREFIX } from "../stores";
 
 /** Metric deltas keyed by series; counters and gauges alike are added into the aggregate. */
 export type MetricDeltas = Record<string, number>;
@@ -116,3 +118,19 @@ export function createMetricsFlusher(deps: {
   };
 }
 export type MetricsFlusher = ReturnType<typeof createMetricsFlusher>;
+
+/** The agent's own figures: live depth by priority, outcome counters and recent delivery latency. */
+export function toRelayMetrics(messages: MessageStore, metrics: MetricsStore): RelayMetricsResponse {
+  const deadLettered = metrics.withPrefix(COUNTERS.deadLettered(""));
+  const failed = Object.entries(deadLettered)
+    .filter(([reason]) => reason !== "expired")
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    queueDepth: messages.depthByPriority(),
+    delivered: metrics.get(COUNTERS.delivered),
+    refused: metrics.get(COUNTERS.refused),
+    failed,
+    expired: metrics.get(COUNTERS.expired),
+    deliveryLatencyMs: toPercentiles(metrics.latencySamples(), [50, 90, 99] as const),
+  };
+}

@@ -1,5 +1,5 @@
 import type { RelaySessionRuntime } from "../runtime";
-import type { RevocationKeeper } from "../security/revocation-keeper";
+import type { RevocationKeeper } from "../security";
 import {
   COUNTERS,
   type DeadLetterStore,
@@ -10,9 +10,33 @@ import {
   type ReceiptStore,
   type TimelineStore,
 } from "../stores";
-import { createRetentionWake } from "./retention-wake";
 
 const PRUNE_BATCH = 200;
+
+/**
+ * When the oldest row kept for retention (delivered messages, dead letters, sent outbound rows,
+ * receipts, timelines, applied event ids) ages out. Reading it costs a MIN query per table on
+ * every reschedule, so the oldest time is held in memory once read. Rows are stamped with the
+ * current time, never earlier than a time already read, and leave only by pruning or moving later,
+ * so the held time can only be earlier than the true one: the alarm may come early, finds nothing
+ * to prune, and the time is read again (`forget` after every alarm). It is read again as well when
+ * nothing was held, and when the clock reads earlier than when it was read.
+ */
+export function createRetentionWake(readOldestMs: () => ReadonlyArray<number | null>) {
+  let held: { oldestMs: number; readAtMs: number } | undefined;
+
+  return {
+    oldestAtMs(nowMs: number): number | null {
+      if (held && nowMs >= held.readAtMs) return held.oldestMs;
+      const times = readOldestMs().filter((ms): ms is number => ms !== null);
+      held = times.length === 0 ? undefined : { oldestMs: Math.min(...times), readAtMs: nowMs };
+      return held?.oldestMs ?? null;
+    },
+    forget(): void {
+      held = undefined;
+    },
+  };
+}
 
 /**
  * The alarm's work beyond delivery: the rest of a revoked agent's queue, and retention of what
@@ -23,19 +47,20 @@ export function createSessionMaintenance(deps: {
   deadLetters: DeadLetterStore;
   outbound: OutboundStore;
   receipts: ReceiptStore;
-  timeline: TimelineStore;
+  sentMessages: TimelineStore;
   processedEvents: ProcessedEventStore;
   metrics: MetricsStore;
   revocation: RevocationKeeper;
   runtime: RelaySessionRuntime;
 }) {
-  const { messages, deadLetters, outbound, receipts, timeline, processedEvents, metrics, revocation, runtime } = deps;
+  const { messages, deadLetters, outbound, receipts, sentMessages, processedEvents, metrics, revocation, runtime } =
+    deps;
   const retention = createRetentionWake(() => [
     messages.oldestDeliveredAtMs(),
     deadLetters.oldestAtMs(),
     outbound.oldestSentAtMs(),
     receipts.oldestAtMs(),
-    timeline.oldestAcceptedAtMs(),
+    sentMessages.oldestAcceptedAtMs(),
     processedEvents.oldestAtMs(),
   ]);
 
@@ -49,7 +74,7 @@ export function createSessionMaintenance(deps: {
       const pruned = [
         prunedReceipts,
         outbound.pruneSent(cutoffMs, PRUNE_BATCH),
-        timeline.prune(cutoffMs, PRUNE_BATCH),
+        sentMessages.prune(cutoffMs, PRUNE_BATCH),
         processedEvents.prune(cutoffMs, PRUNE_BATCH),
       ];
       return moreRevoked || pruned.some((count) => count >= PRUNE_BATCH);

@@ -1,4 +1,4 @@
-import type { DeadLetterRecorder } from "../inbound/dead-letters";
+import type { DeadLetterRecorder } from "../inbound";
 import {
   COUNTERS,
   type MessageStore,

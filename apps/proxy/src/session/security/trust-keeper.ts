@@ -1,6 +1,6 @@
 import type { TrustPeer } from "@clawdentity/protocol";
 import { toIsoTimestamp } from "../../clock";
-import { toInboundRateScope, toMaxSenderQuota } from "../inbound/message-intake";
+import { toInboundRateScope, toMaxSenderQuota } from "../inbound";
 import type { RelaySessionRuntime } from "../runtime";
 import type {
   IdentityStore,

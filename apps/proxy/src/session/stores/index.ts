@@ -29,6 +29,7 @@ export {
   type ReceiptStore,
 } from "./receipt-store";
 export { createRevocationStore, type Revocation, type RevocationStore, WHOLE_AGENT } from "./revocation-store";
+export { SESSION_MIGRATIONS } from "./schema";
 export { createSessionStateStore, type SessionStateStore } from "./session-state-store";
 export {
   createTimelineStore,

@@ -18,12 +18,13 @@ export const COUNTERS = {
   receiptsRouted: (status: string) => `receipts_routed.${status}`,
   receiptsAccepted: (status: string) => `receipts_accepted.${status}`,
   receiptsAcked: "receipts_acked",
-  noticesPublished: "notices_published",
+  // Receipt events keep the counter names they were stored under (`notices_*`).
+  receiptEventsPublished: "notices_published",
   /** Receipt events published again because the sender's session had not confirmed them in time. */
-  noticesRepublished: "notices_republished",
-  noticesConfirmed: "notices_confirmed",
+  receiptEventsRepublished: "notices_republished",
+  receiptEventsConfirmed: "notices_confirmed",
   /** Receipt events given up unconfirmed after the retention period. */
-  noticesAbandoned: "notices_abandoned",
+  receiptEventsAbandoned: "notices_abandoned",
   reportsSent: "reports_sent",
   revocations: (scope: string) => `revocations.${scope}`,
   deadLettersRetried: "dead_letters_retried",

@@ -1,8 +1,8 @@
 import { createHeldValue, forgettingRunner, pruneHeadOlderThan, type SqlRunner } from "../../storage";
 
 /**
- * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (a dead-letter notice
- * or a receipt the agent posted), owed until the sender's session confirms it stored the event.
+ * `receipt`: a `delivery_receipt` event for the `clawdentity-receipts` queue (the relay's own
+ * `dead_lettered` receipt or one the agent posted), owed until the sender's session confirms it stored the event.
  * `progress`: a delivery report for the sender's own session, done (and deleted) when that call returns.
  */
 export type OutboundKind = "receipt" | "progress";

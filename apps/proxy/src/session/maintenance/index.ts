@@ -1,0 +1,3 @@
+export { type AlarmPlanner, createAlarmPlanner } from "./alarm-planner";
+export { createMetricsFlusher, type MetricDeltas, toRelayMetrics } from "./metrics";
+export { createSessionMaintenance, type SessionMaintenance } from "./retention";
