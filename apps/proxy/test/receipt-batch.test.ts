@@ -13,6 +13,7 @@ import { connectV2, deliverMessage, receiptStates } from "./support/receipt-flow
 import type { TestAgent } from "./support/test-agents";
 import { createTestAgent } from "./support/test-agents";
 import { createPairedAgents, type TestProxy } from "./support/test-proxy";
+import { QUEUES, runQueueBatchWith } from "./support/test-queues";
 
 const postReceipts = (proxy: TestProxy, poster: TestAgent, receipts: unknown[]) =>
   proxy.send(poster, RELAY_PATHS.deliveryReceiptsBatch, { body: JSON.stringify({ receipts }) });
@@ -95,5 +96,52 @@ describe("POST /v1/relay/delivery-receipts/batch", () => {
       "PROXY_PAYLOAD_TOO_LARGE",
     );
     expect(proxy.published).toEqual([]);
+  });
+});
+
+describe("the receipts consumer routes a batch by session", () => {
+  it("stores each sender's receipts in one call and one push, confirms each recipient's in one call, and retries only what failed", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const carol = await createTestAgent(proxy.clock);
+    await proxy.pair(carol, bob);
+    const { socket: bobSocket } = await connectV2(proxy, bob);
+    const aliceIds: string[] = [];
+    const carolIds: string[] = [];
+    for (let index = 0; index < 3; index++) aliceIds.push(await deliverMessage(proxy, alice, bobSocket, bob));
+    for (let index = 0; index < 2; index++) carolIds.push(await deliverMessage(proxy, carol, bobSocket, bob));
+    const receiptsFor = (senderAgentDid: string, ids: string[]) =>
+      ids.map((messageId) => ({ messageId, senderAgentDid, status: "delivered_to_webhook" }));
+    const posted = [...receiptsFor(alice.did, aliceIds), ...receiptsFor(carol.did, carolIds)];
+    expect(summary(await batchResults(await postReceipts(proxy, bob, posted)))).toEqual(posted.map(() => "accepted"));
+    const { socket: aliceSocket } = await connectV2(proxy, alice, { batch: true });
+
+    const events = proxy.published.splice(0);
+    const eventOf = (messageId: string) => events.find((event) => event.data.messageId === messageId)?.id;
+    const calls: string[] = [];
+    const result = await runQueueBatchWith(
+      QUEUES.receipts,
+      events.map((body) => ({ body, id: body.id })),
+      {
+        clock: proxy.clock,
+        session: (agentDid) => {
+          calls.push(agentDid);
+          if (agentDid === carol.did) throw new Error("relay session overloaded");
+          return proxy.session(agentDid);
+        },
+      },
+    );
+    // carol's session failed: her receipts are retried, and bob's session is not told they arrived.
+    expect(calls.sort()).toEqual([alice.did, bob.did, carol.did].sort());
+    expect(result.retryMessages.map((message: { msgId: string }) => message.msgId).sort()).toEqual(
+      carolIds.map(eventOf).sort(),
+    );
+    expect([...result.explicitAcks].sort()).toEqual(aliceIds.map(eventOf).sort());
+
+    const batch = await aliceSocket.next("receipt_batch");
+    const pushed = batch.receipts as Array<{ messageId: string }>;
+    expect(pushed.map((receipt) => receipt.messageId).sort()).toEqual([...aliceIds].sort());
+    aliceSocket.close();
+    await aliceSocket.closed;
+    bobSocket.close();
   });
 });

@@ -7,41 +7,90 @@ import type { QueueContext } from "./queue-context";
 /**
  * `clawdentity-receipts` → `delivery_receipt`: routed to the SENDER's relay session, which stores
  * it once and pushes it to its connector; then the RECIPIENT's session, which published it, is
- * told it arrived (it publishes it again until then). A failure of either call retries the
- * message; both are idempotent. A sender the registry places at another proxy gets it through
- * that proxy's federation outbox (PROTOCOL.md §11.6), which keeps it until that proxy stored it.
- * A sender no proxy claims is recorded, not retried, and confirmed too: publishing it again could
- * not route it.
+ * told it arrived (it publishes it again until then). A batch makes one call per sender's session
+ * (its receipts in one transaction and one push) and one per recipient's; a failed call retries
+ * the messages it carried; both are idempotent. A sender the registry places at another proxy
+ * gets it through that proxy's federation outbox (PROTOCOL.md §11.6), which keeps it until that
+ * proxy stored it. A sender no proxy claims is recorded, not retried, and confirmed too:
+ * publishing it again could not route it.
  */
 export const deliveryReceiptsConsumer: MessageConsumer<DeliveryReceiptEvent> = {
   parse: (body) => parseEvent(body, EVENT_TYPES.deliveryReceipt, deliveryReceiptEventSchema),
   async handle(event, ctx) {
-    const home = await findSendersRemoteHome(event, ctx);
-    let routed: HandleResult = "done";
-    if (home) {
-      await toFederationOutbox(ctx.env, home).enqueueReceipt({ destination: home, receipt: event.data });
-    } else {
-      const result = await ctx.session(event.data.senderAgentDid).storeReceipt(event.data);
-      if (!result.senderKnown) routed = { unroutable: "the sender has no relay session on this proxy" };
-    }
-    await ctx.session(event.data.recipientAgentDid).confirmOutbound([event.id]);
-    return routed;
+    const [result] = await routeReceipts([event], ctx);
+    if (result instanceof Error) throw result;
+    return result ?? "done";
   },
+  handleBatch: (events, ctx) => routeReceipts(events, ctx),
 };
+
+const UNROUTABLE: HandleResult = { unroutable: "the sender has no relay session on this proxy" };
+
+async function routeReceipts(events: DeliveryReceiptEvent[], ctx: QueueContext): Promise<Array<HandleResult | Error>> {
+  const results: Array<HandleResult | Error> = events.map(() => "done");
+  const fail = (indexes: number[], error: unknown) => {
+    for (const index of indexes) results[index] = error instanceof Error ? error : new Error(String(error));
+  };
+  const homes = new Map<string, Promise<string | null>>();
+  const bySender = new Map<string, number[]>();
+  await Promise.all(
+    events.map(async (event, index) => {
+      const senderDid = event.data.senderAgentDid;
+      if (!homes.has(senderDid)) homes.set(senderDid, findSendersRemoteHome(senderDid, ctx));
+      const home = await homes.get(senderDid);
+      if (!home) {
+        bySender.set(senderDid, [...(bySender.get(senderDid) ?? []), index]);
+        return;
+      }
+      await toFederationOutbox(ctx.env, home)
+        .enqueueReceipt({ destination: home, receipt: event.data })
+        .catch((error: unknown) => fail([index], error));
+    }),
+  );
+  await Promise.all(
+    [...bySender].map(async ([senderDid, indexes]) => {
+      try {
+        const stored = await ctx.session(senderDid).storeReceipts(indexes.map((index) => toData(events, index)));
+        indexes.forEach((index, position) => {
+          if (!stored[position]?.senderKnown) results[index] = UNROUTABLE;
+        });
+      } catch (error) {
+        fail(indexes, error);
+      }
+    }),
+  );
+  const byRecipient = new Map<string, number[]>();
+  events.forEach((event, index) => {
+    if (results[index] instanceof Error) return;
+    const recipientDid = event.data.recipientAgentDid;
+    byRecipient.set(recipientDid, [...(byRecipient.get(recipientDid) ?? []), index]);
+  });
+  await Promise.all(
+    [...byRecipient].map(([recipientDid, indexes]) =>
+      ctx
+        .session(recipientDid)
+        .confirmOutbound(indexes.map((index) => (events[index] as DeliveryReceiptEvent).id))
+        .catch((error: unknown) => fail(indexes, error)),
+    ),
+  );
+  return results;
+}
+
+const toData = (events: DeliveryReceiptEvent[], index: number) => (events[index] as DeliveryReceiptEvent).data;
 
 /**
  * The origin of the sender's home when the registry places it at another proxy (answers are
  * cached, §11.4); null with federation off, for a sender at home here or nowhere, and when the
  * registry cannot be asked (the receipt then stays on this proxy, as before federation).
  */
-async function findSendersRemoteHome(event: DeliveryReceiptEvent, ctx: QueueContext): Promise<string | null> {
+async function findSendersRemoteHome(senderDid: string, ctx: QueueContext): Promise<string | null> {
   const { federation } = ctx.config;
   if (!federation.signingKey) return null;
   try {
-    const home = await ctx.registry.resolveHome(event.data.senderAgentDid);
+    const home = await ctx.registry.resolveHome(senderDid);
     return home && home.origin !== federation.origin ? home.origin : null;
   } catch (error) {
-    console.warn("sender's home could not be resolved", { senderDid: event.data.senderAgentDid, error: String(error) });
+    console.warn("sender's home could not be resolved", { senderDid, error: String(error) });
     return null;
   }
 }

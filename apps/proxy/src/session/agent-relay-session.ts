@@ -140,18 +140,31 @@ export class AgentRelaySession extends DurableObject<Env> {
     return results;
   }
 
-  /** A receipt routed from the queue to this sender's session: stored once, pushed to the connector. */
+  /** A receipt routed to this sender's session (a forwarded one): stored once, pushed to the connector. */
   async storeReceipt(data: DeliveryReceiptData): Promise<StoreReceiptResult> {
+    const [result] = await this.storeReceipts([data]);
+    return result as StoreReceiptResult;
+  }
+
+  /**
+   * The receipts a queue batch holds for this sender, in one transaction and one push: each stored
+   * once (a receipt already held is not stored or pushed again), one result per receipt, in order.
+   */
+  async storeReceipts(receiptsData: DeliveryReceiptData[]): Promise<StoreReceiptResult[]> {
     const { schema, write, senderReceipts, timeline, identity, pushAll } = this.#parts;
-    if (!schema.isInitialised() || !identity.get()) return { stored: false, senderKnown: false };
+    if (!schema.isInitialised() || !identity.get()) {
+      return receiptsData.map(() => ({ stored: false, senderKnown: false }));
+    }
     const nowMs = this.#parts.now();
-    const stored = write(() => {
-      const fresh = senderReceipts.store(data, nowMs);
-      if (fresh) timeline.recordReceipt(data, nowMs);
-      return fresh;
-    });
-    await this.#reschedule(nowMs, stored && pushAll(nowMs));
-    return { stored, senderKnown: true };
+    const stored = write(() =>
+      receiptsData.map((data) => {
+        const fresh = senderReceipts.store(data, nowMs);
+        if (fresh) timeline.recordReceipt(data, nowMs);
+        return fresh;
+      }),
+    );
+    await this.#reschedule(nowMs, stored.includes(true) && pushAll(nowMs));
+    return stored.map((fresh) => ({ stored: fresh, senderKnown: true }));
   }
 
   /**

@@ -88,7 +88,14 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   const { clock, tuning, logger, metrics } = deps;
   const createWebSocket: CreateWebSocket =
     deps.createWebSocket ??
-    ((url, headers) => new WebSocket(url, { headers, handshakeTimeout: 15_000, maxPayload: MAX_SOCKET_MESSAGE_BYTES }));
+    ((url, headers) =>
+      new WebSocket(url, {
+        headers,
+        handshakeTimeout: 15_000,
+        maxPayload: MAX_SOCKET_MESSAGE_BYTES,
+        // Frames are small JSON: deflating each costs both ends more CPU than it saves bytes.
+        perMessageDeflate: false,
+      }));
   const status: RelaySocketStatus = {
     state: "disconnected",
     connectedAt: null,

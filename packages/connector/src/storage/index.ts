@@ -5,6 +5,7 @@ import { createInboxStore } from "./inbox-store";
 import { createJobStore } from "./job-store";
 import { createOutboxStore } from "./outbox-store";
 import { createOutcomeCheckStore } from "./outcome-check-store";
+import { withoutFsync } from "./queue-queries";
 import { createRetention } from "./retention";
 
 export type { ConnectorDatabase } from "./database";
@@ -44,6 +45,14 @@ export function createConnectorStorage(db: ConnectorDatabase) {
     retention: createRetention(db, [receiptOutbox, runtimeNotifications]),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
+    },
+    /**
+     * A transaction whose loss in a power cut only repeats idempotent work: committed to the WAL
+     * without waiting for the disk (it survives a killed process; the next fsynced commit makes it
+     * durable). Never for a row something outside is answered or acked on.
+     */
+    transactionWithoutFsync<T>(fn: () => T): T {
+      return withoutFsync(db, () => db.transaction(fn)());
     },
     /** Clears leases a killed process left behind; safe because one process holds the agent lock. */
     recoverLeases(): number {

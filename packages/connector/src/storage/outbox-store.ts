@@ -6,7 +6,7 @@ import {
   toPriorityRank,
 } from "@clawdentity/protocol";
 import type { ConnectorDatabase } from "./database";
-import { createClaimDue, createQueueQueries, toPrioritizedInsert } from "./queue-queries";
+import { createClaimDue, createQueueQueries, toPrioritizedInsert, withoutFsync } from "./queue-queries";
 
 export type DeadLetterSource = "local" | "remote";
 
@@ -119,8 +119,12 @@ export function createOutboxStore(db: ConnectorDatabase) {
       release.run(messageId);
     },
     /** The relay took it; `outcomeCheckAt` is when to ask for its outcome if no receipt came by then. */
+    /**
+     * Not fsynced: a relay a power cut forgets is sent again, and the proxy answers it as a
+     * duplicate of the same (sender, messageId).
+     */
     markRelayed(input: { messageId: string; now: number; outcomeCheckAt: number }): boolean {
-      return markRelayed.run(input).changes === 1;
+      return withoutFsync(db, () => markRelayed.run(input).changes === 1);
     },
     scheduleRetry(input: { messageId: string; now: number; nextAttemptAt: number; error: string; spent?: number }) {
       scheduleRetry.run({ spent: 1, ...input });
