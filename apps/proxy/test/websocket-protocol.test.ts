@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { CLAW_HEADERS, RELAY_CLOSE_CODES, RELAY_PATHS } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
@@ -119,6 +120,15 @@ describe("relay WebSocket protocol", () => {
     const closed = await proxy.session(bob.did).revoke({ scope: "jti", jti: bob.jti, reason: "reissued" });
     expect(closed.closedSockets).toBe(1);
     expect((await socket.closed).code).toBe(RELAY_CLOSE_CODES.revoked);
+  });
+
+  it("tags each socket with the jti it connected with", async () => {
+    const { proxy, bob } = await createPairedAgents();
+    await proxy.connect(bob);
+    const tags = await runInDurableObject(proxy.session(bob.did), (_instance, state) =>
+      state.getWebSockets().map((ws) => state.getTags(ws)),
+    );
+    expect(tags).toEqual([[bob.jti]]);
   });
 
   it("requires a WebSocket upgrade and a signed request", async () => {
