@@ -143,7 +143,7 @@ const isUrl = (text: string): boolean => {
 };
 
 /** One message's answer from the connector: a `deliver_ack`, or one entry of a `deliver_ack_batch`. */
-export interface DeliverAck {
+interface DeliverAck {
   ackId: string;
   accepted: boolean;
   reason?: string | undefined;
@@ -337,7 +337,7 @@ export function createDeliveryScheduler(deps: {
 }
 export type DeliveryScheduler = ReturnType<typeof createDeliveryScheduler>;
 
-export interface PackableDeliver {
+interface PackableDeliver {
   frame: DeliverFrame;
   /** The length of the payload's JSON text, as stored. */
   payloadChars: number;
@@ -349,7 +349,7 @@ export interface PackableDeliver {
  * bound the frame before it parses it; a message alone in its run (one over the payload budget,
  * or the last one left) goes as a plain `deliver`.
  */
-export function packDelivers(delivers: readonly PackableDeliver[], nowMs: number): RelayFrame[] {
+function packDelivers(delivers: readonly PackableDeliver[], nowMs: number): RelayFrame[] {
   const { maxMessages, maxPayloadChars } = FRAME_BATCH_LIMITS;
   const out: RelayFrame[] = [];
   let run: DeliverFrame[] = [];

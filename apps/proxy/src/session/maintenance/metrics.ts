@@ -31,7 +31,7 @@ const LABELLED: Record<string, [MetricDefinition, string]> = {
 };
 
 /** The aggregate series of a session counter; null for counters only the agent's own figures use. */
-export function toCounterSeries(counter: string): string | null {
+function toCounterSeries(counter: string): string | null {
   if (counter.startsWith(SERIES_PREFIX)) return counter.slice(SERIES_PREFIX.length);
   const simple = SIMPLE[counter];
   if (simple) return toSeriesKey(simple);

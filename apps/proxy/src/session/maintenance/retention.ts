@@ -22,7 +22,7 @@ const PRUNE_BATCH = 200;
  * to prune, and the time is read again (`forget` after every alarm). It is read again as well when
  * nothing was held, and when the clock reads earlier than when it was read.
  */
-export function createRetentionWake(readOldestMs: () => ReadonlyArray<number | null>) {
+function createRetentionWake(readOldestMs: () => ReadonlyArray<number | null>) {
   let held: { oldestMs: number; readAtMs: number } | undefined;
 
   return {

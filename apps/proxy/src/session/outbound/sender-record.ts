@@ -131,7 +131,7 @@ const STATE_RANK: Record<SentState, number> = {
  * order, so the latest event by its own time wins (a tie goes to the further state), and a
  * message delivered to the webhook stays delivered.
  */
-export function toNextSentState(
+function toNextSentState(
   current: SentMessageRecord,
   event: { event: TimelineEvent; atMs: number; attempt?: number },
 ): SentMessageRecord {
