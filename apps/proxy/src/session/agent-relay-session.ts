@@ -324,11 +324,11 @@ export class AgentRelaySession extends DurableObject<Env> {
   /** Sets the one alarm at the earliest due work; `immediately` when a batch limit left work undone. */
   async #reschedule(nowMs: number, immediately = false): Promise<void> {
     const { alarms, scheduler, maintenance, metricsFlusher } = this.#parts;
+    if (immediately) alarms.holdWake(nowMs);
     await alarms.reschedule([
       ...scheduler.wakeTimesMs(nowMs),
       ...maintenance.wakeTimesMs(nowMs),
       metricsFlusher.wakeAtMs(nowMs),
-      immediately ? nowMs : null,
     ]);
   }
 }
