@@ -1,4 +1,5 @@
-import { DEFAULTS, RELAY_CLOSE_CODES } from "@clawdentity/protocol";
+import { runInDurableObject } from "cloudflare:test";
+import { DEFAULTS, FRAME_BATCH_LIMITS, RELAY_CLOSE_CODES } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { connectV2, deliverMessage, postReceipt, receiptStates } from "./support/receipt-flow";
@@ -164,5 +165,34 @@ describe("batched receipts on a v2 socket that asks for them in hello", () => {
     expect(second.helloAck.pendingReceipts).toBe(0);
     second.socket.close();
     bobSocket.close();
+  });
+
+  it("more receipts than one push sends: the wake asked for the rest holds while acks come in", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const { socket } = await connectV2(proxy, alice, { batch: true });
+    const count = FRAME_BATCH_LIMITS.maxMessages + 10;
+    const at = new Date(proxy.clock.nowMs()).toISOString();
+    const data = Array.from({ length: count }, () => ({
+      messageId: createUlid(proxy.clock.nowMs()),
+      correlationId: "c",
+      senderAgentDid: alice.did,
+      recipientAgentDid: bob.did,
+      status: "delivered_to_webhook" as const,
+      at,
+    }));
+    await proxy.session(alice.did).storeReceipts(data);
+    const first = (await socket.next("receipt_batch")).receipts as Array<{ id: string }>;
+    expect(first).toHaveLength(FRAME_BATCH_LIMITS.maxMessages);
+    // The ack reschedules from the session's own due times; the wake for the rest must stay.
+    socket.ackReceiptBatch(first.map((receipt) => receipt.id));
+    await socket.sync();
+    const alarmAt = await runInDurableObject(proxy.session(alice.did), (_instance, state) => state.storage.getAlarm());
+    expect(alarmAt).not.toBeNull();
+    expect(alarmAt as number).toBeLessThanOrEqual(proxy.clock.nowMs());
+
+    expect(await proxy.runAlarm(alice.did)).toBe(true);
+    const rest = (await socket.next("receipt_batch")).receipts as Array<{ id: string }>;
+    expect(rest).toHaveLength(10);
+    socket.close();
   });
 });

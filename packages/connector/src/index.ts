@@ -16,4 +16,4 @@ export {
 export { createJsonLogger, type Logger, silentLogger } from "./logger";
 export type { OutboundService, SubmitOutboundInput, SubmitOutboundResult } from "./outbox";
 export type { CreateWebSocket, RelaySocketState, RelaySocketStatus } from "./relay-client";
-export { type ConnectorStorage, openConnectorStorage, SCHEMA_VERSION } from "./storage";
+export { type ConnectorStorage, createGroupCommit, openConnectorStorage, SCHEMA_VERSION } from "./storage";

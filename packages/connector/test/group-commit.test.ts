@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DeliverFrame, Priority } from "@clawdentity/protocol";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createAgentHome, createLocalApiToken } from "../src";
+import { createAgentHome, createGroupCommit, createLocalApiToken, openConnectorStorage } from "../src";
 import {
   type ChildConnector,
   createDeliverFrame,
@@ -175,4 +175,44 @@ describe("a crash between a batch's commit and its acks (kill -9)", () => {
       expect(await second.stop()).toBe(0);
     },
   );
+});
+
+describe("writes asked for together share one commit (outbound submits)", () => {
+  it("one transaction for a turn's writes; the one that throws is rolled back and rejected alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
+    const storage = openConnectorStorage(join(dir, "connector.db"));
+    try {
+      const commits: number[] = [];
+      const commitSoon = createGroupCommit({
+        commitEach: (writes) => {
+          commits.push(writes.length);
+          return storage.commitEach(writes);
+        },
+      });
+      const insert = (key: string) => () => {
+        storage.idempotency.insert({ key, messageId: key, correlationId: key, requestHash: "h", now: 1 });
+        return key;
+      };
+      const results = await Promise.allSettled([
+        commitSoon(insert("first")),
+        commitSoon(() => {
+          insert("doomed")();
+          throw new Error("refused");
+        }),
+        commitSoon(insert("second")),
+      ]);
+      expect(commits).toEqual([3]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(["first", "doomed", "second"].map((key) => storage.idempotency.find(key)?.messageId ?? null)).toEqual([
+        "first",
+        null,
+        "second",
+      ]);
+      await commitSoon(insert("later"));
+      expect(commits).toEqual([3, 1]);
+    } finally {
+      storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

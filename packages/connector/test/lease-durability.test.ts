@@ -86,3 +86,31 @@ describe("a lease is written without waiting for the disk", () => {
     ]);
   });
 });
+
+describe("bookkeeping whose loss only repeats idempotent work is written without waiting for the disk", () => {
+  const setCalls = (pragma: { mock: { calls: unknown[][] } }) =>
+    pragma.mock.calls.map(([source]) => String(source)).filter((source) => source.includes("="));
+
+  it("marking a row relayed, a job done and an inbox delivery commit under NORMAL; the outbox row itself under FULL", () => {
+    const storage = open();
+    const pragma = vi.spyOn(storage.db, "pragma");
+    queue(storage, ID);
+    expect(setCalls(pragma)).toEqual([]);
+
+    expect(storage.outbox.markRelayed({ messageId: ID, now: T0, outcomeCheckAt: T0 + HOUR })).toBe(true);
+    expect(setCalls(pragma)).toEqual(["synchronous = NORMAL", "synchronous = FULL"]);
+
+    pragma.mockClear();
+    storage.receiptOutbox.enqueue({ messageId: ID, body: { messageId: ID }, now: T0, ttlMs: HOUR });
+    const [job] = storage.receiptOutbox.claimDue({ now: T0, leaseMs: 60_000, limit: 1 });
+    pragma.mockClear();
+    storage.receiptOutbox.markDone(job?.id as number, T0);
+    expect(setCalls(pragma)).toEqual(["synchronous = NORMAL", "synchronous = FULL"]);
+    expect(storage.receiptOutbox.get(job?.id as number)?.state).toBe("done");
+
+    pragma.mockClear();
+    expect(storage.transactionWithoutFsync(() => storage.outbox.get(ID)?.status)).toBe("relayed");
+    expect(setCalls(pragma)).toEqual(["synchronous = NORMAL", "synchronous = FULL"]);
+    expect(synchronous(storage)).toBe(FULL);
+  });
+});

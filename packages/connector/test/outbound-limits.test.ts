@@ -68,9 +68,9 @@ describe("payload structure limits at the local API", () => {
     let justPast: object | number = 1;
     for (let level = 0; level <= maxDepth; level++) justPast = { a: justPast };
     for (const payload of [deep, justPast]) {
-      expect(() =>
+      await expect(
         rig.node.started.outbound.submit({ request: { toAgentDid: rig.ids.peer.agentDid, payload } }),
-      ).toThrow(expect.objectContaining({ code: "CONNECTOR_PAYLOAD_TOO_COMPLEX", status: 400 }));
+      ).rejects.toThrow(expect.objectContaining({ code: "CONNECTOR_PAYLOAD_TOO_COMPLEX", status: 400 }));
     }
     expect(rig.node.started.storage.outbox.countByStatus().queued).toBe(0);
   });

@@ -321,11 +321,11 @@ export class AgentRelaySession extends DurableObject<Env> {
   async #reschedule(nowMs: number, immediately = false): Promise<void> {
     const { alarms, scheduler, maintenance, metricsFlusher } = this.#parts;
     metricsFlusher.startInterval(nowMs);
+    if (immediately) alarms.holdWake(nowMs);
     await alarms.reschedule([
       ...scheduler.wakeTimesMs(nowMs),
       ...maintenance.wakeTimesMs(nowMs),
       metricsFlusher.wakeAtMs(nowMs),
-      immediately ? nowMs : null,
     ]);
   }
 }

@@ -18,7 +18,8 @@ export const connectorTuningSchema = z.object({
   webhookRetryMaxMs: durationMs(DEFAULTS.webhookRetryMaxMs),
   webhookMaxAttempts: positiveInt(DEFAULTS.webhookMaxAttempts),
   webhookTtlMs: durationMs(DEFAULTS.webhookTtlMs),
-  webhookConcurrency: positiveInt(4),
+  /** Calls in flight to the runtime's webhook (deliveries and notices each); the runtime's owner lowers it for a runtime that takes fewer. */
+  webhookConcurrency: positiveInt(16),
   runtimeNotificationMaxAttempts: positiveInt(DEFAULTS.webhookMaxAttempts),
   receiptTtlMs: durationMs(DEFAULTS.outboxTtlMs),
   /** A relayed message with no receipt this long after the relay took it: ask the proxy for its outcome. */

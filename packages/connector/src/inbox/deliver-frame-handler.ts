@@ -97,22 +97,9 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
     const checked = frames.map(check);
     const storable = checked.filter((entry): entry is Checked => "frame" in entry);
     const now = clock.now();
-    let outcomes: Stored[];
-    try {
-      outcomes = storage.transaction(() =>
-        storable.map((entry): Stored => {
-          try {
-            // A savepoint: this frame's failure rolls back only this frame.
-            return storage.transaction(() => store(entry, now));
-          } catch (error) {
-            return { error: toErrorMessage(error) };
-          }
-        }),
-      );
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is durable.
-      outcomes = storable.map(() => ({ error: toErrorMessage(error) }));
-    }
+    const outcomes = storage
+      .commitEach(storable.map((entry) => () => store(entry, now)))
+      .map((outcome): Stored => (outcome.ok ? outcome.value : { error: toErrorMessage(outcome.error) }));
     const decided = new Map(storable.map((entry, index) => [entry, toDecision(entry, outcomes[index] as Stored)]));
     if (outcomes.some((outcome) => "stored" in outcome && outcome.stored)) deps.onStored();
     if (outcomes.some((outcome) => "receiptRequeued" in outcome && outcome.receiptRequeued)) deps.onReceiptQueued();

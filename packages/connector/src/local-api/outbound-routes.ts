@@ -22,7 +22,7 @@ export function registerOutboundRoutes(app: Hono, deps: { outbound: OutboundServ
     const idempotencyKey = rawKey === undefined ? undefined : idempotencyKeySchema.parse(rawKey);
     // W3C trace context: a malformed traceparent is ignored, never forwarded.
     const traceparent = c.req.header(CLAW_HEADERS.traceparent)?.trim().toLowerCase();
-    const result = deps.outbound.submit({
+    const result = await deps.outbound.submit({
       request,
       ...(idempotencyKey ? { idempotencyKey } : {}),
       ...(traceparent && TRACEPARENT_PATTERN.test(traceparent) ? { traceparent } : {}),

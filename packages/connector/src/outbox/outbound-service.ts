@@ -10,6 +10,7 @@ import { AppError } from "@clawdentity/sdk/http";
 import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
 import { createPayloadTooComplexError, toPayloadText } from "../payload-limits";
+import { createGroupCommit } from "../storage";
 
 export interface SubmitOutboundInput {
   request: OutboundRequest;
@@ -46,10 +47,14 @@ function toStableJson(value: unknown): string {
 
 export function createOutboundService(deps: OutboundServiceDeps) {
   const { storage, clock, tuning, metrics, logger } = deps;
+  const commitSoon = createGroupCommit(storage);
 
   return {
-    /** Writes the outbox row (and the idempotency key) in one transaction before anyone is answered. */
-    submit(input: SubmitOutboundInput): SubmitOutboundResult {
+    /**
+     * Writes the outbox row (and the idempotency key) atomically, durable before anyone is
+     * answered; submits that arrive together share the commit (group commit).
+     */
+    async submit(input: SubmitOutboundInput): Promise<SubmitOutboundResult> {
       const { request } = input;
       // Measured before anything below serializes the request again (the idempotency hash).
       const { text: payload, problem } = toPayloadText(request.payload);
@@ -58,7 +63,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         throw new AppError("CONNECTOR_PAYLOAD_TOO_LARGE", 413, `payload exceeds ${RELAY_MAX_PAYLOAD_BYTES} bytes`);
       }
       const requestHash = createHash("sha256").update(toStableJson(request)).digest("base64url");
-      const result = storage.transaction((): SubmitOutboundResult => {
+      const result = await commitSoon((): SubmitOutboundResult => {
         const now = clock.now();
         if (input.idempotencyKey) {
           const existing = storage.idempotency.find(input.idempotencyKey);

@@ -35,22 +35,9 @@ export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
   };
 
   return function handleReceiptFrames(frames: readonly ReceiptFrame[]): boolean[] {
-    let outcomes: Array<{ recorded: boolean } | { error: string }>;
-    try {
-      outcomes = storage.transaction(() =>
-        frames.map((frame) => {
-          try {
-            // A savepoint: this receipt's failure rolls back only this receipt.
-            return { recorded: storage.transaction(() => record(frame)) };
-          } catch (error) {
-            return { error: toErrorMessage(error) };
-          }
-        }),
-      );
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is durable.
-      outcomes = frames.map(() => ({ error: toErrorMessage(error) }));
-    }
+    const outcomes = storage
+      .commitEach(frames.map((frame) => () => record(frame)))
+      .map((outcome) => (outcome.ok ? { recorded: outcome.value } : { error: toErrorMessage(outcome.error) }));
     outcomes.forEach((outcome, index) => {
       if ("error" in outcome) {
         logger.error("receipt not recorded; not acknowledged", { id: frames[index]?.id, error: outcome.error });

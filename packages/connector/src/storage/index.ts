@@ -16,6 +16,7 @@ export {
   type DeadLetterRow,
   type DeadLetterStore,
 } from "./dead-letter-store";
+export { createGroupCommit } from "./group-commit";
 export type { IdempotencyRecord, IdempotencyStore } from "./idempotency-store";
 export type { InboxRow, InboxStatus, InboxStore, NewInboxMessage } from "./inbox-store";
 export type { JobRow, JobState, JobStore } from "./job-store";
@@ -25,6 +26,9 @@ export type { AwaitingOutcome, OutcomeCheckStore } from "./outcome-check-store";
 export type { RetentionResult } from "./retention";
 
 export type ConnectorStorage = ReturnType<typeof createConnectorStorage>;
+
+/** What one write of a group commit came to: its value, or what it threw. */
+export type CommitOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** Every store over one database; `transaction` spans several of them atomically. */
 export function createConnectorStorage(db: ConnectorDatabase) {
@@ -45,6 +49,26 @@ export function createConnectorStorage(db: ConnectorDatabase) {
     retention: createRetention(db, [receiptOutbox, runtimeNotifications]),
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
+    },
+    /**
+     * Group commit: each write in its own savepoint inside ONE transaction (one fsync), so a write
+     * that throws is rolled back alone while the others commit; when the commit itself fails, every
+     * write failed. One outcome per write, in order.
+     */
+    commitEach<T>(writes: ReadonlyArray<() => T>): Array<CommitOutcome<T>> {
+      try {
+        return db.transaction(() =>
+          writes.map((write): CommitOutcome<T> => {
+            try {
+              return { ok: true, value: db.transaction(write)() };
+            } catch (error) {
+              return { ok: false, error };
+            }
+          }),
+        )();
+      } catch (error) {
+        return writes.map(() => ({ ok: false, error }));
+      }
     },
     /**
      * A transaction whose loss in a power cut only repeats idempotent work: committed to the WAL

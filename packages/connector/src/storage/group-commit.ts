@@ -1,0 +1,30 @@
+import type { ConnectorStorage } from "./index";
+
+type Waiting = { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+/**
+ * Writes asked for in one turn of the event loop share one transaction, so requests that arrive
+ * together cost one fsync between them, not one each. Each write is answered only after that
+ * commit; one that throws is rolled back and rejected alone (its own savepoint).
+ */
+export function createGroupCommit(storage: Pick<ConnectorStorage, "commitEach">) {
+  let waiting: Waiting[] = [];
+
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    const outcomes = storage.commitEach(batch.map(({ write }) => write));
+    batch.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) resolve(outcome.value);
+      else reject(outcome ? outcome.error : new Error("no outcome for the write"));
+    });
+  };
+
+  return function commitSoon<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      waiting.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (waiting.length === 1) setImmediate(flush);
+    });
+  };
+}
