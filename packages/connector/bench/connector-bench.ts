@@ -30,7 +30,7 @@ async function main() {
   const proxy = await startFakeProxy({ keys: ids.keys });
   const webhook = await startFakeWebhook();
   // The real clock: scheduling behaves as in production.
-  const clock = { ...createFakeClock(), now: () => Date.now() };
+  const clock = { ...createFakeClock(), nowMs: () => Date.now() };
   const node = await startTestConnector({
     identity: ids.agent,
     proxyUrl: proxy.url,

@@ -1,6 +1,6 @@
 import type { CircuitState } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import type { CircuitBreaker } from "./circuit-breaker";
-import type { Clock } from "./clock";
 import type { MetricsRegistry } from "./metrics";
 import type { RelaySocketStatus } from "./relay-client";
 import type { ConnectorStorage } from "./storage";
@@ -34,7 +34,7 @@ export function registerConnectorGauges(registry: MetricsRegistry, sources: Gaug
     "Age of the oldest relayed message still without an outcome, since the relay took it.",
     () => {
       const { oldestRelayedAt } = storage.outcomeChecks.awaitingOutcome();
-      return oldestRelayedAt === null ? [] : [{ value: (sources.clock.now() - oldestRelayedAt) / 1000 }];
+      return oldestRelayedAt === null ? [] : [{ value: (sources.clock.nowMs() - oldestRelayedAt) / 1000 }];
     },
   );
   registry.gauge(`${PREFIX}_inbox_messages`, "Inbox rows by status.", () =>

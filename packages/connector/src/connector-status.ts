@@ -1,6 +1,6 @@
 import type { CircuitSnapshot, ConnectorIdentityStatus, ConnectorStatusResponse } from "@clawdentity/protocol";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import type { CircuitBreaker } from "./circuit-breaker";
-import { toIso } from "./clock";
 import type { RelaySocketStatus } from "./relay-client";
 import type { ConnectorStorage } from "./storage";
 import type { WebhookPauseSnapshot } from "./webhook";
@@ -10,8 +10,8 @@ export function toCircuitSnapshot(breaker: CircuitBreaker): CircuitSnapshot {
   return {
     state: snapshot.state,
     consecutiveFailures: snapshot.consecutiveFailures,
-    ...(snapshot.openedAt !== null ? { openedAt: toIso(snapshot.openedAt) } : {}),
-    ...(snapshot.nextTrialAt !== null ? { nextTrialAt: toIso(snapshot.nextTrialAt) } : {}),
+    ...(snapshot.openedAt !== null ? { openedAt: toIsoTimestamp(snapshot.openedAt) } : {}),
+    ...(snapshot.nextTrialAt !== null ? { nextTrialAt: toIsoTimestamp(snapshot.nextTrialAt) } : {}),
   };
 }
 
@@ -37,12 +37,12 @@ export function toConnectorStatus(sources: StatusSources): ConnectorStatusRespon
   const notices = storage.runtimeNotifications.countByState();
   return {
     agentDid: sources.agentDid,
-    startedAt: toIso(sources.startedAt),
+    startedAt: toIsoTimestamp(sources.startedAt),
     identity: sources.identity,
     socket: {
       state: socket.state,
-      ...(socket.connectedAt !== null ? { connectedAt: toIso(socket.connectedAt) } : {}),
-      ...(socket.lastFrameAt !== null ? { lastFrameAt: toIso(socket.lastFrameAt) } : {}),
+      ...(socket.connectedAt !== null ? { connectedAt: toIsoTimestamp(socket.connectedAt) } : {}),
+      ...(socket.lastFrameAt !== null ? { lastFrameAt: toIsoTimestamp(socket.lastFrameAt) } : {}),
       ...(socket.lastHeartbeatRttMs !== null ? { lastHeartbeatRttMs: socket.lastHeartbeatRttMs } : {}),
       reconnectAttempts: socket.reconnectAttempts,
       ...(socket.lastCloseCode !== null ? { lastCloseCode: socket.lastCloseCode } : {}),
@@ -55,20 +55,20 @@ export function toConnectorStatus(sources: StatusSources): ConnectorStatusRespon
         deadLettered: outbox.dead_lettered,
         awaitingOutcome: {
           count: awaiting.count,
-          ...(awaiting.oldestRelayedAt !== null ? { oldestRelayedAt: toIso(awaiting.oldestRelayedAt) } : {}),
+          ...(awaiting.oldestRelayedAt !== null ? { oldestRelayedAt: toIsoTimestamp(awaiting.oldestRelayedAt) } : {}),
         },
       },
       inbox: { pending: inbox.pending, delivered: inbox.delivered, deadLettered: inbox.dead_lettered },
       receiptOutbox: { pending: receipts.pending, failed: receipts.failed },
       runtimeNotifications: { pending: notices.pending, failed: notices.failed },
     },
-    ...(sources.relayPausedUntil !== null ? { relayPausedUntil: toIso(sources.relayPausedUntil) } : {}),
+    ...(sources.relayPausedUntil !== null ? { relayPausedUntil: toIsoTimestamp(sources.relayPausedUntil) } : {}),
     ...(sources.webhookPause
       ? {
           webhookPause: {
             reason: "misconfigured" as const,
-            since: toIso(sources.webhookPause.since),
-            nextAttemptAt: toIso(sources.webhookPause.nextAttemptAt),
+            since: toIsoTimestamp(sources.webhookPause.since),
+            nextAttemptAt: toIsoTimestamp(sources.webhookPause.nextAttemptAt),
             failures: sources.webhookPause.failures,
             lastError: sources.webhookPause.lastError,
           },

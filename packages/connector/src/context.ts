@@ -1,4 +1,4 @@
-import type { Clock } from "./clock";
+import type { Clock } from "@clawdentity/sdk";
 import type { ConnectorTuning } from "./config";
 import type { Logger } from "./logger";
 import type { ConnectorMetrics } from "./metrics";

@@ -1,7 +1,7 @@
 import type { ConnectorStatusResponse } from "@clawdentity/protocol";
+import { type Clock, systemClock } from "@clawdentity/sdk";
 import { acquireAgentLock } from "./agent-home/process-lock";
 import { type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker";
-import { type Clock, systemClock } from "./clock";
 import type { ConnectorConfig, WebhookTarget } from "./config";
 import { registerConnectorGauges } from "./connector-gauges";
 import { toConnectorStatus } from "./connector-status";
@@ -141,7 +141,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   const { config, clock, random, fetch, logger, metrics, proxyBreaker, webhookBreaker } = shared;
   const { tuning } = config;
   const agentDid = config.identity.agentDid;
-  const startedAt = clock.now();
+  const startedAt = clock.nowMs();
   const recovered = storage.recoverLeases();
   if (recovered > 0) logger.warn("recovered rows left claimed by a previous run", { recovered });
 
@@ -239,7 +239,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   });
 
   const prune = () => {
-    const result = storage.retention.prune(clock.now(), tuning.retentionMs);
+    const result = storage.retention.prune(clock.nowMs(), tuning.retentionMs);
     if (result.outbox + result.inbox + result.jobs + result.idempotencyKeys > 0) {
       logger.info("retention pruned rows", { ...result });
     }

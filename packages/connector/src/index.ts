@@ -1,6 +1,5 @@
 export * from "./agent-home";
 export { type CircuitBreaker, type CircuitBreakerSnapshot, createCircuitBreaker } from "./circuit-breaker";
-export { type Clock, systemClock } from "./clock";
 export * from "./config";
 export { type Connector, type ConnectorDeps, createConnector, type StartedConnector } from "./create-connector";
 export { type DeadLetterQuery, DeadLetterReadError, type DeadLetterService, readDeadLetters } from "./dead-letters";

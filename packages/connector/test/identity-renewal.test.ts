@@ -49,7 +49,7 @@ async function setupRenewing(options: { onFrame?: (frame: RelayFrame) => void; i
 }
 
 /** Moves the connector's clock to `atMs` (the fake clock starts at real time). */
-const advanceTo = (atMs: number) => rig.node.advance(atMs - rig.node.clock.now());
+const advanceTo = (atMs: number) => rig.node.advance(atMs - rig.node.clock.nowMs());
 
 describe("self-renewal", () => {
   it("renews at ⅔ of the AIT's lifetime, writes identity.json, swaps the socket and signs everything after with the new AIT", async () => {
@@ -154,7 +154,7 @@ describe("self-renewal", () => {
       renewal: {
         lastErrorCode: "REGISTRY_RENEWAL_DISABLED",
         lastError: expect.stringContaining("403"),
-        nextAttemptAt: new Date(rig.node.clock.now() + 30_000).toISOString(),
+        nextAttemptAt: new Date(rig.node.clock.nowMs() + 30_000).toISOString(),
       },
     });
     await vi.waitFor(() => expect(notices()).toHaveLength(1));

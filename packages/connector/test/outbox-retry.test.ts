@@ -26,7 +26,7 @@ describe("outbox worker", () => {
   it("honours Retry-After on 429 and holds back every other message meanwhile", async () => {
     let calls = 0;
     await setup((request) => (++calls === 1 ? { status: 429, headers: { "retry-after": "120" } } : accept202(request)));
-    const t0 = rig.node.clock.now();
+    const t0 = rig.node.clock.nowMs();
     const first = await send();
     await vi.waitFor(() => expect(row(first).attempts).toBe(1));
     expect(row(first).nextAttemptAt).toBe(t0 + 120_000);
@@ -55,7 +55,7 @@ describe("outbox worker", () => {
       return accept202(request);
     });
     const messageId = await send();
-    const t0 = rig.node.clock.now();
+    const t0 = rig.node.clock.nowMs();
     await vi.waitFor(() => expect(row(messageId).attempts).toBe(1));
     expect(row(messageId).nextAttemptAt).toBe(t0 + 1_000);
     expect(row(messageId).lastError).toContain("HTTP 503 PROXY_INTERNAL");
@@ -121,7 +121,7 @@ describe("outbox worker", () => {
     const messageId = response.json.messageId;
     for (let attempt = 1; attempt <= 3; attempt++) {
       await vi.waitFor(() => expect(row(messageId).attempts).toBe(attempt));
-      expect(row(messageId).nextAttemptAt).toBe(rig.node.clock.now() + 1_000);
+      expect(row(messageId).nextAttemptAt).toBe(rig.node.clock.nowMs() + 1_000);
       rig.node.advance(1_000);
     }
   });
@@ -141,7 +141,7 @@ describe("outbox worker", () => {
       toAgentDid: rig.ids.peer.agentDid,
       status: "dead_lettered",
       reason: "expired",
-      at: new Date(rig.node.clock.now()).toISOString(),
+      at: new Date(rig.node.clock.nowMs()).toISOString(),
     });
     const status = await rig.node.api("GET", `/v1/outbound/${messageId}`);
     expect(status.json).toMatchObject({ status: "dead_lettered", deadLetterReason: "expired" });

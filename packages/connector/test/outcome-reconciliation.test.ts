@@ -121,7 +121,7 @@ describe("outcome reconciliation", () => {
     const messageId = await sendRelayed();
     rig.node.advance(60_000);
     await vi.waitFor(() => expect(outboxRow(messageId)?.lastError).toBe("the relay reports delivered_to_connector"));
-    const checkedAt = rig.node.clock.now();
+    const checkedAt = rig.node.clock.nowMs();
     expect(outboxRow(messageId)).toMatchObject({ status: "relayed", outcomeCheckAt: checkedAt + 10_000 });
     rig.node.advance(9_000);
     await settle();

@@ -111,7 +111,7 @@ describe("a duplicate deliver frame", () => {
 
     rig.proxy.respondReceipts(() => "hold");
     rig.node.advance(3_600_000);
-    const revivedAt = rig.node.clock.now();
+    const revivedAt = rig.node.clock.nowMs();
     redeliver(messageId);
     await vi.waitFor(() => expect(rig.proxy.receipts).toHaveLength(2));
     reader?.close();

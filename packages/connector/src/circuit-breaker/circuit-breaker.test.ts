@@ -7,7 +7,7 @@ function setup() {
   const breaker = createCircuitBreaker({
     failureThreshold: 5,
     openMs: 30_000,
-    clock: { now: () => now },
+    clock: { nowMs: () => now },
     onStateChange: (state) => changes.push(state),
   });
   return { breaker, changes, advance: (ms: number) => (now += ms) };

@@ -1,5 +1,5 @@
 import type { CircuitState } from "@clawdentity/protocol";
-import type { Clock } from "../clock";
+import type { Clock } from "@clawdentity/sdk";
 
 export interface CircuitPermit {
   /** True for the single half-open probe. */
@@ -48,7 +48,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     onStateChange?.(next);
   };
   const open = () => {
-    openedAt = clock.now();
+    openedAt = clock.nowMs();
     moveTo("open");
   };
   const close = () => {
@@ -94,7 +94,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     acquire() {
       if (state === "closed") return closedPermit();
       if (state === "open") {
-        if (openedAt !== null && clock.now() < openedAt + openMs) return null;
+        if (openedAt !== null && clock.nowMs() < openedAt + openMs) return null;
         moveTo("half_open");
       }
       if (trialInFlight) return null;

@@ -25,7 +25,7 @@ export type DeadLetterService = ReturnType<typeof createDeadLetterService>;
 /** List, retry and purge dead letters of both directions (PROTOCOL.md §8.1). */
 export function createDeadLetterService(deps: DeadLetterServiceDeps) {
   const { storage, clock, tuning, logger } = deps;
-  const toFilter = (query: DeadLetterQuery): DeadLetterFilter => toDeadLetterFilter(query, clock.now());
+  const toFilter = (query: DeadLetterQuery): DeadLetterFilter => toDeadLetterFilter(query, clock.nowMs());
 
   return {
     list(query: DeadLetterQuery): ConnectorDeadLetter[] {
@@ -40,7 +40,7 @@ export function createDeadLetterService(deps: DeadLetterServiceDeps) {
      * same messageId (the proxy accepts a messageId once), so that is a 409: send it as a new message.
      */
     retry(messageId: string, direction?: DeadLetterDirection) {
-      const now = clock.now();
+      const now = clock.nowMs();
       const retried: Array<{ direction: DeadLetterDirection; messageId: string }> = [];
       let remoteOnly = false;
       if (direction !== "inbound") {
@@ -70,7 +70,7 @@ export function createDeadLetterService(deps: DeadLetterServiceDeps) {
     },
 
     purge(query: DeadLetterQuery): { purged: number } {
-      const purged = storage.deadLetters.purge(toFilter(query), clock.now());
+      const purged = storage.deadLetters.purge(toFilter(query), clock.nowMs());
       logger.info("dead letters purged", { purged, ...query });
       return { purged };
     },

@@ -1,5 +1,5 @@
 import { type ConnectorDeadLetter, resolveOlderThan } from "@clawdentity/protocol";
-import { toIso } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import type { DeadLetterFilter, DeadLetterRow } from "../storage";
 import type { DeadLetterQuery } from "./dead-letter-service";
 
@@ -24,6 +24,6 @@ export function toConnectorDeadLetter(row: DeadLetterRow): ConnectorDeadLetter {
     source: row.source,
     attempts: row.attempts,
     ...(row.lastError ? { lastError: row.lastError } : {}),
-    deadLetteredAt: toIso(row.deadLetteredAt),
+    deadLetteredAt: toIsoTimestamp(row.deadLetteredAt),
   };
 }

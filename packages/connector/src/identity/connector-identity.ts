@@ -43,7 +43,7 @@ export async function createConnectorIdentity(
       ...input,
       agentDid: config.identity.agentDid,
       aitExpiresAt: keeper.current().claims.exp * 1000,
-      now: clock.now(),
+      now: clock.nowMs(),
       ttlMs: tuning.receiptTtlMs,
     });
     deps.onNotice();

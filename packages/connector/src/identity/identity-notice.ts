@@ -1,6 +1,5 @@
 import type { NoticeWebhookBody } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
-import { toIso } from "../clock";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import type { ConnectorStorage } from "../storage";
 
 export interface IdentityNoticeInput {
@@ -20,10 +19,10 @@ export function toIdentityNoticeBody(input: IdentityNoticeInput & { noticeId: st
     agentDid: input.agentDid,
     code: input.code,
     message: input.message,
-    at: toIso(input.at),
-    aitExpiresAt: toIso(input.aitExpiresAt),
+    at: toIsoTimestamp(input.at),
+    aitExpiresAt: toIsoTimestamp(input.aitExpiresAt),
     ...(input.errorCode ? { errorCode: input.errorCode } : {}),
-    ...(input.retryAt ? { retryAt: toIso(input.retryAt) } : {}),
+    ...(input.retryAt ? { retryAt: toIsoTimestamp(input.retryAt) } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ConnectorIdentityStatus } from "@clawdentity/protocol";
-import { type Clock, toIso } from "../clock";
+import { type Clock, toIsoTimestamp } from "@clawdentity/sdk";
 import type { MetricsRegistry } from "../metrics";
 import type { IdentityKeeper } from "./identity-keeper";
 import type { RenewalState } from "./renewal-worker";
@@ -7,15 +7,15 @@ import type { RenewalState } from "./renewal-worker";
 const PREFIX = "clawdentity_connector";
 
 const isoOrAbsent = <K extends string>(key: K, ms: number | null) =>
-  (ms === null ? {} : { [key]: toIso(ms) }) as Partial<Record<K, string>>;
+  (ms === null ? {} : { [key]: toIsoTimestamp(ms) }) as Partial<Record<K, string>>;
 
 /** `identity` of `GET /v1/status`: the AIT's lifetime, whether it works, and how renewal goes. */
 export function toIdentityStatus(keeper: IdentityKeeper, renewal: RenewalState): ConnectorIdentityStatus {
   const { claims } = keeper.current();
   return {
     jti: claims.jti,
-    issuedAt: toIso(claims.iat * 1000),
-    expiresAt: toIso(claims.exp * 1000),
+    issuedAt: toIsoTimestamp(claims.iat * 1000),
+    expiresAt: toIsoTimestamp(claims.exp * 1000),
     state: keeper.halted() ?? (renewal.renewing ? "renewing" : "valid"),
     renewal: {
       enabled: renewal.enabled,
@@ -41,7 +41,7 @@ export function registerIdentityGauges(
   registry.gauge(
     `${PREFIX}_ait_remaining_seconds`,
     "Seconds until the current AIT expires (negative once past).",
-    () => [{ value: keeper.current().claims.exp - sources.clock.now() / 1000 }],
+    () => [{ value: keeper.current().claims.exp - sources.clock.nowMs() / 1000 }],
   );
   registry.gauge(
     `${PREFIX}_identity_halted`,

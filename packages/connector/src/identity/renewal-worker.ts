@@ -67,7 +67,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
   const dueAt = () => state.nextAttemptAt ?? toRenewAt(keeper.current().claims, tuning.renewAtFraction);
 
   const recordFailure = (answer: Failure) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     state.consecutiveFailures += 1;
     state.lastError = answer.error;
     state.lastErrorCode = answer.code;
@@ -114,7 +114,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
       });
     }
     await keeper.adopt(identity);
-    state.lastRenewedAt = clock.now();
+    state.lastRenewedAt = clock.nowMs();
     metrics.identityRenewals.inc({ outcome: "renewed" });
     const { claims } = keeper.current();
     logger.info("identity renewed", { jti: claims.jti, expiresAt: new Date(claims.exp * 1000).toISOString() });
@@ -140,7 +140,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
       ...(nextSeed ? { nextSeed } : {}),
       fetch: deps.fetch,
       timeoutMs: tuning.relayRequestTimeoutMs,
-      nowMs: clock.now(),
+      nowMs: clock.nowMs(),
       signal,
     });
     if (answer.kind === "renewed") await renewed(answer.identity);
@@ -159,7 +159,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
 
   const runRenewal = async (signal: AbortSignal, rotate: boolean) => {
     state.renewing = true;
-    state.lastAttemptAt = clock.now();
+    state.lastAttemptAt = clock.nowMs();
     try {
       const { answer, jti } = await keeper.track(attempt(signal, rotate));
       if (answer.kind === "renewed" || answer.kind === "aborted") return;
@@ -179,7 +179,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
     concurrency: 1,
     maxIdleMs: tuning.maxIdleMs,
     claim() {
-      if (!enabled || state.renewing || keeper.halted() || clock.now() < dueAt()) return [];
+      if (!enabled || state.renewing || keeper.halted() || clock.nowMs() < dueAt()) return [];
       return [(signal) => renew(signal)];
     },
     nextWakeAt: () => (enabled && !keeper.halted() ? dueAt() : null),

@@ -96,7 +96,7 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
   return function handleDeliverFrames(frames: readonly DeliverFrame[]): DeliverDecision[] {
     const checked = frames.map(check);
     const storable = checked.filter((entry): entry is Checked => "frame" in entry);
-    const now = clock.now();
+    const now = clock.nowMs();
     const outcomes = storage
       .commitEach(storable.map((entry) => () => store(entry, now)))
       .map((outcome): Stored => (outcome.ok ? outcome.value : { error: toErrorMessage(outcome.error) }));

@@ -1,6 +1,6 @@
 import type { DeliveryWebhookBody, ReceiptStatus } from "@clawdentity/protocol";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import type { CircuitBreaker, CircuitPermit } from "../circuit-breaker";
-import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
 import { toErrorMessage } from "../logger";
 import type { RemoteOutcome } from "../proxy";
@@ -39,7 +39,7 @@ export function toDeliveryWebhookBody(row: InboxRow): DeliveryWebhookBody {
     ...(row.conversationId ? { conversationId: row.conversationId } : {}),
     ...(row.replyTo ? { replyTo: row.replyTo } : {}),
     priority: row.priority,
-    receivedAt: toIso(row.receivedAt),
+    receivedAt: toIsoTimestamp(row.receivedAt),
   };
 }
 
@@ -56,7 +56,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     enqueueDeliveryReceipt(storage, { row, status, reason, now, ttlMs: tuning.receiptTtlMs });
 
   const deadLetter = (row: InboxRow, reason: string, error: string | null, spent: number) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     const dead = storage.transaction(() => {
       const updated = storage.inbox.deadLetter({ seq: row.seq, now, reason, error, spent });
       if (updated) queueReceipt(row, "dead_lettered", reason, now);
@@ -69,7 +69,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   };
 
   const settle = (row: InboxRow, outcome: RemoteOutcome) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     metrics.webhookDeliveries.inc({ outcome: outcome.kind });
     pause.record(outcome);
     if (outcome.kind === "accepted") {
@@ -123,7 +123,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   const expireDue = () => {
     // Expiring while the target refuses every call: the message died of the misconfiguration.
     const reason = pause.isPaused() ? "webhook_misconfigured" : "expired";
-    for (const seq of storage.inbox.listExpired(clock.now())) {
+    for (const seq of storage.inbox.listExpired(clock.nowMs())) {
       const row = storage.inbox.get(seq);
       if (row) deadLetter(row, reason, row.lastError, 0);
     }
@@ -136,7 +136,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
       expireDue();
-      const now = clock.now();
+      const now = clock.nowMs();
       return pause
         .claim(limit, (allowed) =>
           claimWithPermits(breaker, allowed, (count) =>

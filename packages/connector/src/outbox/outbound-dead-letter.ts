@@ -19,7 +19,7 @@ export function deadLetterOutbound(
 ): boolean {
   const { storage, clock, tuning } = deps;
   const { row, reason, error } = input;
-  const now = clock.now();
+  const now = clock.nowMs();
   const dead = storage.transaction(() => {
     if (!input.write(now)) return false;
     enqueueRuntimeNotice(storage, {

@@ -5,9 +5,8 @@ import {
   type OutboundStatusResponse,
   RELAY_MAX_PAYLOAD_BYTES,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
-import { toIso } from "../clock";
 import type { ConnectorContext } from "../context";
 import { createPayloadTooComplexError, toPayloadText } from "../payload-limits";
 import { createGroupCommit } from "../storage";
@@ -64,7 +63,7 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       }
       const requestHash = createHash("sha256").update(toStableJson(request)).digest("base64url");
       const result = await commitSoon((): SubmitOutboundResult => {
-        const now = clock.now();
+        const now = clock.nowMs();
         if (input.idempotencyKey) {
           const existing = storage.idempotency.find(input.idempotencyKey);
           if (existing) {
@@ -118,14 +117,14 @@ export function createOutboundService(deps: OutboundServiceDeps) {
         priority: row.priority,
         status: row.status,
         attempts: row.attempts,
-        createdAt: toIso(row.createdAt),
-        ...(row.relayedAt ? { relayedAt: toIso(row.relayedAt) } : {}),
+        createdAt: toIsoTimestamp(row.createdAt),
+        ...(row.relayedAt ? { relayedAt: toIsoTimestamp(row.relayedAt) } : {}),
         ...(row.lastError ? { lastError: row.lastError } : {}),
         ...(row.deadLetterReason ? { deadLetterReason: row.deadLetterReason } : {}),
         receipts: storage.outbox.listReceipts(messageId).map((receipt) => ({
           status: receipt.status,
           ...(receipt.reason ? { reason: receipt.reason } : {}),
-          at: toIso(receipt.at),
+          at: toIsoTimestamp(receipt.at),
         })),
       };
     },

@@ -65,14 +65,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     });
 
   const expireDue = () => {
-    for (const messageId of storage.outbox.listExpired(clock.now())) {
+    for (const messageId of storage.outbox.listExpired(clock.nowMs())) {
       const row = storage.outbox.get(messageId);
       if (row) deadLetter(row, "expired", row.lastError, 0);
     }
   };
 
   const settle = async (row: OutboxRow, outcome: RemoteOutcome) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
       case "identity_refused": {
@@ -136,7 +136,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   const send = (row: OutboxRow, permit: CircuitPermit) => async (signal: AbortSignal) => {
     const outcome = await callGuarded(permit, async () =>
-      toProxyOutcome(await proxy.post(RELAY_PATHS.messages, row.payload, toRelayHeaders(row), signal), clock.now()),
+      toProxyOutcome(await proxy.post(RELAY_PATHS.messages, row.payload, toRelayHeaders(row), signal), clock.nowMs()),
     );
     await settle(row, outcome);
   };
@@ -148,7 +148,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     let outcomes: RemoteOutcome[] = [];
     const whole = await callGuarded(permit, async () => {
       const answer = await proxy.postRelayBatch(rows.map(toBatchMessage), signal);
-      const batch = toBatchOutcome(answer, rows.length, clock.now(), toProxyOutcome, parseResults);
+      const batch = toBatchOutcome(answer, rows.length, clock.nowMs(), toProxyOutcome, parseResults);
       if (batch.kind === "items") outcomes = batch.outcomes;
       if (batch.kind === "missing_route") batchRoute = false;
       // An older proxy: the rows go back untouched and are sent one by one from now on.
@@ -169,7 +169,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   // While the agent is revoked nothing waiting can ever go: each is dead-lettered without a request.
   const deadLetterRevoked = (limit: number) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     for (const row of storage.outbox.claimDue({ now, leaseMs: tuning.leaseMs, limit })) {
       deadLetter(row, "sender_revoked", "not sent: the agent or its AIT was revoked", 0);
     }
@@ -185,7 +185,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       const halted = identity.halted();
       if (halted === "revoked") deadLetterRevoked(limit);
       if (halted) return [];
-      const now = clock.now();
+      const now = clock.nowMs();
       if (now < pausedUntil) return [];
       if (batchRoute) return claimReady(now);
       return claimWithPermits(breaker, limit, (count) =>
@@ -198,6 +198,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   return {
     ...loop,
-    pausedUntil: () => (pausedUntil > clock.now() ? pausedUntil : null),
+    pausedUntil: () => (pausedUntil > clock.nowMs() ? pausedUntil : null),
   };
 }

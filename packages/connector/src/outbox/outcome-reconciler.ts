@@ -99,7 +99,7 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
 
   const settle = (row: OutboxRow, outcome: RemoteOutcome, reply: HttpResult | undefined) => {
     if (outcome.kind === "aborted") return checks.release(row.messageId);
-    const now = clock.now();
+    const now = clock.nowMs();
     const result = toCheckResult(row, outcome, reply, now);
     if (result.kind === "settled") {
       const fresh = recordOutboundReceipt(deps, {
@@ -127,7 +127,7 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
     const seen: { reply?: HttpResult } = {};
     const outcome = await callGuarded(permit, async () => {
       seen.reply = await proxy.get(`${RELAY_PATHS.messages}/${row.messageId}`, signal);
-      return toProxyOutcome(seen.reply, clock.now());
+      return toProxyOutcome(seen.reply, clock.nowMs());
     });
     if (outcome.kind === "identity_refused") {
       // Asked again with the next identity; parked meanwhile (the deadline still applies).
@@ -139,7 +139,7 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
 
   // A row whose last check could not run (circuit open, a backlog) gets one check interval of grace.
   const giveUpOverdue = () => {
-    const now = clock.now();
+    const now = clock.nowMs();
     const relayedBefore = now - tuning.outcomeDeadlineMs - tuning.outcomeCheckIntervalMs;
     for (const row of checks.listOverdue({ relayedBefore, now, limit: OVERDUE_BATCH })) giveUp(row, row.lastError);
   };
@@ -150,7 +150,7 @@ export function createOutcomeReconciler(deps: OutcomeReconcilerDeps): WorkerLoop
     concurrency: CHECK_CONCURRENCY,
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
-      const now = clock.now();
+      const now = clock.nowMs();
       const tasks = identity.halted()
         ? []
         : claimWithPermits(breaker, limit, (count) =>

@@ -48,13 +48,13 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
   const policy = resolveRetryPolicy(tuning, options.backoff, context.random);
 
   const fail = (row: JobRow, error: string, spent: number) => {
-    store.markFailed(row.id, clock.now(), error, spent);
+    store.markFailed(row.id, clock.nowMs(), error, spent);
     options.outcomes.inc({ outcome: "failed" });
     logger.warn(`${options.name} gave up`, { messageId: row.messageId, attempts: row.attempts + spent, error });
   };
 
   const settle = async (row: JobRow, outcome: RemoteOutcome) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     if (outcome.kind === "aborted") return store.release(row.id);
     if (outcome.kind === "identity_refused") {
       options.outcomes.inc({ outcome: outcome.kind });
@@ -117,7 +117,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     maxIdleMs: tuning.maxIdleMs,
     claim(limit) {
       if (options.identity?.halted()) return [];
-      const now = clock.now();
+      const now = clock.nowMs();
       if (batchRoute && options.batch && !options.pause) return claimBatch(now, options.batch.maxRows);
       const claimRows = (allowed: number) =>
         claimWithPermits(options.breaker, allowed, (count) =>

@@ -26,7 +26,7 @@ export function recordOutboundReceipt(
 ): boolean {
   const { storage, clock, tuning } = context;
   const { messageId, status, reason, at } = input;
-  const now = clock.now();
+  const now = clock.nowMs();
   const recorded = storage.transaction(() => {
     if (!storage.outbox.recordReceipt({ messageId, status, reason, at, now })) return null;
     const row = storage.outbox.get(messageId);

@@ -26,7 +26,7 @@ export function createReceiptFrameHandler(deps: ReceiptFrameHandlerDeps) {
       toAgentDid: frame.toAgentDid,
       status: frame.status,
       reason,
-      at: frame.at ? Date.parse(frame.at) : clock.now(),
+      at: frame.at ? Date.parse(frame.at) : clock.nowMs(),
       ...(frame.correlationId ? { correlationId: frame.correlationId } : {}),
     });
     metrics.receiptFrames.inc({ status: frame.status, duplicate: String(!recorded) });

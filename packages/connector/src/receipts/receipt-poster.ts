@@ -41,14 +41,14 @@ export function createReceiptPoster(deps: ReceiptPosterDeps): WorkerLoop {
       const headers: Record<string, string> = { [CLAW_HEADERS.messageId]: row.messageId };
       if (body.correlationId) headers[CLAW_HEADERS.correlationId] = body.correlationId;
       const result = await deps.proxy.post(RELAY_PATHS.deliveryReceipts, row.body, headers, signal);
-      return toReceiptOutcome(result, deps.clock.now());
+      return toReceiptOutcome(result, deps.clock.nowMs());
     },
     batch: {
       maxRows: RELAY_BATCH_LIMITS.maxReceipts,
       async call(rows, signal) {
         const body = JSON.stringify({ receipts: rows.map((row) => JSON.parse(row.body)) });
         const answer = await deps.proxy.post(RELAY_PATHS.deliveryReceiptsBatch, body, {}, signal);
-        return toBatchOutcome(answer, rows.length, deps.clock.now(), toReceiptOutcome, parseResults);
+        return toBatchOutcome(answer, rows.length, deps.clock.nowMs(), toReceiptOutcome, parseResults);
       },
     },
   });

@@ -1,5 +1,5 @@
 import type { ReceiptStatus, ReceiptWebhookBody } from "@clawdentity/protocol";
-import { toIso } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import type { ConnectorStorage } from "../storage";
 
 export interface RuntimeNoticeInput {
@@ -20,7 +20,7 @@ export function toRuntimeReceiptBody(input: RuntimeNoticeInput): ReceiptWebhookB
     toAgentDid: input.toAgentDid,
     status: input.status,
     ...(input.reason ? { reason: input.reason } : {}),
-    at: toIso(input.at),
+    at: toIsoTimestamp(input.at),
   };
 }
 

@@ -10,9 +10,8 @@ import {
   unbatchDelivers,
   unbatchReceipts,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
+import { type Clock, createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import WebSocket from "ws";
-import { type Clock, toIso } from "../clock";
 import type { ConnectorTuning } from "../config";
 import type { IdentityGate } from "../identity";
 import { type Logger, toErrorMessage } from "../logger";
@@ -123,7 +122,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     const text = serializeRelayFrame(frame, RELAY_PROTOCOL_V2);
     if (text && ws?.readyState === WebSocket.OPEN) ws.send(text);
   };
-  const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: toIso(clock.now()) });
+  const frameBase = () => ({ v: 1 as const, id: createUlid(), ts: toIsoTimestamp(clock.nowMs()) });
   /** Sockets whose `hello_ack` confirmed batch frames: acks go back batched on them. */
   const batching = new WeakSet<WebSocket>();
   const delivers = createDeliverIntake({
@@ -212,7 +211,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
 
   const onMessage = (ws: WebSocket, data: WebSocket.RawData, isBinary: boolean) => {
     if (ws === socket) {
-      status.lastFrameAt = clock.now();
+      status.lastFrameAt = clock.nowMs();
       lastFrameMono = performance.now();
     }
     const reading: FrameReading = isBinary
@@ -243,7 +242,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
   const onOpen = (ws: WebSocket) => {
     if (ws === pending) takeOver(ws);
     if (ws !== socket) return;
-    const now = clock.now();
+    const now = clock.nowMs();
     status.state = "connected";
     status.connectedAt = now;
     status.lastFrameAt = now;
@@ -266,7 +265,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
       intervalMs: tuning.heartbeatIntervalMs,
       deadAfterMs: tuning.deadSocketAfterMs,
       lastFrameAt: () => lastFrameMono,
-      sendHeartbeat: (id) => sendOn(ws, { v: 1, id, ts: toIso(clock.now()), type: "heartbeat" }),
+      sendHeartbeat: (id) => sendOn(ws, { v: 1, id, ts: toIsoTimestamp(clock.nowMs()), type: "heartbeat" }),
       onDead: () => {
         logger.warn("relay socket silent too long; reconnecting", { deadAfterMs: tuning.deadSocketAfterMs });
         ws.terminate();
@@ -308,8 +307,8 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
     heartbeat?.stop();
     heartbeat = null;
     status.lastCloseCode = code;
-    disconnectedAt ??= clock.now();
-    connectedMs += openSince === null ? 0 : clock.now() - openSince;
+    disconnectedAt ??= clock.nowMs();
+    connectedMs += openSince === null ? 0 : clock.nowMs() - openSince;
     openSince = null;
     if (stopped) {
       status.state = "stopped";
@@ -384,7 +383,7 @@ export function createRelayClient(deps: RelayClientDeps): RelayClient {
 
   return {
     connectedSeconds(): number {
-      return (connectedMs + (openSince === null ? 0 : clock.now() - openSince)) / 1000;
+      return (connectedMs + (openSince === null ? 0 : clock.nowMs() - openSince)) / 1000;
     },
     start() {
       if (!stopped) return;

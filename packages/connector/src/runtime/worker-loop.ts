@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import type { Clock } from "@clawdentity/sdk";
 
 /** One unit of claimed work; it must settle its row itself (done, retry, or released). */
 export type WorkerTask = (signal: AbortSignal) => Promise<void>;
@@ -82,7 +82,7 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
         continue;
       }
       const wakeAt = safeNextWakeAt(options);
-      const now = clock.now();
+      const now = clock.nowMs();
       await sleep(wakeAt === null || wakeAt <= now ? maxIdleMs : Math.min(wakeAt - now, maxIdleMs));
     }
   };

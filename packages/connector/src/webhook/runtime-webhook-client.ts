@@ -1,6 +1,6 @@
 import { CLAW_HEADERS, DELIVERY_CONTENT_TYPE } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { signWebhook } from "@clawdentity/sdk";
-import type { Clock } from "../clock";
 import type { WebhookTarget } from "../config";
 import { callHttp, type FetchLike } from "../http";
 import { type RemoteOutcome, toWebhookOutcome } from "../proxy";
@@ -55,7 +55,7 @@ export function createRuntimeWebhookClient(options: {
         timeoutMs: options.timeoutMs,
         signal,
       });
-      return toWebhookOutcome(result, options.clock.now());
+      return toWebhookOutcome(result, options.clock.nowMs());
     },
     setTarget(next) {
       target = next;

@@ -1,4 +1,4 @@
-import type { Clock } from "../clock";
+import type { Clock } from "@clawdentity/sdk";
 import type { Logger } from "../logger";
 import type { RemoteOutcome } from "../proxy";
 import { computeRetryDelayMs, type RetryPolicy } from "../runtime";
@@ -54,7 +54,7 @@ export function createWebhookPause(options: {
   };
 
   const misconfigured = (error: string, retryAfterMs: number | null) => {
-    const now = clock.now();
+    const now = clock.nowMs();
     if (state && !probeInFlight && now < state.nextAttemptAt) {
       // A call that was already in flight when the pause began: the pause stands as it is.
       state.lastError = error;
@@ -70,7 +70,7 @@ export function createWebhookPause(options: {
   return {
     claim(limit, claimRows) {
       if (!state) return claimRows(limit);
-      if (probeInFlight || clock.now() < state.nextAttemptAt) return [];
+      if (probeInFlight || clock.nowMs() < state.nextAttemptAt) return [];
       const rows = claimRows(1);
       if (rows.length > 0) probeInFlight = true;
       return rows;
@@ -95,7 +95,7 @@ export function createWebhookPause(options: {
               policy,
               retryAfterMs: outcome.retryAfterMs,
             });
-            state.nextAttemptAt = clock.now() + delay;
+            state.nextAttemptAt = clock.nowMs() + delay;
             probeInFlight = false;
           }
       }

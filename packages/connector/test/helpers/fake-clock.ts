@@ -1,4 +1,4 @@
-import type { Clock } from "../../src";
+import type { Clock } from "@clawdentity/sdk";
 
 export interface FakeClock extends Clock {
   advance(ms: number): void;
@@ -8,7 +8,7 @@ export interface FakeClock extends Clock {
 export function createFakeClock(start = Date.now()): FakeClock {
   let current = start;
   return {
-    now: () => current,
+    nowMs: () => current,
     advance(ms) {
       current += ms;
     },
