@@ -4,9 +4,8 @@
  * recipient queue and with 10,000 messages already queued. Run: `pnpm --filter @clawdentity/proxy bench`.
  */
 import { CLAW_HEADERS, RELAY_PATHS } from "@clawdentity/protocol";
-import { createUlid, signRequest } from "@clawdentity/sdk";
+import { createUlid, signRequest, systemClock } from "@clawdentity/sdk";
 import { unstable_startWorker } from "wrangler";
-import { systemClock } from "../src/clock.ts";
 import { TEST_PAIRING_SECRET } from "../test/support/registry-fixture.ts";
 import { createRegistryStub } from "../test/support/registry-stub.ts";
 import { createTestAgent, type TestAgent } from "../test/support/test-agents.ts";

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "@clawdentity/sdk";
 import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
 import { Hono } from "hono";
 import type { ProxyEnv } from "./app-env";
@@ -8,7 +9,6 @@ import {
   type RegistryClient,
   toRegistryCallRecorder,
 } from "./auth";
-import { type Clock, systemClock } from "./clock";
 import type { ProxyConfig } from "./config";
 import { createProxySigner } from "./federation";
 import { createAuthFailureMetrics, createMetricsBuffer, type MetricsBuffer } from "./metrics";

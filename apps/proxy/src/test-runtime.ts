@@ -1,5 +1,5 @@
 import type { DeliveryReceiptEvent } from "@clawdentity/protocol";
-import type { Clock } from "./clock";
+import type { Clock } from "@clawdentity/sdk";
 import type { RelaySettings } from "./config";
 
 /** What a test sets for the relay sessions and federation outboxes of its isolate. */

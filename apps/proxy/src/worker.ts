@@ -1,8 +1,8 @@
+import { systemClock } from "@clawdentity/sdk";
 import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createProxyApp } from "./app";
 import { createRegistryClient, createRegistryFetch, type RegistryClient, toRegistryCallRecorder } from "./auth";
 import { countBillable } from "./billing";
-import { systemClock } from "./clock";
 import { type ProxyConfig, resolveProxyConfig } from "./config";
 import { createMetricsBuffer, type MetricsBuffer } from "./metrics";
 import { handleQueueBatch, pollEventFeed, sweepRevocationList } from "./queues";

@@ -1,3 +1,4 @@
+import type { Clock } from "@clawdentity/sdk";
 import { createErrorHandler, createNotFoundHandler, createRequestIdMiddleware } from "@clawdentity/sdk/http";
 import { Hono } from "hono";
 import {
@@ -6,7 +7,6 @@ import {
   createOwnerAuthMiddleware,
   createProxyAuthMiddleware,
 } from "./auth";
-import type { Clock } from "./clock";
 import type { RegistryConfig } from "./config";
 import type { RegistryContext } from "./context";
 import { REGISTRY_ERROR_CODE_SET } from "./http";

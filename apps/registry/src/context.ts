@@ -1,4 +1,4 @@
-import type { Clock } from "./clock";
+import type { Clock } from "@clawdentity/sdk";
 import type { RegistryConfig } from "./config";
 import type { EventPublisher } from "./outbox";
 import type { RegistrySigner } from "./signing";

@@ -1,6 +1,6 @@
+import { systemClock } from "@clawdentity/sdk";
 import { toMisconfiguredResponse } from "@clawdentity/sdk/http";
 import { createRegistryApp, createRegistryContext, type RegistryAppDeps } from "./app";
-import { createSystemClock } from "./clock";
 import { parseRegistryConfig, type RegistryConfig } from "./config";
 import { handleScheduled } from "./scheduled";
 
@@ -13,7 +13,7 @@ function toDeps(env: Env): RegistryAppDeps {
   if (cachedConfig?.env !== env) cachedConfig = { env, config: parseRegistryConfig(env) };
   return {
     config: cachedConfig.config,
-    clock: createSystemClock(),
+    clock: systemClock,
     db: env.DB,
     events: env.EVENTS,
     rateLimiter: env.RATE_LIMITER,

@@ -5,9 +5,8 @@ import {
   type OwnerSessionResponse,
   RENEWAL_RECOVERY_SECONDS,
 } from "@clawdentity/protocol";
-import { createUlid, generateEd25519KeyPair, signAit } from "@clawdentity/sdk";
+import { createUlid, DAY_MS, generateEd25519KeyPair, signAit } from "@clawdentity/sdk";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DAY_MS } from "../src/clock";
 import { handleScheduled } from "../src/scheduled";
 import {
   bootstrapAdmin,

@@ -5,8 +5,15 @@ export interface Clock {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
+export const DAY_MS = 86_400_000;
+
 export function toUnixSeconds(ms: number): number {
   return Math.floor(ms / 1000);
+}
+
+/** The clock's reading in whole seconds, the unit of JWT and signed-request timestamps. */
+export function toNowSeconds(clock: Clock): number {
+  return toUnixSeconds(clock.nowMs());
 }
 
 export function toIsoTimestamp(ms: number): string {

@@ -1,7 +1,7 @@
 export { decodeAitClaims, signAit, verifyAit } from "./ait";
 export { ClawAuthError } from "./auth-error";
 export { decodeBase64url, encodeBase64url, encodeUtf8, hashBodySha256 } from "./base64url";
-export { type Clock, systemClock, toIsoTimestamp, toUnixSeconds } from "./clock";
+export { type Clock, DAY_MS, systemClock, toIsoTimestamp, toNowSeconds, toUnixSeconds } from "./clock";
 export { signCrl, verifyCrl } from "./crl";
 export { type CrlCache, type CrlCacheOptions, type CrlFailMode, createCrlCache } from "./crl-cache";
 export { signEventFeed, verifyEventFeed } from "./event-feed";

@@ -1,9 +1,8 @@
 import { CLAW_HEADERS, CLAW_PROOF_MAX_SKEW_SECONDS } from "@clawdentity/protocol";
-import { ClawAuthError } from "@clawdentity/sdk";
+import { ClawAuthError, type Clock, toNowSeconds } from "@clawdentity/sdk";
 import { AppError, readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
-import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toRelaySession } from "../relay-sessions";
 import type { RegistryClient } from "./registry-client";

@@ -11,6 +11,7 @@ import {
   resolveAgentResponseSchema,
 } from "@clawdentity/protocol";
 import {
+  type Clock,
   type CrlCache,
   createCrlCache,
   createRegistryKeysCache,
@@ -18,9 +19,9 @@ import {
   type ProxyKeyRecord,
   type ProxyKeyResolver,
   type SigningKeyResolver,
+  toNowSeconds,
   verifyCrl,
 } from "@clawdentity/sdk";
-import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
 import { createExpiringCache } from "../federation";
 import { METRICS, type MetricsBuffer, toHistogramDeltas } from "../metrics";

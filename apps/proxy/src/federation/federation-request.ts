@@ -1,9 +1,9 @@
+import { type Clock, toNowSeconds } from "@clawdentity/sdk";
 import { AppError, parseJsonBytes, readVerifiedProxyRequest } from "@clawdentity/sdk/http";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ProxyEnv } from "../app-env";
 import type { RegistryClient } from "../auth";
-import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
 
 export type FederationRouteDeps = { config: ProxyConfig; clock: Clock; registry: (env: Env) => RegistryClient };

@@ -1,8 +1,7 @@
 import type { FederationMessage, FederationMessageResult } from "@clawdentity/protocol";
-import { ClawAuthError, encodeUtf8, verifyFederatedMessage } from "@clawdentity/sdk";
+import { ClawAuthError, type Clock, encodeUtf8, toNowSeconds, verifyFederatedMessage } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { RegistryClient } from "../auth";
-import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toRelaySession } from "../relay-sessions";
 import { toEnqueueError, toPayloadText } from "../routes/message-admission";

@@ -1,5 +1,4 @@
-import { type Ed25519KeyPair, importEd25519Seed, signProxyRequest, toProxyKid } from "@clawdentity/sdk";
-import type { Clock } from "../clock";
+import { type Clock, type Ed25519KeyPair, importEd25519Seed, signProxyRequest, toProxyKid } from "@clawdentity/sdk";
 import type { FederationSettings } from "../config";
 
 export interface ProxySigner {

@@ -1,5 +1,4 @@
-import { createUlid } from "@clawdentity/sdk";
-import type { Clock } from "../clock";
+import { type Clock, createUlid } from "@clawdentity/sdk";
 import { toMetricsShardFor } from "./ops-objects";
 
 export interface MetricsBufferOptions {

@@ -1,5 +1,5 @@
 import type { OperatorQueueRecord } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import { pruneOlderThan, type SqlRunner } from "../storage";
 
 export type QueueRecordKind = OperatorQueueRecord["kind"];

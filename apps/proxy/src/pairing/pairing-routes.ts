@@ -5,11 +5,11 @@ import {
   pairingTicketRequestSchema,
   RELAY_PATHS,
 } from "@clawdentity/protocol";
+import { type Clock, toIsoTimestamp } from "@clawdentity/sdk";
 import { parseJsonBytes } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import type { RegistryClient } from "../auth";
-import { type Clock, toIsoTimestamp } from "../clock";
 import type { ProxyConfig } from "../config";
 import type { ProxySigner } from "../federation";
 import { toRelaySession } from "../relay-sessions";

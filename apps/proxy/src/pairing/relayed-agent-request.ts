@@ -1,7 +1,6 @@
 import type { AitClaims, SignedAgentRequest } from "@clawdentity/protocol";
-import { ClawAuthError, verifySignedAgentRequest } from "@clawdentity/sdk";
+import { ClawAuthError, type Clock, toNowSeconds, verifySignedAgentRequest } from "@clawdentity/sdk";
 import type { RegistryClient } from "../auth";
-import { type Clock, toNowSeconds } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toSignedConnect } from "../federation";
 

@@ -4,8 +4,7 @@ import {
   eventFeedResponseSchema,
   REGISTRY_PATHS,
 } from "@clawdentity/protocol";
-import { verifyEventFeed } from "@clawdentity/sdk";
-import { toNowSeconds } from "../clock";
+import { toNowSeconds, verifyEventFeed } from "@clawdentity/sdk";
 import { toRevocationSweepObject } from "../metrics";
 import { toRevokeInput } from "./revocation-events";
 import type { CronJobDeps } from "./revocation-sweep";

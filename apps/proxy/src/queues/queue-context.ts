@@ -1,5 +1,5 @@
+import type { Clock } from "@clawdentity/sdk";
 import type { RegistryClient } from "../auth";
-import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import type { MetricsBuffer } from "../metrics";
 import type { AgentRelaySession } from "../session";

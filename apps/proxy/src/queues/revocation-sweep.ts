@@ -1,6 +1,6 @@
 import type { RevocationEntry } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import type { RegistryClient } from "../auth";
-import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toRevocationSweepObject } from "../metrics";
 import type { AgentRelaySession } from "../session";

@@ -7,11 +7,11 @@ import {
   resolveOlderThan,
   ulidSchema,
 } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { ProxyEnv } from "../app-env";
-import type { Clock } from "../clock";
 import { toRelaySession } from "../relay-sessions";
 
 const listQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });

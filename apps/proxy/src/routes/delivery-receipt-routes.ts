@@ -8,11 +8,11 @@ import {
   RELAY_BATCH_LIMITS,
   RELAY_PATHS,
 } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { AppError, parseJsonBytes } from "@clawdentity/sdk/http";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import { type AuthMiddlewareOptions, createAuthMiddleware } from "../auth";
-import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toRelaySession } from "../relay-sessions";
 import type { SubmitReceiptResult } from "../session";

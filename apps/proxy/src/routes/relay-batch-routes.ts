@@ -13,12 +13,11 @@ import {
   relayBatchMessageSchema,
   relayMessageBatchRequestSchema,
 } from "@clawdentity/protocol";
-import { encodeUtf8, hashBodySha256 } from "@clawdentity/sdk";
+import { type Clock, encodeUtf8, hashBodySha256 } from "@clawdentity/sdk";
 import { AppError, parseJsonBytes } from "@clawdentity/sdk/http";
 import type { Hono } from "hono";
 import type { ProxyEnv } from "../app-env";
 import { type AuthMiddlewareOptions, createAuthMiddleware } from "../auth";
-import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import { type SignedMessage, toSignedMessage } from "../federation";
 import { toPayloadText } from "./message-admission";

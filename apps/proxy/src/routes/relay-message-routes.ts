@@ -1,10 +1,10 @@
 import { CLAW_HEADERS, parseRelayMessageHeaders, RELAY_PATHS, type RelayAcceptedResponse } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { Hono } from "hono";
 import type { ProxyEnv } from "../app-env";
 import type { AuthMiddlewareOptions } from "../auth";
 import { createAuthMiddleware } from "../auth";
-import type { Clock } from "../clock";
 import type { ProxyConfig } from "../config";
 import { toSignedMessage } from "../federation";
 import { toPayloadText } from "./message-admission";

@@ -1,5 +1,5 @@
 import type { DeliveryReceiptEvent } from "@clawdentity/protocol";
-import { type Clock, systemClock } from "../clock";
+import { type Clock, systemClock } from "@clawdentity/sdk";
 import type { ProxyConfig, RelaySettings } from "../config";
 import { readTestRuntime } from "../test-runtime";
 

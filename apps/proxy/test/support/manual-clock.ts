@@ -1,4 +1,4 @@
-import type { Clock } from "../../src/clock";
+import type { Clock } from "@clawdentity/sdk";
 
 /** Far ahead of real time, so alarms the sessions set never fire on their own during a test. */
 export const TEST_START_MS = Date.UTC(2031, 0, 1);

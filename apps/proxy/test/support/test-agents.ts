@@ -1,6 +1,12 @@
 import type { AitClaims } from "@clawdentity/protocol";
-import { createUlid, type Ed25519KeyPair, generateEd25519KeyPair, importEd25519Seed, signAit } from "@clawdentity/sdk";
-import type { Clock } from "../../src/clock";
+import {
+  type Clock,
+  createUlid,
+  type Ed25519KeyPair,
+  generateEd25519KeyPair,
+  importEd25519Seed,
+  signAit,
+} from "@clawdentity/sdk";
 import { TEST_REGISTRY_AUTHORITY, TEST_REGISTRY_KID, TEST_REGISTRY_SEED, TEST_REGISTRY_URL } from "./registry-fixture";
 
 export interface TestAgent {

@@ -1,6 +1,5 @@
 import type { AgentChallengeResponse } from "@clawdentity/protocol";
-import { createUlid, encodeBase64url } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../clock";
+import { createUlid, encodeBase64url, toIsoTimestamp } from "@clawdentity/sdk";
 import type { RegistryContext } from "../context";
 import { insertChallenge, type OwnerRow } from "../db";
 

@@ -1,5 +1,5 @@
 import type { AitClaims } from "@clawdentity/protocol";
-import { toUnixSeconds } from "../clock";
+import { toUnixSeconds } from "@clawdentity/sdk";
 import type { RegistryContext } from "../context";
 
 export interface AitSubject {

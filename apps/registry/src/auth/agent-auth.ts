@@ -4,10 +4,9 @@ import {
   CLAW_PROOF_MAX_SKEW_SECONDS,
   RENEWAL_RECOVERY_SECONDS,
 } from "@clawdentity/protocol";
-import { ClawAuthError, type SigningKeyResolver } from "@clawdentity/sdk";
+import { ClawAuthError, type SigningKeyResolver, toUnixSeconds } from "@clawdentity/sdk";
 import { readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
-import { toUnixSeconds } from "../clock";
 import type { RegistryContext } from "../context";
 import { type AgentView, findAgentView, findRevocation, hasRevocationOtherThan, spendAgentNonce } from "../db";
 import { REGISTRY_MAX_BODY_BYTES } from "../http";

@@ -1,7 +1,7 @@
 import { PERSONAL_ACCESS_TOKEN_PREFIX } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
-import type { Clock } from "../clock";
 import { findTokenWithOwner, type OwnerRow, touchToken } from "../db";
 import { isSecretTokenMatch, parseSecretTokenId } from "./secret-token";
 

@@ -1,6 +1,6 @@
+import { toUnixSeconds } from "@clawdentity/sdk";
 import { readVerifiedProxyRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
-import { toUnixSeconds } from "../clock";
 import type { RegistryContext } from "../context";
 import { findProxy } from "../db";
 import { REGISTRY_MAX_BODY_BYTES } from "../http";

@@ -5,8 +5,9 @@ import {
   type ResolvedAgent,
   resolvedAgentSchema,
 } from "@clawdentity/protocol";
-import { DAY_MS, toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
+import { DAY_MS, toIsoTimestamp } from "@clawdentity/sdk";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
+import { toNullableIsoTimestamp } from "./row-timestamps";
 
 export interface AgentRow {
   id: string;

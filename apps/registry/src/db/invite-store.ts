@@ -1,6 +1,7 @@
 import type { Invite, OwnerRole } from "@clawdentity/protocol";
-import { toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import { toGuardedInsert } from "./guarded-insert";
+import { toNullableIsoTimestamp } from "./row-timestamps";
 
 export interface InviteRow {
   id: string;

@@ -1,5 +1,5 @@
 import type { Owner, OwnerRole } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
 
 export interface OwnerRow {

@@ -1,5 +1,6 @@
 import type { ProxyRecord, ProxyStatus } from "@clawdentity/protocol";
-import { toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
+import { toNullableIsoTimestamp } from "./row-timestamps";
 
 export interface ProxyRow {
   kid: string;

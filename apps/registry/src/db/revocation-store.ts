@@ -1,5 +1,5 @@
 import type { RevocationEntry } from "@clawdentity/protocol";
-import { toUnixSeconds } from "../clock";
+import { toUnixSeconds } from "@clawdentity/sdk";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
 
 export interface RevocationRow {

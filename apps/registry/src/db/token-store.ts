@@ -1,7 +1,8 @@
 import type { PersonalAccessToken } from "@clawdentity/protocol";
-import { toIsoTimestamp, toNullableIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import { type SqlGuard, toGuardedInsert } from "./guarded-insert";
 import type { OwnerRow } from "./owner-store";
+import { toNullableIsoTimestamp } from "./row-timestamps";
 
 export interface TokenRow {
   id: string;

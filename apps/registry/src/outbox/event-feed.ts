@@ -1,5 +1,5 @@
 import { type EventFeedQuery, eventEnvelopeSchema } from "@clawdentity/protocol";
-import { toUnixSeconds } from "../clock";
+import { toUnixSeconds } from "@clawdentity/sdk";
 import type { RegistryContext } from "../context";
 import { listFeedEvents } from "./outbox-store";
 

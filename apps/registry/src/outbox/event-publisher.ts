@@ -1,5 +1,5 @@
 import { computeBackoffMs } from "@clawdentity/protocol";
-import type { Clock } from "../clock";
+import type { Clock } from "@clawdentity/sdk";
 import type { RegistryConfig } from "../config";
 import { markEventFailed, markEventSent, type OutboxRecord } from "./outbox-store";
 

@@ -1,5 +1,4 @@
-import { createUlid } from "@clawdentity/sdk";
-import type { Clock } from "../clock";
+import { type Clock, createUlid } from "@clawdentity/sdk";
 import type { RegistryConfig } from "../config";
 import type { EventPublisher } from "./event-publisher";
 import { claimDueEvents, pruneSentEvents } from "./outbox-store";

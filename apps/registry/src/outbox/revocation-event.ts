@@ -1,5 +1,5 @@
 import { type AgentAuthRevokedEvent, agentAuthRevokedEventSchema, EVENT_TYPES } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 
 /** The PROTOCOL.md §6.2 envelope; its id is chosen here once and stored with the row, so every republish reuses it. */
 export function toAgentRevokedEvent(input: {

@@ -4,8 +4,8 @@ import {
   INVITE_CODE_PREFIX,
   INVITE_DEFAULT_TTL_DAYS,
 } from "@clawdentity/protocol";
+import { DAY_MS } from "@clawdentity/sdk";
 import { createSecretToken } from "../auth";
-import { DAY_MS } from "../clock";
 import type { RegistryContext } from "../context";
 import { type InviteRow, insertInvite, type OwnerRow, toInvite } from "../db";
 

@@ -3,8 +3,8 @@ import {
   type CreateTokenRequest,
   PERSONAL_ACCESS_TOKEN_PREFIX,
 } from "@clawdentity/protocol";
+import { DAY_MS } from "@clawdentity/sdk";
 import { createSecretToken } from "../auth";
-import { DAY_MS } from "../clock";
 import type { RegistryContext } from "../context";
 import { type TokenRow, toPersonalAccessToken, toTokenInsert } from "../db";
 

@@ -1,7 +1,6 @@
 import { type HomeAttestationRequest, type HomeAttestationResponse, RELAY_PATHS } from "@clawdentity/protocol";
-import { ClawAuthError, verifySignedAgentRequest } from "@clawdentity/sdk";
+import { ClawAuthError, toUnixSeconds, verifySignedAgentRequest } from "@clawdentity/sdk";
 import { createOwnKeysResolver } from "../auth";
-import { toUnixSeconds } from "../clock";
 import type { RegistryContext } from "../context";
 import { findAgentView, findRevocation, recordHomeProxy } from "../db";
 

@@ -1,7 +1,7 @@
 import { CLAW_HEADERS } from "@clawdentity/protocol";
+import type { Clock } from "@clawdentity/sdk";
 import { AppError, secretsMatch } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
-import type { Clock } from "../clock";
 import type { RateLimitBucket, RateLimitRule } from "../config";
 import type { RateLimiter } from "./rate-limiter";
 

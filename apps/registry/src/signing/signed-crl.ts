@@ -1,5 +1,4 @@
-import { createUlid } from "@clawdentity/sdk";
-import { toUnixSeconds } from "../clock";
+import { createUlid, toUnixSeconds } from "@clawdentity/sdk";
 import type { RegistryContext } from "../context";
 import { listRevocations } from "../db";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
+import type { Clock } from "@clawdentity/sdk";
 import { expect } from "vitest";
 import { createRegistryApp, createRegistryContext, type RegistryAppDeps } from "../../src/app";
-import type { Clock } from "../../src/clock";
 import { parseRegistryConfig, RATE_LIMIT_BUCKETS, type RegistryConfig } from "../../src/config";
 import type { EventProducer } from "../../src/outbox";
 

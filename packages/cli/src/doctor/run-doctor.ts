@@ -1,6 +1,6 @@
 import { readAgentRuntime } from "@clawdentity/connector";
 import { type ConnectorStatusResponse, RELAY_CLOSE_CODES } from "@clawdentity/protocol";
-import { decodeAitClaims } from "@clawdentity/sdk";
+import { DAY_MS, decodeAitClaims } from "@clawdentity/sdk";
 import { CliError } from "../cli-error";
 import { EXPIRY_WARNING_MS } from "../commands/status-identity";
 import type { LocalAgent } from "../config";
@@ -8,8 +8,6 @@ import { createAgentProxyClient, createConnectorClient } from "../http";
 import type { DoctorCheck, DoctorReport } from "./doctor-check";
 import { toDeliveriesCheck, toWebhookCheck } from "./webhook-check";
 import { pingWebhook } from "./webhook-ping";
-
-const DAY_MS = 86_400_000;
 
 /** What the proxy's refusal of a signed request means for this agent. */
 const PROXY_AUTH_FIXES: Record<string, string> = {

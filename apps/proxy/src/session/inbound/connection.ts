@@ -11,9 +11,8 @@ import {
   serializeRelayFrame,
   V2_ONLY_FRAME_TYPES,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import { countBillable } from "../../billing";
-import { toIsoTimestamp } from "../../clock";
 import type { SenderReceipts } from "../outbound";
 import type { DeadLetterStore, MessageStore } from "../stores";
 import type { DeliveryScheduler } from "./delivery";

@@ -1,5 +1,5 @@
 import { type DeadLetterReason, PRIORITIES, type RelayDeadLetter } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import type { Outbox } from "../outbound";
 import type { RelaySessionRuntime } from "../runtime";
 import { COUNTERS, type DeadLetterStore, type MessageRecord, type MessageStore, type MetricsStore } from "../stores";

@@ -9,8 +9,7 @@ import {
   type RelayFrame,
   toBatchItem,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../../clock";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import type { RelaySettings } from "../../config";
 import { METRICS, toHistogramDeltas } from "../../metrics";
 import type { Outbox } from "../outbound";

@@ -6,8 +6,7 @@ import {
   type Priority,
   type ReceiptStatus,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../../clock";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import { sendInBatches } from "../../queues";
 import { toRelaySession } from "../../relay-sessions";
 import type { RelaySessionRuntime } from "../runtime";

@@ -7,8 +7,7 @@ import {
   type ReceiptFrame,
   toBatchItem,
 } from "@clawdentity/protocol";
-import { createUlid } from "@clawdentity/sdk";
-import { toIsoTimestamp } from "../../clock";
+import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import type { SocketManager } from "../inbound";
 import {
   COUNTERS,

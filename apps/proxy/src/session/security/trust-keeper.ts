@@ -1,5 +1,5 @@
 import type { TrustPeer } from "@clawdentity/protocol";
-import { toIsoTimestamp } from "../../clock";
+import { toIsoTimestamp } from "@clawdentity/sdk";
 import { toInboundRateScope, toMaxSenderQuota } from "../inbound";
 import type { RelaySessionRuntime } from "../runtime";
 import type {
