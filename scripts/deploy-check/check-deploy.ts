@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { unstable_readConfig } from "wrangler";
+import { isDeadLetterQueueName } from "../../packages/protocol/src/index.ts";
 
 /** One Worker to check: its wrangler config, its generated binding types and its secret names. */
 export interface WorkerUnderCheck {
@@ -107,12 +108,21 @@ export function readDryRunBindings(output: string): Set<string> {
   return new Set([...output.matchAll(/^env\.([A-Z][A-Z0-9_]*)\b/gm)].map((match) => match[1] ?? ""));
 }
 
-function queueNamesOf(configPath: string, environment: string): string[] {
+interface QueueConfig {
+  producers: Array<{ queue: string }>;
+  consumers: Array<{ queue: string; dead_letter_queue?: string }>;
+}
+
+function readQueues(configPath: string, environment: string): QueueConfig {
   const config = unstable_readConfig({ config: configPath, ...(environment === LOCAL ? {} : { env: environment }) });
   const { producers = [], consumers = [] } = config.queues ?? {};
+  return { producers, consumers };
+}
+
+function queueNamesOf({ producers, consumers }: QueueConfig): string[] {
   return [
-    ...producers.map((producer: { queue: string }) => producer.queue),
-    ...consumers.flatMap((consumer: { queue: string; dead_letter_queue?: string }) => [
+    ...producers.map((producer) => producer.queue),
+    ...consumers.flatMap((consumer) => [
       consumer.queue,
       ...(consumer.dead_letter_queue ? [consumer.dead_letter_queue] : []),
     ]),
@@ -120,9 +130,29 @@ function queueNamesOf(configPath: string, environment: string): string[] {
 }
 
 /**
+ * The proxy tells a dead-letter batch by its queue's name alone (`isDeadLetterQueueName`): every
+ * `dead_letter_queue` must carry the `-dlq` segment (or its poison messages would be handled again),
+ * and every consumed queue that carries it must be one (or its messages would be recorded unhandled).
+ */
+export function findDeadLetterNameProblems({ consumers }: QueueConfig): string[] {
+  const deadLetterQueues = new Set(consumers.flatMap((consumer) => consumer.dead_letter_queue ?? []));
+  const problems: string[] = [];
+  for (const queue of deadLetterQueues) {
+    if (!isDeadLetterQueueName(queue)) problems.push(`dead-letter queue ${queue} is not named with a -dlq segment`);
+  }
+  for (const { queue } of consumers) {
+    if (isDeadLetterQueueName(queue) && !deadLetterQueues.has(queue)) {
+      problems.push(`queue ${queue} is named as a dead-letter queue but no consumer dead-letters to it`);
+    }
+  }
+  return problems;
+}
+
+/**
  * Dry-runs every environment of every Worker and reports what would make a deploy broken:
  * a wrangler warning, a failed bundle, a binding the code reads (its generated types) that an
- * environment lacks, and a queue name used by two environments.
+ * environment lacks, a dead-letter queue the proxy would not know by its name, and a queue name
+ * used by two environments.
  */
 export function checkDeploy(workers: WorkerUnderCheck[], options: { environments?: string[] } = {}): DeployFinding[] {
   const findings: DeployFinding[] = [];
@@ -141,7 +171,9 @@ export function checkDeploy(workers: WorkerUnderCheck[], options: { environments
       if (run.ok) {
         for (const name of required) if (!present.has(name)) report(`lacks binding ${name}, which the code reads`);
       }
-      for (const queue of queueNamesOf(worker.configPath, environment)) {
+      const queues = readQueues(worker.configPath, environment);
+      for (const problem of findDeadLetterNameProblems(queues)) report(problem);
+      for (const queue of queueNamesOf(queues)) {
         const owners = queueOwners.get(queue) ?? new Set<string>();
         owners.add(environment);
         queueOwners.set(queue, owners);

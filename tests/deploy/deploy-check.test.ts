@@ -71,6 +71,22 @@ describe("the deploy check fails on a broken config, naming the problem", () => 
     );
   });
 
+  it("a dead-letter queue the proxy would not know by its name", () => {
+    const worker = mutilatedProxy((text) =>
+      text.replace(
+        '"dead_letter_queue": "clawdentity-events-dlq-dev"',
+        '"dead_letter_queue": "clawdentity-events-poison-dev"',
+      ),
+    );
+    const findings = checkDeploy([worker], { environments: ["dev"] });
+    expect(findings.map((finding) => `${finding.environment}: ${finding.problem}`)).toEqual(
+      expect.arrayContaining([
+        "dev: dead-letter queue clawdentity-events-poison-dev is not named with a -dlq segment",
+        "dev: queue clawdentity-events-dlq-dev is named as a dead-letter queue but no consumer dead-letters to it",
+      ]),
+    );
+  });
+
   it("the real configs pass", () => {
     const workers = [
       toWorkerUnderCheck(REPO_ROOT, "registry", "clawdentity-registry"),

@@ -10,6 +10,16 @@ export const QUEUE_NAMES = {
   receiptsDlq: "clawdentity-receipts-dlq",
 } as const;
 
+/**
+ * A dead-letter queue is named with `-dlq` as a whole segment (`clawdentity-events-dlq`,
+ * `clawdentity-receipts-dlq-dev`). Its messages are the envelopes of the queue they ran out of
+ * retries on, so the name is all that tells a batch from it apart; `pnpm deploy-check` holds every
+ * environment's queues to this rule.
+ */
+export function isDeadLetterQueueName(queue: string): boolean {
+  return /-dlq(-|$)/.test(queue);
+}
+
 export const EVENT_TYPES = { agentAuthRevoked: "agent.auth.revoked", deliveryReceipt: "delivery_receipt" } as const;
 
 const envelopeBase = {

@@ -4,6 +4,7 @@ import {
   deliveryReceiptEventSchema,
   EVENT_TYPES,
   eventEnvelopeSchema,
+  isDeadLetterQueueName,
   QUEUE_NAMES,
   queueEventSchema,
 } from "../src/index";
@@ -39,6 +40,13 @@ describe("queue events", () => {
       receiptsDlq: "clawdentity-receipts-dlq",
     });
     expect(EVENT_TYPES).toEqual({ agentAuthRevoked: "agent.auth.revoked", deliveryReceipt: "delivery_receipt" });
+  });
+
+  it("knows a dead-letter queue by its -dlq segment, whatever suffix follows", () => {
+    const named = ["clawdentity-events-dlq", "clawdentity-receipts-dlq-dev", "clawdentity-events-dlq-local-b"];
+    expect(named.map(isDeadLetterQueueName)).toEqual([true, true, true]);
+    const unnamed = ["clawdentity-events", "clawdentity-receipts-local", "clawdentity-dlqs", "clawdentity-events-dlqx"];
+    expect(unnamed.map(isDeadLetterQueueName)).toEqual([false, false, false, false]);
   });
 
   it("accepts an agent.auth.revoked event", () => {
