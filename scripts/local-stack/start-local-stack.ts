@@ -6,12 +6,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import { applyD1Migrations } from "./d1-migrations";
 import { type LocalProxyKey, registerLocalProxies, toLocalProxyKey } from "./proxy-registration";
 import { type LocalStackSecrets, resolveLocalStackSecrets } from "./secrets";
-import {
-  SECOND_PROXY_QUEUE_SUFFIX,
-  toWorkerOptions,
-  withoutRegistryBinding,
-  withSecondProxyQueues,
-} from "./worker-options";
+import { toWorkerOptions, withoutRegistryBinding, withSecondProxyQueues } from "./worker-options";
 
 export interface LocalStackOptions {
   repoRoot: string;
@@ -140,7 +135,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
               METRICS_TOKEN: second.metricsToken,
               PROXY_ORIGIN: secondProxyUrl,
               PROXY_SIGNING_KEY: second.signingKey,
-              QUEUE_NAME_SUFFIX: SECOND_PROXY_QUEUE_SUFFIX,
             },
           }),
         )

@@ -4,7 +4,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildWorker } from "./build-worker";
 
 /** The second proxy is another deployment: its queues are its own, never the first one's. */
-export const SECOND_PROXY_QUEUE_SUFFIX = "-local-b";
+const SECOND_PROXY_QUEUE_SUFFIX = "-local-b";
 
 /** The proxy's queue bindings renamed from `*-local` to `*-local-b`. */
 export function withSecondProxyQueues(options: WorkerOptions): WorkerOptions {

@@ -1,10 +1,4 @@
-import {
-  base64urlSchema,
-  DEFAULTS,
-  proxyOriginSchema,
-  QUEUE_NAMES,
-  RELAY_MAX_PAYLOAD_BYTES,
-} from "@clawdentity/protocol";
+import { base64urlSchema, DEFAULTS, proxyOriginSchema, RELAY_MAX_PAYLOAD_BYTES } from "@clawdentity/protocol";
 import { describeNonPublicUrl } from "@clawdentity/sdk";
 import { z } from "zod";
 
@@ -55,10 +49,6 @@ const envSchema = z
     REGISTRY_SERVICE_TOKEN: z.string().min(32, "REGISTRY_SERVICE_TOKEN must be at least 32 characters").optional(),
     METRICS_SHARDS: positiveInt.max(64).default(4),
     METRICS_FLUSH_INTERVAL_MS: positiveInt.default(30_000),
-    QUEUE_NAME_SUFFIX: z
-      .string()
-      .regex(/^(-[a-z0-9]+)*$/, "a suffix such as -dev, or empty")
-      .default(""),
     QUEUE_RETRY_BASE_MS: positiveInt.default(2_000),
     // Cloudflare Queues accept a retry delay of at most 12 hours.
     QUEUE_RETRY_MAX_MS: positiveInt.max(12 * 3_600_000).default(5 * 60_000),
@@ -131,14 +121,6 @@ export interface RelaySettings {
   metricsShards: number;
 }
 
-/** The four queues of PROTOCOL.md §6.1 under this environment's names. */
-export interface QueueNames {
-  events: string;
-  eventsDlq: string;
-  receipts: string;
-  receiptsDlq: string;
-}
-
 /** PROTOCOL.md §11: this proxy's identity among the proxies of one registry, and forwarding policy. */
 export interface FederationSettings {
   /** This proxy's public origin: the audience of requests other proxies sign for it. */
@@ -171,7 +153,7 @@ export interface ProxyConfig {
   metricsToken: string | null;
   /** Sent with every registry call (keys, CRL) so they count as service traffic, not a public client. */
   registryServiceToken: string | null;
-  queues: { names: QueueNames; retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
+  queues: { retryBaseMs: number; retryMaxMs: number; recordRetentionMs: number };
   federation: FederationSettings;
   /**
    * Tests only (`TEST_RUNTIME_HOOK=on`, refused outside local): the relay sessions and federation
@@ -229,7 +211,6 @@ export function parseProxyConfig(env: object): ProxyConfig {
     metricsToken: e.METRICS_TOKEN ?? null,
     registryServiceToken: e.REGISTRY_SERVICE_TOKEN ?? null,
     queues: {
-      names: toQueueNames(e.QUEUE_NAME_SUFFIX),
       retryBaseMs: e.QUEUE_RETRY_BASE_MS,
       retryMaxMs: e.QUEUE_RETRY_MAX_MS,
       recordRetentionMs: e.QUEUE_RECORD_RETENTION_MS,
@@ -243,15 +224,6 @@ export function parseProxyConfig(env: object): ProxyConfig {
       retryMaxMs: e.FEDERATION_RETRY_MAX_MS,
     },
     testRuntimeHook: e.TEST_RUNTIME_HOOK === "on",
-  };
-}
-
-function toQueueNames(suffix: string): QueueNames {
-  return {
-    events: `${QUEUE_NAMES.events}${suffix}`,
-    eventsDlq: `${QUEUE_NAMES.eventsDlq}${suffix}`,
-    receipts: `${QUEUE_NAMES.receipts}${suffix}`,
-    receiptsDlq: `${QUEUE_NAMES.receiptsDlq}${suffix}`,
   };
 }
 

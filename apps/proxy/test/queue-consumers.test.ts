@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { toRetryDelaySeconds } from "../src/queues";
 import { expectError } from "./support/expect-error";
 import { createTestAgent } from "./support/test-agents";
-import { toRevokedEvent } from "./support/test-events";
+import { toReceiptEvent, toRevokedEvent } from "./support/test-events";
 import { createPairedAgents, type TestProxy } from "./support/test-proxy";
 import { QUEUES, runQueueBatch, runQueueBatchWith } from "./support/test-queues";
 
@@ -64,26 +64,7 @@ describe("A transient failure in a consumer is retried with a delay; a malformed
 
     const stranger = await createTestAgent(proxy.clock);
     const unroutableId = createUlid();
-    const receipts = await runQueueBatch(QUEUES.receipts, [
-      {
-        id: unroutableId,
-        body: {
-          id: createUlid(),
-          type: "delivery_receipt",
-          version: "v1",
-          timestampUtc: new Date().toISOString(),
-          initiatedByAccountId: null,
-          data: {
-            messageId: createUlid(),
-            correlationId: "c",
-            senderAgentDid: stranger.did,
-            recipientAgentDid: bob.did,
-            status: "delivered_to_webhook",
-            at: new Date().toISOString(),
-          },
-        },
-      },
-    ]);
+    const receipts = await runQueueBatch(QUEUES.receipts, [{ id: unroutableId, body: toReceiptEvent(stranger, bob) }]);
     expect(receipts.explicitAcks).toEqual([unroutableId]);
 
     const records = await listQueueRecords(proxy, [malformedId, unknownId, unroutableId]);
@@ -97,6 +78,33 @@ describe("A transient failure in a consumer is retried with a delay; a malformed
     const malformed = records.find((record) => record.messageId === malformedId);
     expect(malformed?.reason).toMatch(/id/);
     expect(malformed?.body).toBe(JSON.stringify({ hello: "not an event" }));
+  });
+
+  it("hands each message to the consumer of its envelope type, whatever queue delivered it", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const stranger = await createTestAgent(proxy.clock);
+    const renamed = "clawdentity-renamed-queue";
+    const revocation = toRevokedEvent(bob, "agent_revoked");
+    const receipt = toReceiptEvent(stranger, alice);
+    const unknown = { ...toRevokedEvent(alice, "agent_revoked"), type: "agent.renamed" };
+    const result = await runQueueBatch(renamed, [
+      { id: revocation.id, body: revocation },
+      { id: receipt.id, body: receipt },
+      { id: unknown.id, body: unknown },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual([revocation.id, receipt.id, unknown.id].sort());
+    expect(result.retryMessages).toEqual([]);
+
+    // The revocation consumer applied it; the receipts consumer found no session for the stranger.
+    await expectError(await proxy.send(bob, RELAY_PATHS.relayMetrics), 401, "PROXY_AUTH_AGENT_REVOKED");
+    expect((await proxy.send(alice, RELAY_PATHS.relayMetrics)).status).toBe(200);
+    const records = await listQueueRecords(proxy, [revocation.id, receipt.id, unknown.id]);
+    expect(records.map((record) => [record.messageId, record.queue, record.kind]).sort()).toEqual(
+      [
+        [receipt.id, renamed, "unroutable"],
+        [unknown.id, renamed, "unknown_type"],
+      ].sort(),
+    );
   });
 
   it("lists DLQ messages, counts them, and records each once", async () => {

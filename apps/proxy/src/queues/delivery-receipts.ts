@@ -1,11 +1,10 @@
-import { type DeliveryReceiptEvent, deliveryReceiptEventSchema, EVENT_TYPES } from "@clawdentity/protocol";
+import type { DeliveryReceiptEvent } from "@clawdentity/protocol";
 import { toFederationOutbox } from "../federation/forward-to-home";
-import type { HandleResult, MessageConsumer } from "./consume-each";
-import { parseEvent } from "./parse-event";
+import type { HandleResult, MessageConsumer } from "./message-consumer";
 import type { QueueContext } from "./queue-context";
 
 /**
- * `clawdentity-receipts` → `delivery_receipt`: routed to the SENDER's relay session, which stores
+ * `delivery_receipt` (on `clawdentity-receipts`): routed to the SENDER's relay session, which stores
  * it once and pushes it to its connector; then the RECIPIENT's session, which published it, is
  * told it arrived (it publishes it again until then). A batch makes one call per sender's session
  * (its receipts in one transaction and one push) and one per recipient's; a failed call retries
@@ -15,7 +14,6 @@ import type { QueueContext } from "./queue-context";
  * publishing it again could not route it.
  */
 export const deliveryReceiptsConsumer: MessageConsumer<DeliveryReceiptEvent> = {
-  parse: (body) => parseEvent(body, EVENT_TYPES.deliveryReceipt, deliveryReceiptEventSchema),
   async handle(event, ctx) {
     const [result] = await routeReceipts([event], ctx);
     if (result instanceof Error) throw result;

@@ -1,12 +1,6 @@
-import {
-  type AgentAuthRevokedEvent,
-  agentAuthRevokedEventSchema,
-  EVENT_TYPES,
-  isTokenRevocationReason,
-} from "@clawdentity/protocol";
+import { type AgentAuthRevokedEvent, isTokenRevocationReason } from "@clawdentity/protocol";
 import type { RevokeInput } from "../session";
-import type { MessageConsumer } from "./consume-each";
-import { parseEvent } from "./parse-event";
+import type { MessageConsumer } from "./message-consumer";
 
 /**
  * A reissue or a renewal revokes only the old AIT (a newer one replaced it); any other reason
@@ -18,9 +12,8 @@ export function toRevokeInput(revocation: { jti: string; reason: string; eventId
   return isTokenRevocationReason(reason) ? { scope: "jti", jti, reason, eventId } : { scope: "agent", reason, eventId };
 }
 
-/** `clawdentity-events` → `agent.auth.revoked`: made effective in the agent's own relay session. */
+/** `agent.auth.revoked` (on `clawdentity-events`): made effective in the agent's own relay session. */
 export const revocationEventsConsumer: MessageConsumer<AgentAuthRevokedEvent> = {
-  parse: (body) => parseEvent(body, EVENT_TYPES.agentAuthRevoked, agentAuthRevokedEventSchema),
   async handle(event, ctx) {
     const { agentDid, jti, reason } = event.data;
     await ctx.session(agentDid).revoke(toRevokeInput({ jti, reason, eventId: event.id }));

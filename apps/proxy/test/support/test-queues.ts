@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { QUEUE_NAMES } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { createRegistryClient, createRegistryFetch } from "../../src/auth";
 import { parseProxyConfig } from "../../src/config";
@@ -9,7 +10,13 @@ import { toRelaySession } from "../../src/relay-sessions";
 import worker from "../../src/worker";
 import type { ManualClock } from "./manual-clock";
 
-export const QUEUES = parseProxyConfig(env).queues.names;
+/** The local environment's queues (`wrangler.jsonc` top level: each name with `-local`). */
+export const QUEUES = {
+  events: `${QUEUE_NAMES.events}-local`,
+  eventsDlq: `${QUEUE_NAMES.eventsDlq}-local`,
+  receipts: `${QUEUE_NAMES.receipts}-local`,
+  receiptsDlq: `${QUEUE_NAMES.receiptsDlq}-local`,
+} as const;
 
 export interface QueuedBody {
   body: unknown;

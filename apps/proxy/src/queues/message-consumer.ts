@@ -1,0 +1,20 @@
+import type { QueueRecordKind } from "../ops";
+import type { QueueContext } from "./queue-context";
+
+export type ParseResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; kind: Extract<QueueRecordKind, "malformed" | "unknown_type">; reason: string };
+
+/** `done`, or a message that was valid but could not be delivered anywhere (recorded, not retried). */
+export type HandleResult = "done" | { unroutable: string };
+
+/** One consumer module: applies one type of event. */
+export interface MessageConsumer<T> {
+  /** Throws on a transient failure: the message is then retried with a delay. */
+  handle(event: T, ctx: QueueContext): Promise<HandleResult>;
+  /**
+   * Applies the events of a batch together (fewer calls than one `handle` each): one result per
+   * event, in order; an `Error` retries that message alone, with a delay.
+   */
+  handleBatch?(events: T[], ctx: QueueContext): Promise<Array<HandleResult | Error>>;
+}
