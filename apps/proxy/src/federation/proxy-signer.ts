@@ -1,4 +1,11 @@
-import { type Clock, type Ed25519KeyPair, importEd25519Seed, signProxyRequest, toProxyKid } from "@clawdentity/sdk";
+import {
+  type Clock,
+  type Ed25519KeyPair,
+  importEd25519Seed,
+  signProxyRequest,
+  toNowSeconds,
+  toProxyKid,
+} from "@clawdentity/sdk";
 import type { FederationSettings } from "../config";
 
 export interface ProxySigner {
@@ -35,7 +42,7 @@ export function createProxySigner(settings: FederationSettings, clock: Clock): P
         origin: settings.origin,
         kid: await loadKid(),
         privateKey: (await load()).privateKey,
-        timestampSeconds: Math.floor(clock.nowMs() / 1000),
+        timestampSeconds: toNowSeconds(clock),
       });
     },
   };

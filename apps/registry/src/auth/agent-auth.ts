@@ -4,7 +4,7 @@ import {
   CLAW_PROOF_MAX_SKEW_SECONDS,
   RENEWAL_RECOVERY_SECONDS,
 } from "@clawdentity/protocol";
-import { ClawAuthError, type SigningKeyResolver, toUnixSeconds } from "@clawdentity/sdk";
+import { ClawAuthError, type SigningKeyResolver, toNowSeconds } from "@clawdentity/sdk";
 import { readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { RegistryContext } from "../context";
@@ -56,7 +56,7 @@ export function createAgentAuthMiddleware(context: RegistryContext): MiddlewareH
   return async function agentAuth(c, next) {
     const verified = await readVerifiedClawRequest(c, {
       keys,
-      nowSeconds: () => toUnixSeconds(clock.nowMs()),
+      nowSeconds: () => toNowSeconds(clock),
       issuer: config.issuerUrl,
       body: { maxBytes: REGISTRY_MAX_BODY_BYTES, tooLargeCode: "REGISTRY_PAYLOAD_TOO_LARGE" },
     });

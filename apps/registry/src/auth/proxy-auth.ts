@@ -1,4 +1,4 @@
-import { toUnixSeconds } from "@clawdentity/sdk";
+import { toNowSeconds } from "@clawdentity/sdk";
 import { readVerifiedProxyRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { RegistryContext } from "../context";
@@ -28,7 +28,7 @@ export function createProxyAuthMiddleware(context: RegistryContext): MiddlewareH
   return async function proxyAuth(c, next) {
     const verified = await readVerifiedProxyRequest(c, {
       audience: config.issuerUrl,
-      nowSeconds: () => toUnixSeconds(clock.nowMs()),
+      nowSeconds: () => toNowSeconds(clock),
       resolveProxy: async (kid) => {
         const row = await findProxy(db, kid);
         return row ? { origin: row.origin, publicKey: row.public_key, status: row.status } : null;

@@ -1,5 +1,5 @@
 import { type EventFeedQuery, eventEnvelopeSchema } from "@clawdentity/protocol";
-import { toUnixSeconds } from "@clawdentity/sdk";
+import { toNowSeconds } from "@clawdentity/sdk";
 import type { RegistryContext } from "../context";
 import { listFeedEvents } from "./outbox-store";
 
@@ -13,7 +13,7 @@ export async function createSignedEventFeed(context: RegistryContext, query: Eve
   // One row more than the page tells whether another page follows.
   const rows = await listFeedEvents(db, { afterSeq, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const iat = toUnixSeconds(clock.nowMs());
+  const iat = toNowSeconds(clock);
   return signer.signEventFeed({
     iss: config.issuerUrl,
     iat,

@@ -1,5 +1,5 @@
 import { type HomeAttestationRequest, type HomeAttestationResponse, RELAY_PATHS } from "@clawdentity/protocol";
-import { ClawAuthError, toUnixSeconds, verifySignedAgentRequest } from "@clawdentity/sdk";
+import { ClawAuthError, toNowSeconds, verifySignedAgentRequest } from "@clawdentity/sdk";
 import { createOwnKeysResolver } from "../auth";
 import type { RegistryContext } from "../context";
 import { findAgentView, findRevocation, recordHomeProxy } from "../db";
@@ -13,7 +13,7 @@ async function verifySignedConnect(context: RegistryContext, connect: HomeAttest
     request: connect,
     body: null,
     keys: createOwnKeysResolver(context),
-    nowSeconds: toUnixSeconds(context.clock.nowMs()),
+    nowSeconds: toNowSeconds(context.clock),
     issuer: context.config.issuerUrl,
   });
 }
