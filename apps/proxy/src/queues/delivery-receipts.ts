@@ -29,22 +29,29 @@ async function routeReceipts(events: DeliveryReceiptEvent[], ctx: QueueContext):
   const fail = (indexes: number[], error: unknown) => {
     for (const index of indexes) results[index] = error instanceof Error ? error : new Error(String(error));
   };
-  const homes = new Map<string, Promise<string | null>>();
-  const bySender = new Map<string, number[]>();
-  await Promise.all(
-    events.map(async (event, index) => {
-      const senderDid = event.data.senderAgentDid;
-      if (!homes.has(senderDid)) homes.set(senderDid, findSendersRemoteHome(senderDid, ctx));
-      const home = await homes.get(senderDid);
-      if (!home) {
-        bySender.set(senderDid, [...(bySender.get(senderDid) ?? []), index]);
-        return;
-      }
-      await toFederationOutbox(ctx.env, home)
-        .enqueueReceipt({ destination: home, receipt: event.data })
-        .catch((error: unknown) => fail([index], error));
-    }),
+  // Each sender's home asked once; then the events in their order, so a sender's receipts are stored in it.
+  const senders = [...new Set(events.map((event) => event.data.senderAgentDid))];
+  const homes = new Map(
+    await Promise.all(
+      senders.map(async (senderDid) => [senderDid, await findSendersRemoteHome(senderDid, ctx)] as const),
+    ),
   );
+  const bySender = new Map<string, number[]>();
+  const forwarded: Array<Promise<unknown>> = [];
+  events.forEach((event, index) => {
+    const senderDid = event.data.senderAgentDid;
+    const home = homes.get(senderDid);
+    if (!home) {
+      bySender.set(senderDid, [...(bySender.get(senderDid) ?? []), index]);
+      return;
+    }
+    forwarded.push(
+      toFederationOutbox(ctx.env, home)
+        .enqueueReceipt({ destination: home, receipt: event.data })
+        .catch((error: unknown) => fail([index], error)),
+    );
+  });
+  await Promise.all(forwarded);
   await Promise.all(
     [...bySender].map(async ([senderDid, indexes]) => {
       try {
