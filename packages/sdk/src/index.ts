@@ -67,6 +67,7 @@ export {
   verifyWebhook,
   WEBHOOK_SECRET_PREFIX,
   WEBHOOK_TOLERANCE_SECONDS,
+  type WebhookMac,
   type WebhookSignatureHeaders,
   WebhookVerificationError,
   type WebhookVerificationFailure,

@@ -60,15 +60,27 @@ export function createWebhookSecret(): string {
   return `${WEBHOOK_SECRET_PREFIX}${toBase64(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)))}`;
 }
 
-async function importSecret(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+/** The key bytes of a `whsec_` secret; throws `invalid_secret` for anything else. */
+function toSecretBytes(secret: string): Uint8Array<ArrayBuffer> {
   const encoded = secret.startsWith(WEBHOOK_SECRET_PREFIX) ? secret.slice(WEBHOOK_SECRET_PREFIX.length) : secret;
   const bytes = fromBase64(encoded);
   // The spec allows 24 to 64 bytes of key.
   if (!bytes || bytes.length < 24 || bytes.length > 64) {
     throw new WebhookVerificationError("invalid_secret", "the webhook secret is not whsec_ and base64 of 24-64 bytes");
   }
-  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+  return bytes;
 }
+
+async function importSecret(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", toSecretBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+}
+
+/**
+ * HMAC-SHA256 of `content` under `key`, for a signer that has a faster one than Web Crypto's (a
+ * Node process signing every call: `createHmac` answers at once, without a trip through the
+ * runtime's crypto thread pool).
+ */
+export type WebhookMac = (key: Uint8Array, content: Uint8Array) => Uint8Array;
 
 const toSignedContent = (id: string, timestamp: string, body: string) => encodeUtf8(`${id}.${timestamp}.${body}`);
 
@@ -89,20 +101,23 @@ function toSigningKey(secret: string): Promise<CryptoKey> {
   return signingKey.key;
 }
 
-/** The three headers for one call; `timestamp` is unix seconds (default now). */
+/** The three headers for one call; `timestamp` is unix seconds (default now); `mac` replaces Web Crypto's HMAC. */
 export async function signWebhook(input: {
   secret: string;
   id: string;
   body: string;
   timestamp?: number;
+  mac?: WebhookMac;
 }): Promise<WebhookSignatureHeaders> {
   const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
-  const key = await toSigningKey(input.secret);
-  const mac = await crypto.subtle.sign("HMAC", key, toSignedContent(input.id, timestamp, input.body));
+  const content = toSignedContent(input.id, timestamp, input.body);
+  const mac = input.mac
+    ? input.mac(toSecretBytes(input.secret), content)
+    : new Uint8Array(await crypto.subtle.sign("HMAC", await toSigningKey(input.secret), content));
   return {
     "webhook-id": input.id,
     "webhook-timestamp": timestamp,
-    "webhook-signature": `${SIGNATURE_VERSION},${toBase64(new Uint8Array(mac))}`,
+    "webhook-signature": `${SIGNATURE_VERSION},${toBase64(mac)}`,
   };
 }
 

@@ -38,23 +38,35 @@ const MAX_READ_BYTES = 64 * 1024;
 
 /** One HTTP request with a timeout; it never throws on an HTTP status, only when no answer came. */
 export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
-  const timeout = AbortSignal.timeout(input.timeoutMs);
-  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  // One controller and one timer a call: cheaper per message than `AbortSignal.any` over a
+  // `AbortSignal.timeout`, and both are gone once the answer is read.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, input.timeoutMs);
+  const stop = () => controller.abort();
+  input.signal?.addEventListener("abort", stop, { once: true });
+  if (input.signal?.aborted) stop();
   try {
     const response = await input.fetch(input.url, {
       method: input.method,
       headers: input.headers,
       ...(input.body === undefined ? {} : { body: input.body }),
-      signal,
+      signal: controller.signal,
       redirect: "manual",
     });
     const text = await readAnswerText(response);
     return { status: response.status, headers: response.headers, json: parseJsonOrNull(text) };
   } catch (error) {
     if (input.signal?.aborted) throw new HttpCallError("aborted", "request aborted: connector stopping");
-    if (timeout.aborted) throw new HttpCallError("timeout", `no answer within ${input.timeoutMs} ms`);
+    if (timedOut) throw new HttpCallError("timeout", `no answer within ${input.timeoutMs} ms`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new HttpCallError("network", `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener("abort", stop);
   }
 }
 

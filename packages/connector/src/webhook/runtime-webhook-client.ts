@@ -1,5 +1,6 @@
+import { createHmac } from "node:crypto";
 import { CLAW_HEADERS, DELIVERY_CONTENT_TYPE } from "@clawdentity/protocol";
-import type { Clock } from "@clawdentity/sdk";
+import type { Clock, WebhookMac } from "@clawdentity/sdk";
 import { signWebhook } from "@clawdentity/sdk";
 import type { WebhookTarget } from "../config";
 import { callHttp, type FetchLike } from "../http";
@@ -20,6 +21,9 @@ export interface RuntimeWebhookClient {
   setTarget(target: WebhookTarget): void;
 }
 
+/** Node's HMAC answers in the call; Web Crypto's goes through the thread pool, once per message. */
+const hmacSha256: WebhookMac = (key, content) => createHmac("sha256", key).update(content).digest();
+
 /**
  * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and notices share the content type;
  * the body's `type` tells them apart. `Idempotency-Key` is the webhook id, the same on every retry,
@@ -38,7 +42,9 @@ export function createRuntimeWebhookClient(options: {
     async post(input, signal) {
       const { url, headers, secret } = target;
       // Signed at real time, like every request signature: a runtime checks it against its own clock.
-      const signature = secret ? await signWebhook({ secret, id: input.webhookId, body: input.body }) : {};
+      const signature = secret
+        ? await signWebhook({ secret, id: input.webhookId, body: input.body, mac: hmacSha256 })
+        : {};
       const result = await callHttp({
         fetch: options.fetch,
         url,
