@@ -74,10 +74,13 @@ export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
 async function readAnswerText(response: Response): Promise<string | null> {
   const body = response.body;
   if (!body) return "";
-  if (Number(response.headers.get("content-length") ?? "0") > MAX_READ_BYTES) {
+  const declared = response.headers.get("content-length");
+  if (Number(declared ?? "0") > MAX_READ_BYTES) {
     await body.cancel().catch(() => undefined);
     return null;
   }
+  // A declared length within the limit is held to by the HTTP client: read it in one go.
+  if (declared !== null) return Buffer.from(await response.arrayBuffer()).toString();
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
