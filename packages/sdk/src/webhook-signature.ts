@@ -84,21 +84,27 @@ export type WebhookMac = (key: Uint8Array, content: Uint8Array) => Uint8Array;
 
 const toSignedContent = (id: string, timestamp: string, body: string) => encodeUtf8(`${id}.${timestamp}.${body}`);
 
+/** Imported keys kept: a process signs or verifies for a handful of agents, each with its own secret. */
+const KEY_CACHE_SIZE = 16;
+const keys = new Map<string, Promise<CryptoKey>>();
+
 /**
- * The signing key of the last secret used: a sender signs every call with the same secret, and an
- * import per call is one more trip through the runtime's crypto before each webhook call.
+ * The imported key of a secret, per usage, from the last few used: a sender signs every call with
+ * the same secret and a runtime verifies every call with its own, and an import per call is one
+ * more trip through the runtime's crypto before each one.
  */
-let signingKey: { secret: string; key: Promise<CryptoKey> } | null = null;
-function toSigningKey(secret: string): Promise<CryptoKey> {
-  if (signingKey?.secret !== secret) {
-    const key = importSecret(secret, "sign");
-    // A secret that cannot be imported is not kept: the next call reports it again.
-    key.catch(() => {
-      if (signingKey?.key === key) signingKey = null;
-    });
-    signingKey = { secret, key };
-  }
-  return signingKey.key;
+function toKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
+  const cacheKey = `${usage} ${secret}`;
+  const cached = keys.get(cacheKey);
+  if (cached) return cached;
+  const key = importSecret(secret, usage);
+  // A secret that cannot be imported is not kept: the next call reports it again.
+  key.catch(() => {
+    if (keys.get(cacheKey) === key) keys.delete(cacheKey);
+  });
+  keys.set(cacheKey, key);
+  if (keys.size > KEY_CACHE_SIZE) keys.delete(keys.keys().next().value as string);
+  return key;
 }
 
 /** The three headers for one call; `timestamp` is unix seconds (default now); `mac` replaces Web Crypto's HMAC. */
@@ -113,7 +119,7 @@ export async function signWebhook(input: {
   const content = toSignedContent(input.id, timestamp, input.body);
   const mac = input.mac
     ? input.mac(toSecretBytes(input.secret), content)
-    : new Uint8Array(await crypto.subtle.sign("HMAC", await toSigningKey(input.secret), content));
+    : new Uint8Array(await crypto.subtle.sign("HMAC", await toKey(input.secret, "sign"), content));
   return {
     "webhook-id": input.id,
     "webhook-timestamp": timestamp,
@@ -163,7 +169,7 @@ export async function verifyWebhook(input: {
   if (timestamp > now + tolerance) {
     throw new WebhookVerificationError("timestamp_too_new", "webhook-timestamp is in the future");
   }
-  const key = await importSecret(input.secret, "verify");
+  const key = await toKey(input.secret, "verify");
   const content = toSignedContent(id, timestampText, input.body);
   for (const entry of signatures.split(" ")) {
     const [version, encoded] = entry.split(",", 2);
