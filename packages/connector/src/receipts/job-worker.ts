@@ -97,7 +97,14 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       // Without the route the rows go back untouched and are posted one by one from now on.
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
-    for (const [index, row] of rows.entries()) await settle(row, outcomes[index] ?? whole);
+    const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
+    // What the remote took is marked done in one commit; the rest each by its own outcome.
+    const done = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row.id);
+    if (done.length > 0) {
+      store.markAllDone(done, clock.nowMs());
+      options.outcomes.inc({ outcome: "accepted" }, done.length);
+    }
+    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
   };
 
   /** One permit for one batch of what is due; a lone row takes the single call. */

@@ -49,6 +49,19 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
   const listForMessage = db.prepare(`SELECT ${COLUMNS} FROM ${table} WHERE message_id = ? ORDER BY id`);
   const prune = db.prepare(`DELETE FROM ${table} WHERE state <> 'pending' AND updated_at < ?`);
 
+  /**
+   * Not fsynced, one commit for them all: a job whose completion a power cut loses is posted once
+   * more, and both receipts (to the proxy) and notices (to the runtime, under the same webhook-id)
+   * are idempotent there.
+   */
+  const markAllDone = (ids: readonly number[], now: number): void => {
+    withoutFsync(db, () =>
+      db.transaction(() => {
+        for (const id of ids) finish.run({ id, now, state: "done", error: null, spent: 1 });
+      })(),
+    );
+  };
+
   const queue = createQueueQueries<JobState>(db, {
     table,
     stateColumn: "state",
@@ -69,13 +82,10 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     release(id: number): void {
       release.run(id);
     },
-    /**
-     * Not fsynced: a job whose completion a power cut loses is posted once more, and both receipts
-     * (to the proxy) and notices (to the runtime, under the same webhook-id) are idempotent there.
-     */
     markDone(id: number, now: number): void {
-      withoutFsync(db, () => finish.run({ id, now, state: "done", error: null, spent: 1 }));
+      markAllDone([id], now);
     },
+    markAllDone,
     markFailed(id: number, now: number, error: string, spent = 1): void {
       finish.run({ id, now, state: "failed", error, spent });
     },
