@@ -14,11 +14,6 @@ import type { QueueContext } from "./queue-context";
  * publishing it again could not route it.
  */
 export const deliveryReceiptsConsumer: MessageConsumer<DeliveryReceiptEvent> = {
-  async handle(event, ctx) {
-    const [result] = await routeReceipts([event], ctx);
-    if (result instanceof Error) throw result;
-    return result ?? "done";
-  },
   handleBatch: (events, ctx) => routeReceipts(events, ctx),
 };
 
@@ -42,7 +37,7 @@ async function routeReceipts(events: DeliveryReceiptEvent[], ctx: QueueContext):
     const senderDid = event.data.senderAgentDid;
     const home = homes.get(senderDid);
     if (!home) {
-      bySender.set(senderDid, [...(bySender.get(senderDid) ?? []), index]);
+      addTo(bySender, senderDid, index);
       return;
     }
     forwarded.push(
@@ -67,8 +62,7 @@ async function routeReceipts(events: DeliveryReceiptEvent[], ctx: QueueContext):
   const byRecipient = new Map<string, number[]>();
   events.forEach((event, index) => {
     if (results[index] instanceof Error) return;
-    const recipientDid = event.data.recipientAgentDid;
-    byRecipient.set(recipientDid, [...(byRecipient.get(recipientDid) ?? []), index]);
+    addTo(byRecipient, event.data.recipientAgentDid, index);
   });
   await Promise.all(
     [...byRecipient].map(([recipientDid, indexes]) =>
@@ -80,6 +74,12 @@ async function routeReceipts(events: DeliveryReceiptEvent[], ctx: QueueContext):
   );
   return results;
 }
+
+const addTo = (groups: Map<string, number[]>, key: string, index: number) => {
+  const group = groups.get(key);
+  if (group) group.push(index);
+  else groups.set(key, [index]);
+};
 
 const toData = (events: DeliveryReceiptEvent[], index: number) => (events[index] as DeliveryReceiptEvent).data;
 

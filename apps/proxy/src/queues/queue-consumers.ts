@@ -30,7 +30,7 @@ export async function handleQueueEvents(
 ): Promise<Array<HandleResult | Error>> {
   // Every event given has `type`, so the consumer of `type` takes each of them.
   const consumer = QUEUE_CONSUMERS[type] as MessageConsumer<QueueEvent>;
-  if (consumer.handleBatch) {
+  if ("handleBatch" in consumer) {
     return consumer.handleBatch(events, ctx).catch((error: unknown) => events.map(() => toError(error)));
   }
   return Promise.all(events.map((event) => consumer.handle(event, ctx).catch(toError)));
