@@ -55,6 +55,17 @@ export interface ClaimOptions {
 /** `PRAGMA synchronous` as SQLite reports it: 2 is FULL. */
 const SYNCHRONOUS_FULL = 2;
 
+/** Each database's own level, read once: only `withoutFsync` changes it, and puts it back. */
+const fullSync = new WeakMap<ConnectorDatabase, boolean>();
+function isFullSync(db: ConnectorDatabase): boolean {
+  let full = fullSync.get(db);
+  if (full === undefined) {
+    full = db.pragma("synchronous", { simple: true }) === SYNCHRONOUS_FULL;
+    fullSync.set(db, full);
+  }
+  return full;
+}
+
 /**
  * Runs a write whose loss costs nothing without waiting for the disk: committed to the WAL but not
  * fsynced (SQLite's `synchronous = NORMAL`), so it survives a crash of the process but maybe not a
@@ -62,7 +73,7 @@ const SYNCHRONOUS_FULL = 2;
  * transaction the outer commit decides.
  */
 export function withoutFsync<T>(db: ConnectorDatabase, write: () => T): T {
-  if (db.inTransaction || db.pragma("synchronous", { simple: true }) !== SYNCHRONOUS_FULL) return write();
+  if (db.inTransaction || !isFullSync(db)) return write();
   db.pragma("synchronous = NORMAL");
   try {
     return write();
