@@ -6,7 +6,7 @@ import type { ConnectorConfig, WebhookTarget } from "./config";
 import { registerConnectorGauges } from "./connector-gauges";
 import { toConnectorStatus } from "./connector-status";
 import { createDeadLetterService, type DeadLetterService } from "./dead-letters";
-import type { FetchLike } from "./http";
+import { type FetchLike, fetchTransport, type HttpTransport, nodeHttpTransport } from "./http";
 import { createConnectorIdentity } from "./identity";
 import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "./inbox";
 import { createLocalApiApp, serveLocalApi } from "./local-api";
@@ -24,6 +24,7 @@ export interface ConnectorDeps {
   /** Drives scheduling (backoff, TTL, leases, circuit timing); request signing always uses real time. */
   clock?: Clock;
   random?: () => number;
+  /** A `fetch` to send every HTTP call through; Node's own HTTP client when absent. */
   fetch?: FetchLike;
   logger?: Logger;
   createWebSocket?: CreateWebSocket;
@@ -67,7 +68,7 @@ interface Shared {
   config: ConnectorConfig;
   clock: Clock;
   random: () => number;
-  fetch: FetchLike;
+  http: HttpTransport;
   logger: Logger;
   metrics: ConnectorMetrics;
   proxyBreaker: CircuitBreaker;
@@ -94,7 +95,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps = {
     config,
     clock,
     random: deps.random ?? Math.random,
-    fetch: deps.fetch ?? globalThis.fetch,
+    http: deps.fetch ? fetchTransport(deps.fetch) : nodeHttpTransport,
     logger,
     metrics,
     proxyBreaker: breakerFor("proxy"),
@@ -138,7 +139,7 @@ export function createConnector(config: ConnectorConfig, deps: ConnectorDeps = {
 }
 
 async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock: () => void): Promise<Running> {
-  const { config, clock, random, fetch, logger, metrics, proxyBreaker, webhookBreaker } = shared;
+  const { config, clock, random, http, logger, metrics, proxyBreaker, webhookBreaker } = shared;
   const { tuning } = config;
   const agentDid = config.identity.agentDid;
   const startedAt = clock.nowMs();
@@ -146,7 +147,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
   if (recovered > 0) logger.warn("recovered rows left claimed by a previous run", { recovered });
 
   const common = { storage, clock, random, tuning, metrics, logger };
-  const identity = await createConnectorIdentity({ ...common, config, fetch, onNotice: () => notifier.wake() });
+  const identity = await createConnectorIdentity({ ...common, config, http, onNotice: () => notifier.wake() });
   const { keeper } = identity;
   const proxy = createProxyClient({
     proxyUrl: config.proxyUrl,
@@ -154,12 +155,12 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
       const { identity: current, privateKey, claims } = keeper.current();
       return { ait: current.ait, privateKey, jti: claims.jti };
     },
-    fetch,
+    http,
     timeoutMs: tuning.relayRequestTimeoutMs,
   });
   const webhook = createRuntimeWebhookClient({
     target: { url: config.deliveryWebhookUrl, ...config.webhook },
-    fetch,
+    http,
     timeoutMs: tuning.webhookTimeoutMs,
     clock,
   });

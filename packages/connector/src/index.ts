@@ -3,7 +3,7 @@ export { type CircuitBreaker, type CircuitBreakerSnapshot, createCircuitBreaker 
 export * from "./config";
 export { type Connector, type ConnectorDeps, createConnector, type StartedConnector } from "./create-connector";
 export { type DeadLetterQuery, DeadLetterReadError, type DeadLetterService, readDeadLetters } from "./dead-letters";
-export type { FetchLike } from "./http";
+export { type FetchLike, fetchTransport } from "./http";
 export {
   type Credentials,
   IdentityError,

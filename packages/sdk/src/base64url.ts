@@ -1,3 +1,5 @@
+import { type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
+
 const ALPHABET: string = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const LOOKUP = new Map([...ALPHABET].map((char, index) => [char, index]));
 
@@ -53,8 +55,10 @@ export function encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** base64url SHA-256 of the raw body; the empty body hashes the empty string. */
-export async function hashBodySha256(body: string | Uint8Array | null | undefined): Promise<string> {
+export async function hashBodySha256(
+  body: string | Uint8Array | null | undefined,
+  primitives: SigningPrimitives = webCryptoSigning,
+): Promise<string> {
   const bytes = typeof body === "string" ? encodeUtf8(body) : new Uint8Array(body ?? []);
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return encodeBase64url(new Uint8Array(digest));
+  return encodeBase64url(await primitives.sha256(bytes));
 }

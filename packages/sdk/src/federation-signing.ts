@@ -18,6 +18,7 @@ import { encodeUtf8, hashBodySha256 } from "./base64url";
 import { createUlid } from "./ids";
 import type { SigningKeyResolver } from "./jws";
 import { signEd25519, verifyEd25519 } from "./keys";
+import type { SigningPrimitives } from "./signing-primitives";
 
 /** A refused proxy-signed request (PROTOCOL.md §11.2); apps prefix the reason with their component. */
 export class ProxyAuthError extends Error {
@@ -163,8 +164,10 @@ export async function verifyProxyRequest(input: {
 }
 
 /** The sending agent's signature over sender, recipient, messageId, timestamp and body hash (§11.4). */
-export async function createMessageProof(input: MessageProofInput & { privateKey: CryptoKey }): Promise<string> {
-  return signEd25519(input.privateKey, encodeUtf8(toMessageProofString(input)));
+export async function createMessageProof(
+  input: MessageProofInput & { privateKey: CryptoKey; primitives?: SigningPrimitives },
+): Promise<string> {
+  return signEd25519(input.privateKey, encodeUtf8(toMessageProofString(input)), input.primitives);
 }
 
 export async function verifyMessageProof(

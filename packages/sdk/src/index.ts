@@ -61,6 +61,7 @@ export {
   verifyRequestProof,
   verifySignedAgentRequest,
 } from "./request-signing";
+export { type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
 export {
   createWebhookSecret,
   signWebhook,

@@ -1,4 +1,5 @@
 import { decodeBase64url, encodeBase64url } from "./base64url";
+import { type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
 
 const ED25519 = { name: "Ed25519" } as const;
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows it. */
@@ -41,9 +42,12 @@ export async function importEd25519PublicKey(publicKey: string): Promise<CryptoK
   return crypto.subtle.importKey("raw", raw, ED25519, true, ["verify"]);
 }
 
-export async function signEd25519(privateKey: CryptoKey, data: Uint8Array<ArrayBuffer>): Promise<string> {
-  const signature = await crypto.subtle.sign(ED25519, privateKey, data);
-  return encodeBase64url(new Uint8Array(signature));
+export async function signEd25519(
+  privateKey: CryptoKey,
+  data: Uint8Array<ArrayBuffer>,
+  primitives: SigningPrimitives = webCryptoSigning,
+): Promise<string> {
+  return encodeBase64url(await primitives.signEd25519(privateKey, data));
 }
 
 /** False for a bad signature or a malformed key/signature; never throws on attacker input. */

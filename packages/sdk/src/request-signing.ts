@@ -11,6 +11,7 @@ import { encodeUtf8, hashBodySha256 } from "./base64url";
 import { createUlid } from "./ids";
 import type { SigningKeyResolver } from "./jws";
 import { signEd25519, verifyEd25519 } from "./keys";
+import type { SigningPrimitives } from "./signing-primitives";
 
 export interface ProofInput {
   method: string;
@@ -20,8 +21,10 @@ export interface ProofInput {
   bodyHash: string;
 }
 
-export async function createRequestProof(input: ProofInput & { privateKey: CryptoKey }): Promise<string> {
-  return signEd25519(input.privateKey, encodeUtf8(toCanonicalRequestString(input)));
+export async function createRequestProof(
+  input: ProofInput & { privateKey: CryptoKey; primitives?: SigningPrimitives },
+): Promise<string> {
+  return signEd25519(input.privateKey, encodeUtf8(toCanonicalRequestString(input)), input.primitives);
 }
 
 export async function verifyRequestProof(input: ProofInput & { proof: string; publicKey: string }): Promise<boolean> {
@@ -36,13 +39,15 @@ export interface SignRequestInput {
   privateKey: CryptoKey;
   timestampSeconds?: number;
   nonce?: string;
+  /** Web Crypto's unless given (a Node process passes synchronous ones). */
+  primitives?: SigningPrimitives;
 }
 
 /** The five Claw headers for one request, in their canonical (PROTOCOL.md §2) spelling. */
 export async function signRequest(input: SignRequestInput): Promise<Record<string, string>> {
   const timestamp = String(input.timestampSeconds ?? Math.floor(Date.now() / 1000));
   const nonce = input.nonce ?? createUlid();
-  const bodyHash = await hashBodySha256(input.body);
+  const bodyHash = await hashBodySha256(input.body, input.primitives);
   const proof = await createRequestProof({ ...input, timestamp, nonce, bodyHash });
   return {
     Authorization: `${CLAW_AUTH_SCHEME} ${input.ait}`,

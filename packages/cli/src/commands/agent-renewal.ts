@@ -1,4 +1,10 @@
-import { readAgentRuntime, requestRenewal, toCredentials, writeAgentIdentity } from "@clawdentity/connector";
+import {
+  fetchTransport,
+  readAgentRuntime,
+  requestRenewal,
+  toCredentials,
+  writeAgentIdentity,
+} from "@clawdentity/connector";
 import { type Agent, type ConnectorIdentityStatus, MAX_LIFETIME_DAYS_LIMIT } from "@clawdentity/protocol";
 import { decodeAitClaims, generateEd25519KeyPair } from "@clawdentity/sdk";
 import { type Command, Option } from "commander";
@@ -56,7 +62,7 @@ async function renewDirectly(context: CommandContext, local: LocalAgent, rotateK
     registryUrl,
     credentials: await toCredentials(identity),
     ...(identity.nextSeed ? { nextSeed: identity.nextSeed } : {}),
-    fetch: context.io.fetch,
+    http: fetchTransport(context.io.fetch),
     timeoutMs: RENEWAL_TIMEOUT_MS,
     nowMs: Date.now(),
   });

@@ -74,7 +74,9 @@ export function registerConnectorCommand(program: Command, io: CliIo, state: Run
         }
         const config = loadConnectorConfig(agent.ref);
         const logger = createConnectorLogger(io, opts);
-        const connector = createConnector(config, { logger, fetch: io.fetch });
+        // Node's own HTTP client unless this CLI was handed another fetch (an in-process test's).
+        const fetch = io.fetch === globalThis.fetch ? {} : { fetch: io.fetch };
+        const connector = createConnector(config, { logger, ...fetch });
         const started = await connector.start().catch((error: unknown) => {
           throw toStartError(error);
         });

@@ -2,9 +2,28 @@ import { findJsonStructureProblem } from "@clawdentity/protocol";
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** What a call asks of the wire. */
+export interface HttpRequest {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+/** The answer as read: its text is null when it ran past `MAX_READ_BYTES` (the rest is not read). */
+export interface HttpAnswer {
+  status: number;
+  headers: { get(name: string): string | null };
+  text: string | null;
+}
+
+/** Sends one request, follows no redirect, and rejects only when no answer came. */
+export type HttpTransport = (request: HttpRequest) => Promise<HttpAnswer>;
+
 export interface HttpResult {
   status: number;
-  headers: Headers;
+  headers: HttpAnswer["headers"];
   /** Parsed JSON body; null when it is empty, not JSON, over 64 KiB or past the structure limits. */
   json: unknown;
 }
@@ -23,7 +42,7 @@ export class HttpCallError extends Error {
 }
 
 export interface HttpCallInput {
-  fetch: FetchLike;
+  http: HttpTransport;
   url: string;
   method: "GET" | "POST";
   headers: Record<string, string>;
@@ -34,7 +53,7 @@ export interface HttpCallInput {
 }
 
 /** Answers (error envelopes, message status) are small; a longer one is not read on. */
-const MAX_READ_BYTES = 64 * 1024;
+export const MAX_READ_BYTES = 64 * 1024;
 
 /** One HTTP request with a timeout; it never throws on an HTTP status, only when no answer came. */
 export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
@@ -50,24 +69,38 @@ export async function callHttp(input: HttpCallInput): Promise<HttpResult> {
   input.signal?.addEventListener("abort", stop, { once: true });
   if (input.signal?.aborted) stop();
   try {
-    const response = await input.fetch(input.url, {
+    const answer = await input.http({
+      url: input.url,
       method: input.method,
       headers: input.headers,
       ...(input.body === undefined ? {} : { body: input.body }),
       signal: controller.signal,
-      redirect: "manual",
     });
-    const text = await readAnswerText(response);
-    return { status: response.status, headers: response.headers, json: parseJsonOrNull(text) };
+    return { status: answer.status, headers: answer.headers, json: parseJsonOrNull(answer.text) };
   } catch (error) {
     if (input.signal?.aborted) throw new HttpCallError("aborted", "request aborted: connector stopping");
     if (timedOut) throw new HttpCallError("timeout", `no answer within ${input.timeoutMs} ms`);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new HttpCallError("network", `network error: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    const failure = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+    const reason = failure.code ?? failure.cause?.code ?? failure.cause?.message ?? failure.message;
+    throw new HttpCallError("network", `network error: ${reason}`);
   } finally {
     clearTimeout(timer);
     input.signal?.removeEventListener("abort", stop);
   }
+}
+
+/** The transport over a `fetch` (an embedder's or a test's own); the connector's default is Node's HTTP. */
+export function fetchTransport(fetch: FetchLike): HttpTransport {
+  return async (request) => {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal: request.signal,
+      redirect: "manual",
+    });
+    return { status: response.status, headers: response.headers, text: await readAnswerText(response) };
+  };
 }
 
 /** At most `MAX_READ_BYTES` of the answer; null (the rest left unread, the stream cancelled) past it. */

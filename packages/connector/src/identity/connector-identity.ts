@@ -3,7 +3,7 @@ import { type ConnectorIdentityStatus, NOTICE_CODES } from "@clawdentity/protoco
 import { readIdentityFile, writeIdentityFile } from "../agent-home/agent-home";
 import type { ConnectorConfig } from "../config";
 import type { ConnectorContext } from "../context";
-import type { FetchLike } from "../http";
+import type { HttpTransport } from "../http";
 import { toErrorMessage } from "../logger";
 import { toCredentials } from "./credentials";
 import { createIdentityKeeper, type HaltRecord, type IdentityKeeper } from "./identity-keeper";
@@ -34,7 +34,7 @@ const HALT_MESSAGES: Record<HaltRecord["halt"], string> = {
  * reissue, notices to the runtime, status and gauges.
  */
 export async function createConnectorIdentity(
-  deps: ConnectorContext & { config: ConnectorConfig; fetch: FetchLike; onNotice(): void },
+  deps: ConnectorContext & { config: ConnectorConfig; http: HttpTransport; onNotice(): void },
 ): Promise<ConnectorIdentity> {
   const { config, storage, clock, tuning, logger, metrics } = deps;
   const path = config.identityPath;

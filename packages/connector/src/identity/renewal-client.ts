@@ -1,7 +1,7 @@
 import { type Agent, agentWithAitResponseSchema, REGISTRY_PATHS, toKeyRotationText } from "@clawdentity/protocol";
 import { createUlid, decodeAitClaims, encodeUtf8, importEd25519Seed, signEd25519, signRequest } from "@clawdentity/sdk";
 import type { AgentIdentity } from "../config";
-import { callHttp, type FetchLike, HttpCallError, parseRetryAfterMs, toErrorCode } from "../http";
+import { callHttp, HttpCallError, type HttpTransport, parseRetryAfterMs, toErrorCode } from "../http";
 import { describeHttpFailure, toProxyUrl } from "../proxy";
 import type { Credentials } from "./credentials";
 
@@ -20,7 +20,7 @@ export interface RenewalRequest {
   credentials: Credentials;
   /** Rotates to the key of this seed (the new key proves itself bound to this request). */
   nextSeed?: string;
-  fetch: FetchLike;
+  http: HttpTransport;
   timeoutMs: number;
   nowMs: number;
   signal?: AbortSignal;
@@ -77,7 +77,7 @@ export async function requestRenewal(request: RenewalRequest): Promise<RenewalAn
   let result: Awaited<ReturnType<typeof callHttp>>;
   try {
     result = await callHttp({
-      fetch: request.fetch,
+      http: request.http,
       url: url.toString(),
       method: "POST",
       headers: { "content-type": "application/json", ...claw },

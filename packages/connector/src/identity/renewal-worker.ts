@@ -2,7 +2,7 @@ import { computeBackoffMs, NOTICE_CODES } from "@clawdentity/protocol";
 import { generateEd25519KeyPair } from "@clawdentity/sdk";
 import type { AgentIdentity } from "../config";
 import type { ConnectorContext } from "../context";
-import type { FetchLike } from "../http";
+import type { HttpTransport } from "../http";
 import { toErrorMessage } from "../logger";
 import { createWorkerLoop, type WorkerLoop } from "../runtime";
 import { toRenewAt } from "./credentials";
@@ -33,7 +33,7 @@ export interface RenewalWorkerDeps extends ConnectorContext {
   keeper: IdentityKeeper;
   /** Absent: the connector cannot renew by itself (only the owner can, with `agent reissue`). */
   registryUrl: string | undefined;
-  fetch: FetchLike;
+  http: HttpTransport;
   /** Makes a renewed identity durable before it is used; throws when it cannot. */
   persist(identity: AgentIdentity): void;
   notify(input: { code: string; message: string; errorCode?: string | null; retryAt?: number | null }): void;
@@ -138,7 +138,7 @@ export function createRenewalWorker(deps: RenewalWorkerDeps): RenewalWorker {
       registryUrl: deps.registryUrl as string,
       credentials,
       ...(nextSeed ? { nextSeed } : {}),
-      fetch: deps.fetch,
+      http: deps.http,
       timeoutMs: tuning.relayRequestTimeoutMs,
       nowMs: clock.nowMs(),
       signal,

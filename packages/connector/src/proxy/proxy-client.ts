@@ -1,6 +1,6 @@
 import { CLAW_HEADERS, RELAY_PATHS, RELAY_PROTOCOL_V2, type RelayBatchMessage } from "@clawdentity/protocol";
 import { createMessageProof, decodeAitClaims, hashBodySha256, signRequest } from "@clawdentity/sdk";
-import { callHttp, type FetchLike, type HttpResult } from "../http";
+import { callHttp, type HttpResult, type HttpTransport, nodeSigning } from "../http";
 
 /** An answer of the proxy, and which AIT signed the request it answers. */
 export type ProxyAnswer = HttpResult & { jti: string };
@@ -29,7 +29,7 @@ export interface SigningIdentity {
 export interface ProxyClientOptions {
   proxyUrl: string;
   signer: () => SigningIdentity;
-  fetch: FetchLike;
+  http: HttpTransport;
   timeoutMs: number;
 }
 
@@ -43,10 +43,23 @@ export function toProxyUrl(base: string, path: string): URL {
 }
 
 export function createProxyClient(options: ProxyClientOptions): ProxyClient {
+  // The AIT changes only on renewal: its sender DID is read once per AIT, not once per message.
+  let known: { ait: string; senderDid: string | undefined } | null = null;
+  const toSenderDid = (ait: string) => {
+    if (known?.ait !== ait) known = { ait, senderDid: decodeAitClaims(ait)?.sub };
+    return known.senderDid;
+  };
   const sign = async (method: string, url: URL, body: string, relay?: { recipientDid: string; messageId: string }) => {
     const { ait, privateKey, jti } = options.signer();
-    const headers = await signRequest({ method, pathWithQuery: `${url.pathname}${url.search}`, body, ait, privateKey });
-    const senderDid = relay ? decodeAitClaims(ait)?.sub : undefined;
+    const headers = await signRequest({
+      method,
+      pathWithQuery: `${url.pathname}${url.search}`,
+      body,
+      ait,
+      privateKey,
+      primitives: nodeSigning,
+    });
+    const senderDid = relay ? toSenderDid(ait) : undefined;
     if (relay && senderDid) {
       // PROTOCOL.md §11.4: lets a recipient on another proxy verify this message end to end.
       headers["X-Claw-Message-Proof"] = await createMessageProof({
@@ -56,6 +69,7 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
         timestamp: headers["X-Claw-Timestamp"] ?? "",
         bodyHash: headers["X-Claw-Body-SHA256"] ?? "",
         privateKey,
+        primitives: nodeSigning,
       });
     }
     return { headers, jti };
@@ -73,7 +87,7 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
     const messageId = headers[CLAW_HEADERS.messageId];
     const claw = await sign(method, url, body, recipientDid && messageId ? { recipientDid, messageId } : undefined);
     const result = await callHttp({
-      fetch: options.fetch,
+      http: options.http,
       url: url.toString(),
       method,
       headers: { ...headers, ...claw.headers },
@@ -86,7 +100,7 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
 
   const call = async (url: URL, body: string, headers: Record<string, string>, signal: AbortSignal | undefined) =>
     callHttp({
-      fetch: options.fetch,
+      http: options.http,
       url: url.toString(),
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
@@ -99,7 +113,7 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
     async postRelayBatch(items, signal) {
       const url = toProxyUrl(options.proxyUrl, RELAY_PATHS.messagesBatch);
       const { ait, privateKey, jti } = options.signer();
-      const senderDid = decodeAitClaims(ait)?.sub;
+      const senderDid = toSenderDid(ait);
       // The proofs are made at the timestamp the request is then signed with (§11.4).
       const timestampSeconds = Math.floor(Date.now() / 1000);
       const messages = await Promise.all(
@@ -110,15 +124,24 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
             recipientDid: item.recipientAgentDid,
             messageId: item.messageId,
             timestamp: String(timestampSeconds),
-            bodyHash: await hashBodySha256(item.payload),
+            bodyHash: await hashBodySha256(item.payload, nodeSigning),
             privateKey,
+            primitives: nodeSigning,
           });
           return { ...item, proof };
         }),
       );
       const body = JSON.stringify({ messages });
       const pathWithQuery = `${url.pathname}${url.search}`;
-      const headers = await signRequest({ method: "POST", pathWithQuery, body, ait, privateKey, timestampSeconds });
+      const headers = await signRequest({
+        method: "POST",
+        pathWithQuery,
+        body,
+        ait,
+        privateKey,
+        timestampSeconds,
+        primitives: nodeSigning,
+      });
       return { ...(await call(url, body, headers, signal)), jti };
     },
     post: (path, body, headers, signal) =>

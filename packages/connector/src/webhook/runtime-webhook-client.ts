@@ -1,9 +1,8 @@
-import { createHmac } from "node:crypto";
 import { CLAW_HEADERS, DELIVERY_CONTENT_TYPE } from "@clawdentity/protocol";
-import type { Clock, WebhookMac } from "@clawdentity/sdk";
+import type { Clock } from "@clawdentity/sdk";
 import { signWebhook } from "@clawdentity/sdk";
 import type { WebhookTarget } from "../config";
-import { callHttp, type FetchLike } from "../http";
+import { callHttp, type HttpTransport, hmacSha256 } from "../http";
 import { type RemoteOutcome, toWebhookOutcome } from "../proxy";
 
 export interface RuntimeWebhookCall {
@@ -21,9 +20,6 @@ export interface RuntimeWebhookClient {
   setTarget(target: WebhookTarget): void;
 }
 
-/** Node's HMAC answers in the call; Web Crypto's goes through the thread pool, once per message. */
-const hmacSha256: WebhookMac = (key, content) => createHmac("sha256", key).update(content).digest();
-
 /**
  * The agent runtime's webhook (PROTOCOL.md §9). Deliveries and notices share the content type;
  * the body's `type` tells them apart. `Idempotency-Key` is the webhook id, the same on every retry,
@@ -33,7 +29,7 @@ const hmacSha256: WebhookMac = (key, content) => createHmac("sha256", key).updat
  */
 export function createRuntimeWebhookClient(options: {
   target: WebhookTarget;
-  fetch: FetchLike;
+  http: HttpTransport;
   timeoutMs: number;
   clock: Clock;
 }): RuntimeWebhookClient {
@@ -46,7 +42,7 @@ export function createRuntimeWebhookClient(options: {
         ? await signWebhook({ secret, id: input.webhookId, body: input.body, mac: hmacSha256 })
         : {};
       const result = await callHttp({
-        fetch: options.fetch,
+        http: options.http,
         url,
         method: "POST",
         headers: {
