@@ -305,7 +305,8 @@ export class AgentRelaySession extends DurableObject<Env> {
   /** Creates the schema on first use; returns the current time. */
   #ensureSchema(): number {
     const nowMs = this.#parts.now();
-    this.#parts.write(() => this.#parts.schema.ensure(nowMs));
+    // A transaction only when there is something to migrate: not on every call of every request.
+    if (!this.#parts.schema.isCurrent()) this.#parts.write(() => this.#parts.schema.ensure(nowMs));
     return nowMs;
   }
 

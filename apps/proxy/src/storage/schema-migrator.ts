@@ -13,6 +13,8 @@ export interface SchemaMigration {
  */
 export interface SchemaMigrator {
   isInitialised(): boolean;
+  /** Every migration applied (read once per object, then kept): `ensure` has nothing to do. */
+  isCurrent(): boolean;
   /** Applies missing migrations; call inside a storage transaction. */
   ensure(nowMs: number): void;
 }
@@ -32,6 +34,10 @@ export function createSchemaMigrator(db: SqlRunner, migrations: readonly SchemaM
     isInitialised() {
       appliedVersion ??= readVersion();
       return appliedVersion > 0;
+    },
+    isCurrent() {
+      appliedVersion ??= readVersion();
+      return appliedVersion >= latest;
     },
     ensure(nowMs) {
       appliedVersion ??= readVersion();
