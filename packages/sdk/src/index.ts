@@ -62,6 +62,7 @@ export {
   verifySignedAgentRequest,
 } from "./request-signing";
 export { type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
+export { createVerifiedAitCache, type VerifiedAit, type VerifiedAitCache } from "./verified-ait-cache";
 export {
   createWebhookSecret,
   signWebhook,

@@ -52,12 +52,12 @@ export async function signEd25519(
 
 /** False for a bad signature or a malformed key/signature; never throws on attacker input. */
 export async function verifyEd25519(
-  publicKey: string,
+  publicKey: string | CryptoKey,
   signature: string,
   data: Uint8Array<ArrayBuffer>,
 ): Promise<boolean> {
   try {
-    const key = await importEd25519PublicKey(publicKey);
+    const key = typeof publicKey === "string" ? await importEd25519PublicKey(publicKey) : publicKey;
     const sigBytes = decodeBase64url(signature);
     if (sigBytes.length !== 64) return false;
     return await crypto.subtle.verify(ED25519, key, sigBytes, data);

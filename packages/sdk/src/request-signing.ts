@@ -5,13 +5,13 @@ import {
   CLAW_PROOF_MAX_SKEW_SECONDS,
   toCanonicalRequestString,
 } from "@clawdentity/protocol";
-import { verifyAit } from "./ait";
 import { ClawAuthError } from "./auth-error";
 import { encodeUtf8, hashBodySha256 } from "./base64url";
 import { createUlid } from "./ids";
 import type { SigningKeyResolver } from "./jws";
 import { signEd25519, verifyEd25519 } from "./keys";
 import type { SigningPrimitives } from "./signing-primitives";
+import { createVerifiedAitCache, type VerifiedAitCache } from "./verified-ait-cache";
 
 export interface ProofInput {
   method: string;
@@ -27,7 +27,9 @@ export async function createRequestProof(
   return signEd25519(input.privateKey, encodeUtf8(toCanonicalRequestString(input)), input.primitives);
 }
 
-export async function verifyRequestProof(input: ProofInput & { proof: string; publicKey: string }): Promise<boolean> {
+export async function verifyRequestProof(
+  input: ProofInput & { proof: string; publicKey: string | CryptoKey },
+): Promise<boolean> {
   return verifyEd25519(input.publicKey, input.proof, encodeUtf8(toCanonicalRequestString(input)));
 }
 
@@ -73,7 +75,12 @@ export interface VerifyClawRequestInput {
   issuer?: string;
   maxSkewSeconds?: number;
   nonceStore?: NonceStore;
+  /** AITs this verifier already checked (one per isolate); each AIT is verified in full otherwise. */
+  aitCache?: VerifiedAitCache;
 }
+
+/** Verifies in full every time: a cache that keeps nothing. */
+const UNCACHED = createVerifiedAitCache(0);
 
 export interface VerifiedClawRequest {
   claims: AitClaims;
@@ -147,7 +154,7 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   const { nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
   const { ait, timestamp, timestampSeconds, nonce, bodyHash, proof } = precheckClawRequest(input);
 
-  const claims = await verifyAit({
+  const { claims, holderKey } = await (input.aitCache ?? UNCACHED).verify({
     token: ait,
     keys: input.keys,
     nowSeconds,
@@ -158,7 +165,7 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
     throw new ClawAuthError("BODY_HASH_MISMATCH", "body does not match X-Claw-Body-SHA256");
   }
   const proofInput = { method: input.method, pathWithQuery: input.pathWithQuery, timestamp, nonce, bodyHash };
-  if (!(await verifyRequestProof({ ...proofInput, proof, publicKey: claims.cnf.jwk.x }))) {
+  if (!holderKey || !(await verifyRequestProof({ ...proofInput, proof, publicKey: holderKey }))) {
     throw new ClawAuthError("INVALID_PROOF", "proof does not verify with the AIT's key");
   }
 

@@ -30,10 +30,11 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
   if (maxBodyBytes <= 0) throw new TypeError("maxBodyBytes must be positive");
 
   return async function authenticateAgent(c, next) {
-    const { keys, crl } = registry(c.env);
+    const { keys, aits, crl } = registry(c.env);
     // Scheme, AIT shape, headers and timestamp first: a request failing them is refused unread.
     const verified = await readVerifiedClawRequest(c, {
       keys,
+      aitCache: aits,
       nowSeconds: () => toNowSeconds(clock),
       issuer: config.registryIssuer,
       body: { maxBytes: maxBodyBytes, tooLargeCode: "PROXY_PAYLOAD_TOO_LARGE" },

@@ -15,11 +15,13 @@ import {
   type CrlCache,
   createCrlCache,
   createRegistryKeysCache,
+  createVerifiedAitCache,
   ProxyAuthError,
   type ProxyKeyRecord,
   type ProxyKeyResolver,
   type SigningKeyResolver,
   toNowSeconds,
+  type VerifiedAitCache,
   verifyCrl,
 } from "@clawdentity/sdk";
 import type { ProxyConfig } from "../config";
@@ -36,6 +38,8 @@ const FEDERATION_CACHE_ENTRIES = 10_000;
 /** The registry's signing keys and revocation list, cached per isolate; never fetched per request. */
 export interface RegistryClient {
   keys: SigningKeyResolver;
+  /** AITs verified against those keys, so a sender's AIT is checked once, not per request. */
+  aits: VerifiedAitCache;
   crl: CrlCache;
   /** Fetches and verifies the signed list now, bypassing the cache (the revocation sweep). */
   fetchCrl(): Promise<CrlClaims>;
@@ -159,5 +163,5 @@ export function createRegistryClient(options: {
       if (!response.ok) throw new Error(`registry answered ${response.status} resolving ${agentDid}`);
       return resolveAgentResponseSchema.parse(await response.json()).agent.homeProxy;
     });
-  return { keys, crl, fetchCrl, proxyKeys, resolveHome, fetch: fetchRegistry };
+  return { keys, aits: createVerifiedAitCache(), crl, fetchCrl, proxyKeys, resolveHome, fetch: fetchRegistry };
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { SigningKeyResolver } from "../jws";
 import { precheckClawRequest, type VerifiedClawRequest, verifyClawRequest } from "../request-signing";
+import type { VerifiedAitCache } from "../verified-ait-cache";
 import { type ReadBodyOptions, readRawBody } from "./json-body";
 
 export interface ReadClawRequestOptions {
@@ -10,6 +11,8 @@ export interface ReadClawRequestOptions {
   /** The exact AIT `iss` accepted. */
   issuer?: string;
   body: ReadBodyOptions;
+  /** AITs already verified by this verifier (one cache per isolate). */
+  aitCache?: VerifiedAitCache;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function readVerifiedClawRequest(
     keys: options.keys,
     nowSeconds: options.nowSeconds(),
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.aitCache ? { aitCache: options.aitCache } : {}),
   });
   return { ...verified, body };
 }
