@@ -20,17 +20,24 @@ const PRUNE_BATCH = 200;
  * current time, never earlier than a time already read, and leave only by pruning or moving later,
  * so the held time can only be earlier than the true one: the alarm may come early, finds nothing
  * to prune, and the time is read again (`forget` after every alarm). It is read again as well when
- * nothing was held, and when the clock reads earlier than when it was read.
+ * the clock reads earlier than when it was read. Finding nothing kept is held for
+ * `EMPTY_RECHECK_MS`: a first row ages out a retention period after it came, so learning of it
+ * that much later only moves its pruning as late (a recipient that only receives would otherwise
+ * read every table on every message).
  */
-function createRetentionWake(readOldestMs: () => ReadonlyArray<number | null>) {
-  let held: { oldestMs: number; readAtMs: number } | undefined;
+const EMPTY_RECHECK_MS = 60_000;
+
+export function createRetentionWake(readOldestMs: () => ReadonlyArray<number | null>) {
+  let held: { oldestMs: number | null; readAtMs: number } | undefined;
 
   return {
     oldestAtMs(nowMs: number): number | null {
-      if (held && nowMs >= held.readAtMs) return held.oldestMs;
+      const fresh =
+        held && nowMs >= held.readAtMs && (held.oldestMs !== null || nowMs - held.readAtMs < EMPTY_RECHECK_MS);
+      if (held && fresh) return held.oldestMs;
       const times = readOldestMs().filter((ms): ms is number => ms !== null);
-      held = times.length === 0 ? undefined : { oldestMs: Math.min(...times), readAtMs: nowMs };
-      return held?.oldestMs ?? null;
+      held = { oldestMs: times.length === 0 ? null : Math.min(...times), readAtMs: nowMs };
+      return held.oldestMs;
     },
     forget(): void {
       held = undefined;
