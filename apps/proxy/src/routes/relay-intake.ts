@@ -6,6 +6,7 @@ import { forwardToHome, type SignedMessage } from "../federation";
 import { toRelaySession } from "../relay-sessions";
 import type { EnqueueInput, EnqueueResult, SentMessageInput } from "../session";
 import { toEnqueueError } from "./message-admission";
+import { recordSentSoon } from "./sent-recorder";
 
 /** One message to relay: its §4.3 fields, its payload text (already checked) and what the sender signed for it. */
 export interface RelayItem {
@@ -41,19 +42,6 @@ const toEnqueueInput = (item: RelayItem, senderDid: string, acceptedAtMs: number
     ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
   };
 };
-
-/**
- * The sender's own timeline learns of the accepts here, in one call. The messages are already
- * stored, so a failure is logged, not thrown: the recipient's first delivery report creates the
- * record as well.
- */
-async function recordSent(env: Env, senderDid: string, inputs: SentMessageInput[]): Promise<void> {
-  try {
-    await toRelaySession(env, senderDid).recordSent(inputs);
-  } catch (error) {
-    console.warn("sender timeline not updated", { messages: inputs.length, error: String(error) });
-  }
-}
 
 /**
  * Stores messages of one sender (PROTOCOL.md §4.3): the messages for one recipient in one call
@@ -99,7 +87,7 @@ export async function relayMessages(deps: RelayIntakeDeps, items: RelayItem[]): 
     });
   });
   // The answer does not wait for the sender's own timeline (its session is written after it).
-  if (sent.length > 0) deps.waitUntil(recordSent(env, senderDid, sent));
+  if (sent.length > 0) recordSentSoon(env, senderDid, sent, deps.waitUntil);
   return outcomes;
 }
 
