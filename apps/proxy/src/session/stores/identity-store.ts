@@ -26,6 +26,9 @@ export function createIdentityStore(db: SqlRunner) {
       return held;
     },
     record(agentDid: string, nowMs: number): void {
+      // Held and recent enough: the statement would change nothing.
+      const lastSeenMs = held?.agentDid === agentDid ? held.lastSeenAtMs : undefined;
+      if (lastSeenMs !== undefined && nowMs >= lastSeenMs && nowMs < lastSeenMs + LAST_SEEN_RESOLUTION_MS) return;
       const changed = db.first(
         `INSERT INTO identity (singleton, agent_did, first_seen_at_ms, last_seen_at_ms) VALUES (1, ?, ?, ?)
          ON CONFLICT (singleton) DO UPDATE SET last_seen_at_ms = excluded.last_seen_at_ms
