@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { createConnectorClient } from "../../packages/cli/src/http/index.ts";
+import { nodeSigning } from "../../packages/connector/src/http/index.ts";
 import { readAgentConfig, readAgentIdentity } from "../../packages/connector/src/index.ts";
 import {
   type BillableOps,
@@ -46,7 +47,7 @@ export function watchWebhook(world: AgentWorld, agent: string, deliveries: Arriv
   });
 }
 
-/** A JSON `POST` signed as the agent whose AIT and private key are given, as its connector sends it. */
+/** A JSON `POST` signed as the agent whose AIT and private key are given, as its connector signs it. */
 async function postSigned(
   url: URL,
   body: string,
@@ -54,7 +55,14 @@ async function postSigned(
   privateKey: CryptoKey,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const claw = await signRequest({ method: "POST", pathWithQuery: url.pathname, body, ait, privateKey });
+  const claw = await signRequest({
+    method: "POST",
+    pathWithQuery: url.pathname,
+    body,
+    ait,
+    privateKey,
+    primitives: nodeSigning,
+  });
   return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...claw, ...headers }, body });
 }
 
