@@ -6,7 +6,7 @@
  */
 import { BEFORE_BATCHING } from "./before-figures";
 import { parseBenchOptions } from "./options";
-import { runRawPaths } from "./raw-paths";
+import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
 import { printBillableOps, printPaths } from "./report";
 
@@ -16,7 +16,11 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 console.log(
   `clawdentity bench: ${options.messages} messages of ~${options.payloadBytes} bytes, ${options.concurrency} in flight; ${options.light} more one at a time`,
 );
-const raw = await runRawPaths(options);
+const rawBefore = await runRawPaths(options);
 const real = await runRealPaths(options);
-printPaths(raw, real);
+const rawAfter = await runRawPaths(options);
+printPaths(meanRawFigures(rawBefore, rawAfter), real);
+console.log(
+  `(raw paths averaged over a run before and one after the real system: hop ${rawBefore.hop.perSecond.toFixed(0)} / ${rawAfter.hop.perSecond.toFixed(0)} msg/s, accept ${rawBefore.accept.perSecond.toFixed(0)} / ${rawAfter.accept.perSecond.toFixed(0)} msg/s)`,
+);
 printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);

@@ -14,6 +14,26 @@ export interface RawFigures {
   lightHop: PathFigures | null;
 }
 
+const meanOf = (a: PathFigures, b: PathFigures): PathFigures => ({
+  label: a.label,
+  messages: a.messages + b.messages,
+  perSecond: (a.perSecond + b.perSecond) / 2,
+  p50Ms: (a.p50Ms + b.p50Ms) / 2,
+  p99Ms: (a.p99Ms + b.p99Ms) / 2,
+});
+
+/**
+ * The baseline the ratios divide by: the raw paths measured before and after the real system,
+ * averaged, so a machine that sped up or slowed down during the run moves both sides alike.
+ */
+export function meanRawFigures(before: RawFigures, after: RawFigures): RawFigures {
+  return {
+    hop: meanOf(before.hop, after.hop),
+    accept: meanOf(before.accept, after.accept),
+    lightHop: before.lightHop && after.lightHop ? meanOf(before.lightHop, after.lightHop) : before.lightHop,
+  };
+}
+
 export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
   const raw = await startRawBaseline();
   try {
