@@ -62,6 +62,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       messages.forget();
       outbound.forget();
       receipts.forget();
+      rateLimits.forget();
       throw error;
     }
   };

@@ -5,8 +5,13 @@ export type RateTake = { allowed: true } | { allowed: false; retryAfterSeconds: 
 
 type BucketRow = { tokens: number; updated_at_ms: number };
 
-/** One token bucket per scope: the agent's own sending rate, and its limits on each peer's inbound rate. */
+/**
+ * One token bucket per scope: the agent's own sending rate, and its limits on each peer's inbound
+ * rate. A bucket is read once and then held (one scope per trusted peer at most): every take
+ * writes it, and `forget` drops what is held when a transaction rolled back.
+ */
 export function createRateLimitStore(db: SqlRunner) {
+  const held = new Map<string, TokenBucket | undefined>();
   return {
     /** Takes one token of `scope` at `limitPerMinute`, storing the bucket either way. */
     take(scope: string, limitPerMinute: number, nowMs: number): RateTake {
@@ -16,8 +21,11 @@ export function createRateLimitStore(db: SqlRunner) {
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) };
     },
     get(scope: string): TokenBucket | undefined {
+      if (held.has(scope)) return held.get(scope);
       const row = db.first<BucketRow>("SELECT tokens, updated_at_ms FROM rate_buckets WHERE scope = ?", scope);
-      return row && { tokens: row.tokens, updatedAtMs: row.updated_at_ms };
+      const bucket = row && { tokens: row.tokens, updatedAtMs: row.updated_at_ms };
+      held.set(scope, bucket);
+      return bucket;
     },
     put(scope: string, bucket: TokenBucket): void {
       db.run(
@@ -27,9 +35,14 @@ export function createRateLimitStore(db: SqlRunner) {
         bucket.tokens,
         bucket.updatedAtMs,
       );
+      held.set(scope, bucket);
     },
     delete(scope: string): void {
       db.run("DELETE FROM rate_buckets WHERE scope = ?", scope);
+      held.delete(scope);
+    },
+    forget(): void {
+      held.clear();
     },
   };
 }
