@@ -167,4 +167,28 @@ describe("callHttp over Node's HTTP client", () => {
     const [first, second] = state.seen.slice(-2);
     expect(second?.port).toBe(first?.port);
   });
+
+  it("opens a new connection where the server closed a kept one while it was idle", async () => {
+    const idle = createServer((request, response) => {
+      request.resume();
+      request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    });
+    idle.keepAliveTimeout = 150;
+    await new Promise<void>((resolve) => idle.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(idle.address() as AddressInfo).port}/`;
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: 8 }, () =>
+          callHttp({ http: nodeHttpTransport, url, method: "POST", headers: {}, body: "{}", timeoutMs: 5_000 }),
+        ),
+      );
+    try {
+      await burst();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect((await burst()).map((result) => result.status)).toEqual(Array(8).fill(200));
+    } finally {
+      idle.closeAllConnections();
+      await new Promise((resolve) => idle.close(resolve));
+    }
+  });
 });
