@@ -1,7 +1,24 @@
 import { createServer } from "node:net";
 
-/** A loopback TCP port that was free a moment ago (the OS picks it), for services that need a fixed one. */
-export function findFreePort(): Promise<number> {
+/**
+ * Where fixed ports are picked from: below the ephemeral ranges (Linux 32768–60999, macOS and
+ * Windows 49152–65535), so a port found free is not handed to an outgoing connection's local end
+ * before the service binds it (the OS's own pick comes from the ephemeral range, and was).
+ */
+const FIXED_PORTS = { from: 20_000, to: 32_000 };
+const PICK_ATTEMPTS = 50;
+
+/** A loopback TCP port that was free a moment ago, for services that need a fixed one. */
+export async function findFreePort(): Promise<number> {
+  for (let attempt = 0; attempt < PICK_ATTEMPTS; attempt += 1) {
+    const port = FIXED_PORTS.from + Math.floor(Math.random() * (FIXED_PORTS.to - FIXED_PORTS.from));
+    if (await isPortFree(port)) return port;
+  }
+  return findEphemeralPort();
+}
+
+/** A port the OS picks (from its ephemeral range). */
+function findEphemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
