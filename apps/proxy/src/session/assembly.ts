@@ -63,6 +63,7 @@ export function createSessionParts(ctx: DurableObjectState, env: Env) {
       outbound.forget();
       receipts.forget();
       rateLimits.forget();
+      revocations.forget();
       throw error;
     }
   };

@@ -11,24 +11,29 @@ export interface Revocation {
 
 type RevocationRow = { target: string; reason: string; revoked_at_ms: number };
 
+/**
+ * The agent's revocations (the AITs it replaced, or the agent itself), asked on every request it
+ * makes and every message it is sent. They are few and only `record` adds one, so they are read
+ * once and held; `forget` drops them when a transaction rolled back.
+ */
 export function createRevocationStore(db: SqlRunner) {
-  const toRevocation = (row: RevocationRow): Revocation => ({
-    target: row.target,
-    reason: row.reason,
-    revokedAtMs: row.revoked_at_ms,
-  });
+  let held: Map<string, Revocation> | undefined;
+  const all = (): Map<string, Revocation> => {
+    held ??= new Map(
+      db
+        .all<RevocationRow>("SELECT target, reason, revoked_at_ms FROM revocations")
+        .map((row) => [row.target, { target: row.target, reason: row.reason, revokedAtMs: row.revoked_at_ms }]),
+    );
+    return held;
+  };
   return {
-    /** The revocation that refuses a request made with `jti`, if any. */
+    /** The revocation that refuses a request made with `jti`, if any (the whole agent's first). */
     findFor(jti: string): Revocation | undefined {
-      const row = db.first<RevocationRow>(
-        "SELECT target, reason, revoked_at_ms FROM revocations WHERE target IN (?, ?) LIMIT 1",
-        WHOLE_AGENT,
-        jti,
-      );
-      return row && toRevocation(row);
+      const revocations = all();
+      return revocations.get(WHOLE_AGENT) ?? revocations.get(jti);
     },
     isAgentRevoked(): boolean {
-      return db.first("SELECT 1 AS one FROM revocations WHERE target = ?", WHOLE_AGENT) !== undefined;
+      return all().has(WHOLE_AGENT);
     },
     /** Records the revocation; false when that target was already revoked. */
     record(target: string, reason: string, nowMs: number): boolean {
@@ -38,7 +43,11 @@ export function createRevocationStore(db: SqlRunner) {
         reason,
         nowMs,
       );
+      if (inserted) held?.set(target, { target, reason, revokedAtMs: nowMs });
       return inserted !== undefined;
+    },
+    forget(): void {
+      held = undefined;
     },
   };
 }
