@@ -15,6 +15,10 @@ export function createHeldValue<T>(read: () => T) {
     forget(): void {
       held = undefined;
     },
+    /** Moves a held value as a write just moved what it was read from; nothing when none is held. */
+    adjust(change: (value: T) => T): void {
+      if (held) held = { value: change(held.value) };
+    },
   };
 }
 

@@ -51,8 +51,12 @@ export function createMessageStore(db: SqlRunner) {
       depth.forget();
       inFlight.forget();
     },
+    /**
+     * A new message is queued: no due time moves (those are of waiting and in-flight rows), and
+     * the next expiry moves only earlier, so what is held is adjusted rather than read again.
+     */
     insert(message: NewMessage): void {
-      change.run(
+      db.run(
         `INSERT INTO messages (sender_did, message_id, correlation_id, priority_rank, conversation_id, reply_to,
            traceparent, payload, payload_bytes, state, attempts, accepted_at_ms, queued_at_ms, expires_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
@@ -70,6 +74,7 @@ export function createMessageStore(db: SqlRunner) {
         message.expiresAtMs,
       );
       depth.add({ sender_did: message.senderDid, priority_rank: PRIORITY_RANK[message.priority] });
+      nextExpiry.adjust((held) => (held === null ? message.expiresAtMs : Math.min(held, message.expiresAtMs)));
     },
     find(senderDid: string, messageId: string): MessageRecord | undefined {
       return selectOne("message_id = ? AND sender_did = ?", messageId, senderDid);

@@ -1,0 +1,43 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createUlid } from "@clawdentity/sdk";
+import { describe, expect, it } from "vitest";
+import { createMessageStore, SESSION_MIGRATIONS } from "../src/session/stores";
+import { createSchemaMigrator, createSqlRunner } from "../src/storage";
+
+describe("the message store's held wake times", () => {
+  it("moves the next expiry as messages are queued, as a fresh read finds it", async () => {
+    const stub = env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(`wake-${createUlid()}`));
+    const seen = await runInDurableObject(stub, (_instance, state) => {
+      const db = createSqlRunner(state.storage.sql);
+      state.storage.transactionSync(() => createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0));
+      const messages = createMessageStore(db);
+      const queue = (expiresAtMs: number) =>
+        messages.insert({
+          senderDid: "did:cdi:test:agent:alice",
+          messageId: createUlid(),
+          correlationId: "c",
+          priority: "normal",
+          conversationId: null,
+          replyTo: null,
+          traceparent: null,
+          acceptedAtMs: 0,
+          queuedAtMs: 0,
+          expiresAtMs,
+          payload: "{}",
+        });
+      const held: Array<number | null> = [messages.nextExpiryAtMs()];
+      for (const expiresAtMs of [5_000, 3_000, 9_000]) {
+        queue(expiresAtMs);
+        held.push(messages.nextExpiryAtMs());
+      }
+      const due = messages.nextDueAtMs();
+      messages.forget();
+      return { held, due, read: messages.nextExpiryAtMs(), dueRead: messages.nextDueAtMs() };
+    });
+    expect(seen.held).toEqual([null, 5_000, 3_000, 3_000]);
+    expect(seen.read).toBe(3_000);
+    expect(seen.due).toBeNull();
+    expect(seen.dueRead).toBeNull();
+  });
+});
