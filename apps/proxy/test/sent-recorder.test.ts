@@ -1,6 +1,9 @@
+import { billableOpsResponseSchema, messageStatusResponseSchema, RELAY_PATHS } from "@clawdentity/protocol";
+import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { recordSentSoon } from "../src/routes/sent-recorder";
 import type { SentMessageInput } from "../src/session";
+import { createPairedAgents } from "./support/test-proxy";
 
 /** An environment whose sessions only record `recordSent` calls, each answered when the test says. */
 function createFakeEnv() {
@@ -84,5 +87,25 @@ describe("recordSentSoon", () => {
     recordSentSoon(failing, "did:a", [fake.sent("m2")], fake.waitUntil);
     await Promise.all(fake.background);
     expect(attempted).toEqual(["m1", "m2"]);
+  });
+
+  it("through the relay route: concurrent accepts of one sender are all on its timeline, in fewer calls", async () => {
+    const { proxy, alice, bob } = await createPairedAgents();
+    const rpcCalls = async () => {
+      const response = await proxy.operator(RELAY_PATHS.opsBillableOps);
+      return billableOpsResponseSchema.parse(await response.json()).counts.durableObjectRpcCalls;
+    };
+    const before = await rpcCalls();
+    const ids = Array.from({ length: 12 }, () => createUlid());
+    const answers = await Promise.all(ids.map((messageId) => proxy.sendMessage(alice, bob.did, "busy", { messageId })));
+    expect(answers.map((answer) => answer.status)).toEqual(ids.map(() => 202));
+    const used = (await rpcCalls()) - before;
+    // An admission and a store per request; the timeline's calls are fewer than the requests.
+    expect(used).toBeGreaterThan(2 * ids.length);
+    expect(used).toBeLessThan(3 * ids.length);
+    for (const messageId of ids) {
+      const status = await proxy.send(alice, `${RELAY_PATHS.messages}/${messageId}`);
+      expect(messageStatusResponseSchema.parse(await status.json()).timeline[0]?.event).toBe("accepted");
+    }
   });
 });
