@@ -174,6 +174,39 @@ describe("receipts crossing back to the sender's home proxy (PROTOCOL.md §11.6)
     aliceSocket.close();
   });
 
+  it("takes a receipt for a message still waiting in the outbox to that proxy (the forward's answer was lost)", async () => {
+    const proxy = createTestProxy();
+    const alice = await createTestAgent(proxy.clock);
+    const bob = await createTestAgent(proxy.clock);
+    const remote = await createRemoteProxy(PROXY_REMOTE);
+    await setHomeAtRegistry(bob.did, { origin: PROXY_REMOTE, kid: remote.kid });
+    // The remote proxy stores the forward, but its answer never arrives: the message stays in the outbox.
+    vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection reset"));
+    const { socket: aliceSocket } = await connectV2(proxy, alice);
+    const messageId = createUlid(proxy.clock.nowMs());
+    expect((await sendProved(proxy, alice, bob.did, messageId)).status).toBe(202);
+    await runDurableObjectAlarm(outbox());
+    const waiting = await runInDurableObject(
+      outbox(),
+      (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
+    );
+    expect(waiting).toBe(1);
+
+    const receipt: DeliveryReceiptData = {
+      messageId,
+      correlationId: messageId,
+      senderAgentDid: alice.did,
+      recipientAgentDid: bob.did,
+      status: "delivered_to_webhook",
+      at: new Date(proxy.clock.nowMs()).toISOString(),
+    };
+    expect(await receiptResults(await proxy.fetch(await toReceiptsRequest(proxy.clock, remote, [receipt])))).toEqual([
+      "stored",
+    ]);
+    expect(await aliceSocket.next("receipt")).toMatchObject({ messageId, status: "delivered_to_webhook" });
+    aliceSocket.close();
+  });
+
   it("sends a receipt for a sender at home elsewhere through that proxy's outbox, kept until it is stored there", async () => {
     const proxy = createTestProxy();
     const alice = await createTestAgent(proxy.clock);

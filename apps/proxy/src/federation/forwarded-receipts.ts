@@ -4,7 +4,7 @@ import { toFederationOutbox } from "./forward-to-home";
 
 /**
  * PROTOCOL.md §11.6 on the sender's side: a receipt from `origin` is taken only for a message this
- * proxy forwarded to that origin, then stored in the sender's relay session exactly like a local
+ * proxy forwarded to that origin (or is forwarding: its answer did not come yet), then stored in the sender's relay session exactly like a local
  * receipt (once per messageId, recipient and status; a repeat is `stored` again, nothing new).
  */
 export async function takeForwardedReceipt(

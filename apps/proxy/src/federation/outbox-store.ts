@@ -141,13 +141,21 @@ export function createOutboxStore(db: SqlRunner) {
         nowMs,
       );
     },
+    /**
+     * The destination took this message, or may have: still waiting here means its answer has not
+     * come (lost, or the destination restarted before it answered), and a receipt from it for the
+     * message shows that it took it.
+     */
     wasForwarded(senderDid: string, messageId: string): boolean {
-      const row = db.first<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM forwarded WHERE sender_did = ? AND message_id = ?",
+      const row = db.first(
+        `SELECT 1 AS one FROM forwarded WHERE sender_did = ? AND message_id = ?
+         UNION ALL SELECT 1 AS one FROM outbox WHERE sender_did = ? AND message_id = ? LIMIT 1`,
+        senderDid,
+        messageId,
         senderDid,
         messageId,
       );
-      return (row?.n ?? 0) > 0;
+      return row !== undefined;
     },
     pruneForwarded(cutoffMs: number): void {
       db.run("DELETE FROM forwarded WHERE forwarded_at_ms < ?", cutoffMs);
