@@ -154,10 +154,25 @@ describe("proxy B killed -9 mid-burst and started again (PROTOCOL.md §11.4, §1
     });
     const complete = () =>
       Object.values(figures()).every((f) => f.missingDeliveries.length === 0 && f.missingReceipts.length === 0);
-    await waitFor("every delivery and receipt of both bursts", complete, { timeoutMs: 120_000, intervalMs: 250 }).catch(
+    // Inside the test's own timeout, so a shortfall is reported with its figures and causes.
+    await waitFor("every delivery and receipt of both bursts", complete, { timeoutMs: 60_000, intervalMs: 250 }).catch(
       () => undefined,
     );
     const settled = figures();
+    if (!complete()) {
+      for (const name of ["alice", "bob"]) {
+        const warnings = world
+          .agent(name)
+          .connector?.logs.filter((line) => line.level === "warn" || line.level === "error");
+        console.log(
+          `[federation] ${name}'s connector warnings:\n${(warnings ?? [])
+            .slice(-40)
+            .map((line) => JSON.stringify(line))
+            .join("\n")}`,
+        );
+      }
+      console.log(`[federation] runtime output:\n${world.stack.recentRuntimeOutput(60).join("\n")}`);
+    }
     console.log(`[federation] proxy B killed after ${deliveredAtKill} of ${toBob.length} deliveries to bob`);
     console.log(formatDeliveryFigures("[federation] alice (A) -> bob (B)", settled.toBob));
     console.log(formatDeliveryFigures("[federation] bob (B) -> alice (A)", settled.toAlice));
