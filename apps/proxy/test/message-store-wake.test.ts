@@ -1,16 +1,11 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createMessageStore, SESSION_MIGRATIONS } from "../src/session/stores";
-import { createSchemaMigrator, createSqlRunner } from "../src/storage";
+import { createMessageStore } from "../src/session/stores";
+import { inFreshSession } from "./support/session-storage";
 
 describe("the message store's held wake times", () => {
   it("moves the next expiry as messages are queued, as a fresh read finds it", async () => {
-    const stub = env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(`wake-${createUlid()}`));
-    const seen = await runInDurableObject(stub, (_instance, state) => {
-      const db = createSqlRunner(state.storage.sql);
-      state.storage.transactionSync(() => createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0));
+    const seen = await inFreshSession("wake", (db) => {
       const messages = createMessageStore(db);
       const queue = (expiresAtMs: number) =>
         messages.insert({

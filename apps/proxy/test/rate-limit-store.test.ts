@@ -1,16 +1,10 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createRateLimitStore, SESSION_MIGRATIONS } from "../src/session/stores";
-import { createSchemaMigrator, createSqlRunner } from "../src/storage";
+import { createRateLimitStore } from "../src/session/stores";
+import { inFreshSession } from "./support/session-storage";
 
 describe("the rate limit store", () => {
   it("holds a bucket once read, writes every take, and reads again after a rolled-back transaction", async () => {
-    const stub = env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(`rates-${createUlid()}`));
-    const seen = await runInDurableObject(stub, (_instance, state) => {
-      const db = createSqlRunner(state.storage.sql);
-      state.storage.transactionSync(() => createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0));
+    const seen = await inFreshSession("rates", (db, state) => {
       const rates = createRateLimitStore(db);
       const stored = () =>
         db.first<{ tokens: number }>("SELECT tokens FROM rate_buckets WHERE scope = 'sender'")?.tokens;

@@ -1,16 +1,10 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
-import { createRevocationStore, SESSION_MIGRATIONS, WHOLE_AGENT } from "../src/session/stores";
-import { createSchemaMigrator, createSqlRunner } from "../src/storage";
+import { createRevocationStore, WHOLE_AGENT } from "../src/session/stores";
+import { inFreshSession } from "./support/session-storage";
 
 describe("the revocation store", () => {
   it("answers from what it holds, learns what it records, and reads again after a rolled-back transaction", async () => {
-    const stub = env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(`revocations-${createUlid()}`));
-    const seen = await runInDurableObject(stub, (_instance, state) => {
-      const db = createSqlRunner(state.storage.sql);
-      state.storage.transactionSync(() => createSchemaMigrator(db, SESSION_MIGRATIONS).ensure(0));
+    const seen = await inFreshSession("revocations", (db, state) => {
       const revocations = createRevocationStore(db);
       const before = { old: revocations.findFor("jti-old"), agent: revocations.isAgentRevoked() };
       revocations.record("jti-old", "renewed", 10);
