@@ -68,6 +68,21 @@ function stubRemoteProxy(proxy: TestProxy, receiptOutcomes: Array<"stored" | "un
   return { receipts };
 }
 
+/** The recipient's runtime took alice's message to bob, now. */
+const deliveredReceipt = (
+  proxy: TestProxy,
+  messageId: string,
+  alice: { did: string },
+  bob: { did: string },
+): DeliveryReceiptData => ({
+  messageId,
+  correlationId: messageId,
+  senderAgentDid: alice.did,
+  recipientAgentDid: bob.did,
+  status: "delivered_to_webhook",
+  at: new Date(proxy.clock.nowMs()).toISOString(),
+});
+
 const pick = (item: { messageId: string; senderAgentDid: string }) => ({
   messageId: item.messageId,
   senderAgentDid: item.senderAgentDid,
@@ -84,14 +99,18 @@ async function receiptResults(response: Response) {
   return federationReceiptResultsSchema.parse(await response.json()).results.map((result) => result.outcome);
 }
 
-/** alice, connected here, sent a message to bob at home on the remote proxy, and the outbox forwarded it. */
-async function forwardFromAlice() {
+/**
+ * alice, connected here, sent a message to bob at home on the remote proxy, and the outbox
+ * forwarded it; with `answerLost` the remote proxy's answer never arrives (the message stays in the outbox).
+ */
+async function forwardFromAlice(options: { answerLost?: boolean } = {}) {
   const proxy = createTestProxy();
   const alice = await createTestAgent(proxy.clock);
   const bob = await createTestAgent(proxy.clock);
   const remote = await createRemoteProxy(PROXY_REMOTE);
   await setHomeAtRegistry(bob.did, { origin: PROXY_REMOTE, kid: remote.kid });
-  stubRemoteProxy(proxy);
+  if (options.answerLost) vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection reset"));
+  else stubRemoteProxy(proxy);
   const { socket: aliceSocket } = await connectV2(proxy, alice);
   const messageId = createUlid(proxy.clock.nowMs());
   expect((await sendProved(proxy, alice, bob.did, messageId)).status).toBe(202);
@@ -113,14 +132,7 @@ describe("receipts crossing back to the sender's home proxy (PROTOCOL.md §11.6)
   it("stores a receipt from the proxy the message went to in the sender's session, once, and pushes it", async () => {
     const { proxy, alice, bob, remote, aliceSocket, messageId } = await forwardFromAlice();
 
-    const receipt: DeliveryReceiptData = {
-      messageId,
-      correlationId: messageId,
-      senderAgentDid: alice.did,
-      recipientAgentDid: bob.did,
-      status: "delivered_to_webhook",
-      at: new Date(proxy.clock.nowMs()).toISOString(),
-    };
+    const receipt = deliveredReceipt(proxy, messageId, alice, bob);
     expect(await receiptResults(await proxy.fetch(await toReceiptsRequest(proxy.clock, remote, [receipt])))).toEqual([
       "stored",
     ]);
@@ -175,31 +187,14 @@ describe("receipts crossing back to the sender's home proxy (PROTOCOL.md §11.6)
   });
 
   it("takes a receipt for a message still waiting in the outbox to that proxy (the forward's answer was lost)", async () => {
-    const proxy = createTestProxy();
-    const alice = await createTestAgent(proxy.clock);
-    const bob = await createTestAgent(proxy.clock);
-    const remote = await createRemoteProxy(PROXY_REMOTE);
-    await setHomeAtRegistry(bob.did, { origin: PROXY_REMOTE, kid: remote.kid });
-    // The remote proxy stores the forward, but its answer never arrives: the message stays in the outbox.
-    vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection reset"));
-    const { socket: aliceSocket } = await connectV2(proxy, alice);
-    const messageId = createUlid(proxy.clock.nowMs());
-    expect((await sendProved(proxy, alice, bob.did, messageId)).status).toBe(202);
-    await runDurableObjectAlarm(outbox());
+    const { proxy, alice, bob, remote, aliceSocket, messageId } = await forwardFromAlice({ answerLost: true });
     const waiting = await runInDurableObject(
       outbox(),
       (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n,
     );
     expect(waiting).toBe(1);
 
-    const receipt: DeliveryReceiptData = {
-      messageId,
-      correlationId: messageId,
-      senderAgentDid: alice.did,
-      recipientAgentDid: bob.did,
-      status: "delivered_to_webhook",
-      at: new Date(proxy.clock.nowMs()).toISOString(),
-    };
+    const receipt = deliveredReceipt(proxy, messageId, alice, bob);
     expect(await receiptResults(await proxy.fetch(await toReceiptsRequest(proxy.clock, remote, [receipt])))).toEqual([
       "stored",
     ]);
