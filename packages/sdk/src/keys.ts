@@ -1,7 +1,6 @@
 import { decodeBase64url, encodeBase64url } from "./base64url";
-import { type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
+import { ED25519, type SigningPrimitives, webCryptoSigning } from "./signing-primitives";
 
-const ED25519 = { name: "Ed25519" } as const;
 /** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows it. */
 const PKCS8_ED25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,

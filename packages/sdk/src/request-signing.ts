@@ -11,7 +11,7 @@ import { createUlid } from "./ids";
 import type { SigningKeyResolver } from "./jws";
 import { signEd25519, verifyEd25519 } from "./keys";
 import type { SigningPrimitives } from "./signing-primitives";
-import { createVerifiedAitCache, type VerifiedAitCache } from "./verified-ait-cache";
+import { type VerifiedAitCache, verifyAitWithHolderKey } from "./verified-ait-cache";
 
 export interface ProofInput {
   method: string;
@@ -78,9 +78,6 @@ export interface VerifyClawRequestInput {
   /** AITs this verifier already checked (one per isolate); each AIT is verified in full otherwise. */
   aitCache?: VerifiedAitCache;
 }
-
-/** Verifies in full every time: a cache that keeps nothing. */
-const UNCACHED = createVerifiedAitCache(0);
 
 export interface VerifiedClawRequest {
   claims: AitClaims;
@@ -154,12 +151,10 @@ export async function verifyClawRequest(input: VerifyClawRequestInput): Promise<
   const { nowSeconds, maxSkewSeconds = CLAW_PROOF_MAX_SKEW_SECONDS } = input;
   const { ait, timestamp, timestampSeconds, nonce, bodyHash, proof } = precheckClawRequest(input);
 
-  const { claims, holderKey } = await (input.aitCache ?? UNCACHED).verify({
-    token: ait,
-    keys: input.keys,
-    nowSeconds,
-    ...(input.issuer ? { issuer: input.issuer } : {}),
-  });
+  const aitInput = { token: ait, keys: input.keys, nowSeconds, ...(input.issuer ? { issuer: input.issuer } : {}) };
+  const { claims, holderKey } = await (input.aitCache
+    ? input.aitCache.verify(aitInput)
+    : verifyAitWithHolderKey(aitInput));
 
   if ((await hashBodySha256(input.body)) !== bodyHash) {
     throw new ClawAuthError("BODY_HASH_MISMATCH", "body does not match X-Claw-Body-SHA256");

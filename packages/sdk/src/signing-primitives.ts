@@ -8,8 +8,9 @@ export interface SigningPrimitives {
   signEd25519(privateKey: CryptoKey, data: Uint8Array<ArrayBuffer>): Uint8Array | Promise<Uint8Array>;
 }
 
+export const ED25519 = { name: "Ed25519" } as const;
+
 export const webCryptoSigning: SigningPrimitives = {
   sha256: async (data) => new Uint8Array(await crypto.subtle.digest("SHA-256", data)),
-  signEd25519: async (privateKey, data) =>
-    new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, data)),
+  signEd25519: async (privateKey, data) => new Uint8Array(await crypto.subtle.sign(ED25519, privateKey, data)),
 };

@@ -17,9 +17,17 @@ interface Entry extends VerifiedAit {
   registryKey: string;
 }
 
+type VerifyAitInput = { token: string; keys: SigningKeyResolver; nowSeconds: number; issuer?: string };
+
 export interface VerifiedAitCache {
   /** The AIT verified as `verifyAit` does, from memory when this exact token was verified before. */
-  verify(input: { token: string; keys: SigningKeyResolver; nowSeconds: number; issuer?: string }): Promise<VerifiedAit>;
+  verify(input: VerifyAitInput): Promise<VerifiedAit>;
+}
+
+/** `verifyAit`, and the holder's key imported for the proofs: what a verifier that keeps nothing does. */
+export async function verifyAitWithHolderKey(input: VerifyAitInput): Promise<VerifiedAit> {
+  const claims = await verifyAit(input);
+  return { claims, holderKey: await importEd25519PublicKey(claims.cnf.jwk.x).catch(() => null) };
 }
 
 /**
@@ -33,7 +41,7 @@ export interface VerifiedAitCache {
 export function createVerifiedAitCache(maxEntries = 1024): VerifiedAitCache {
   const entries = new Map<string, Entry>();
 
-  const stillValid = async (entry: Entry, input: Parameters<VerifiedAitCache["verify"]>[0]) => {
+  const stillValid = async (entry: Entry, input: VerifyAitInput) => {
     const { claims } = entry;
     if (claims.exp <= input.nowSeconds || claims.nbf > input.nowSeconds) return false;
     if (input.issuer && claims.iss !== input.issuer) return false;
@@ -44,14 +52,9 @@ export function createVerifiedAitCache(maxEntries = 1024): VerifiedAitCache {
     async verify(input) {
       const known = entries.get(input.token);
       if (known && (await stillValid(known, input))) return known;
-      const claims = await verifyAit(input);
+      const verified = await verifyAitWithHolderKey(input);
       const kid = decodeProtectedHeader(input.token).kid as string;
-      const entry: Entry = {
-        claims,
-        holderKey: await importEd25519PublicKey(claims.cnf.jwk.x).catch(() => null),
-        kid,
-        registryKey: await input.keys.resolveKey(kid),
-      };
+      const entry: Entry = { ...verified, kid, registryKey: await input.keys.resolveKey(kid) };
       entries.delete(input.token);
       entries.set(input.token, entry);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
