@@ -33,18 +33,14 @@ export function recordSentSoon(
   inputs: SentMessageInput[],
   waitUntil: (work: Promise<unknown>) => void,
 ): void {
-  let bySender = flushers.get(env);
-  if (!bySender) {
-    bySender = new Map();
-    flushers.set(env, bySender);
-  }
-  const running = bySender.get(senderDid);
+  const senders = flushers.get(env) ?? new Map<string, Flusher>();
+  flushers.set(env, senders);
+  const running = senders.get(senderDid);
   if (running) {
     running.queued.push(...inputs);
     return;
   }
   const flusher: Flusher = { queued: [...inputs] };
-  const senders = bySender;
   senders.set(senderDid, flusher);
   waitUntil(
     (async () => {
