@@ -4,7 +4,8 @@ import { AppError, readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import type { ProxyConfig } from "../config";
-import { toRelaySession } from "../relay-sessions";
+import { sessionAdmissions } from "../relay-sessions";
+import type { AdmissionInput } from "../session";
 import type { RegistryClient } from "./registry-client";
 
 export interface AuthMiddlewareOptions {
@@ -49,7 +50,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
     }
 
     const tokens = rateTokens ? rateTokens(body) : rateLimited ? 1 : 0;
-    const admission = await toRelaySession(c.env, agentDid).admit({
+    const admissionInput: AdmissionInput = {
       agentDid,
       jti,
       nonce: verified.nonce,
@@ -58,7 +59,10 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       nonceExpiresAtMs: (verified.timestampSeconds + CLAW_PROOF_MAX_SKEW_SECONDS + 1) * 1000,
       rateLimited: tokens > 0,
       ...(tokens > 1 ? { rateTokens: tokens } : {}),
-    });
+    };
+    const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+    const [admission] = await sessionAdmissions.submit(c.env, agentDid, [admissionInput], waitUntil);
+    if (!admission) throw new Error("no admission result");
     if (!admission.ok) {
       switch (admission.reason) {
         case "RATE_LIMITED":

@@ -3,7 +3,7 @@ import { AppError } from "@clawdentity/sdk/http";
 import type { RegistryClient } from "../auth";
 import type { ProxyConfig } from "../config";
 import { forwardToHome, type SignedMessage } from "../federation";
-import { toRelaySession } from "../relay-sessions";
+import { sessionStores } from "../relay-sessions";
 import type { EnqueueInput, EnqueueResult, SentMessageInput } from "../session";
 import { toEnqueueError } from "./message-admission";
 import { recordSentSoon } from "./sent-recorder";
@@ -62,7 +62,7 @@ export async function relayMessages(deps: RelayIntakeDeps, items: RelayItem[]): 
   await Promise.all(
     [...byRecipient].map(async ([recipientDid, indexes]) => {
       const inputs = indexes.map((index) => toEnqueueInput(items[index] as RelayItem, senderDid, acceptedAtMs));
-      const results = await toRelaySession(env, recipientDid).enqueueBatch(inputs);
+      const results = await sessionStores.submit(env, recipientDid, inputs, deps.waitUntil);
       await Promise.all(
         indexes.map(async (index, position) => {
           const input = inputs[position] as EnqueueInput;

@@ -51,8 +51,13 @@ export class AgentRelaySession extends DurableObject<Env> {
 
   /** Checks and records one signed request of this agent (nonce, revocation, rate); makes the agent known. */
   async admit(input: AdmissionInput): Promise<AdmissionResult> {
+    return (await this.admitBatch([input]))[0] as AdmissionResult;
+  }
+
+  /** Admits signed requests of this agent in one transaction, each on its own in the order given. */
+  async admitBatch(inputs: AdmissionInput[]): Promise<AdmissionResult[]> {
     const nowMs = this.#ensureSchema();
-    return this.#parts.write(() => this.#parts.admission.admit(input, nowMs));
+    return this.#parts.write(() => inputs.map((input) => this.#parts.admission.admit(input, nowMs)));
   }
 
   /** Stores one message for this agent; answers as soon as it is stored, never waiting for the connector. */
