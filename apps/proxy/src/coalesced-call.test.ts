@@ -129,6 +129,7 @@ describe("createCoalescedCall", () => {
     const recorded = createRecorded({ waitMs: 30 });
     const stuck = recorded.submit("a", ["m1"]);
     await expect(stuck).rejects.toThrow("30 ms");
+    await expect(stuck).rejects.toMatchObject({ code: "PROXY_SESSION_UNAVAILABLE", status: 503 });
     // The call's own time limit (which started just after the request's) has passed too.
     await new Promise((resolve) => setTimeout(resolve, 10));
     const fresh = recorded.submit("a", ["m2"]);
@@ -151,6 +152,7 @@ describe("createCoalescedCall", () => {
     await expect(stuck).rejects.toThrow("200 ms");
     await expect(led).rejects.toThrow("200 ms");
     await expect(gaveUp).rejects.toThrow("within 200 ms");
+    await expect(gaveUp).rejects.toMatchObject({ code: "PROXY_SESSION_UNAVAILABLE", status: 503 });
     await sleep(150);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
     const fresh = recorded.submit("a", ["m4"]);

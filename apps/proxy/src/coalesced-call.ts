@@ -1,3 +1,6 @@
+import { CLAW_HEADERS } from "@clawdentity/protocol";
+import { AppError } from "@clawdentity/sdk/http";
+
 /** Keeps a request's context alive until the work is done (`ExecutionContext.waitUntil`). */
 export type WaitUntil = (work: Promise<unknown>) => void;
 
@@ -8,6 +11,15 @@ export type WaitUntil = (work: Promise<unknown>) => void;
  * resolves is cancelled as hung; one with a timer of its own is not.
  */
 export const COALESCED_WAIT_MS = 15_000;
+
+/**
+ * A session that did not answer in time: `503 PROXY_SESSION_UNAVAILABLE`, to be retried. A request
+ * that was never carried stored nothing; one whose call is late may yet be stored, so a retry
+ * sends the same messageId (a duplicate then answers as one).
+ */
+function sessionUnavailable(message: string): AppError {
+  return new AppError("PROXY_SESSION_UNAVAILABLE", 503, message, undefined, { [CLAW_HEADERS.retryAfter]: "1" });
+}
 
 export interface CoalescedCallOptions<Item, Result> {
   /** One call carrying the items of every request in it, in order; one result per item, in that order. */
@@ -63,7 +75,7 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
   const callWithin = (env: Env, key: string, items: Item[]): Promise<Result[]> => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the call to ${key} took over ${waitMs} ms`)), waitMs);
+      timer = setTimeout(() => reject(sessionUnavailable(`the call to ${key} took over ${waitMs} ms`)), waitMs);
     });
     return Promise.race([options.call(env, key, items), expired]).finally(() => clearTimeout(timer));
   };
@@ -131,7 +143,7 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
           // Still waiting: it leaves the lane, so a request that has given up never leads a call.
           const index = lane.waiting.indexOf(waiting);
           if (index >= 0) lane.waiting.splice(index, 1);
-          reject(new Error(`no call to ${key} carried this request within ${waitMs} ms`));
+          reject(sessionUnavailable(`no call to ${key} carried this request within ${waitMs} ms`));
         }, waitMs);
         lane.waiting.push(waiting);
       });
