@@ -1,4 +1,10 @@
-import { billableOpsResponseSchema, RELAY_PATHS, relayAcceptedResponseSchema } from "@clawdentity/protocol";
+import {
+  billableOpsResponseSchema,
+  PRIORITIES,
+  PRIORITY_RANK,
+  RELAY_PATHS,
+  relayAcceptedResponseSchema,
+} from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it } from "vitest";
 import { expectError } from "./support/expect-error";
@@ -44,6 +50,27 @@ describe("concurrent single-message requests", () => {
     expect((await proxy.metrics(bob)).queueDepth.normal).toBe(39);
     // Without sharing: an admission and a store per request, 81 calls and the timeline's.
     expect(used).toBeLessThan(answers.length);
+  });
+
+  it("mixing priorities in one shared store keeps the queue's order: critical, normal, low, each stored once", async () => {
+    const { proxy, alice, bob } = await createPairedAgents({ inFlightWindow: 64 });
+    const sent = Array.from({ length: 30 }, (_, index) => ({
+      messageId: createUlid(),
+      priority: PRIORITIES[index % PRIORITIES.length] ?? "normal",
+    }));
+    const requests = await Promise.all(
+      sent.map((options, index) => proxy.messageRequest(alice, bob.did, { index }, options)),
+    );
+    const answers = await Promise.all(requests.map((request) => proxy.fetch(request)));
+    expect(answers.map((answer) => answer.status)).toEqual(sent.map(() => 202));
+
+    const socket = await proxy.connect(bob);
+    const delivered = await socket.nextMany("deliver", sent.length);
+    const priorityOf = new Map(sent.map((message) => [message.messageId, message.priority]));
+    const ranks = delivered.map((frame) => PRIORITY_RANK[priorityOf.get(frame.id) ?? "normal"]);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(new Set(delivered.map((frame) => frame.id))).toEqual(new Set(priorityOf.keys()));
+    socket.close();
   });
 
   it("take exactly the sender's rate: 60 of 70 concurrent requests accepted, the rest refused with 429", async () => {
