@@ -137,6 +137,31 @@ describe("sdk/http", () => {
     expect((await readError(response)).code).toBe("PROXY_PAYLOAD_TOO_LARGE");
   });
 
+  it("refuses a body past the limit as 413 when its Content-Length understates it", async () => {
+    const { app } = createTestApp();
+    const response = await postNote(app, JSON.stringify({ text: "x".repeat(100), count: 1 }), {
+      "content-length": "10",
+    });
+    expect(response.status).toBe(413);
+    expect((await readError(response)).code).toBe("PROXY_PAYLOAD_TOO_LARGE");
+  });
+
+  it("reads a body without a valid Content-Length by streaming it, within the same limit", async () => {
+    const { app } = createTestApp();
+    const note = JSON.stringify({ text: "hi", count: 1 });
+    expect((await postNote(app, note, { "content-length": "x" })).status).toBe(201);
+    const chunked = (text: string) =>
+      app.request("/notes", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new Blob([text]).stream(),
+        duplex: "half",
+      } as RequestInit);
+    expect((await chunked(note)).status).toBe(201);
+    const tooLarge = await chunked(JSON.stringify({ text: "x".repeat(100), count: 1 }));
+    expect(tooLarge.status).toBe(413);
+  });
+
   it("refuses a declared Content-Length past the limit as 413", async () => {
     const { app } = createTestApp();
     const response = await postNote(app, '{"text":"hi","count":1}', { "content-length": "1000000" });

@@ -8,17 +8,27 @@ export interface ReadBodyOptions {
   tooLargeCode: ErrorCode;
 }
 
+/** A `Content-Length` as HTTP writes it: digits only. */
+const DECLARED_LENGTH = /^\d{1,15}$/;
+
 /**
  * Reads the raw body once, refusing it past `maxBytes`: by its declared length before reading
  * anything, and while streaming, so a body without `Content-Length` (chunked) is never buffered
- * beyond the limit.
+ * beyond the limit. A body that declares its length within the limit is read in one call (the
+ * HTTP layer delivers no more than declared), and its size checked again once read.
  */
 export async function readRawBody(c: Context, options: ReadBodyOptions): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () => new AppError(options.tooLargeCode, 413, `body exceeds ${options.maxBytes} bytes`);
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > options.maxBytes) throw tooLarge();
+  const header = c.req.header("content-length");
+  const declared = header !== undefined && DECLARED_LENGTH.test(header) ? Number(header) : null;
+  if (declared !== null && declared > options.maxBytes) throw tooLarge();
   const stream = c.req.raw.body;
   if (!stream) return new Uint8Array(0);
+  if (declared !== null) {
+    const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
+    if (bytes.byteLength > options.maxBytes) throw tooLarge();
+    return bytes;
+  }
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
