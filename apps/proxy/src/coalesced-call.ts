@@ -36,7 +36,8 @@ interface Waiting<Item, Result> {
   items: Item[];
   bytes: number;
   waitUntil: WaitUntil;
-  settle(results: Result[] | Error): void;
+  resolve(results: Result[]): void;
+  reject(error: unknown): void;
   /** Called when this request is to make the next call (in its own context). */
   lead(): void;
 }
@@ -81,13 +82,13 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
   };
 
   const run = (env: Env, key: string, lanesOfEnv: Map<string, Lane<Item, Result>>, lane: Lane<Item, Result>) => {
-    const batch = take(lane);
-    const leader = batch[0];
-    if (!leader) {
+    const release = () => {
       lane.busy = false;
       lanesOfEnv.delete(key);
-      return;
-    }
+    };
+    const batch = take(lane);
+    const leader = batch[0];
+    if (!leader) return release();
     const done = (async () => {
       try {
         const items = batch.flatMap((waiting) => waiting.items);
@@ -95,20 +96,15 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
         if (results.length !== items.length) throw new Error(`${results.length} results for ${items.length} items`);
         let offset = 0;
         for (const waiting of batch) {
-          waiting.settle(results.slice(offset, offset + waiting.items.length));
+          waiting.resolve(results.slice(offset, offset + waiting.items.length));
           offset += waiting.items.length;
         }
       } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const waiting of batch) waiting.settle(failure);
+        for (const waiting of batch) waiting.reject(error);
       } finally {
         const next = lane.waiting[0];
-        if (next) {
-          next.lead();
-        } else {
-          lane.busy = false;
-          lanesOfEnv.delete(key);
-        }
+        if (next) next.lead();
+        else release();
       }
     })();
     leader.waitUntil(done);
@@ -117,10 +113,16 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
   return {
     /** This request's items sent to `key` with those of concurrent requests; its own results, in order. */
     submit(env: Env, key: string, items: Item[], waitUntil: WaitUntil): Promise<Result[]> {
-      const lanesOfEnv = lanes.get(env) ?? new Map<string, Lane<Item, Result>>();
-      lanes.set(env, lanesOfEnv);
-      const lane = lanesOfEnv.get(key) ?? { busy: false, waiting: [] };
-      lanesOfEnv.set(key, lane);
+      let lanesOfEnv = lanes.get(env);
+      if (!lanesOfEnv) {
+        lanesOfEnv = new Map();
+        lanes.set(env, lanesOfEnv);
+      }
+      let lane = lanesOfEnv.get(key);
+      if (!lane) {
+        lane = { busy: false, waiting: [] };
+        lanesOfEnv.set(key, lane);
+      }
       // Made in this request's context, so the call its continuation makes is this request's own.
       let lead = () => {};
       const turn = new Promise<void>((resolve) => {
@@ -132,10 +134,13 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
           items,
           bytes: items.reduce((sum, item) => sum + weigh(item), 0),
           waitUntil,
-          settle: (outcome) => {
+          resolve: (results) => {
             clearTimeout(deadline);
-            if (outcome instanceof Error) reject(outcome);
-            else resolve(outcome);
+            resolve(results);
+          },
+          reject: (error) => {
+            clearTimeout(deadline);
+            reject(error);
           },
           lead,
         };
