@@ -33,7 +33,14 @@ function createRecorded(options: { maxItems?: number; maxBytes?: number; waitMs?
   const turns = async () => {
     for (let turn = 0; turn < 10; turn += 1) await Promise.resolve();
   };
-  return { calls, submit, turns, background };
+  /** A request for `key` once the key is free: its call goes at once and is answered; its results. */
+  const submitAnswered = async (key: string, items: string[]) => {
+    const answer = submit(key, items);
+    await turns();
+    calls.at(-1)?.answer();
+    return answer;
+  };
+  return { calls, submit, turns, background, submitAnswered };
 }
 
 describe("createCoalescedCall", () => {
@@ -118,11 +125,8 @@ describe("createCoalescedCall", () => {
     recorded.calls[0]?.answer();
     await first;
     await recorded.turns();
-    const later = recorded.submit("a", ["m2"]);
-    await recorded.turns();
+    expect(await recorded.submitAnswered("a", ["m2"])).toEqual(["m2:ok"]);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
-    recorded.calls[1]?.answer();
-    expect(await later).toEqual(["m2:ok"]);
   });
 
   it("a call that never answers fails its request in time and frees the key", async () => {
@@ -132,11 +136,8 @@ describe("createCoalescedCall", () => {
     await expect(stuck).rejects.toMatchObject({ code: "PROXY_SESSION_UNAVAILABLE", status: 503 });
     // The call's own time limit (which started just after the request's) has passed too.
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const fresh = recorded.submit("a", ["m2"]);
-    await recorded.turns();
+    expect(await recorded.submitAnswered("a", ["m2"])).toEqual(["m2:ok"]);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
-    recorded.calls[1]?.answer();
-    expect(await fresh).toEqual(["m2:ok"]);
   });
 
   it("a request that gives up waiting leaves the key's queue and never makes a call", async () => {
@@ -155,10 +156,7 @@ describe("createCoalescedCall", () => {
     await expect(gaveUp).rejects.toMatchObject({ code: "PROXY_SESSION_UNAVAILABLE", status: 503 });
     await sleep(150);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
-    const fresh = recorded.submit("a", ["m4"]);
-    await recorded.turns();
-    recorded.calls.at(-1)?.answer();
-    expect(await fresh).toEqual(["m4:ok"]);
+    expect(await recorded.submitAnswered("a", ["m4"])).toEqual(["m4:ok"]);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"], ["m4"]]);
   });
 
