@@ -4,11 +4,13 @@
  * delivered message with their monthly cost. Flags: --messages (1000), --concurrency (16),
  * --payload-bytes (250), --light (messages of the one-at-a-time run, 50; 0 skips it).
  */
+import { cpus } from "node:os";
 import { BEFORE_BATCHING } from "./before-figures";
+import { measureCommitLatency } from "./commit-latency";
 import { parseBenchOptions } from "./options";
 import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
-import { printBillableOps, printPaths } from "./report";
+import { printAcceptCpu, printBillableOps, printCommitLatency, printPaths } from "./report";
 
 const options = parseBenchOptions(process.argv.slice(2));
 // Loopback only: no `Request.cf` download, no telemetry.
@@ -19,8 +21,11 @@ console.log(
 const rawBefore = await runRawPaths(options);
 const real = await runRealPaths(options);
 const rawAfter = await runRawPaths(options);
-printPaths(meanRawFigures(rawBefore, rawAfter), real);
+const raw = meanRawFigures(rawBefore, rawAfter);
+printPaths(raw, real);
+if (options.light > 0) printCommitLatency(await measureCommitLatency(options.light));
 console.log(
   `(raw paths averaged over a run before and one after the real system: hop ${rawBefore.hop.perSecond.toFixed(0)} / ${rawAfter.hop.perSecond.toFixed(0)} msg/s, accept ${rawBefore.accept.perSecond.toFixed(0)} / ${rawAfter.accept.perSecond.toFixed(0)} msg/s)`,
 );
+printAcceptCpu(cpus().length, raw.acceptCpu, real.acceptCpu);
 printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);

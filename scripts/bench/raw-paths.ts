@@ -1,6 +1,7 @@
 import { createUlid } from "../../packages/sdk/src/index.ts";
 import { mapWithConcurrency } from "../harness";
 import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
+import { type CpuPerMessage, meanCpu, measureCpuPerMessage } from "./cpu-time";
 import type { BenchOptions } from "./options";
 import { createPayloads } from "./payloads";
 import { startRawBaseline } from "./raw-baseline";
@@ -11,6 +12,7 @@ const TIMEOUT_MS = 300_000;
 export interface RawFigures {
   hop: PathFigures;
   accept: PathFigures;
+  acceptCpu: CpuPerMessage;
   lightHop: PathFigures | null;
 }
 
@@ -30,6 +32,7 @@ export function meanRawFigures(before: RawFigures, after: RawFigures): RawFigure
   return {
     hop: meanOf(before.hop, after.hop),
     accept: meanOf(before.accept, after.accept),
+    acceptCpu: meanCpu(before.acceptCpu, after.acceptCpu),
     lightHop: before.lightHop && after.lightHop ? meanOf(before.lightHop, after.lightHop) : before.lightHop,
   };
 }
@@ -58,12 +61,14 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
     await measured.waitForAll("raw single hop", TIMEOUT_MS);
 
     const accepted = createArrivals();
-    await mapWithConcurrency(bodies, options.concurrency, async (body) => {
-      const id = createUlid();
-      accepted.sent(id);
-      await raw.post("/accept", "accept", id, body);
-      accepted.arrived(id);
-    });
+    const acceptCpu = await measureCpuPerMessage(bodies.length, () =>
+      mapWithConcurrency(bodies, options.concurrency, async (body) => {
+        const id = createUlid();
+        accepted.sent(id);
+        await raw.post("/accept", "accept", id, body);
+        accepted.arrived(id);
+      }),
+    );
 
     let lightHop: PathFigures | null = null;
     if (options.light > 0) {
@@ -80,6 +85,7 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
     return {
       hop: toPathFigures("raw single hop: POST → DO insert → WebSocket push", measured),
       accept: toPathFigures("raw accept: POST → DO insert → 202", accepted),
+      acceptCpu,
       lightHop,
     };
   } finally {

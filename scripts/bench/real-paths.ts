@@ -2,6 +2,7 @@ import type { BillableOps } from "../../packages/protocol/src/index.ts";
 import { sleep } from "../harness";
 import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
 import { subtractOps } from "./billing";
+import { type CpuPerMessage, measureCpuPerMessage } from "./cpu-time";
 import type { BenchOptions } from "./options";
 import { createPayloads } from "./payloads";
 import {
@@ -22,6 +23,7 @@ const SETTLE_MS = 3_000;
 
 export interface RealFigures {
   accept: PathFigures;
+  acceptCpu: CpuPerMessage;
   acceptBatched: PathFigures;
   drain: PathFigures;
   toWebhook: PathFigures;
@@ -57,14 +59,16 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
 
     // carol's connector is not running: what alice relays to her waits in her queue.
     const accept = createArrivals();
-    await relayAccept({
-      world,
-      from: "alice",
-      toDid: carolDid,
-      payloads,
-      concurrency: options.concurrency,
-      arrivals: accept,
-    });
+    const acceptCpu = await measureCpuPerMessage(payloads.length, () =>
+      relayAccept({
+        world,
+        from: "alice",
+        toDid: carolDid,
+        payloads,
+        concurrency: options.concurrency,
+        arrivals: accept,
+      }),
+    );
     for (const id of accept.ids()) {
       drain.sent(id);
       drainReceipts.sent(id);
@@ -101,6 +105,7 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     const light = options.light > 0;
     return {
       accept: toPathFigures("relay accept: signed POST /v1/relay/messages → 202", accept),
+      acceptCpu,
       acceptBatched: toPathFigures(`relay accept, batched ${ACCEPT_BATCH_SIZE}: POST …/messages/batch`, acceptBatched),
       drain: toPathFigures("drain on connect (from the first delivery)", drain),
       toWebhook: toPathFigures("connector POST /v1/outbound → peer webhook", toWebhook),

@@ -1,6 +1,8 @@
 import type { BillableOps } from "../../packages/protocol/src/index.ts";
 import type { PathFigures } from "./arrivals";
 import { divideOps, PRICES_READ_ON, toBilledOps, toMonthlyCostUsd, totalOps } from "./billing";
+import type { CommitLatency } from "./commit-latency";
+import type { CpuPerMessage } from "./cpu-time";
 import type { RawFigures } from "./raw-paths";
 import type { RealFigures } from "./real-paths";
 
@@ -34,6 +36,31 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
     console.log(pathLine(real.lightToWebhook, "p50 goal ≤ 10 ms"));
     console.log(pathLine(real.lightRoundTrip, "p99 goal ≤ 1500 ms"));
   }
+}
+
+const cpuLine = (label: string, cpu: CpuPerMessage) =>
+  `  ${label.padEnd(16)}runtime ${cpu.runtimeMs === null ? "—" : fixed(cpu.runtimeMs, 2)} ms   load generator ${fixed(cpu.loadGeneratorMs, 2)} ms`;
+
+/**
+ * What one accepted message costs in CPU, in workerd and in the benchmark's own clients: they
+ * share this machine's cores, so the accept ratio sits between the runtime's CPU ratio (a free
+ * client) and 1 (a client that costs everything).
+ */
+export function printAcceptCpu(cores: number, raw: CpuPerMessage, real: CpuPerMessage): void {
+  console.log(`
+CPU per accepted message (${cores} cores, shared by workerd and the load generator):`);
+  console.log(cpuLine("raw accept", raw));
+  console.log(cpuLine("relay accept", real));
+  if (raw.runtimeMs !== null && real.runtimeMs !== null && real.runtimeMs > 0) {
+    console.log(`  runtime CPU, raw ÷ relay: ${fixed(raw.runtimeMs / real.runtimeMs, 2)}`);
+  }
+}
+
+/** The disk's part of the light path: each of its two durable steps waits for a commit like these. */
+export function printCommitLatency(commits: CommitLatency): void {
+  console.log(
+    `an fsync'd commit on this disk, one at a time: p50 ${fixed(commits.p50Ms, 2)} ms, p99 ${fixed(commits.p99Ms, 2)} ms (${commits.samples} commits; the light path waits for two: the sender's outbox, the recipient's inbox)`,
+  );
 }
 
 const OP_LINES: Array<[keyof BillableOps, string]> = [
