@@ -1,9 +1,7 @@
 import type { SqlRunner } from "../../storage";
 
-/** Deliveries whose latency is remembered for percentiles: a ring buffer, so the cost stays flat. */
+/** Deliveries whose latency is remembered for percentiles: the most recent, so the cost stays flat. */
 export const LATENCY_SAMPLE_SLOTS = 1024;
-/** The counter that numbers latency samples (the ring's next slot). */
-const LATENCY_SAMPLES = "latency.samples";
 
 /** Counters named `series:<key>` are flushed into the aggregate under `<key>` as they are. */
 export const SERIES_PREFIX = "series:";
@@ -75,15 +73,18 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
       name,
       by,
     )?.value ?? by;
+  const readLatencies = (): number[] => {
+    const row = db.first<{ samples: string }>("SELECT samples FROM latency_ring WHERE singleton = 1");
+    return row ? (JSON.parse(row.samples) as number[]) : [];
+  };
+  // The whole window is one row: held samples cost one row written when they are written, not one each.
   const writeLatencies = (latencies: readonly number[]) => {
-    const total = add(LATENCY_SAMPLES, latencies.length);
-    latencies.forEach((latencyMs, index) => {
-      db.run(
-        "INSERT OR REPLACE INTO latency_samples (slot, latency_ms) VALUES (?, ?)",
-        (total - latencies.length + index) % LATENCY_SAMPLE_SLOTS,
-        latencyMs,
-      );
-    });
+    const window = [...readLatencies(), ...latencies].slice(-LATENCY_SAMPLE_SLOTS);
+    db.run(
+      `INSERT INTO latency_ring (singleton, samples) VALUES (1, ?)
+       ON CONFLICT (singleton) DO UPDATE SET samples = excluded.samples`,
+      JSON.stringify(window),
+    );
   };
   /** Writes what is held; a no-op when nothing is. */
   const persist = (): void => {
@@ -163,7 +164,7 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
     },
     latencySamples(): number[] {
       persist();
-      return db.all<{ latency_ms: number }>("SELECT latency_ms FROM latency_samples").map((row) => row.latency_ms);
+      return readLatencies();
     },
   };
 }

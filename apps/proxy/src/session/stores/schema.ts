@@ -214,4 +214,17 @@ export const SESSION_MIGRATIONS: readonly SchemaMigration[] = [
     version: 6,
     statements: ["DROP TRIGGER dead_letters_insert", "DROP TRIGGER dead_letters_delete"],
   },
+  {
+    // The recent delivery latencies as one row (a JSON array: new samples appended, the oldest
+    // dropped) instead of a row per delivered message: the samples held are written together, one
+    // row each time. The counter that numbered the old ring's slots goes with it.
+    version: 7,
+    statements: [
+      "CREATE TABLE latency_ring (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), samples TEXT NOT NULL)",
+      `INSERT INTO latency_ring (singleton, samples)
+       SELECT 1, json_group_array(latency_ms) FROM latency_samples HAVING COUNT(*) > 0`,
+      "DROP TABLE latency_samples",
+      "DELETE FROM counters WHERE name = 'latency.samples'",
+    ],
+  },
 ];
