@@ -1,13 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
-/** CPU time spent while a path ran, per message: the runtime's and the load generator's apart. */
+/** CPU time a path cost per message, by process: "workerd", "connector <agent>", "load generator". */
 export interface CpuPerMessage {
-  /** The workerd processes this process started (Linux `/proc`); null where that cannot be read. */
-  runtimeMs: number | null;
-  /** This process: the benchmark's clients, signing and receivers. */
-  loadGeneratorMs: number;
+  /** Milliseconds per message; the processes below this one only where Linux `/proc` can be read. */
+  byProcess: Record<string, number>;
 }
+
+/** This process: the benchmark's clients, signing and webhook receivers. */
+export const LOAD_GENERATOR = "load generator";
+export const RUNTIME = "workerd";
 
 const clockTicksPerSecond = (() => {
   try {
@@ -21,7 +23,7 @@ interface ProcStat {
   pid: number;
   parent: number;
   command: string;
-  cpuTicks: number;
+  cpuMs: number;
 }
 
 function readProcStat(pid: string): ProcStat | null {
@@ -34,53 +36,69 @@ function readProcStat(pid: string): ProcStat | null {
       pid: Number(pid),
       parent: Number(fields[1]),
       command: text.slice(text.indexOf("(") + 1, close),
-      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond,
     };
   } catch {
     return null;
   }
 }
 
-/** CPU milliseconds of the workerd processes below this one, or null without `/proc`. */
-function runtimeCpuMs(): number | null {
+/** A process below this one by what it runs: workerd, or a connector (`--agent <name>`); null for others. */
+function toProcessLabel(stat: ProcStat): string | null {
+  if (stat.command === "workerd") return RUNTIME;
+  try {
+    const args = readFileSync(`/proc/${stat.pid}/cmdline`, "utf8").split("\0");
+    const agent = args.indexOf("--agent");
+    return agent >= 0 && args.includes("connector") ? `connector ${args[agent + 1]}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU milliseconds so far of this process and of the labelled processes below it (each label summed). */
+function readCpuMs(): Map<string, number> {
+  const { user, system } = process.cpuUsage();
+  const totals = new Map<string, number>([[LOAD_GENERATOR, (user + system) / 1000]]);
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
   } catch {
-    return null;
+    return totals;
   }
-  const stats = pids.map(readProcStat).filter((stat): stat is ProcStat => stat !== null);
   const children = new Map<number, ProcStat[]>();
-  for (const stat of stats) children.set(stat.parent, [...(children.get(stat.parent) ?? []), stat]);
-  let ticks = 0;
-  const pending = [...(children.get(process.pid) ?? [])];
-  for (let stat = pending.pop(); stat; stat = pending.pop()) {
-    if (stat.command === "workerd") ticks += stat.cpuTicks;
-    pending.push(...(children.get(stat.pid) ?? []));
+  for (const stat of pids.map(readProcStat)) {
+    if (stat) children.set(stat.parent, [...(children.get(stat.parent) ?? []), stat]);
   }
-  return (ticks * 1000) / clockTicksPerSecond;
+  // A labelled process counts with everything below it (a connector's own children).
+  const pending: Array<{ stat: ProcStat; label: string | null }> = (children.get(process.pid) ?? []).map((stat) => ({
+    stat,
+    label: null,
+  }));
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const label = next.label ?? toProcessLabel(next.stat);
+    if (label) totals.set(label, (totals.get(label) ?? 0) + next.stat.cpuMs);
+    pending.push(...(children.get(next.stat.pid) ?? []).map((stat) => ({ stat, label })));
+  }
+  return totals;
 }
 
-const ownCpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
-
-/** Runs `work` (which handles `messages` messages) and returns the CPU it cost per message. */
+/** Runs `work` (which handles `messages` messages) and returns the CPU it cost per message, by process. */
 export async function measureCpuPerMessage(messages: number, work: () => Promise<unknown>): Promise<CpuPerMessage> {
-  const runtimeBefore = runtimeCpuMs();
-  const ownBefore = ownCpuMs();
+  const before = readCpuMs();
   await work();
-  const runtimeAfter = runtimeCpuMs();
-  return {
-    runtimeMs: runtimeBefore === null || runtimeAfter === null ? null : (runtimeAfter - runtimeBefore) / messages,
-    loadGeneratorMs: (ownCpuMs() - ownBefore) / messages,
-  };
+  const after = readCpuMs();
+  const byProcess: Record<string, number> = {};
+  for (const [label, ms] of after) byProcess[label] = (ms - (before.get(label) ?? 0)) / messages;
+  return { byProcess };
 }
 
+/** The mean of two measurements of the same path (a process missing from one counts as 0 there). */
 export function meanCpu(a: CpuPerMessage, b: CpuPerMessage): CpuPerMessage {
-  return {
-    runtimeMs: a.runtimeMs === null || b.runtimeMs === null ? null : (a.runtimeMs + b.runtimeMs) / 2,
-    loadGeneratorMs: (a.loadGeneratorMs + b.loadGeneratorMs) / 2,
-  };
+  const byProcess: Record<string, number> = {};
+  for (const label of new Set([...Object.keys(a.byProcess), ...Object.keys(b.byProcess)])) {
+    byProcess[label] = ((a.byProcess[label] ?? 0) + (b.byProcess[label] ?? 0)) / 2;
+  }
+  return { byProcess };
 }
+
+export const totalCpuMs = (cpu: CpuPerMessage): number => Object.values(cpu.byProcess).reduce((sum, ms) => sum + ms, 0);

@@ -10,7 +10,7 @@ import { measureCommitLatency } from "./commit-latency";
 import { parseBenchOptions } from "./options";
 import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
-import { printAcceptCpu, printBillableOps, printCommitLatency, printPaths } from "./report";
+import { printBillableOps, printCommitLatency, printCpu, printPaths } from "./report";
 
 const options = parseBenchOptions(process.argv.slice(2));
 // Loopback only: no `Request.cf` download, no telemetry.
@@ -27,5 +27,5 @@ if (options.light > 0) printCommitLatency(await measureCommitLatency(options.lig
 console.log(
   `(raw paths averaged over a run before and one after the real system: hop ${rawBefore.hop.perSecond.toFixed(0)} / ${rawAfter.hop.perSecond.toFixed(0)} msg/s, accept ${rawBefore.accept.perSecond.toFixed(0)} / ${rawAfter.accept.perSecond.toFixed(0)} msg/s)`,
 );
-printAcceptCpu(cpus().length, raw.acceptCpu, real.acceptCpu);
+printCpu(cpus().length, raw, real);
 printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);

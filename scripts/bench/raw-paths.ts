@@ -6,11 +6,13 @@ import type { BenchOptions } from "./options";
 import { createPayloads } from "./payloads";
 import { startRawBaseline } from "./raw-baseline";
 
-const WARM_UP = 50;
+/** Hops before the raw paths are measured, as many as the real system's warm-up round trips. */
+const WARM_UP = 500;
 const TIMEOUT_MS = 300_000;
 
 export interface RawFigures {
   hop: PathFigures;
+  hopCpu: CpuPerMessage;
   accept: PathFigures;
   acceptCpu: CpuPerMessage;
   lightHop: PathFigures | null;
@@ -32,6 +34,7 @@ export function meanRawFigures(before: RawFigures, after: RawFigures): RawFigure
   return {
     hop: meanOf(before.hop, after.hop),
     accept: meanOf(before.accept, after.accept),
+    hopCpu: meanCpu(before.hopCpu, after.hopCpu),
     acceptCpu: meanCpu(before.acceptCpu, after.acceptCpu),
     lightHop: before.lightHop && after.lightHop ? meanOf(before.lightHop, after.lightHop) : before.lightHop,
   };
@@ -48,17 +51,20 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
       hops.sent(id);
       await raw.post("/hop", "hop", id, body);
     };
-    await mapWithConcurrency(bodies.slice(0, WARM_UP), options.concurrency, hop);
+    const warmUpBodies = createPayloads(WARM_UP, options.payloadBytes).map((payload) => JSON.stringify(payload));
+    await mapWithConcurrency(warmUpBodies, options.concurrency, hop);
     await hops.waitForAll("raw warm-up", TIMEOUT_MS);
 
     const measured = createArrivals();
     await raw.connect("measured", (id) => measured.arrived(id));
-    await mapWithConcurrency(bodies, options.concurrency, async (body) => {
-      const id = createUlid();
-      measured.sent(id);
-      await raw.post("/hop", "measured", id, body);
+    const hopCpu = await measureCpuPerMessage(bodies.length, async () => {
+      await mapWithConcurrency(bodies, options.concurrency, async (body) => {
+        const id = createUlid();
+        measured.sent(id);
+        await raw.post("/hop", "measured", id, body);
+      });
+      await measured.waitForAll("raw single hop", TIMEOUT_MS);
     });
-    await measured.waitForAll("raw single hop", TIMEOUT_MS);
 
     const accepted = createArrivals();
     const acceptCpu = await measureCpuPerMessage(bodies.length, () =>
@@ -84,6 +90,7 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
     }
     return {
       hop: toPathFigures("raw single hop: POST → DO insert → WebSocket push", measured),
+      hopCpu,
       accept: toPathFigures("raw accept: POST → DO insert → 202", accepted),
       acceptCpu,
       lightHop,

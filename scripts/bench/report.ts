@@ -2,7 +2,7 @@ import type { BillableOps } from "../../packages/protocol/src/index.ts";
 import type { PathFigures } from "./arrivals";
 import { divideOps, PRICES_READ_ON, toBilledOps, toMonthlyCostUsd, totalOps } from "./billing";
 import type { CommitLatency } from "./commit-latency";
-import type { CpuPerMessage } from "./cpu-time";
+import { type CpuPerMessage, LOAD_GENERATOR, RUNTIME, totalCpuMs } from "./cpu-time";
 import type { RawFigures } from "./raw-paths";
 import type { RealFigures } from "./real-paths";
 
@@ -38,22 +38,38 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
   }
 }
 
-const cpuLine = (label: string, cpu: CpuPerMessage) =>
-  `  ${label.padEnd(16)}runtime ${cpu.runtimeMs === null ? "—" : fixed(cpu.runtimeMs, 2)} ms   load generator ${fixed(cpu.loadGeneratorMs, 2)} ms`;
+const cpuLine = (label: string, cpu: CpuPerMessage) => {
+  const parts = Object.entries(cpu.byProcess)
+    .filter(([, ms]) => ms > 0)
+    .sort(([a], [b]) => (a === LOAD_GENERATOR ? 1 : b === LOAD_GENERATOR ? -1 : a < b ? -1 : 1))
+    .map(([process, ms]) => `${process} ${fixed(ms, 2)}`);
+  return `  ${label.padEnd(18)}${parts.join(", ")}; total ${fixed(totalCpuMs(cpu), 2)} ms`;
+};
 
 /**
- * What one accepted message costs in CPU, in workerd and in the benchmark's own clients: they
- * share this machine's cores, so the accept ratio sits between the runtime's CPU ratio (a free
- * client) and 1 (a client that costs everything).
+ * What one message costs in CPU on each path, by process: workerd, the connectors and the
+ * benchmark's own clients and receivers all share this machine's cores, so a path whose messages
+ * cost C ms of CPU in all runs at most cores × 1,000 / C messages a second here.
  */
-export function printAcceptCpu(cores: number, raw: CpuPerMessage, real: CpuPerMessage): void {
+export function printCpu(cores: number, raw: RawFigures, real: RealFigures): void {
   console.log(`
-CPU per accepted message (${cores} cores, shared by workerd and the load generator):`);
-  console.log(cpuLine("raw accept", raw));
-  console.log(cpuLine("relay accept", real));
-  if (raw.runtimeMs !== null && real.runtimeMs !== null && real.runtimeMs > 0) {
-    console.log(`  runtime CPU, raw ÷ relay: ${fixed(raw.runtimeMs / real.runtimeMs, 2)}`);
+CPU per message by process, ms (${cores} cores shared by all of them):`);
+  const paths: Array<[string, CpuPerMessage]> = [
+    ["raw single hop", raw.hopCpu],
+    ["raw accept", raw.acceptCpu],
+    ["relay accept", real.acceptCpu],
+    ["full round trip", real.roundTripCpu],
+  ];
+  for (const [label, cpu] of paths) console.log(cpuLine(label, cpu));
+  const rawRuntime = raw.acceptCpu.byProcess[RUNTIME];
+  const relayRuntime = real.acceptCpu.byProcess[RUNTIME];
+  if (rawRuntime && relayRuntime) {
+    console.log(`  workerd's CPU per accept, raw ÷ relay: ${fixed(rawRuntime / relayRuntime, 2)}`);
   }
+  const ceiling = (cpu: CpuPerMessage) => fixed((cores * 1000) / totalCpuMs(cpu));
+  console.log(
+    `  all ${cores} cores busy: raw hop ≤ ${ceiling(raw.hopCpu)} msg/s, round trip ≤ ${ceiling(real.roundTripCpu)} msg/s`,
+  );
 }
 
 /** The disk's part of the light path: each of its two durable steps waits for a commit like these. */
