@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { checkHmacSha256 } from "../../packages/connector/src/http/index.ts";
 import {
   type DeliveryWebhookBody,
   type NoticeWebhookBody,
@@ -86,7 +87,12 @@ export async function startWebhookReceiver(options: { responder?: WebhookRespond
   const server = createServer(async (request, response) => {
     const text = await readBody(request);
     if (secret) {
-      const refused = await verifyWebhook({ secret, headers: request.headers, body: text }).then(
+      const refused = await verifyWebhook({
+        secret,
+        headers: request.headers,
+        body: text,
+        checkMac: checkHmacSha256,
+      }).then(
         () => null,
         (error: Error) => error.message,
       );

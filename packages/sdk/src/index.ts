@@ -70,6 +70,7 @@ export {
   WEBHOOK_SECRET_PREFIX,
   WEBHOOK_TOLERANCE_SECONDS,
   type WebhookMac,
+  type WebhookMacCheck,
   type WebhookSignatureHeaders,
   WebhookVerificationError,
   type WebhookVerificationFailure,

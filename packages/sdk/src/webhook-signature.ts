@@ -82,6 +82,12 @@ async function importSecret(secret: string, usage: "sign" | "verify"): Promise<C
  */
 export type WebhookMac = (key: Uint8Array, content: Uint8Array) => Uint8Array;
 
+/**
+ * Whether `mac` is the HMAC-SHA256 of `content` under `key`, compared in constant time: for a
+ * verifier with a faster check than Web Crypto's (in Node, `createHmac` and `timingSafeEqual`).
+ */
+export type WebhookMacCheck = (key: Uint8Array, content: Uint8Array, mac: Uint8Array) => boolean;
+
 const toSignedContent = (id: string, timestamp: string, body: string) => encodeUtf8(`${id}.${timestamp}.${body}`);
 
 /** Imported keys kept: a process signs or verifies for a handful of agents, each with its own secret. */
@@ -139,8 +145,9 @@ function readHeader(headers: HeaderSource, name: string): string | null {
  * Verifies one call as a runtime receives it: the raw body text (before any JSON parsing), the
  * request's headers, the shared secret. Refuses a timestamp more than `toleranceSeconds` (300)
  * away from `nowSeconds` either way, then accepts when any `v1` signature of the space-separated
- * list matches. The MAC is checked with `crypto.subtle.verify`, which compares in constant time.
- * Returns the webhook id (deduplicate on it) and timestamp; throws `WebhookVerificationError`.
+ * list matches. The MAC is checked with `crypto.subtle.verify`, which compares in constant time,
+ * or with `checkMac` when given. Returns the webhook id (deduplicate on it) and timestamp; throws
+ * `WebhookVerificationError`.
  */
 export async function verifyWebhook(input: {
   secret: string;
@@ -148,6 +155,7 @@ export async function verifyWebhook(input: {
   body: string;
   toleranceSeconds?: number;
   nowSeconds?: number;
+  checkMac?: WebhookMacCheck;
 }): Promise<{ id: string; timestamp: number }> {
   const id = readHeader(input.headers, "webhook-id");
   const timestampText = readHeader(input.headers, "webhook-timestamp");
@@ -169,13 +177,21 @@ export async function verifyWebhook(input: {
   if (timestamp > now + tolerance) {
     throw new WebhookVerificationError("timestamp_too_new", "webhook-timestamp is in the future");
   }
-  const key = await toKey(input.secret, "verify");
   const content = toSignedContent(id, timestampText, input.body);
+  const { checkMac } = input;
+  let matches: (mac: Uint8Array<ArrayBuffer>) => boolean | Promise<boolean>;
+  if (checkMac) {
+    const keyBytes = toSecretBytes(input.secret);
+    matches = (mac) => checkMac(keyBytes, content, mac);
+  } else {
+    const key = await toKey(input.secret, "verify");
+    matches = (mac) => crypto.subtle.verify("HMAC", key, mac, content);
+  }
   for (const entry of signatures.split(" ")) {
     const [version, encoded] = entry.split(",", 2);
     if (version !== SIGNATURE_VERSION || !encoded) continue;
     const mac = fromBase64(encoded);
-    if (mac && (await crypto.subtle.verify("HMAC", key, mac, content))) return { id, timestamp };
+    if (mac && (await matches(mac))) return { id, timestamp };
   }
   throw new WebhookVerificationError("invalid_signature", "no webhook-signature matches the body and the secret");
 }

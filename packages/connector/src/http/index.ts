@@ -12,5 +12,5 @@ export {
   parseRetryAfterMs,
   toErrorCode,
 } from "./http-call";
-export { hmacSha256, nodeSigning } from "./node-crypto";
+export { checkHmacSha256, hmacSha256, nodeSigning } from "./node-crypto";
 export { nodeHttpTransport } from "./node-http-transport";

@@ -1,5 +1,5 @@
-import { createHash, createHmac, KeyObject, sign } from "node:crypto";
-import type { SigningPrimitives, WebhookMac } from "@clawdentity/sdk";
+import { createHash, createHmac, KeyObject, sign, timingSafeEqual } from "node:crypto";
+import type { SigningPrimitives, WebhookMac, WebhookMacCheck } from "@clawdentity/sdk";
 
 // Node's hashes, MACs and signatures answer in the call; Web Crypto's go through the thread pool,
 // a trip per message on every request the connector signs.
@@ -20,3 +20,9 @@ export const nodeSigning: SigningPrimitives = {
 };
 
 export const hmacSha256: WebhookMac = (key, content) => createHmac("sha256", key).update(content).digest();
+
+/** A webhook signature checked in the call, in constant time (a runtime in Node verifying each delivery). */
+export const checkHmacSha256: WebhookMacCheck = (key, content, mac) => {
+  const expected = hmacSha256(key, content);
+  return mac.byteLength === expected.byteLength && timingSafeEqual(expected, mac);
+};
