@@ -61,7 +61,10 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       if (Buffer.byteLength(payload) > RELAY_MAX_PAYLOAD_BYTES) {
         throw new AppError("CONNECTOR_PAYLOAD_TOO_LARGE", 413, `payload exceeds ${RELAY_MAX_PAYLOAD_BYTES} bytes`);
       }
-      const requestHash = createHash("sha256").update(toStableJson(request)).digest("base64url");
+      // Only a request under an Idempotency-Key is compared with an earlier one.
+      const requestHash = input.idempotencyKey
+        ? createHash("sha256").update(toStableJson(request)).digest("base64url")
+        : "";
       const result = await commitSoon((): SubmitOutboundResult => {
         const now = clock.nowMs();
         if (input.idempotencyKey) {
