@@ -134,7 +134,7 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
       dirty = undefined;
     },
     hasUnflushed(): boolean {
-      if (held.size > 0 || heldLatencies.length > 0) return true;
+      if (held.size > 0) return true;
       dirty ??= unflushed().length > 0;
       return dirty;
     },
@@ -152,8 +152,8 @@ export function createMetricsStore(db: SqlRunner, options: { deferWrites?: Defer
     incrementSeries(deltas: Record<string, number>): void {
       for (const [series, delta] of Object.entries(deltas)) increment(`${SERIES_PREFIX}${series}`, delta);
     },
+    /** A sample for the percentiles; no counter moves, so nothing waits for the aggregate. */
     recordLatency(latencyMs: number): void {
-      dirty = true;
       const sample = Math.max(0, Math.round(latencyMs));
       if (!options.deferWrites) {
         writeLatencies([sample]);
