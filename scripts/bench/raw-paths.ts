@@ -2,12 +2,10 @@ import { createUlid } from "../../packages/sdk/src/index.ts";
 import { mapWithConcurrency } from "../harness";
 import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
 import { type CpuPerMessage, meanCpu, measureCpuPerMessage } from "./cpu-time";
-import type { BenchOptions } from "./options";
+import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
 import { startRawBaseline } from "./raw-baseline";
 
-/** Hops before the raw paths are measured, as many as the real system's warm-up round trips. */
-const WARM_UP = 500;
 const TIMEOUT_MS = 300_000;
 
 export interface RawFigures {
@@ -51,7 +49,9 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
       hops.sent(id);
       await raw.post("/hop", "hop", id, body);
     };
-    const warmUpBodies = createPayloads(WARM_UP, options.payloadBytes).map((payload) => JSON.stringify(payload));
+    const warmUpBodies = createPayloads(WARM_UP_MESSAGES, options.payloadBytes).map((payload) =>
+      JSON.stringify(payload),
+    );
     await mapWithConcurrency(warmUpBodies, options.concurrency, hop);
     await hops.waitForAll("raw warm-up", TIMEOUT_MS);
 

@@ -3,7 +3,7 @@ import { sleep } from "../harness";
 import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
 import { subtractOps } from "./billing";
 import { type CpuPerMessage, measureCpuPerMessage } from "./cpu-time";
-import type { BenchOptions } from "./options";
+import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
 import {
   readBillableOps,
@@ -14,13 +14,6 @@ import {
   watchWebhook,
 } from "./real-system";
 
-/**
- * Round trips alice → bob before anything is measured: the connectors' and the proxy's code is
- * compiled over the first few hundred messages (the CPU a round trip costs across the processes
- * falls by about a third between the first 1,000 messages and the next), and the benchmark
- * measures the system as it runs, not as it starts.
- */
-const WARM_UP = 500;
 /** Messages a batched relay request carries in the batched accept path. */
 const ACCEPT_BATCH_SIZE = 32;
 const TIMEOUT_MS = 600_000;
@@ -61,7 +54,7 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
 
     const warmUp = createArrivals();
     watchWebhook(world, "alice", [], [warmUp]);
-    await send(createPayloads(WARM_UP, options.payloadBytes), options.concurrency, [warmUp]);
+    await send(createPayloads(WARM_UP_MESSAGES, options.payloadBytes), options.concurrency, [warmUp]);
     await warmUp.waitForAll("warm-up receipts", TIMEOUT_MS);
 
     // carol's connector is not running: what alice relays to her waits in her queue.
