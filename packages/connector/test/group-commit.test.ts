@@ -188,6 +188,9 @@ describe("writes asked for together share one commit (outbound submits)", () => 
           commits.push(writes.length);
           return storage.commitEach(writes);
         },
+        commitEachWithoutFsync: () => {
+          throw new Error("a durable group commit waits for the disk");
+        },
       });
       const insert = (key: string) => () => {
         storage.idempotency.insert({ key, messageId: key, correlationId: key, requestHash: "h", now: 1 });
@@ -210,6 +213,35 @@ describe("writes asked for together share one commit (outbound submits)", () => 
       ]);
       await commitSoon(insert("later"));
       expect(commits).toEqual([3, 1]);
+    } finally {
+      storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("settles without waiting for the disk when asked, and still one commit per turn", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
+    const storage = openConnectorStorage(join(dir, "connector.db"));
+    try {
+      const commits: number[] = [];
+      const settleSoon = createGroupCommit(
+        {
+          commitEach: () => {
+            throw new Error("a settle does not wait for the disk");
+          },
+          commitEachWithoutFsync: (writes) => {
+            commits.push(writes.length);
+            return storage.commitEachWithoutFsync(writes);
+          },
+        },
+        { fsync: false },
+      );
+      // SQLite's level inside each write: 1 is NORMAL (no fsync at commit), 2 is FULL.
+      const levelDuring = () => storage.db.pragma("synchronous", { simple: true });
+      const levels = await Promise.all([settleSoon(levelDuring), settleSoon(levelDuring), settleSoon(levelDuring)]);
+      expect(commits).toEqual([3]);
+      expect(levels).toEqual([1, 1, 1]);
+      expect(storage.db.pragma("synchronous", { simple: true })).toBe(2);
     } finally {
       storage.close();
       rmSync(dir, { recursive: true, force: true });

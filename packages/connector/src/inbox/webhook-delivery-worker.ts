@@ -13,7 +13,7 @@ import {
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
-import type { InboxRow } from "../storage";
+import { createGroupCommit, type InboxRow } from "../storage";
 import type { RuntimeWebhookClient, WebhookPause } from "../webhook";
 import { enqueueDeliveryReceipt } from "./delivery-receipt";
 
@@ -68,14 +68,17 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
     deps.onReceiptQueued();
   };
 
-  const settle = (row: InboxRow, outcome: RemoteOutcome) => {
+  // Lost in a power cut, a delivered row is delivered again (the webhook is at least once, under
+  // one webhook-id) and its receipt queued again: nothing waits on this commit being on disk. The
+  // deliveries answered in one turn are settled in one commit.
+  const settleSoon = createGroupCommit(storage, { fsync: false });
+
+  const settle = async (row: InboxRow, outcome: RemoteOutcome) => {
     const now = clock.nowMs();
     metrics.webhookDeliveries.inc({ outcome: outcome.kind });
     pause.record(outcome);
     if (outcome.kind === "accepted") {
-      // Lost in a power cut, the row is delivered again (the webhook is at least once, under one
-      // webhook-id) and its receipt queued again: nothing waits on this commit being on disk.
-      const delivered = storage.transactionWithoutFsync(() => {
+      const delivered = await settleSoon(() => {
         if (!storage.inbox.markDelivered(row.seq, now)) return false;
         queueReceipt(row, "delivered_to_webhook", null, now);
         return true;
@@ -117,7 +120,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
         signal,
       ),
     );
-    settle(row, outcome);
+    await settle(row, outcome);
   };
 
   const expireDue = () => {

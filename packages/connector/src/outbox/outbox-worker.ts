@@ -13,7 +13,7 @@ import {
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
-import type { OutboxRow } from "../storage";
+import { createGroupCommit, type OutboxRow } from "../storage";
 import { deadLetterOutbound, type OutboundDeadLetterDeps } from "./outbound-dead-letter";
 import { claimBatch, toBatchMessage } from "./relay-batch";
 
@@ -71,6 +71,22 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   };
 
+  // Relayed rows are marked without waiting for the disk (a relay a power cut forgets is sent
+  // again, and the proxy answers it as a duplicate): those answered in one turn share one commit.
+  const settleSoon = createGroupCommit(storage, { fsync: false });
+  const markRelayed = async (rows: OutboxRow[]) => {
+    const now = clock.nowMs();
+    const outcomeCheckAt = now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs);
+    await settleSoon(() => {
+      for (const row of rows) storage.outbox.markRelayed({ messageId: row.messageId, now, outcomeCheckAt });
+    });
+    for (const row of rows) {
+      metrics.outboundRelayed.inc();
+      metrics.outboundRelayLatency.observe({ priority: row.priority }, (now - row.createdAt) / 1000);
+      logger.debug("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
+    }
+  };
+
   const settle = async (row: OutboxRow, outcome: RemoteOutcome) => {
     const now = clock.nowMs();
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
@@ -86,15 +102,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         return;
       }
       case "accepted":
-        storage.outbox.markRelayed({
-          messageId: row.messageId,
-          now,
-          outcomeCheckAt: now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs),
-        });
-        metrics.outboundRelayed.inc();
-        metrics.outboundRelayLatency.observe({ priority: row.priority }, (now - row.createdAt) / 1000);
-        logger.debug("outbound message relayed", { messageId: row.messageId, attempt: row.attempts + 1 });
-        return;
+        return markRelayed([row]);
       case "throttled": {
         const delay =
           outcome.retryAfterMs ?? computeRetryDelayMs({ attempt: row.attempts + 1, priority: row.priority, policy });
@@ -154,7 +162,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       // An older proxy: the rows go back untouched and are sent one by one from now on.
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
-    for (const [index, row] of rows.entries()) await settle(row, outcomes[index] ?? whole);
+    const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
+    const relayed = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row);
+    if (relayed.length > 0) {
+      metrics.outboundRelayAttempts.inc({ outcome: "accepted" }, relayed.length);
+      await markRelayed(relayed);
+    }
+    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
   };
 
   /** One permit for one batch of what is ready (most urgent first); a lone row takes the single route. */

@@ -14,7 +14,7 @@ import {
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
-import type { JobRow, JobStore } from "../storage";
+import { createGroupCommit, type JobRow, type JobStore } from "../storage";
 import type { WebhookPause } from "../webhook";
 
 /** What one job queue adds to the connector context: its store, its target and its limits. */
@@ -53,6 +53,15 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     logger.warn(`${options.name} gave up`, { messageId: row.messageId, attempts: row.attempts + spent, error });
   };
 
+  // What the remote took is marked done without waiting for the disk (a power cut only posts it
+  // again, and the remote takes a repeat as one): the jobs answered in one turn share one commit.
+  const settleSoon = createGroupCommit(context.storage, { fsync: false });
+  const markDone = async (ids: number[]) => {
+    const now = clock.nowMs();
+    await settleSoon(() => store.markAllDone(ids, now));
+    options.outcomes.inc({ outcome: "accepted" }, ids.length);
+  };
+
   const settle = async (row: JobRow, outcome: RemoteOutcome) => {
     const now = clock.nowMs();
     if (outcome.kind === "aborted") return store.release(row.id);
@@ -63,9 +72,9 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       if (verdict === "halted" && options.identity?.halted() !== "expired") return fail(row, outcome.error, 1);
       return store.release(row.id);
     }
-    options.outcomes.inc({ outcome: outcome.kind });
     options.pause?.record(outcome);
-    if (outcome.kind === "accepted") return store.markDone(row.id, now);
+    if (outcome.kind === "accepted") return markDone([row.id]);
+    options.outcomes.inc({ outcome: outcome.kind });
     if (outcome.kind === "permanent") return fail(row, outcome.error, 1);
     if (outcome.kind === "misconfigured") {
       if ((options.pause?.nextAttemptAt() ?? now) > row.expiresAt) return fail(row, outcome.error, 0);
@@ -100,10 +109,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
     const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
     // What the remote took is marked done in one commit; the rest each by its own outcome.
     const done = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row.id);
-    if (done.length > 0) {
-      store.markAllDone(done, clock.nowMs());
-      options.outcomes.inc({ outcome: "accepted" }, done.length);
-    }
+    if (done.length > 0) await markDone(done);
     for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
   };
 

@@ -2,18 +2,31 @@ import type { ConnectorStorage } from "./index";
 
 type Waiting = { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
+export interface GroupCommitOptions {
+  /**
+   * False for writes whose loss in a power cut only repeats idempotent work (a row settled after
+   * its call): the group is committed to the WAL without waiting for the disk. True (the default)
+   * for writes something outside is answered or acked on.
+   */
+  fsync?: boolean;
+}
+
 /**
  * Writes asked for in one turn of the event loop share one transaction, so requests that arrive
- * together cost one fsync between them, not one each. Each write is answered only after that
+ * together cost one commit between them, not one each. Each write is answered only after that
  * commit; one that throws is rolled back and rejected alone (its own savepoint).
  */
-export function createGroupCommit(storage: Pick<ConnectorStorage, "commitEach">) {
+export function createGroupCommit(
+  storage: Pick<ConnectorStorage, "commitEach" | "commitEachWithoutFsync">,
+  options: GroupCommitOptions = {},
+) {
+  const commit = options.fsync === false ? storage.commitEachWithoutFsync : storage.commitEach;
   let waiting: Waiting[] = [];
 
   const flush = () => {
     const batch = waiting;
     waiting = [];
-    const outcomes = storage.commitEach(batch.map(({ write }) => write));
+    const outcomes = commit(batch.map(({ write }) => write));
     batch.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) resolve(outcome.value);

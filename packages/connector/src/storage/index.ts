@@ -37,6 +37,26 @@ export function createConnectorStorage(db: ConnectorDatabase) {
   const outbox = createOutboxStore(db);
   const inbox = createInboxStore(db);
   const outcomeChecks = createOutcomeCheckStore(db);
+  /**
+   * Group commit: each write in its own savepoint inside ONE transaction (one fsync), so a write
+   * that throws is rolled back alone while the others commit; when the commit itself fails, every
+   * write failed. One outcome per write, in order.
+   */
+  function commitEach<T>(writes: ReadonlyArray<() => T>): Array<CommitOutcome<T>> {
+    try {
+      return db.transaction(() =>
+        writes.map((write): CommitOutcome<T> => {
+          try {
+            return { ok: true, value: db.transaction(write)() };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      )();
+    } catch (error) {
+      return writes.map(() => ({ ok: false, error }));
+    }
+  }
   return {
     db,
     outbox,
@@ -50,33 +70,14 @@ export function createConnectorStorage(db: ConnectorDatabase) {
     transaction<T>(fn: () => T): T {
       return db.transaction(fn)();
     },
+    commitEach,
     /**
-     * Group commit: each write in its own savepoint inside ONE transaction (one fsync), so a write
-     * that throws is rolled back alone while the others commit; when the commit itself fails, every
-     * write failed. One outcome per write, in order.
-     */
-    commitEach<T>(writes: ReadonlyArray<() => T>): Array<CommitOutcome<T>> {
-      try {
-        return db.transaction(() =>
-          writes.map((write): CommitOutcome<T> => {
-            try {
-              return { ok: true, value: db.transaction(write)() };
-            } catch (error) {
-              return { ok: false, error };
-            }
-          }),
-        )();
-      } catch (error) {
-        return writes.map(() => ({ ok: false, error }));
-      }
-    },
-    /**
-     * A transaction whose loss in a power cut only repeats idempotent work: committed to the WAL
+     * `commitEach` for writes whose loss in a power cut only repeats idempotent work: committed to the WAL
      * without waiting for the disk (it survives a killed process; the next fsynced commit makes it
      * durable). Never for a row something outside is answered or acked on.
      */
-    transactionWithoutFsync<T>(fn: () => T): T {
-      return withoutFsync(db, () => db.transaction(fn)());
+    commitEachWithoutFsync<T>(writes: ReadonlyArray<() => T>): Array<CommitOutcome<T>> {
+      return withoutFsync(db, () => commitEach(writes));
     },
     /** Clears leases a killed process left behind; safe because one process holds the agent lock. */
     recoverLeases(): number {

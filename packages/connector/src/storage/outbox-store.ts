@@ -118,8 +118,8 @@ export function createOutboxStore(db: ConnectorDatabase) {
     release(messageId: string): void {
       release.run(messageId);
     },
-    /** The relay took it; `outcomeCheckAt` is when to ask for its outcome if no receipt came by then. */
     /**
+     * The relay took it; `outcomeCheckAt` is when to ask for its outcome if no receipt came by then.
      * Not fsynced: a relay a power cut forgets is sent again, and the proxy answers it as a
      * duplicate of the same (sender, messageId).
      */
