@@ -22,13 +22,15 @@ export async function readRawBody(c: Context, options: ReadBodyOptions): Promise
   const header = c.req.header("content-length");
   const declared = header !== undefined && DECLARED_LENGTH.test(header) ? Number(header) : null;
   if (declared !== null && declared > options.maxBytes) throw tooLarge();
-  const stream = c.req.raw.body;
-  if (!stream) return new Uint8Array(0);
   if (declared !== null) {
+    // Read without touching `body` first: on Node (@hono/node-server) that builds a full web
+    // Request around the socket, while `arrayBuffer()` alone reads the message directly.
     const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
     if (bytes.byteLength > options.maxBytes) throw tooLarge();
     return bytes;
   }
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
