@@ -20,7 +20,8 @@ export function createGroupCommit(
   storage: Pick<ConnectorStorage, "commitEach" | "commitEachWithoutFsync">,
   options: GroupCommitOptions = {},
 ) {
-  const commit = options.fsync === false ? storage.commitEachWithoutFsync : storage.commitEach;
+  const commit = (writes: Array<() => unknown>) =>
+    options.fsync === false ? storage.commitEachWithoutFsync(writes) : storage.commitEach(writes);
   let waiting: Waiting[] = [];
 
   const flush = () => {
