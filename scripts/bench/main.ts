@@ -10,7 +10,7 @@ import { measureCommitLatency } from "./commit-latency";
 import { parseBenchOptions } from "./options";
 import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
-import { printBillableOps, printCommitLatency, printCpu, printPaths } from "./report";
+import { printBillableOps, printCommitLatency, printCpu, printFaults, printPaths } from "./report";
 
 const options = parseBenchOptions(process.argv.slice(2));
 // Loopback only: no `Request.cf` download, no telemetry.
@@ -29,3 +29,4 @@ console.log(
 );
 printCpu(cpus().length, raw, real);
 printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);
+printFaults(real.faults);

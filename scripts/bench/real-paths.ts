@@ -6,7 +6,9 @@ import { type CpuPerMessage, measureCpuPerMessage } from "./cpu-time";
 import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
 import {
+  type FaultCounts,
   readBillableOps,
+  readFaultCounts,
   relayAccept,
   relayAcceptBatched,
   sendOutbound,
@@ -19,6 +21,8 @@ const ACCEPT_BATCH_SIZE = 32;
 const TIMEOUT_MS = 600_000;
 /** Lets receipt confirmations and the alarms a burst scheduled finish before the counts are read. */
 const SETTLE_MS = 3_000;
+/** The agents whose connectors run through the round trips. */
+const CONNECTED = ["alice", "bob"] as const;
 
 export interface RealFigures {
   accept: PathFigures;
@@ -32,6 +36,8 @@ export interface RealFigures {
   lightRoundTrip: PathFigures | null;
   /** The proxy's billable operations over the measured round trips, summed. */
   roundTripOps: BillableOps;
+  /** What went wrong from the round trips to the end of the light load, as the processes counted it. */
+  faults: FaultCounts;
 }
 
 export async function runRealPaths(options: BenchOptions): Promise<RealFigures> {
@@ -91,6 +97,7 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     await drainReceipts.waitForAll("carol's receipts at alice's webhook", TIMEOUT_MS);
     await sleep(SETTLE_MS);
 
+    const faultsBefore = await readFaultCounts(world, CONNECTED);
     const before = await readBillableOps(world);
     const roundTripCpu = await measureCpuPerMessage(payloads.length, async () => {
       await send(payloads, options.concurrency, [toWebhook, roundTrip]);
@@ -105,6 +112,7 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
       await lightRoundTrip.waitForAll("a light-load receipt", TIMEOUT_MS);
     }
     const light = options.light > 0;
+    const faultsAfter = await readFaultCounts(world, CONNECTED);
     return {
       accept: toPathFigures("relay accept: signed POST /v1/relay/messages → 202", accept),
       acceptCpu,
@@ -115,6 +123,9 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
       roundTripCpu,
       lightToWebhook: light ? toPathFigures("one at a time: → peer webhook", lightToWebhook) : null,
       lightRoundTrip: light ? toPathFigures("one at a time: → receipt at sender", lightRoundTrip) : null,
+      faults: Object.fromEntries(
+        Object.entries(faultsAfter).map(([name, count]) => [name, count - (faultsBefore[name] ?? 0)]),
+      ),
       roundTripOps,
     };
   } catch (error) {

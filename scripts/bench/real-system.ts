@@ -6,6 +6,7 @@ import {
   type BillableOps,
   billableOpsResponseSchema,
   CLAW_HEADERS,
+  CONNECTOR_PATHS,
   outboundRequestSchema,
   RELAY_PATHS,
   relayMessageBatchResponseSchema,
@@ -159,4 +160,68 @@ export async function readBillableOps(world: AgentWorld): Promise<BillableOps> {
   });
   if (response.status !== 200) throw new Error(`billable ops: ${response.status}`);
   return billableOpsResponseSchema.parse(await response.json()).counts;
+}
+
+/** Counters that name the cause of a slow run: circuits opened, calls not accepted, receipt events sent again. */
+export type FaultCounts = Record<string, number>;
+
+/** The sum of a Prometheus exposition's samples of `name` whose labels pass `keep`. */
+function sumSamples(text: string, name: string, keep: (labels: string) => boolean): number {
+  // A renamed metric must fail the run, not read as zero faults.
+  if (!text.includes(`# TYPE ${name} `)) throw new Error(`the exposition has no metric ${name}`);
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (match?.[1] !== name || !keep(match[2] ?? "")) continue;
+    sum += Number(match[3]);
+  }
+  return sum;
+}
+
+async function readExposition(url: URL, token: string): Promise<string> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status !== 200) throw new Error(`${url.pathname}: ${response.status}`);
+  return response.text();
+}
+
+const NOT_ACCEPTED = (labels: string) => !labels.includes('outcome="accepted"');
+
+/**
+ * What each running connector counted (circuits opened; relay, webhook and receipt calls that were
+ * not accepted) and the receipt events the proxy published again for want of a confirmation.
+ */
+export async function readFaultCounts(world: AgentWorld, agents: readonly string[]): Promise<FaultCounts> {
+  const counts: FaultCounts = {};
+  for (const agent of agents) {
+    const connector = world.agent(agent).connector;
+    if (!connector) continue;
+    const { localApiToken } = readAgentConfig({ home: world.home, agentName: agent });
+    const text = await readExposition(new URL(CONNECTOR_PATHS.metrics, connector.started.localApiUrl), localApiToken);
+    const metric = (name: string) => `clawdentity_connector_${name}`;
+    counts[`${agent}: circuits opened`] = sumSamples(text, metric("circuit_transitions_total"), (labels) =>
+      labels.includes('state="open"'),
+    );
+    counts[`${agent}: relay posts not accepted`] = sumSamples(
+      text,
+      metric("outbound_relay_attempts_total"),
+      NOT_ACCEPTED,
+    );
+    counts[`${agent}: webhook calls not accepted`] = sumSamples(text, metric("webhook_deliveries_total"), NOT_ACCEPTED);
+    counts[`${agent}: receipt posts not accepted`] = sumSamples(
+      text,
+      metric("delivery_receipts_posted_total"),
+      NOT_ACCEPTED,
+    );
+  }
+  const proxy = await readExposition(
+    new URL(RELAY_PATHS.metrics, world.stack.proxyUrl),
+    world.stack.secrets.metricsToken,
+  );
+  counts["proxy: receipt events published again"] = sumSamples(
+    proxy,
+    "clawdentity_proxy_receipt_events_republished_total",
+    () => true,
+  );
+  return counts;
 }

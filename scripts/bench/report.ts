@@ -5,6 +5,7 @@ import type { CommitLatency } from "./commit-latency";
 import { type CpuPerMessage, LOAD_GENERATOR, RUNTIME, totalCpuMs } from "./cpu-time";
 import type { RawFigures } from "./raw-paths";
 import type { RealFigures } from "./real-paths";
+import type { FaultCounts } from "./real-system";
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "—");
 
@@ -116,4 +117,21 @@ export function printBillableOps(roundTripOps: BillableOps, messages: number, be
     `a million messages a month ≈ $${fixed(cost.total, 2)} (${kinds.join(", ")}; Cloudflare prices read ${PRICES_READ_ON}, allowances not deducted)`,
   );
   if (before) console.log(`  before batching ≈ $${fixed(toMonthlyCostUsd(toBilledOps(before)).total, 2)}`);
+}
+
+/**
+ * The faults the processes counted from the round trips to the end of the light load: all zero in
+ * a clean run; a slow one names its cause (a circuit that opened, refused calls, receipt events the
+ * proxy published again because no confirmation came, which its sessions report up to 30 s late).
+ */
+export function printFaults(faults: FaultCounts): void {
+  const entries = Object.entries(faults);
+  const seen = entries.filter(([, count]) => count !== 0);
+  console.log("");
+  if (seen.length === 0) {
+    console.log(`faults counted during the round trips and the light load: none (${entries.length} counters)`);
+    return;
+  }
+  console.log("faults counted during the round trips and the light load:");
+  for (const [name, count] of seen) console.log(`  ${name}: ${count}`);
 }
