@@ -202,13 +202,13 @@ export async function readFaultCounts(world: AgentWorld, agents: readonly string
     counts[`${agent}: circuits opened`] = sumSamples(text, metric("circuit_transitions_total"), (labels) =>
       labels.includes('state="open"'),
     );
-    counts[`${agent}: relay posts not accepted`] = sumSamples(
+    counts[`${agent}: relayed messages not accepted`] = sumSamples(
       text,
       metric("outbound_relay_attempts_total"),
       NOT_ACCEPTED,
     );
     counts[`${agent}: webhook calls not accepted`] = sumSamples(text, metric("webhook_deliveries_total"), NOT_ACCEPTED);
-    counts[`${agent}: receipt posts not accepted`] = sumSamples(
+    counts[`${agent}: receipt post outcomes not accepted`] = sumSamples(
       text,
       metric("delivery_receipts_posted_total"),
       NOT_ACCEPTED,

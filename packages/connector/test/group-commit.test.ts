@@ -247,4 +247,29 @@ describe("writes asked for together share one commit (outbound submits)", () => 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a group whose commit cannot begin fails every write in it, and the next group commits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
+    const storage = openConnectorStorage(join(dir, "connector.db"));
+    try {
+      let broken = true;
+      const settleSoon = createGroupCommit(
+        {
+          commitEach: storage.commitEach,
+          commitEachWithoutFsync: (writes) => {
+            if (broken) throw new Error("database is not open");
+            return storage.commitEachWithoutFsync(writes);
+          },
+        },
+        { fsync: false },
+      );
+      const results = await Promise.allSettled([settleSoon(() => 1), settleSoon(() => 2)]);
+      expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+      broken = false;
+      await expect(settleSoon(() => 3)).resolves.toBe(3);
+    } finally {
+      storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -163,12 +163,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
     const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
+    // The refused rows first: a 429 among them pauses the outbox before the next claim can run.
+    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
     const relayed = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row);
     if (relayed.length > 0) {
       metrics.outboundRelayAttempts.inc({ outcome: "accepted" }, relayed.length);
       await markRelayed(relayed);
     }
-    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
   };
 
   /** One permit for one batch of what is ready (most urgent first); a lone row takes the single route. */

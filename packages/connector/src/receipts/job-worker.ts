@@ -107,10 +107,11 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
     const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
-    // What the remote took is marked done in one commit; the rest each by its own outcome.
+    // The rest each by its own outcome, first (a pause they start holds the next claim); what the
+    // remote took is marked done in one commit.
+    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
     const done = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row.id);
     if (done.length > 0) await markDone(done);
-    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
   };
 
   /** One permit for one batch of what is due; a lone row takes the single call. */

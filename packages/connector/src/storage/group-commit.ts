@@ -27,7 +27,14 @@ export function createGroupCommit(
   const flush = () => {
     const batch = waiting;
     waiting = [];
-    const outcomes = commit(batch.map(({ write }) => write));
+    let outcomes: ReturnType<typeof commit>;
+    try {
+      outcomes = commit(batch.map(({ write }) => write));
+    } catch (error) {
+      // Not even begun (the database closed, a pragma refused): every write of the group failed.
+      for (const { reject } of batch) reject(error);
+      return;
+    }
     batch.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) resolve(outcome.value);
