@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DeliverFrame, Priority } from "@clawdentity/protocol";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createAgentHome, createGroupCommit, createLocalApiToken, openConnectorStorage } from "../src";
+import { createAgentHome, createGroupCommit, createLocalApiToken } from "../src";
 import {
   type ChildConnector,
   createDeliverFrame,
@@ -15,9 +15,11 @@ import {
   startFakeProxy,
   startFakeWebhook,
   useConnectorRig,
+  useTempStorage,
 } from "./helpers";
 
 const rig = useConnectorRig();
+const openStorage = useTempStorage("group-commit");
 const WAIT = { timeout: 30_000, interval: 50 };
 
 const framesFor = (to: string, priorities: Priority[]): DeliverFrame[] =>
@@ -179,97 +181,79 @@ describe("a crash between a batch's commit and its acks (kill -9)", () => {
 
 describe("writes asked for together share one commit (outbound submits)", () => {
   it("one transaction for a turn's writes; the one that throws is rolled back and rejected alone", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
-    const storage = openConnectorStorage(join(dir, "connector.db"));
-    try {
-      const commits: number[] = [];
-      const commitSoon = createGroupCommit({
-        commitEach: (writes) => {
-          commits.push(writes.length);
-          return storage.commitEach(writes);
-        },
-        commitEachWithoutFsync: () => {
-          throw new Error("a durable group commit waits for the disk");
-        },
-      });
-      const insert = (key: string) => () => {
-        storage.idempotency.insert({ key, messageId: key, correlationId: key, requestHash: "h", now: 1 });
-        return key;
-      };
-      const results = await Promise.allSettled([
-        commitSoon(insert("first")),
-        commitSoon(() => {
-          insert("doomed")();
-          throw new Error("refused");
-        }),
-        commitSoon(insert("second")),
-      ]);
-      expect(commits).toEqual([3]);
-      expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-      expect(["first", "doomed", "second"].map((key) => storage.idempotency.find(key)?.messageId ?? null)).toEqual([
-        "first",
-        null,
-        "second",
-      ]);
-      await commitSoon(insert("later"));
-      expect(commits).toEqual([3, 1]);
-    } finally {
-      storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const storage = openStorage();
+    const commits: number[] = [];
+    const commitSoon = createGroupCommit({
+      commitEach: (writes) => {
+        commits.push(writes.length);
+        return storage.commitEach(writes);
+      },
+      commitEachWithoutFsync: () => {
+        throw new Error("a durable group commit waits for the disk");
+      },
+    });
+    const insert = (key: string) => () => {
+      storage.idempotency.insert({ key, messageId: key, correlationId: key, requestHash: "h", now: 1 });
+      return key;
+    };
+    const results = await Promise.allSettled([
+      commitSoon(insert("first")),
+      commitSoon(() => {
+        insert("doomed")();
+        throw new Error("refused");
+      }),
+      commitSoon(insert("second")),
+    ]);
+    expect(commits).toEqual([3]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(["first", "doomed", "second"].map((key) => storage.idempotency.find(key)?.messageId ?? null)).toEqual([
+      "first",
+      null,
+      "second",
+    ]);
+    await commitSoon(insert("later"));
+    expect(commits).toEqual([3, 1]);
   });
 
   it("settles without waiting for the disk when asked, and still one commit per turn", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
-    const storage = openConnectorStorage(join(dir, "connector.db"));
-    try {
-      const commits: number[] = [];
-      const settleSoon = createGroupCommit(
-        {
-          commitEach: () => {
-            throw new Error("a settle does not wait for the disk");
-          },
-          commitEachWithoutFsync: (writes) => {
-            commits.push(writes.length);
-            return storage.commitEachWithoutFsync(writes);
-          },
+    const storage = openStorage();
+    const commits: number[] = [];
+    const settleSoon = createGroupCommit(
+      {
+        commitEach: () => {
+          throw new Error("a settle does not wait for the disk");
         },
-        { fsync: false },
-      );
-      // SQLite's level inside each write: 1 is NORMAL (no fsync at commit), 2 is FULL.
-      const levelDuring = () => storage.db.pragma("synchronous", { simple: true });
-      const levels = await Promise.all([settleSoon(levelDuring), settleSoon(levelDuring), settleSoon(levelDuring)]);
-      expect(commits).toEqual([3]);
-      expect(levels).toEqual([1, 1, 1]);
-      expect(storage.db.pragma("synchronous", { simple: true })).toBe(2);
-    } finally {
-      storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+        commitEachWithoutFsync: (writes) => {
+          commits.push(writes.length);
+          return storage.commitEachWithoutFsync(writes);
+        },
+      },
+      { fsync: false },
+    );
+    // SQLite's level inside each write: 1 is NORMAL (no fsync at commit), 2 is FULL.
+    const levelDuring = () => storage.db.pragma("synchronous", { simple: true });
+    const levels = await Promise.all([settleSoon(levelDuring), settleSoon(levelDuring), settleSoon(levelDuring)]);
+    expect(commits).toEqual([3]);
+    expect(levels).toEqual([1, 1, 1]);
+    expect(storage.db.pragma("synchronous", { simple: true })).toBe(2);
   });
 
   it("a group whose commit cannot begin fails every write in it, and the next group commits", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
-    const storage = openConnectorStorage(join(dir, "connector.db"));
-    try {
-      let broken = true;
-      const settleSoon = createGroupCommit(
-        {
-          commitEach: storage.commitEach,
-          commitEachWithoutFsync: (writes) => {
-            if (broken) throw new Error("database is not open");
-            return storage.commitEachWithoutFsync(writes);
-          },
+    const storage = openStorage();
+    let broken = true;
+    const settleSoon = createGroupCommit(
+      {
+        commitEach: storage.commitEach,
+        commitEachWithoutFsync: (writes) => {
+          if (broken) throw new Error("database is not open");
+          return storage.commitEachWithoutFsync(writes);
         },
-        { fsync: false },
-      );
-      const results = await Promise.allSettled([settleSoon(() => 1), settleSoon(() => 2)]);
-      expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
-      broken = false;
-      await expect(settleSoon(() => 3)).resolves.toBe(3);
-    } finally {
-      storage.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      },
+      { fsync: false },
+    );
+    const results = await Promise.allSettled([settleSoon(() => 1), settleSoon(() => 2)]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "rejected"]);
+    broken = false;
+    await expect(settleSoon(() => 3)).resolves.toBe(3);
   });
 });

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createUlid, systemClock } from "@clawdentity/sdk";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createCircuitBreaker } from "../src/circuit-breaker";
 import { connectorTuningSchema } from "../src/config";
 import { createWebhookDeliveryWorker } from "../src/inbox";
@@ -10,28 +7,14 @@ import { silentLogger } from "../src/logger";
 import { createConnectorMetrics } from "../src/metrics";
 import type { RemoteOutcome } from "../src/proxy";
 import { resolveRetryPolicy } from "../src/runtime";
-import { type ConnectorStorage, openConnectorStorage } from "../src/storage";
 import { createWebhookPause } from "../src/webhook";
+import { useTempStorage } from "./helpers";
 
 const ROWS = 6;
 const SENDER = "did:claw:agent:01HSENDER0000000000000000";
 const RECIPIENT = "did:claw:agent:01HRECIPIENT00000000000000";
 
-let cleanup: Array<() => void> = [];
-afterEach(() => {
-  for (const step of cleanup.reverse()) step();
-  cleanup = [];
-});
-
-function openStorage(): ConnectorStorage {
-  const dir = mkdtempSync(join(tmpdir(), "settle-commits-"));
-  const storage = openConnectorStorage(join(dir, "connector.db"));
-  cleanup.push(() => {
-    storage.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return storage;
-}
+const openStorage = useTempStorage("settle-commits");
 
 describe("deliveries answered together are settled in one commit", () => {
   it("six webhook calls answered in one turn: one commit marks all delivered and queues their receipts", async () => {
@@ -80,15 +63,16 @@ describe("deliveries answered together are settled in one commit", () => {
       onReceiptQueued: () => undefined,
     });
     worker.start();
-    cleanup.push(() => void worker.stop());
+    try {
+      await vi.waitFor(() => expect(answers).toHaveLength(ROWS));
+      for (const answer of answers) answer({ kind: "accepted" });
+      await vi.waitFor(() => expect(storage.inbox.countByStatus().delivered).toBe(ROWS));
 
-    await vi.waitFor(() => expect(answers).toHaveLength(ROWS));
-    for (const answer of answers) answer({ kind: "accepted" });
-    await vi.waitFor(() => expect(storage.inbox.countByStatus().delivered).toBe(ROWS));
-
-    expect(settleCommits).toHaveBeenCalledTimes(1);
-    expect(settleCommits.mock.calls[0]?.[0]).toHaveLength(ROWS);
-    expect(storage.receiptOutbox.countByState().pending).toBe(ROWS);
-    await worker.stop();
+      expect(settleCommits).toHaveBeenCalledTimes(1);
+      expect(settleCommits.mock.calls[0]?.[0]).toHaveLength(ROWS);
+      expect(storage.receiptOutbox.countByState().pending).toBe(ROWS);
+    } finally {
+      await worker.stop();
+    }
   });
 });

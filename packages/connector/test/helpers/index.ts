@@ -17,4 +17,5 @@ export { createDeliverFrame, createReceiptFrame, framesOfType } from "./frames";
 export { createTestIdentities, REGISTRY_URL, type TestAitInput, type TestIdentities } from "./identity";
 export { manyValuesJson, nestedJson } from "./json-text";
 export { type ConnectorRig, type RigSetupOptions, settle, useConnectorRig } from "./rig";
+export { useTempStorage } from "./temp-storage";
 export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";
