@@ -104,7 +104,7 @@ describe("bookkeeping whose loss only repeats idempotent work is written without
     storage.receiptOutbox.enqueue({ messageId: ID, body: { messageId: ID }, now: T0, ttlMs: HOUR });
     const [job] = storage.receiptOutbox.claimDue({ now: T0, leaseMs: 60_000, limit: 1 });
     pragma.mockClear();
-    storage.receiptOutbox.markDone(job?.id as number, T0);
+    storage.receiptOutbox.markAllDone([job?.id as number], T0);
     expect(setCalls(pragma)).toEqual(["synchronous = NORMAL", "synchronous = FULL"]);
     expect(storage.receiptOutbox.get(job?.id as number)?.state).toBe("done");
 

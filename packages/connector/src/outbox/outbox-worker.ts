@@ -10,6 +10,7 @@ import {
   computeRetryDelayMs,
   createWorkerLoop,
   resolveRetryPolicy,
+  settleBatch,
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
@@ -75,6 +76,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   // again, and the proxy answers it as a duplicate): those answered in one turn share one commit.
   const settleSoon = createGroupCommit(storage, { fsync: false });
   const markRelayed = async (rows: OutboxRow[]) => {
+    metrics.outboundRelayAttempts.inc({ outcome: "accepted" }, rows.length);
     const now = clock.nowMs();
     const outcomeCheckAt = now + Math.min(tuning.outcomeCheckAfterMs, tuning.outcomeDeadlineMs);
     await settleSoon(() => {
@@ -88,6 +90,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   };
 
   const settle = async (row: OutboxRow, outcome: RemoteOutcome) => {
+    if (outcome.kind === "accepted") return markRelayed([row]);
     const now = clock.nowMs();
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
@@ -101,8 +104,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         }
         return;
       }
-      case "accepted":
-        return markRelayed([row]);
       case "throttled": {
         const delay =
           outcome.retryAfterMs ?? computeRetryDelayMs({ attempt: row.attempts + 1, priority: row.priority, policy });
@@ -162,14 +163,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       // An older proxy: the rows go back untouched and are sent one by one from now on.
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
-    const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
-    // The refused rows first: a 429 among them pauses the outbox before the next claim can run.
-    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
-    const relayed = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row);
-    if (relayed.length > 0) {
-      metrics.outboundRelayAttempts.inc({ outcome: "accepted" }, relayed.length);
-      await markRelayed(relayed);
-    }
+    await settleBatch({ rows, outcomes, whole, settle, settleAccepted: markRelayed });
   };
 
   /** One permit for one batch of what is ready (most urgent first); a lone row takes the single route. */

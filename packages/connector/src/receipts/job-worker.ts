@@ -11,6 +11,7 @@ import {
   computeRetryDelayMs,
   createWorkerLoop,
   resolveRetryPolicy,
+  settleBatch,
   toNextWakeAt,
   type WorkerLoop,
 } from "../runtime";
@@ -56,10 +57,15 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
   // What the remote took is marked done without waiting for the disk (a power cut only posts it
   // again, and the remote takes a repeat as one): the jobs answered in one turn share one commit.
   const settleSoon = createGroupCommit(context.storage, { fsync: false });
-  const markDone = async (ids: number[]) => {
+  const markDone = async (rows: JobRow[]) => {
     const now = clock.nowMs();
-    await settleSoon(() => store.markAllDone(ids, now));
-    options.outcomes.inc({ outcome: "accepted" }, ids.length);
+    await settleSoon(() =>
+      store.markAllDone(
+        rows.map((row) => row.id),
+        now,
+      ),
+    );
+    options.outcomes.inc({ outcome: "accepted" }, rows.length);
   };
 
   const settle = async (row: JobRow, outcome: RemoteOutcome) => {
@@ -73,7 +79,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       return store.release(row.id);
     }
     options.pause?.record(outcome);
-    if (outcome.kind === "accepted") return markDone([row.id]);
+    if (outcome.kind === "accepted") return markDone([row]);
     options.outcomes.inc({ outcome: outcome.kind });
     if (outcome.kind === "permanent") return fail(row, outcome.error, 1);
     if (outcome.kind === "misconfigured") {
@@ -106,12 +112,7 @@ export function createJobWorker(context: ConnectorContext, options: JobWorkerOpt
       // Without the route the rows go back untouched and are posted one by one from now on.
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
-    const settled = rows.map((row, index) => ({ row, outcome: outcomes[index] ?? whole }));
-    // The rest each by its own outcome, first (a pause they start holds the next claim); what the
-    // remote took is marked done in one commit.
-    for (const { row, outcome } of settled) if (outcome.kind !== "accepted") await settle(row, outcome);
-    const done = settled.filter(({ outcome }) => outcome.kind === "accepted").map(({ row }) => row.id);
-    if (done.length > 0) await markDone(done);
+    await settleBatch({ rows, outcomes, whole, settle, settleAccepted: markDone });
   };
 
   /** One permit for one batch of what is due; a lone row takes the single call. */

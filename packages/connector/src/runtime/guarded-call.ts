@@ -56,3 +56,24 @@ export function toNextWakeAt(nextDueAt: number | null, breaker: CircuitBreaker, 
   if (nextDueAt === null) return null;
   return Math.max(nextDueAt, breaker.snapshot().nextTrialAt ?? 0, notBefore);
 }
+
+/**
+ * Settles the rows of one batch call, row `i` by `outcomes[i]` (the whole call's outcome when the
+ * remote gave none for it): each refused row by its own outcome first, so a pause one of them
+ * starts (a 429, a misconfigured target) holds the next claim, then every accepted row together.
+ */
+export async function settleBatch<Row>(input: {
+  rows: readonly Row[];
+  outcomes: readonly RemoteOutcome[];
+  whole: RemoteOutcome;
+  settle(row: Row, outcome: RemoteOutcome): Promise<unknown>;
+  settleAccepted(rows: Row[]): Promise<unknown>;
+}): Promise<void> {
+  const accepted: Row[] = [];
+  for (const [index, row] of input.rows.entries()) {
+    const outcome = input.outcomes[index] ?? input.whole;
+    if (outcome.kind === "accepted") accepted.push(row);
+    else await input.settle(row, outcome);
+  }
+  if (accepted.length > 0) await input.settleAccepted(accepted);
+}

@@ -82,9 +82,6 @@ export function createJobStore(db: ConnectorDatabase, table: JobTable) {
     release(id: number): void {
       release.run(id);
     },
-    markDone(id: number, now: number): void {
-      markAllDone([id], now);
-    },
     markAllDone,
     markFailed(id: number, now: number, error: string, spent = 1): void {
       finish.run({ id, now, state: "failed", error, spent });
