@@ -1,16 +1,39 @@
 import { RELAY_BATCH_LIMITS } from "@clawdentity/protocol";
 import { toCountedStub } from "./billing";
 import { createCoalescedCall } from "./coalesced-call";
-import type { AdmissionInput, AdmissionResult, AgentRelaySession, EnqueueInput, EnqueueResult } from "./session";
+import type {
+  AdmissionInput,
+  AdmissionResult,
+  AgentRelaySession,
+  EnqueueInput,
+  EnqueueResult,
+  SentMessageInput,
+} from "./session";
 
 /** The relay session of one agent, addressed by its DID on every instance. */
 export function toRelaySession(env: Env, agentDid: string): DurableObjectStub<AgentRelaySession> {
   return toCountedStub(env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(agentDid)));
 }
 
-/** Admissions (PROTOCOL.md §2.2 step 7) of concurrent requests by one agent: one call, one transaction. */
-export const sessionAdmissions = createCoalescedCall<AdmissionInput, AdmissionResult>({
-  call: (env, agentDid, inputs) => toRelaySession(env, agentDid).admitBatch(inputs),
+/** What a request asks of its sender's own session: its admission, or the record of what it relayed. */
+export type SenderSessionItem = { admission: AdmissionInput } | { sent: SentMessageInput };
+
+/**
+ * The calls of concurrent requests by one agent to its own session, shared: their admissions
+ * (PROTOCOL.md §2.2 step 7) and the timeline records of messages earlier requests relayed go in
+ * one call, so under load the records ride along with the admissions instead of a call of their
+ * own. An admission's result is its own; a record's is null.
+ */
+export const senderSessionCalls = createCoalescedCall<SenderSessionItem, AdmissionResult | null>({
+  call: async (env, agentDid, items) => {
+    const admissions = items.flatMap((item) => ("admission" in item ? [item.admission] : []));
+    const sent = items.flatMap((item) => ("sent" in item ? [item.sent] : []));
+    const results = await toRelaySession(env, agentDid).senderBatch(admissions, sent);
+    if (results.length !== admissions.length)
+      throw new Error(`${results.length} results for ${admissions.length} admissions`);
+    let next = 0;
+    return items.map((item) => ("admission" in item ? (results[next++] as AdmissionResult) : null));
+  },
   maxItems: RELAY_BATCH_LIMITS.maxMessages,
 });
 

@@ -1,8 +1,10 @@
+import { env } from "cloudflare:workers";
 import { billableOpsResponseSchema, messageStatusResponseSchema, RELAY_PATHS } from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it, vi } from "vitest";
+import { senderSessionCalls } from "../src/relay-sessions";
 import { recordSentSoon } from "../src/routes/sent-recorder";
-import type { SentMessageInput } from "../src/session";
+import type { AdmissionInput, AdmissionResult, SentMessageInput } from "../src/session";
 import { createPairedAgents } from "./support/test-proxy";
 
 const sent = (messageId: string): SentMessageInput => ({
@@ -13,6 +15,13 @@ const sent = (messageId: string): SentMessageInput => ({
   acceptedAtMs: 0,
 });
 
+const admission = (nonce: string): AdmissionInput => ({
+  agentDid: "did:a",
+  jti: "jti-a",
+  nonce,
+  nonceExpiresAtMs: Date.now() + 300_000,
+});
+
 describe("recordSentSoon", () => {
   it("a failed call is logged, not thrown, and the accepts behind it still go", async () => {
     const attempted: string[][] = [];
@@ -20,7 +29,7 @@ describe("recordSentSoon", () => {
       RELAY_SESSIONS: {
         idFromName: (name: string) => name,
         get: () => ({
-          recordSent: async (inputs: SentMessageInput[]) => {
+          senderBatch: async (_admissions: AdmissionInput[], inputs: SentMessageInput[]) => {
             attempted.push(inputs.map((input) => input.messageId));
             throw new Error("session unavailable");
           },
@@ -64,5 +73,63 @@ describe("recordSentSoon", () => {
       const status = await proxy.send(alice, `${RELAY_PATHS.messages}/${messageId}`);
       expect(messageStatusResponseSchema.parse(await status.json()).timeline[0]?.event).toBe("accepted");
     }
+  });
+  it("records that come while an admission is on its way ride in the next call with the admissions", async () => {
+    const calls: Array<{ admissions: string[]; sent: string[]; answer(): void }> = [];
+    const recording = {
+      RELAY_SESSIONS: {
+        idFromName: (name: string) => name,
+        get: () => ({
+          senderBatch: (admissions: AdmissionInput[], inputs: SentMessageInput[]) =>
+            new Promise<AdmissionResult[]>((resolve) =>
+              calls.push({
+                admissions: admissions.map((admission) => admission.nonce),
+                sent: inputs.map((input) => input.messageId),
+                answer: () => resolve(admissions.map(() => ({ ok: true }))),
+              }),
+            ),
+        }),
+      },
+    } as unknown as Env;
+    const background: Array<Promise<unknown>> = [];
+    const waitUntil = (work: Promise<unknown>) => void background.push(work);
+    const admit = (nonce: string) =>
+      senderSessionCalls.submit(recording, "did:a", [{ admission: admission(nonce) }], waitUntil);
+    const turns = async () => {
+      for (let turn = 0; turn < 10; turn += 1) await Promise.resolve();
+    };
+
+    const first = admit("n1");
+    await turns();
+    recordSentSoon(recording, "did:a", [sent("m1"), sent("m2")], waitUntil);
+    const second = admit("n2");
+    await turns();
+    expect(calls.map(({ admissions, sent }) => ({ admissions, sent }))).toEqual([{ admissions: ["n1"], sent: [] }]);
+    calls[0]?.answer();
+    await turns();
+    expect(calls.map(({ admissions, sent }) => ({ admissions, sent }))).toEqual([
+      { admissions: ["n1"], sent: [] },
+      { admissions: ["n2"], sent: ["m1", "m2"] },
+    ]);
+    calls[1]?.answer();
+    expect(await first).toEqual([{ ok: true }]);
+    expect(await second).toEqual([{ ok: true }]);
+    await Promise.all(background);
+  });
+
+  it("a timeline write that fails in the session keeps the admissions it came with, their nonces spent", async () => {
+    const agentDid = `did:cdi:test:agent:${createUlid()}`;
+    const session = env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(agentDid));
+    const broken = { ...sent("m-bad"), priority: "urgent" } as unknown as SentMessageInput;
+    const input = { ...admission("n-kept"), agentDid };
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(await session.senderBatch([input], [broken])).toEqual([{ ok: true }]);
+      expect(warn).toHaveBeenCalledWith("sender timeline not updated", expect.objectContaining({ messages: 1 }));
+      expect(await session.senderBatch([input], [])).toEqual([{ ok: false, reason: "REPLAYED_NONCE" }]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(await session.getMessageStatus("m-bad", agentDid)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { AppError, readVerifiedClawRequest } from "@clawdentity/sdk/http";
 import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "../app-env";
 import type { ProxyConfig } from "../config";
-import { sessionAdmissions } from "../relay-sessions";
+import { senderSessionCalls } from "../relay-sessions";
 import type { AdmissionInput } from "../session";
 import type { RegistryClient } from "./registry-client";
 
@@ -61,7 +61,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions): Middleware
       ...(tokens > 1 ? { rateTokens: tokens } : {}),
     };
     const waitUntil = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
-    const [admission] = await sessionAdmissions.submit(c.env, agentDid, [admissionInput], waitUntil);
+    const [admission] = await senderSessionCalls.submit(c.env, agentDid, [{ admission: admissionInput }], waitUntil);
     if (!admission) throw new Error("no admission result");
     if (!admission.ok) {
       switch (admission.reason) {

@@ -198,6 +198,24 @@ export class AgentRelaySession extends DurableObject<Env> {
     await this.#reschedule(nowMs);
   }
 
+  /**
+   * What concurrent requests of this agent ask of its own session, in one call: their admissions,
+   * and the records of messages that earlier requests relayed. The admissions commit on their own,
+   * so a timeline write that fails only logs (the recipient's first delivery report creates the
+   * record too) and never refuses a request whose nonce is already spent.
+   */
+  async senderBatch(admissions: AdmissionInput[], sent: SentMessageInput[]): Promise<AdmissionResult[]> {
+    const results = admissions.length > 0 ? await this.admitBatch(admissions) : [];
+    if (sent.length > 0) {
+      try {
+        await this.recordSent(sent);
+      } catch (error) {
+        console.warn("sender timeline not updated", { messages: sent.length, error: String(error) });
+      }
+    }
+    return results;
+  }
+
   /** Delivery reports from a recipient's session, for this sender's timeline. */
   async recordReports(reports: DeliveryReport[]): Promise<void> {
     const nowMs = this.#ensureSchema();
