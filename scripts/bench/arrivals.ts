@@ -64,11 +64,17 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function toPathFigures(label: string, arrivals: Arrivals): PathFigures {
-  const sorted = arrivals.latenciesMs().sort((a, b) => a - b);
+  return toRoundsFigures(label, [arrivals]);
+}
+
+/** One path measured in rounds taken in turn with another: rate over the rounds' own time, percentiles over all. */
+export function toRoundsFigures(label: string, rounds: readonly Arrivals[]): PathFigures {
+  const sorted = rounds.flatMap((round) => round.latenciesMs()).sort((a, b) => a - b);
+  const elapsedMs = rounds.reduce((sum, round) => sum + round.elapsedMs(), 0);
   return {
     label,
     messages: sorted.length,
-    perSecond: (sorted.length / arrivals.elapsedMs()) * 1000,
+    perSecond: (sorted.length / elapsedMs) * 1000,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
   };

@@ -92,11 +92,14 @@ export async function measureCpuPerMessage(messages: number, work: () => Promise
   return { byProcess };
 }
 
-/** The mean of two measurements of the same path (a process missing from one counts as 0 there). */
-export function meanCpu(a: CpuPerMessage, b: CpuPerMessage): CpuPerMessage {
+/** The mean of measurements of one path, each weighing its messages (a process missing from one counts as 0 there). */
+export function meanCpu(...parts: Array<{ cpu: CpuPerMessage; messages: number }>): CpuPerMessage {
+  const messages = parts.reduce((sum, part) => sum + part.messages, 0);
   const byProcess: Record<string, number> = {};
-  for (const label of new Set([...Object.keys(a.byProcess), ...Object.keys(b.byProcess)])) {
-    byProcess[label] = ((a.byProcess[label] ?? 0) + (b.byProcess[label] ?? 0)) / 2;
+  for (const { cpu, messages: count } of parts) {
+    for (const [label, ms] of Object.entries(cpu.byProcess)) {
+      byProcess[label] = (byProcess[label] ?? 0) + (ms * count) / messages;
+    }
   }
   return { byProcess };
 }

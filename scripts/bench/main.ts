@@ -8,9 +8,10 @@ import { cpus } from "node:os";
 import { BEFORE_BATCHING } from "./before-figures";
 import { measureCommitLatency } from "./commit-latency";
 import { parseBenchOptions } from "./options";
+import { startRawBaseline } from "./raw-baseline";
 import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
-import { printBillableOps, printCommitLatency, printCpu, printFaults, printPaths } from "./report";
+import { printAcceptRounds, printBillableOps, printCommitLatency, printCpu, printFaults, printPaths } from "./report";
 
 const options = parseBenchOptions(process.argv.slice(2));
 // Loopback only: no `Request.cf` download, no telemetry.
@@ -19,7 +20,8 @@ console.log(
   `clawdentity bench: ${options.messages} messages of ~${options.payloadBytes} bytes, ${options.concurrency} in flight; ${options.light} more one at a time`,
 );
 const rawBefore = await runRawPaths(options);
-const real = await runRealPaths(options);
+const rawBeside = await startRawBaseline();
+const real = await runRealPaths(options, rawBeside).finally(() => rawBeside.dispose());
 const rawAfter = await runRawPaths(options);
 const raw = meanRawFigures(rawBefore, rawAfter);
 printPaths(raw, real);
@@ -27,6 +29,7 @@ if (options.light > 0) printCommitLatency(await measureCommitLatency(options.lig
 console.log(
   `(raw paths averaged over a run before and one after the real system: hop ${rawBefore.hop.perSecond.toFixed(0)} / ${rawAfter.hop.perSecond.toFixed(0)} msg/s, accept ${rawBefore.accept.perSecond.toFixed(0)} / ${rawAfter.accept.perSecond.toFixed(0)} msg/s)`,
 );
+printAcceptRounds(raw, real);
 printCpu(cpus().length, raw, real);
 printBillableOps(real.roundTripOps, options.messages, BEFORE_BATCHING);
 printFaults(real.faults);

@@ -1,10 +1,10 @@
 import { createUlid } from "../../packages/sdk/src/index.ts";
 import { mapWithConcurrency } from "../harness";
-import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
+import { type Arrivals, createArrivals, type PathFigures, toPathFigures } from "./arrivals";
 import { type CpuPerMessage, meanCpu, measureCpuPerMessage } from "./cpu-time";
 import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
-import { startRawBaseline } from "./raw-baseline";
+import { type RawBaseline, startRawBaseline } from "./raw-baseline";
 
 const TIMEOUT_MS = 300_000;
 
@@ -32,10 +32,25 @@ export function meanRawFigures(before: RawFigures, after: RawFigures): RawFigure
   return {
     hop: meanOf(before.hop, after.hop),
     accept: meanOf(before.accept, after.accept),
-    hopCpu: meanCpu(before.hopCpu, after.hopCpu),
-    acceptCpu: meanCpu(before.acceptCpu, after.acceptCpu),
+    hopCpu: meanCpu({ cpu: before.hopCpu, messages: 1 }, { cpu: after.hopCpu, messages: 1 }),
+    acceptCpu: meanCpu({ cpu: before.acceptCpu, messages: 1 }, { cpu: after.acceptCpu, messages: 1 }),
     lightHop: before.lightHop && after.lightHop ? meanOf(before.lightHop, after.lightHop) : before.lightHop,
   };
+}
+
+/** `POST /accept` of each body, `concurrency` in flight; arrival = the 202. */
+export async function rawAccept(
+  raw: RawBaseline,
+  bodies: readonly string[],
+  concurrency: number,
+  arrivals: Arrivals,
+): Promise<void> {
+  await mapWithConcurrency(bodies, concurrency, async (body) => {
+    const id = createUlid();
+    arrivals.sent(id);
+    await raw.post("/accept", "accept", id, body);
+    arrivals.arrived(id);
+  });
 }
 
 export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
@@ -68,12 +83,7 @@ export async function runRawPaths(options: BenchOptions): Promise<RawFigures> {
 
     const accepted = createArrivals();
     const acceptCpu = await measureCpuPerMessage(bodies.length, () =>
-      mapWithConcurrency(bodies, options.concurrency, async (body) => {
-        const id = createUlid();
-        accepted.sent(id);
-        await raw.post("/accept", "accept", id, body);
-        accepted.arrived(id);
-      }),
+      rawAccept(raw, bodies, options.concurrency, accepted),
     );
 
     let lightHop: PathFigures | null = null;

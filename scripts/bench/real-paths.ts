@@ -1,10 +1,12 @@
 import type { BillableOps } from "../../packages/protocol/src/index.ts";
 import { sleep } from "../harness";
-import { createArrivals, type PathFigures, toPathFigures } from "./arrivals";
+import { type Arrivals, createArrivals, type PathFigures, toPathFigures, toRoundsFigures } from "./arrivals";
 import { subtractOps } from "./billing";
-import { type CpuPerMessage, measureCpuPerMessage } from "./cpu-time";
+import { type CpuPerMessage, meanCpu, measureCpuPerMessage } from "./cpu-time";
 import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
+import type { RawBaseline } from "./raw-baseline";
+import { rawAccept } from "./raw-paths";
 import {
   type FaultCounts,
   readBillableOps,
@@ -16,6 +18,8 @@ import {
   watchWebhook,
 } from "./real-system";
 
+/** Turns relay accept and raw accept take, each with a quarter of the messages. */
+const ACCEPT_ROUNDS = 4;
 /** Messages a batched relay request carries in the batched accept path. */
 const ACCEPT_BATCH_SIZE = 32;
 const TIMEOUT_MS = 600_000;
@@ -27,6 +31,11 @@ const CONNECTED = ["alice", "bob"] as const;
 export interface RealFigures {
   accept: PathFigures;
   acceptCpu: CpuPerMessage;
+  /** Raw accept measured in turns with relay accept, the same messages a round each. */
+  rawAccept: PathFigures;
+  rawAcceptCpu: CpuPerMessage;
+  /** Relay accept's rate over raw accept's, round by round. */
+  acceptRoundRatios: number[];
   acceptBatched: PathFigures;
   drain: PathFigures;
   toWebhook: PathFigures;
@@ -40,7 +49,20 @@ export interface RealFigures {
   faults: FaultCounts;
 }
 
-export async function runRealPaths(options: BenchOptions): Promise<RealFigures> {
+/** `[start, end)` of each of `count` rounds over `messages` messages, as even as they divide. */
+function toRounds(messages: number, count: number): Array<[number, number]> {
+  const rounds = Math.min(count, messages);
+  return Array.from({ length: rounds }, (_, index): [number, number] => [
+    Math.floor((index * messages) / rounds),
+    Math.floor(((index + 1) * messages) / rounds),
+  ]);
+}
+
+/**
+ * The real system's paths. `raw` is a raw baseline kept running beside it: raw accept is measured
+ * in turns with relay accept, so their ratio does not depend on when each ran.
+ */
+export async function runRealPaths(options: BenchOptions, raw: RawBaseline): Promise<RealFigures> {
   const world = await startRealSystem(options);
   try {
     const { did: bobDid } = world.agent("bob");
@@ -63,21 +85,41 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     await send(createPayloads(WARM_UP_MESSAGES, options.payloadBytes), options.concurrency, [warmUp]);
     await warmUp.waitForAll("warm-up receipts", TIMEOUT_MS);
 
-    // carol's connector is not running: what alice relays to her waits in her queue.
-    const accept = createArrivals();
-    const acceptCpu = await measureCpuPerMessage(payloads.length, () =>
-      relayAccept({
-        world,
-        from: "alice",
-        toDid: carolDid,
-        payloads,
-        concurrency: options.concurrency,
-        arrivals: accept,
-      }),
-    );
-    for (const id of accept.ids()) {
-      drain.sent(id);
-      drainReceipts.sent(id);
+    // carol's connector is not running: what alice relays to her waits in her queue. Relay accept
+    // and raw accept take turns, a round each, so a host whose speed drifts moves both alike.
+    const toBodies = (items: readonly unknown[]) => items.map((payload) => JSON.stringify(payload));
+    const rawBodies = toBodies(payloads);
+    const rawWarmUp = toBodies(createPayloads(WARM_UP_MESSAGES, options.payloadBytes));
+    await rawAccept(raw, rawWarmUp, options.concurrency, createArrivals());
+    const rounds = toRounds(payloads.length, ACCEPT_ROUNDS);
+    const measureRound = async (messages: number, run: (arrivals: Arrivals) => Promise<void>) => {
+      const arrivals = createArrivals();
+      const cpu = await measureCpuPerMessage(messages, () => run(arrivals));
+      return { arrivals, cpu: { cpu, messages } };
+    };
+    const rawAcceptRounds: Array<Awaited<ReturnType<typeof measureRound>>> = [];
+    const acceptRounds: typeof rawAcceptRounds = [];
+    for (const [start, end] of rounds) {
+      rawAcceptRounds.push(
+        await measureRound(end - start, (arrivals) =>
+          rawAccept(raw, rawBodies.slice(start, end), options.concurrency, arrivals),
+        ),
+      );
+      const round = await measureRound(end - start, (arrivals) =>
+        relayAccept({
+          world,
+          from: "alice",
+          toDid: carolDid,
+          payloads: payloads.slice(start, end),
+          concurrency: options.concurrency,
+          arrivals,
+        }),
+      );
+      acceptRounds.push(round);
+      for (const id of round.arrivals.ids()) {
+        drain.sent(id);
+        drainReceipts.sent(id);
+      }
     }
     // The same messages again through the batch route; they queue behind the first (the drain counts those).
     const acceptBatched = createArrivals();
@@ -114,8 +156,20 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     const light = options.light > 0;
     const faultsAfter = await readFaultCounts(world, CONNECTED);
     return {
-      accept: toPathFigures("relay accept: signed POST /v1/relay/messages → 202", accept),
-      acceptCpu,
+      accept: toRoundsFigures(
+        "relay accept: signed POST /v1/relay/messages → 202",
+        acceptRounds.map((round) => round.arrivals),
+      ),
+      acceptCpu: meanCpu(...acceptRounds.map((round) => round.cpu)),
+      rawAccept: toRoundsFigures(
+        `raw accept, in turns with relay accept (${rounds.length} rounds)`,
+        rawAcceptRounds.map((round) => round.arrivals),
+      ),
+      rawAcceptCpu: meanCpu(...rawAcceptRounds.map((round) => round.cpu)),
+      acceptRoundRatios: acceptRounds.map(({ arrivals }, index) => {
+        const rawRound = rawAcceptRounds[index]?.arrivals as Arrivals;
+        return arrivals.count() / arrivals.elapsedMs() / (rawRound.count() / rawRound.elapsedMs());
+      }),
       acceptBatched: toPathFigures(`relay accept, batched ${ACCEPT_BATCH_SIZE}: POST …/messages/batch`, acceptBatched),
       drain: toPathFigures("drain on connect (from the first delivery)", drain),
       toWebhook: toPathFigures("connector POST /v1/outbound → peer webhook", toWebhook),

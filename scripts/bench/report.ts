@@ -27,7 +27,8 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
   console.log(`\n${"path".padEnd(54)}${"msg/s".padStart(7)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}  ratio`);
   console.log(pathLine(raw.hop, "1"));
   console.log(pathLine(raw.accept));
-  console.log(pathLine(real.accept, ratio(real.accept, raw.accept, "raw accept", 0.8)));
+  console.log(pathLine(real.rawAccept));
+  console.log(pathLine(real.accept, ratio(real.accept, real.rawAccept, "raw accept in turns", 0.8)));
   console.log(pathLine(real.acceptBatched, ratio(real.acceptBatched, raw.accept, "raw accept", 0.8)));
   console.log(pathLine(real.drain, ratio(real.drain, raw.hop, "raw hop", 0.6)));
   console.log(pathLine(real.toWebhook, `${fixed(real.toWebhook.perSecond / raw.hop.perSecond, 2)} × raw hop`));
@@ -37,6 +38,17 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
     console.log(pathLine(real.lightToWebhook, "p50 goal ≤ 10 ms"));
     console.log(pathLine(real.lightRoundTrip, "p99 goal ≤ 1500 ms"));
   }
+}
+
+/**
+ * Relay accept round by round against the raw accept round before it, and against the raw accept
+ * measured before and after the real system (minutes apart, so the host's drift moves that one).
+ */
+export function printAcceptRounds(raw: RawFigures, real: RealFigures): void {
+  const rounds = real.acceptRoundRatios.map((value) => fixed(value, 2)).join(", ");
+  console.log(
+    `relay accept ÷ raw accept by round: ${rounds}; against the raw accept before and after the real system: ${fixed(real.accept.perSecond / raw.accept.perSecond, 2)}`,
+  );
 }
 
 const cpuLine = (label: string, cpu: CpuPerMessage) => {
@@ -58,14 +70,15 @@ CPU per message by process, ms (${cores} cores shared by all of them):`);
   const paths: Array<[string, CpuPerMessage]> = [
     ["raw single hop", raw.hopCpu],
     ["raw accept", raw.acceptCpu],
+    ["raw accept, turns", real.rawAcceptCpu],
     ["relay accept", real.acceptCpu],
     ["full round trip", real.roundTripCpu],
   ];
   for (const [label, cpu] of paths) console.log(cpuLine(label, cpu));
-  const rawRuntime = raw.acceptCpu.byProcess[RUNTIME];
+  const rawRuntime = real.rawAcceptCpu.byProcess[RUNTIME];
   const relayRuntime = real.acceptCpu.byProcess[RUNTIME];
   if (rawRuntime && relayRuntime) {
-    console.log(`  workerd's CPU per accept, raw ÷ relay: ${fixed(rawRuntime / relayRuntime, 2)}`);
+    console.log(`  workerd's CPU per accept, raw ÷ relay (in turns): ${fixed(rawRuntime / relayRuntime, 2)}`);
   }
   const ceiling = (cpu: CpuPerMessage) => fixed((cores * 1000) / totalCpuMs(cpu));
   console.log(
