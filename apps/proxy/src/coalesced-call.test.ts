@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createCoalescedCall } from "./coalesced-call";
 
 interface Call {
@@ -134,7 +134,7 @@ describe("createCoalescedCall", () => {
     const stuck = recorded.submit("a", ["m1"]);
     await expect(stuck).rejects.toThrow("30 ms");
     await expect(stuck).rejects.toMatchObject({ code: "PROXY_SESSION_UNAVAILABLE", status: 503 });
-    // The call's own time limit (which started just after the request's) has passed too.
+    // It led the call at once: the call's own time limit failed it and freed the key.
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await recorded.submitAnswered("a", ["m2"])).toEqual(["m2:ok"]);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
@@ -158,6 +158,27 @@ describe("createCoalescedCall", () => {
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
     expect(await recorded.submitAnswered("a", ["m4"])).toEqual(["m4:ok"]);
     expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"], ["m4"]]);
+  });
+
+  it("a request that leads at once holds only its call's timer; one that waits holds its own", async () => {
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    try {
+      const recorded = createRecorded();
+      const first = recorded.submit("a", ["m1"]);
+      await recorded.turns();
+      expect(timers).toHaveBeenCalledTimes(1);
+      const second = recorded.submit("a", ["m2"]);
+      expect(timers).toHaveBeenCalledTimes(2);
+      recorded.calls[0]?.answer();
+      await recorded.turns();
+      // The call m2 leads once m1's is done.
+      expect(timers).toHaveBeenCalledTimes(3);
+      recorded.calls[1]?.answer();
+      expect(await first).toEqual(["m1:ok"]);
+      expect(await second).toEqual(["m2:ok"]);
+    } finally {
+      timers.mockRestore();
+    }
   });
 
   it("keeps every request's context alive until its outcome, the leader's until its call is done", async () => {

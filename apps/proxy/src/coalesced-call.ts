@@ -129,6 +129,9 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
         lead = resolve;
       });
       void turn.then(() => run(env, key, lanesOfEnv, lane));
+      // A request that finds the lane free leads the next call at once: that call's own timer
+      // bounds it and keeps its context alive, so only a request that has to wait needs its own.
+      const leadsNow = !lane.busy;
       const result = new Promise<Result[]>((resolve, reject) => {
         const waiting: Waiting<Item, Result> = {
           items,
@@ -144,17 +147,19 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
           },
           lead,
         };
-        const deadline = setTimeout(() => {
-          // Still waiting: it leaves the lane, so a request that has given up never leads a call.
-          const index = lane.waiting.indexOf(waiting);
-          if (index >= 0) lane.waiting.splice(index, 1);
-          reject(sessionUnavailable(`no call to ${key} carried this request within ${waitMs} ms`));
-        }, waitMs);
+        const deadline = leadsNow
+          ? null
+          : setTimeout(() => {
+              // Still waiting: it leaves the lane, so a request that has given up never leads a call.
+              const index = lane.waiting.indexOf(waiting);
+              if (index >= 0) lane.waiting.splice(index, 1);
+              reject(sessionUnavailable(`no call to ${key} carried this request within ${waitMs} ms`));
+            }, waitMs);
         lane.waiting.push(waiting);
       });
       // A waiting request's context stays alive until its call is done, even if its client leaves.
       waitUntil(result.catch(() => undefined));
-      if (!lane.busy) {
+      if (leadsNow) {
         lane.busy = true;
         lead();
       }
