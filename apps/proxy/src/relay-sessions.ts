@@ -15,6 +15,9 @@ export function toRelaySession(env: Env, agentDid: string): DurableObjectStub<Ag
   return toCountedStub(env.RELAY_SESSIONS.get(env.RELAY_SESSIONS.idFromName(agentDid)));
 }
 
+/** Timeline records one call to a sender's session carries beside its admissions. */
+const SENT_RECORDS_PER_CALL = 256;
+
 /** What a request asks of its sender's own session: its admission, or the record of what it relayed. */
 export type SenderSessionItem = { admission: AdmissionInput } | { sent: SentMessageInput };
 
@@ -34,7 +37,11 @@ export const senderSessionCalls = createCoalescedCall<SenderSessionItem, Admissi
     let next = 0;
     return items.map((item) => ("admission" in item ? (results[next++] as AdmissionResult) : null));
   },
-  maxItems: RELAY_BATCH_LIMITS.maxMessages,
+  // A call carries at most a batch request's admissions, and beside them the records of up to
+  // a few batch requests: records weigh nothing against the admissions' limit.
+  maxItems: RELAY_BATCH_LIMITS.maxMessages + SENT_RECORDS_PER_CALL,
+  maxBytes: RELAY_BATCH_LIMITS.maxMessages,
+  weigh: (item) => ("admission" in item ? 1 : 0),
 });
 
 /** Messages of concurrent requests for one recipient: stored in one call, one transaction, as a batch is. */

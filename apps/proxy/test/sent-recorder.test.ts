@@ -1,5 +1,10 @@
 import { env } from "cloudflare:workers";
-import { billableOpsResponseSchema, messageStatusResponseSchema, RELAY_PATHS } from "@clawdentity/protocol";
+import {
+  billableOpsResponseSchema,
+  messageStatusResponseSchema,
+  RELAY_BATCH_LIMITS,
+  RELAY_PATHS,
+} from "@clawdentity/protocol";
 import { createUlid } from "@clawdentity/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { senderSessionCalls } from "../src/relay-sessions";
@@ -74,8 +79,11 @@ describe("recordSentSoon", () => {
       expect(messageStatusResponseSchema.parse(await status.json()).timeline[0]?.event).toBe("accepted");
     }
   });
-  it("records that come while an admission is on its way ride in the next call with the admissions", async () => {
+  it("records that come while an admission is on its way ride in the next call, each admission with its own result", async () => {
     const calls: Array<{ admissions: string[]; sent: string[]; answer(): void }> = [];
+    // Each nonce gets a result of its own, so a mix-up between admissions and records shows.
+    const resultOf = (nonce: string): AdmissionResult =>
+      nonce === "n3" ? { ok: false, reason: "REPLAYED_NONCE" } : { ok: true, granted: Number(nonce.slice(1)) };
     const recording = {
       RELAY_SESSIONS: {
         idFromName: (name: string) => name,
@@ -85,7 +93,7 @@ describe("recordSentSoon", () => {
               calls.push({
                 admissions: admissions.map((admission) => admission.nonce),
                 sent: inputs.map((input) => input.messageId),
-                answer: () => resolve(admissions.map(() => ({ ok: true }))),
+                answer: () => resolve(admissions.map((admission) => resultOf(admission.nonce))),
               }),
             ),
         }),
@@ -98,22 +106,29 @@ describe("recordSentSoon", () => {
     const turns = async () => {
       for (let turn = 0; turn < 10; turn += 1) await Promise.resolve();
     };
+    const shape = () => calls.map(({ admissions, sent }) => ({ admissions, sent: sent.length }));
 
     const first = admit("n1");
     await turns();
-    recordSentSoon(recording, "did:a", [sent("m1"), sent("m2")], waitUntil);
+    // A batch request's 64 records take none of the admissions' room: all of it goes in the next call.
+    const batchRecords = Array.from({ length: RELAY_BATCH_LIMITS.maxMessages }, (_, index) => sent(`b${index}`));
+    recordSentSoon(recording, "did:a", batchRecords, waitUntil);
     const second = admit("n2");
+    recordSentSoon(recording, "did:a", [sent("m1")], waitUntil);
+    const third = admit("n3");
     await turns();
-    expect(calls.map(({ admissions, sent }) => ({ admissions, sent }))).toEqual([{ admissions: ["n1"], sent: [] }]);
+    expect(shape()).toEqual([{ admissions: ["n1"], sent: 0 }]);
     calls[0]?.answer();
     await turns();
-    expect(calls.map(({ admissions, sent }) => ({ admissions, sent }))).toEqual([
-      { admissions: ["n1"], sent: [] },
-      { admissions: ["n2"], sent: ["m1", "m2"] },
+    expect(shape()).toEqual([
+      { admissions: ["n1"], sent: 0 },
+      { admissions: ["n2", "n3"], sent: RELAY_BATCH_LIMITS.maxMessages + 1 },
     ]);
+    expect(calls[1]?.sent.at(-1)).toBe("m1");
     calls[1]?.answer();
-    expect(await first).toEqual([{ ok: true }]);
-    expect(await second).toEqual([{ ok: true }]);
+    expect(await first).toEqual([{ ok: true, granted: 1 }]);
+    expect(await second).toEqual([{ ok: true, granted: 2 }]);
+    expect(await third).toEqual([{ ok: false, reason: "REPLAYED_NONCE" }]);
     await Promise.all(background);
   });
 

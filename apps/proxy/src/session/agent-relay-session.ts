@@ -192,9 +192,7 @@ export class AgentRelaySession extends DurableObject<Env> {
   /** The sender's own record that the recipients' sessions stored its messages. */
   async recordSent(inputs: SentMessageInput[]): Promise<void> {
     const nowMs = this.#ensureSchema();
-    this.#parts.write(() => {
-      for (const input of inputs) this.#parts.timeline.recordSent(input, nowMs);
-    });
+    this.#writeSent(inputs, nowMs);
     await this.#reschedule(nowMs);
   }
 
@@ -207,13 +205,22 @@ export class AgentRelaySession extends DurableObject<Env> {
   async senderBatch(admissions: AdmissionInput[], sent: SentMessageInput[]): Promise<AdmissionResult[]> {
     const results = admissions.length > 0 ? await this.admitBatch(admissions) : [];
     if (sent.length > 0) {
+      const nowMs = this.#ensureSchema();
       try {
-        await this.recordSent(sent);
+        this.#writeSent(sent, nowMs);
       } catch (error) {
         console.warn("sender timeline not updated", { messages: sent.length, error: String(error) });
       }
+      await this.#reschedule(nowMs);
     }
     return results;
+  }
+
+  /** The timeline's `accepted` and `queued` for each message, in one transaction. */
+  #writeSent(inputs: SentMessageInput[], nowMs: number): void {
+    this.#parts.write(() => {
+      for (const input of inputs) this.#parts.timeline.recordSent(input, nowMs);
+    });
   }
 
   /** Delivery reports from a recipient's session, for this sender's timeline. */
