@@ -8,7 +8,6 @@ import { cpus } from "node:os";
 import { BEFORE_BATCHING } from "./before-figures";
 import { measureCommitLatency } from "./commit-latency";
 import { parseBenchOptions } from "./options";
-import { startRawBaseline } from "./raw-baseline";
 import { meanRawFigures, runRawPaths } from "./raw-paths";
 import { runRealPaths } from "./real-paths";
 import { printAcceptRounds, printBillableOps, printCommitLatency, printCpu, printFaults, printPaths } from "./report";
@@ -20,8 +19,7 @@ console.log(
   `clawdentity bench: ${options.messages} messages of ~${options.payloadBytes} bytes, ${options.concurrency} in flight; ${options.light} more one at a time`,
 );
 const rawBefore = await runRawPaths(options);
-const rawBeside = await startRawBaseline();
-const real = await runRealPaths(options, rawBeside).finally(() => rawBeside.dispose());
+const real = await runRealPaths(options);
 const rawAfter = await runRawPaths(options);
 const raw = meanRawFigures(rawBefore, rawAfter);
 printPaths(raw, real);

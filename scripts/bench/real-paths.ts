@@ -1,11 +1,11 @@
 import type { BillableOps } from "../../packages/protocol/src/index.ts";
-import { sleep } from "../harness";
+import { type AgentWorld, sleep } from "../harness";
 import { type Arrivals, createArrivals, type PathFigures, toPathFigures, toRoundsFigures } from "./arrivals";
 import { subtractOps } from "./billing";
 import { type CpuPerMessage, meanCpu, measureCpuPerMessage } from "./cpu-time";
 import { type BenchOptions, WARM_UP_MESSAGES } from "./options";
 import { createPayloads } from "./payloads";
-import type { RawBaseline } from "./raw-baseline";
+import { startRawBaseline } from "./raw-baseline";
 import { rawAccept } from "./raw-paths";
 import {
   type FaultCounts,
@@ -36,6 +36,8 @@ export interface RealFigures {
   rawAcceptCpu: CpuPerMessage;
   /** Relay accept's rate over raw accept's, round by round. */
   acceptRoundRatios: number[];
+  /** The proxy's billable operations over the relay accept rounds, summed. */
+  acceptOps: BillableOps;
   acceptBatched: PathFigures;
   drain: PathFigures;
   toWebhook: PathFigures;
@@ -58,11 +60,79 @@ function toRounds(messages: number, count: number): Array<[number, number]> {
   ]);
 }
 
+interface MeasuredRound {
+  arrivals: Arrivals;
+  cpu: { cpu: CpuPerMessage; messages: number };
+}
+
+async function measureRound(messages: number, run: (arrivals: Arrivals) => Promise<void>): Promise<MeasuredRound> {
+  const arrivals = createArrivals();
+  const cpu = await measureCpuPerMessage(messages, () => run(arrivals));
+  return { arrivals, cpu: { cpu, messages } };
+}
+
 /**
- * The real system's paths. `raw` is a raw baseline kept running beside it: raw accept is measured
- * in turns with relay accept, so their ratio does not depend on when each ran.
+ * Relay accept (alice's signed single-message requests to `toDid`) and raw accept on a raw baseline
+ * started beside the real system, in turns: `ACCEPT_ROUNDS` rounds each, the same messages, raw
+ * first in odd rounds and relay first in even ones, so neither always follows the other's leftover
+ * work and a host whose speed drifts moves both alike. The raw baseline stops once they are done.
  */
-export async function runRealPaths(options: BenchOptions, raw: RawBaseline): Promise<RealFigures> {
+async function measureAcceptInTurns(input: {
+  world: AgentWorld;
+  toDid: string;
+  payloads: readonly unknown[];
+  options: BenchOptions;
+}): Promise<{ relay: MeasuredRound[]; raw: MeasuredRound[]; relayOps: BillableOps }> {
+  const { world, payloads, options } = input;
+  const toBodies = (items: readonly unknown[]) => items.map((payload) => JSON.stringify(payload));
+  const rawBodies = toBodies(payloads);
+  const raw = await startRawBaseline();
+  try {
+    await rawAccept(
+      raw,
+      toBodies(createPayloads(WARM_UP_MESSAGES, options.payloadBytes)),
+      options.concurrency,
+      createArrivals(),
+    );
+    const relay: MeasuredRound[] = [];
+    const rawRounds: MeasuredRound[] = [];
+    const opsBefore = await readBillableOps(world);
+    for (const [index, [start, end]] of toRounds(payloads.length, ACCEPT_ROUNDS).entries()) {
+      const runRaw = async () => {
+        rawRounds.push(
+          await measureRound(end - start, (arrivals) =>
+            rawAccept(raw, rawBodies.slice(start, end), options.concurrency, arrivals),
+          ),
+        );
+      };
+      const runRelay = async () => {
+        relay.push(
+          await measureRound(end - start, (arrivals) =>
+            relayAccept({
+              world,
+              from: "alice",
+              toDid: input.toDid,
+              payloads: payloads.slice(start, end),
+              concurrency: options.concurrency,
+              arrivals,
+            }),
+          ),
+        );
+      };
+      const [first, second] = index % 2 === 0 ? [runRaw, runRelay] : [runRelay, runRaw];
+      await first();
+      await second();
+    }
+    // The sender's timeline records go after the answers: they are part of what the accepts cost.
+    await sleep(SETTLE_MS);
+    return { relay, raw: rawRounds, relayOps: subtractOps(await readBillableOps(world), opsBefore) };
+  } finally {
+    await raw.dispose().catch((error: unknown) => console.error("raw baseline did not stop", error));
+  }
+}
+
+/** The real system's paths, with raw accept measured in turns with relay accept. */
+export async function runRealPaths(options: BenchOptions): Promise<RealFigures> {
   const world = await startRealSystem(options);
   try {
     const { did: bobDid } = world.agent("bob");
@@ -85,37 +155,9 @@ export async function runRealPaths(options: BenchOptions, raw: RawBaseline): Pro
     await send(createPayloads(WARM_UP_MESSAGES, options.payloadBytes), options.concurrency, [warmUp]);
     await warmUp.waitForAll("warm-up receipts", TIMEOUT_MS);
 
-    // carol's connector is not running: what alice relays to her waits in her queue. Relay accept
-    // and raw accept take turns, a round each, so a host whose speed drifts moves both alike.
-    const toBodies = (items: readonly unknown[]) => items.map((payload) => JSON.stringify(payload));
-    const rawBodies = toBodies(payloads);
-    const rawWarmUp = toBodies(createPayloads(WARM_UP_MESSAGES, options.payloadBytes));
-    await rawAccept(raw, rawWarmUp, options.concurrency, createArrivals());
-    const rounds = toRounds(payloads.length, ACCEPT_ROUNDS);
-    const measureRound = async (messages: number, run: (arrivals: Arrivals) => Promise<void>) => {
-      const arrivals = createArrivals();
-      const cpu = await measureCpuPerMessage(messages, () => run(arrivals));
-      return { arrivals, cpu: { cpu, messages } };
-    };
-    const rawAcceptRounds: Array<Awaited<ReturnType<typeof measureRound>>> = [];
-    const acceptRounds: typeof rawAcceptRounds = [];
-    for (const [start, end] of rounds) {
-      rawAcceptRounds.push(
-        await measureRound(end - start, (arrivals) =>
-          rawAccept(raw, rawBodies.slice(start, end), options.concurrency, arrivals),
-        ),
-      );
-      const round = await measureRound(end - start, (arrivals) =>
-        relayAccept({
-          world,
-          from: "alice",
-          toDid: carolDid,
-          payloads: payloads.slice(start, end),
-          concurrency: options.concurrency,
-          arrivals,
-        }),
-      );
-      acceptRounds.push(round);
+    // carol's connector is not running: what alice relays to her waits in her queue.
+    const turns = await measureAcceptInTurns({ world, toDid: carolDid, payloads, options });
+    for (const round of turns.relay) {
       for (const id of round.arrivals.ids()) {
         drain.sent(id);
         drainReceipts.sent(id);
@@ -158,18 +200,19 @@ export async function runRealPaths(options: BenchOptions, raw: RawBaseline): Pro
     return {
       accept: toRoundsFigures(
         "relay accept: signed POST /v1/relay/messages → 202",
-        acceptRounds.map((round) => round.arrivals),
+        turns.relay.map((round) => round.arrivals),
       ),
-      acceptCpu: meanCpu(...acceptRounds.map((round) => round.cpu)),
+      acceptCpu: meanCpu(...turns.relay.map((round) => round.cpu)),
       rawAccept: toRoundsFigures(
-        `raw accept, in turns with relay accept (${rounds.length} rounds)`,
-        rawAcceptRounds.map((round) => round.arrivals),
+        `raw accept, in turns with relay accept (${turns.raw.length} rounds)`,
+        turns.raw.map((round) => round.arrivals),
       ),
-      rawAcceptCpu: meanCpu(...rawAcceptRounds.map((round) => round.cpu)),
-      acceptRoundRatios: acceptRounds.map(({ arrivals }, index) => {
-        const rawRound = rawAcceptRounds[index]?.arrivals as Arrivals;
-        return arrivals.count() / arrivals.elapsedMs() / (rawRound.count() / rawRound.elapsedMs());
+      rawAcceptCpu: meanCpu(...turns.raw.map((round) => round.cpu)),
+      acceptRoundRatios: turns.relay.map(({ arrivals }, index) => {
+        const raw = turns.raw[index]?.arrivals as Arrivals;
+        return arrivals.count() / arrivals.elapsedMs() / (raw.count() / raw.elapsedMs());
       }),
+      acceptOps: turns.relayOps,
       acceptBatched: toPathFigures(`relay accept, batched ${ACCEPT_BATCH_SIZE}: POST …/messages/batch`, acceptBatched),
       drain: toPathFigures("drain on connect (from the first delivery)", drain),
       toWebhook: toPathFigures("connector POST /v1/outbound → peer webhook", toWebhook),

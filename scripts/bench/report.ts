@@ -29,7 +29,7 @@ export function printPaths(raw: RawFigures, real: RealFigures): void {
   console.log(pathLine(raw.accept));
   console.log(pathLine(real.rawAccept));
   console.log(pathLine(real.accept, ratio(real.accept, real.rawAccept, "raw accept in turns", 0.8)));
-  console.log(pathLine(real.acceptBatched, ratio(real.acceptBatched, raw.accept, "raw accept", 0.8)));
+  console.log(pathLine(real.acceptBatched, ratio(real.acceptBatched, real.rawAccept, "raw accept in turns", 0.8)));
   console.log(pathLine(real.drain, ratio(real.drain, raw.hop, "raw hop", 0.6)));
   console.log(pathLine(real.toWebhook, `${fixed(real.toWebhook.perSecond / raw.hop.perSecond, 2)} × raw hop`));
   console.log(pathLine(real.roundTrip, ratio(real.roundTrip, raw.hop, "raw hop", 0.4)));
@@ -48,6 +48,10 @@ export function printAcceptRounds(raw: RawFigures, real: RealFigures): void {
   const rounds = real.acceptRoundRatios.map((value) => fixed(value, 2)).join(", ");
   console.log(
     `relay accept ÷ raw accept by round: ${rounds}; against the raw accept before and after the real system: ${fixed(real.accept.perSecond / raw.accept.perSecond, 2)}`,
+  );
+  const perAccept = (count: number) => fixed(count / real.accept.messages, 2);
+  console.log(
+    `relay accept, per message (the proxy's count): Durable Object calls ${perAccept(real.acceptOps.durableObjectRpcCalls)}, SQLite rows written ${perAccept(real.acceptOps.sqlRowsWritten)}, read ${perAccept(real.acceptOps.sqlRowsRead)}`,
   );
 }
 
