@@ -155,6 +155,23 @@ export async function runRealPaths(options: BenchOptions): Promise<RealFigures> 
     await send(createPayloads(WARM_UP_MESSAGES, options.payloadBytes), options.concurrency, [warmUp]);
     await warmUp.waitForAll("warm-up receipts", TIMEOUT_MS);
 
+    // The single route is compiled before it is measured too: as many signed requests to bob,
+    // until his webhook has them all and their receipts have settled.
+    const singleWarmUp = createArrivals();
+    const singleWarmUpDelivered = createArrivals();
+    watchWebhook(world, "bob", [singleWarmUpDelivered], []);
+    await relayAccept({
+      world,
+      from: "alice",
+      toDid: bobDid,
+      payloads: createPayloads(WARM_UP_MESSAGES, options.payloadBytes),
+      concurrency: options.concurrency,
+      arrivals: singleWarmUp,
+    });
+    for (const id of singleWarmUp.ids()) singleWarmUpDelivered.sent(id);
+    await singleWarmUpDelivered.waitForAll("single-route warm-up at bob's webhook", TIMEOUT_MS);
+    await sleep(SETTLE_MS);
+
     // carol's connector is not running: what alice relays to her waits in her queue.
     const turns = await measureAcceptInTurns({ world, toDid: carolDid, payloads, options });
     for (const round of turns.relay) {
