@@ -49,17 +49,6 @@ export class AgentRelaySession extends DurableObject<Env> {
     });
   }
 
-  /** Checks and records one signed request of this agent (nonce, revocation, rate); makes the agent known. */
-  async admit(input: AdmissionInput): Promise<AdmissionResult> {
-    return (await this.admitBatch([input]))[0] as AdmissionResult;
-  }
-
-  /** Admits signed requests of this agent in one transaction, each on its own in the order given. */
-  async admitBatch(inputs: AdmissionInput[]): Promise<AdmissionResult[]> {
-    const nowMs = this.#ensureSchema();
-    return this.#parts.write(() => inputs.map((input) => this.#parts.admission.admit(input, nowMs)));
-  }
-
   /** Stores one message for this agent; answers as soon as it is stored, never waiting for the connector. */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     return (await this.enqueueBatch([input]))[0] as EnqueueResult;
@@ -189,38 +178,28 @@ export class AgentRelaySession extends DurableObject<Env> {
     return confirmed;
   }
 
-  /** The sender's own record that the recipients' sessions stored its messages. */
-  async recordSent(inputs: SentMessageInput[]): Promise<void> {
-    const nowMs = this.#ensureSchema();
-    this.#writeSent(inputs, nowMs);
-    await this.#reschedule(nowMs);
-  }
-
   /**
-   * What concurrent requests of this agent ask of its own session, in one call: their admissions,
-   * and the records of messages that earlier requests relayed. The admissions commit on their own,
-   * so a timeline write that fails only logs (the recipient's first delivery report creates the
-   * record too) and never refuses a request whose nonce is already spent.
+   * What concurrent requests of this agent ask of its own session, in one call: their admissions
+   * (nonce, revocation, rate; the agent made known), each on its own in the order given, and the
+   * records (`accepted`, `queued`) of messages that earlier requests relayed. The admissions commit
+   * in their own transaction first, so a timeline write that fails only logs (the recipient's first
+   * delivery report creates the record too) and never refuses a request whose nonce is spent.
    */
   async senderBatch(admissions: AdmissionInput[], sent: SentMessageInput[]): Promise<AdmissionResult[]> {
-    const results = admissions.length > 0 ? await this.admitBatch(admissions) : [];
+    const { write, admission, timeline } = this.#parts;
+    const nowMs = this.#ensureSchema();
+    const results = admissions.length > 0 ? write(() => admissions.map((input) => admission.admit(input, nowMs))) : [];
     if (sent.length > 0) {
-      const nowMs = this.#ensureSchema();
       try {
-        this.#writeSent(sent, nowMs);
+        write(() => {
+          for (const input of sent) timeline.recordSent(input, nowMs);
+        });
       } catch (error) {
         console.warn("sender timeline not updated", { messages: sent.length, error: String(error) });
       }
       await this.#reschedule(nowMs);
     }
     return results;
-  }
-
-  /** The timeline's `accepted` and `queued` for each message, in one transaction. */
-  #writeSent(inputs: SentMessageInput[], nowMs: number): void {
-    this.#parts.write(() => {
-      for (const input of inputs) this.#parts.timeline.recordSent(input, nowMs);
-    });
   }
 
   /** Delivery reports from a recipient's session, for this sender's timeline. */

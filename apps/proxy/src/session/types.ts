@@ -1,6 +1,6 @@
 import type { Priority, RelayMetricsResponse, TrustPeer } from "@clawdentity/protocol";
 
-/** `admit`: one call per signed request, made on the sender's own session. */
+/** One per signed request, admitted in `senderBatch` on the sender's own session. */
 export interface AdmissionInput {
   agentDid: string;
   jti: string;

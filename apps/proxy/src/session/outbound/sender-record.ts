@@ -101,7 +101,7 @@ export function createSenderReceipts(deps: { receipts: ReceiptStore; sockets: So
 }
 export type SenderReceipts = ReturnType<typeof createSenderReceipts>;
 
-/** `recordSent`: made on the sender's session once the recipient's session stored the message. */
+/** Recorded on the sender's session (`senderBatch`) once the recipient's session stored the message. */
 export interface SentMessageInput {
   messageId: string;
   recipientDid: string;
