@@ -153,13 +153,20 @@ export async function sendOutbound(input: {
   });
 }
 
+/** The body of a `GET` with the operator's or the local API's bearer token; anything but 200 fails the run. */
+async function readAuthorised(url: URL, token: string): Promise<string> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status !== 200) throw new Error(`${url.pathname}: ${response.status}`);
+  return response.text();
+}
+
 /** The proxy's own count of billable operations (this isolate: the whole proxy in local workerd). */
 export async function readBillableOps(world: AgentWorld): Promise<BillableOps> {
-  const response = await fetch(new URL(RELAY_PATHS.opsBillableOps, world.stack.proxyUrl), {
-    headers: { authorization: `Bearer ${world.stack.secrets.metricsToken}` },
-  });
-  if (response.status !== 200) throw new Error(`billable ops: ${response.status}`);
-  return billableOpsResponseSchema.parse(await response.json()).counts;
+  const text = await readAuthorised(
+    new URL(RELAY_PATHS.opsBillableOps, world.stack.proxyUrl),
+    world.stack.secrets.metricsToken,
+  );
+  return billableOpsResponseSchema.parse(JSON.parse(text)).counts;
 }
 
 /** Counters that name the cause of a slow run: circuits opened, calls not accepted, receipt events sent again. */
@@ -179,12 +186,6 @@ function sumSamples(text: string, name: string, keep: (labels: string) => boolea
   return sum;
 }
 
-async function readExposition(url: URL, token: string): Promise<string> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  if (response.status !== 200) throw new Error(`${url.pathname}: ${response.status}`);
-  return response.text();
-}
-
 const NOT_ACCEPTED = (labels: string) => !labels.includes('outcome="accepted"');
 
 /**
@@ -197,7 +198,7 @@ export async function readFaultCounts(world: AgentWorld, agents: readonly string
     const connector = world.agent(agent).connector;
     if (!connector) continue;
     const { localApiToken } = readAgentConfig({ home: world.home, agentName: agent });
-    const text = await readExposition(new URL(CONNECTOR_PATHS.metrics, connector.started.localApiUrl), localApiToken);
+    const text = await readAuthorised(new URL(CONNECTOR_PATHS.metrics, connector.started.localApiUrl), localApiToken);
     const metric = (name: string) => `clawdentity_connector_${name}`;
     counts[`${agent}: circuits opened`] = sumSamples(text, metric("circuit_transitions_total"), (labels) =>
       labels.includes('state="open"'),
@@ -214,7 +215,7 @@ export async function readFaultCounts(world: AgentWorld, agents: readonly string
       NOT_ACCEPTED,
     );
   }
-  const proxy = await readExposition(
+  const proxy = await readAuthorised(
     new URL(RELAY_PATHS.metrics, world.stack.proxyUrl),
     world.stack.secrets.metricsToken,
   );
