@@ -204,7 +204,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     handleDeliver: createDeliverFrameHandler({
       ...common,
       agentDid,
-      onStored: () => webhookWorker.wake(),
+      claimStored: () => webhookWorker.claimWithin(),
       onReceiptQueued: () => receiptPoster.wake(),
     }),
     handleReceipts: createReceiptFrameHandler({ ...common, onRuntimeNotice: () => notifier.wake() }),
@@ -212,7 +212,7 @@ async function startParts(shared: Shared, storage: ConnectorStorage, releaseLock
     identity: keeper,
     ...(shared.createWebSocket ? { createWebSocket: shared.createWebSocket } : {}),
   });
-  const outbound = createOutboundService({ ...common, onQueued: () => outboxWorker.wake() });
+  const outbound = createOutboundService({ ...common, claimQueued: () => outboxWorker.claimWithin() });
   const deadLetters = createDeadLetterService({
     ...common,
     onOutboundRetried: () => outboxWorker.wake(),

@@ -2,6 +2,7 @@ import { DEFAULT_PRIORITY, type DeliverFrame, JSON_STRUCTURE_LIMITS } from "@cla
 import type { ConnectorContext } from "../context";
 import { toErrorMessage } from "../logger";
 import { describeStructureProblem, toPayloadText } from "../payload-limits";
+import { type ClaimedStart, commitThenClaim } from "../storage";
 import { requeueDeliveryReceipt } from "./delivery-receipt";
 
 export interface DeliverDecision {
@@ -12,8 +13,8 @@ export interface DeliverDecision {
 
 export interface DeliverFrameHandlerDeps extends ConnectorContext {
   agentDid: string;
-  /** A new message is durable: wake the webhook delivery worker. */
-  onStored: () => void;
+  /** The webhook worker's `claimWithin`: a new message's lease commits with it and it is delivered at once. */
+  claimStored: () => ClaimedStart;
   /** A duplicate brought a finished message's receipt back: wake the receipt poster. */
   onReceiptQueued: () => void;
 }
@@ -97,11 +98,17 @@ export function createDeliverFrameHandler(deps: DeliverFrameHandlerDeps) {
     const checked = frames.map(check);
     const storable = checked.filter((entry): entry is Checked => "frame" in entry);
     const now = clock.nowMs();
-    const outcomes = storage
-      .commitEach(storable.map((entry) => () => store(entry, now)))
-      .map((outcome): Stored => (outcome.ok ? outcome.value : { error: toErrorMessage(outcome.error) }));
+    let storedAny = false;
+    const writes = storable.map((entry) => () => {
+      const stored = store(entry, now);
+      storedAny ||= stored.stored;
+      return stored;
+    });
+    // A new row is leased by the webhook worker in the transaction that stores it.
+    const outcomes = commitThenClaim(storage.commitEach, writes, () =>
+      storedAny ? deps.claimStored() : undefined,
+    ).map((outcome): Stored => (outcome.ok ? outcome.value : { error: toErrorMessage(outcome.error) }));
     const decided = new Map(storable.map((entry, index) => [entry, toDecision(entry, outcomes[index] as Stored)]));
-    if (outcomes.some((outcome) => "stored" in outcome && outcome.stored)) deps.onStored();
     if (outcomes.some((outcome) => "receiptRequeued" in outcome && outcome.receiptRequeued)) deps.onReceiptQueued();
     return checked.map((entry) => ("frame" in entry ? (decided.get(entry) as DeliverDecision) : entry));
   };

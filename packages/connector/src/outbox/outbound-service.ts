@@ -9,7 +9,7 @@ import { createUlid, toIsoTimestamp } from "@clawdentity/sdk";
 import { AppError } from "@clawdentity/sdk/http";
 import type { ConnectorContext } from "../context";
 import { createPayloadTooComplexError, toPayloadText } from "../payload-limits";
-import { createGroupCommit } from "../storage";
+import { type ClaimedStart, createGroupCommit } from "../storage";
 
 export interface SubmitOutboundInput {
   request: OutboundRequest;
@@ -26,8 +26,8 @@ export interface SubmitOutboundResult {
 }
 
 export interface OutboundServiceDeps extends ConnectorContext {
-  /** The row is durable: wake the outbox worker. */
-  onQueued: () => void;
+  /** The outbox worker's `claimWithin`: a new row's lease commits with it and it is sent at once. */
+  claimQueued: () => ClaimedStart;
 }
 
 export type OutboundService = ReturnType<typeof createOutboundService>;
@@ -46,7 +46,7 @@ function toStableJson(value: unknown): string {
 
 export function createOutboundService(deps: OutboundServiceDeps) {
   const { storage, clock, tuning, metrics, logger } = deps;
-  const commitSoon = createGroupCommit(storage);
+  const commitSoon = createGroupCommit(storage, { claimWithin: deps.claimQueued });
 
   return {
     /**
@@ -104,7 +104,6 @@ export function createOutboundService(deps: OutboundServiceDeps) {
       if (!result.replayed) {
         metrics.outboundAccepted.inc();
         logger.debug("outbound message queued", { messageId: result.messageId, correlationId: result.correlationId });
-        deps.onQueued();
       }
       return result;
     },

@@ -20,6 +20,14 @@ export interface WorkerLoop {
   start(): void;
   /** Re-scan now (new row, a task finished, a test moved the clock). */
   wake(): void;
+  /**
+   * Claims what is due now from inside the caller's open transaction, which has just stored new
+   * rows: their leases commit with them, so a new row goes without a claim commit of its own or a
+   * turn of the loop. Returns what starts the claimed tasks once that transaction is over: given
+   * `false` (it did not commit) they start aborted, so each hands its row and permit back. With
+   * nothing claimed, the loop is woken to look again itself.
+   */
+  claimWithin(): (committed: boolean) => void;
   /** Stops claiming, aborts in-flight calls (their rows go back untouched) and waits for them. */
   stop(): Promise<void>;
   inFlight(): number;
@@ -52,8 +60,8 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
       wakeUp = done;
     });
 
-  const launch = (task: WorkerTask) => {
-    const promise: Promise<void> = task(abort.signal)
+  const launch = (task: WorkerTask, signal = abort.signal) => {
+    const promise: Promise<void> = task(signal)
       .catch(options.onError)
       .finally(() => {
         running.delete(promise);
@@ -62,21 +70,24 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
     running.add(promise);
   };
 
+  /** The tasks of what is due now, as many as there is room for; none when a claim fails. */
+  const claimFree = (): WorkerTask[] => {
+    const free = concurrency - running.size;
+    if (free <= 0) return [];
+    try {
+      return options.claim(free);
+    } catch (error) {
+      options.onError(error);
+      return [];
+    }
+  };
+
   const run = async () => {
     while (!stopped) {
       wakePending = false;
-      let started = 0;
-      const free = concurrency - running.size;
-      if (free > 0) {
-        try {
-          const tasks = options.claim(free);
-          for (const task of tasks) launch(task);
-          started = tasks.length;
-        } catch (error) {
-          options.onError(error);
-        }
-      }
-      if (started > 0) {
+      const tasks = claimFree();
+      for (const task of tasks) launch(task);
+      if (tasks.length > 0) {
         // Let the event loop breathe between claims when a backlog drains.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
@@ -94,6 +105,15 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
       loop = run();
     },
     wake,
+    claimWithin() {
+      const tasks = stopped ? [] : claimFree();
+      return (committed) => {
+        const signal = committed ? abort.signal : AbortSignal.abort();
+        for (const task of tasks) launch(task, signal);
+        // A finished task wakes the loop; without one it looks again now.
+        if (tasks.length === 0) wake();
+      };
+    },
     async stop() {
       stopped = true;
       wake();

@@ -1,4 +1,35 @@
-import type { ConnectorStorage } from "./index";
+import type { CommitOutcome, ConnectorStorage } from "./index";
+
+/** What starts the tasks a worker claimed inside a transaction, told whether it committed. */
+export type ClaimedStart = (committed: boolean) => void;
+
+/**
+ * `commit` of `writes` with `claimWithin` (a worker's claim) run last in the same transaction, so
+ * the leases it takes commit with the rows the writes stored; its tasks start once the transaction
+ * is over. One outcome per write, in order.
+ */
+export function commitThenClaim<T>(
+  commit: (writes: Array<() => unknown>) => Array<CommitOutcome<unknown>>,
+  writes: ReadonlyArray<() => T>,
+  claimWithin: () => ClaimedStart | undefined,
+): Array<CommitOutcome<T>> {
+  let start: ClaimedStart | undefined;
+  let outcomes: Array<CommitOutcome<unknown>>;
+  try {
+    outcomes = commit([
+      ...writes,
+      () => {
+        start = claimWithin();
+      },
+    ]);
+  } catch (error) {
+    start?.(false);
+    throw error;
+  }
+  // The claim's own outcome says whether the transaction it ran in committed.
+  start?.(outcomes[writes.length]?.ok === true);
+  return outcomes.slice(0, writes.length) as Array<CommitOutcome<T>>;
+}
 
 type Waiting = { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
@@ -9,6 +40,11 @@ export interface GroupCommitOptions {
    * for writes something outside is answered or acked on.
    */
   fsync?: boolean;
+  /**
+   * Run inside each group's transaction after its writes (a worker's `claimWithin`): what it
+   * returns is called once the transaction is over, with whether it committed.
+   */
+  claimWithin?: () => ClaimedStart;
 }
 
 /**
@@ -27,9 +63,11 @@ export function createGroupCommit(
   const flush = () => {
     const batch = waiting;
     waiting = [];
-    let outcomes: ReturnType<typeof commit>;
+    const writes = batch.map(({ write }) => write);
+    const claim = options.claimWithin;
+    let outcomes: Array<CommitOutcome<unknown>>;
     try {
-      outcomes = commit(batch.map(({ write }) => write));
+      outcomes = claim ? commitThenClaim(commit, writes, claim) : commit(writes);
     } catch (error) {
       // Not even begun (the database closed, a pragma refused): every write of the group failed.
       for (const { reject } of batch) reject(error);

@@ -16,7 +16,7 @@ export {
   type DeadLetterRow,
   type DeadLetterStore,
 } from "./dead-letter-store";
-export { createGroupCommit } from "./group-commit";
+export { type ClaimedStart, commitThenClaim, createGroupCommit } from "./group-commit";
 export type { IdempotencyRecord, IdempotencyStore } from "./idempotency-store";
 export type { InboxRow, InboxStatus, InboxStore, NewInboxMessage } from "./inbox-store";
 export type { JobRow, JobState, JobStore } from "./job-store";

@@ -1,0 +1,211 @@
+import { type Clock, systemClock } from "@clawdentity/sdk";
+import BetterSqlite3 from "better-sqlite3";
+import { describe, expect, it, vi } from "vitest";
+import { createCircuitBreaker } from "../src/circuit-breaker";
+import { connectorTuningSchema } from "../src/config";
+import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "../src/inbox";
+import { silentLogger } from "../src/logger";
+import { createConnectorMetrics } from "../src/metrics";
+import type { RemoteOutcome } from "../src/proxy";
+import { createWorkerLoop, resolveRetryPolicy } from "../src/runtime";
+import { type ConnectorStorage, createGroupCommit } from "../src/storage";
+import { createWebhookPause } from "../src/webhook";
+import { createDeliverFrame, useTempStorage } from "./helpers";
+
+const SENDER = "did:claw:agent:01HSENDER0000000000000000";
+const RECIPIENT = "did:claw:agent:01HRECIPIENT00000000000000";
+const T0 = 1_800_000_000_000;
+
+const openStorage = useTempStorage("claim-within");
+
+/** The row's lease as another connection sees it: only what was committed. */
+function committedLease(storage: ConnectorStorage, table: "inbox" | "outbox", where: string): number | null {
+  const reader = new BetterSqlite3(storage.db.name, { readonly: true });
+  try {
+    return (reader.prepare(`SELECT lease_until FROM ${table} WHERE ${where}`).get() as { lease_until: number | null })
+      .lease_until;
+  } finally {
+    reader.close();
+  }
+}
+
+/** A transaction that runs every write and then fails to commit, as a full disk would make it. */
+function failingCommit(storage: ConnectorStorage): ConnectorStorage["commitEach"] {
+  return (writes) => {
+    const error = new Error("disk I/O error");
+    try {
+      storage.db.transaction(() => {
+        for (const write of writes) write();
+        throw error;
+      })();
+    } catch {
+      // rolled back
+    }
+    return writes.map(() => ({ ok: false as const, error }));
+  };
+}
+
+/** A real webhook worker whose runtime answers when the test says; records each call's signal. */
+function startWebhookWorker(storage: ConnectorStorage) {
+  const tuning = connectorTuningSchema.parse({});
+  const calls: Array<{ messageId: string; aborted: boolean; answer: (outcome: RemoteOutcome) => void }> = [];
+  const webhook = {
+    post: (input: { messageId: string }, signal: AbortSignal) =>
+      new Promise<RemoteOutcome>((answer) => {
+        calls.push({ messageId: input.messageId, aborted: signal.aborted, answer });
+        if (signal.aborted) answer({ kind: "aborted" });
+      }),
+    setTarget() {},
+  };
+  const breaker = createCircuitBreaker({ failureThreshold: 5, openMs: 30_000, clock: systemClock });
+  const context = {
+    storage,
+    clock: systemClock,
+    random: Math.random,
+    tuning,
+    metrics: createConnectorMetrics(),
+    logger: silentLogger,
+  };
+  const worker = createWebhookDeliveryWorker({
+    ...context,
+    webhook,
+    breaker,
+    pause: createWebhookPause({
+      clock: systemClock,
+      policy: resolveRetryPolicy(tuning, "webhook", Math.random),
+      logger: silentLogger,
+      onResume: () => undefined,
+    }),
+    onReceiptQueued: () => undefined,
+  });
+  return { context, worker, calls, breaker };
+}
+
+describe("a new row is leased in the transaction that stores it", () => {
+  it("a stored deliver frame: the webhook worker's claim runs inside the inbox commit and its call starts in the same turn", async () => {
+    const storage = openStorage();
+    const { context, worker, calls } = startWebhookWorker(storage);
+    const claimedInTransaction: boolean[] = [];
+    const claimDue = storage.inbox.claimDue;
+    vi.spyOn(storage.inbox, "claimDue").mockImplementation((options) => {
+      claimedInTransaction.push(storage.db.inTransaction);
+      return claimDue(options);
+    });
+    worker.start();
+    try {
+      // The loop's own first look finds nothing and sleeps.
+      await vi.waitFor(() => expect(claimedInTransaction).toEqual([false]));
+      const handle = createDeliverFrameHandler({
+        ...context,
+        agentDid: RECIPIENT,
+        claimStored: () => worker.claimWithin(),
+        onReceiptQueued: () => undefined,
+      });
+      const frame = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+
+      const [decision] = handle([frame]);
+
+      expect(decision).toEqual({ accepted: true, duplicate: false });
+      // Claimed inside the storing transaction, and the call began before the handler returned.
+      expect(claimedInTransaction).toEqual([false, true]);
+      expect(calls.map((call) => [call.messageId, call.aborted])).toEqual([[frame.messageId, false]]);
+      expect(committedLease(storage, "inbox", `message_id = '${frame.messageId}'`)).not.toBeNull();
+
+      calls[0]?.answer({ kind: "accepted" });
+      await vi.waitFor(() => expect(storage.inbox.countByStatus().delivered).toBe(1));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("an inbox commit that fails: the frame is refused, its claimed call starts aborted and hands its permit back", async () => {
+    const storage = openStorage();
+    const { context, worker, calls, breaker } = startWebhookWorker(storage);
+    worker.start();
+    try {
+      const handle = createDeliverFrameHandler({
+        ...context,
+        storage: { ...storage, commitEach: failingCommit(storage) },
+        agentDid: RECIPIENT,
+        claimStored: () => worker.claimWithin(),
+        onReceiptQueued: () => undefined,
+      });
+      const frame = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+
+      const [decision] = handle([frame]);
+
+      expect(decision).toEqual({ accepted: false, duplicate: false, reason: "storage_unavailable" });
+      expect(calls.map((call) => [call.messageId, call.aborted])).toEqual([[frame.messageId, true]]);
+      expect(storage.inbox.countByStatus()).toMatchObject({ pending: 0, delivered: 0 });
+      await vi.waitFor(() => expect(worker.inFlight()).toBe(0));
+      // The aborted call spent nothing: the circuit is closed with no failure counted.
+      expect(breaker.snapshot()).toMatchObject({ state: "closed", consecutiveFailures: 0 });
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("an outbound submit: the group commit's claim sees the new row inside the transaction; nothing claimed wakes the loop", async () => {
+    const storage = openStorage();
+    const clock: Clock = { nowMs: () => T0 };
+    const claims: Array<{ inTransaction: boolean; rows: string[] }> = [];
+    const started: string[] = [];
+    let claimable = true;
+    const loop = createWorkerLoop({
+      name: "outbox",
+      clock,
+      concurrency: 4,
+      maxIdleMs: 60_000,
+      claim(limit) {
+        const rows = claimable ? storage.outbox.claimDue({ now: T0, leaseMs: 60_000, limit }) : [];
+        claims.push({ inTransaction: storage.db.inTransaction, rows: rows.map((row) => row.messageId) });
+        return rows.map((row) => async () => {
+          started.push(row.messageId);
+        });
+      },
+      nextWakeAt: () => null,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const commitSoon = createGroupCommit(storage, { claimWithin: () => loop.claimWithin() });
+    const queue = (messageId: string) => () =>
+      storage.outbox.insert(
+        {
+          messageId,
+          correlationId: messageId,
+          toAgentDid: RECIPIENT,
+          payload: "{}",
+          conversationId: null,
+          replyTo: null,
+          priority: "normal",
+          traceparent: null,
+        },
+        { now: T0, ttlMs: 3_600_000 },
+      );
+    loop.start();
+    try {
+      await vi.waitFor(() => expect(claims).toHaveLength(1));
+      await Promise.all([
+        commitSoon(queue("01KA0000000000000000000001")),
+        commitSoon(queue("01KA0000000000000000000002")),
+      ]);
+      expect(claims[1]).toEqual({
+        inTransaction: true,
+        rows: ["01KA0000000000000000000001", "01KA0000000000000000000002"],
+      });
+      expect(started).toEqual(["01KA0000000000000000000001", "01KA0000000000000000000002"]);
+      expect(committedLease(storage, "outbox", "message_id = '01KA0000000000000000000002'")).not.toBeNull();
+
+      // With nothing it may claim now (a breaker open, a pause), the loop is woken to look again itself.
+      await vi.waitFor(() => expect(claims.length).toBeGreaterThanOrEqual(3));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = claims.length;
+      claimable = false;
+      await commitSoon(queue("01KA0000000000000000000003"));
+      await vi.waitFor(() => expect(claims.slice(before).map((claim) => claim.inTransaction)).toEqual([true, false]));
+    } finally {
+      await loop.stop();
+    }
+  });
+});
