@@ -29,6 +29,22 @@ function committedLease(storage: ConnectorStorage, table: "inbox" | "outbox", wh
   }
 }
 
+/** A write that queues an outbound message. */
+const queueOutbound = (storage: ConnectorStorage, messageId: string) => () =>
+  storage.outbox.insert(
+    {
+      messageId,
+      correlationId: messageId,
+      toAgentDid: RECIPIENT,
+      payload: "{}",
+      conversationId: null,
+      replyTo: null,
+      priority: "normal",
+      traceparent: null,
+    },
+    { now: T0, ttlMs: 3_600_000 },
+  );
+
 /** A transaction that runs every write and then fails to commit, as a full disk would make it. */
 function failingCommit(storage: ConnectorStorage): ConnectorStorage["commitEach"] {
   return (writes) => {
@@ -46,7 +62,10 @@ function failingCommit(storage: ConnectorStorage): ConnectorStorage["commitEach"
 }
 
 /** A real webhook worker whose runtime answers when the test says; records each call's signal. */
-function startWebhookWorker(storage: ConnectorStorage) {
+function startWebhookWorker(
+  storage: ConnectorStorage,
+  breaker = createCircuitBreaker({ failureThreshold: 5, openMs: 30_000, clock: systemClock }),
+) {
   const tuning = connectorTuningSchema.parse({});
   const calls: Array<{ messageId: string; aborted: boolean; answer: (outcome: RemoteOutcome) => void }> = [];
   const webhook = {
@@ -57,7 +76,6 @@ function startWebhookWorker(storage: ConnectorStorage) {
       }),
     setTarget() {},
   };
-  const breaker = createCircuitBreaker({ failureThreshold: 5, openMs: 30_000, clock: systemClock });
   const context = {
     storage,
     clock: systemClock,
@@ -118,31 +136,86 @@ describe("a new row is leased in the transaction that stores it", () => {
     }
   });
 
-  it("an inbox commit that fails: the frame is refused, its claimed call starts aborted and hands its permit back", async () => {
+  it("an inbox commit that fails: the frame is refused, its claimed calls start aborted and release no lease another claim holds", async () => {
     const storage = openStorage();
-    const { context, worker, calls, breaker } = startWebhookWorker(storage);
+    const { context, worker, calls } = startWebhookWorker(storage);
     worker.start();
-    try {
-      const handle = createDeliverFrameHandler({
+    // The loop's first look finds nothing; it sleeps for `maxIdleMs` (5 s).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A message already due, waiting for the worker's next look.
+    const waiting = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+    storage.inbox.accept(
+      {
+        senderDid: SENDER,
+        messageId: waiting.messageId ?? waiting.id,
+        correlationId: waiting.id,
+        toAgentDid: RECIPIENT,
+        payload: "{}",
+        conversationId: null,
+        replyTo: null,
+        priority: "normal",
+      },
+      { now: systemClock.nowMs(), ttlMs: 60_000 },
+    );
+    const handlerWith = (store: ConnectorStorage) =>
+      createDeliverFrameHandler({
         ...context,
-        storage: { ...storage, commitEach: failingCommit(storage) },
+        storage: store,
         agentDid: RECIPIENT,
         claimStored: () => worker.claimWithin(),
         onReceiptQueued: () => undefined,
       });
-      const frame = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+    const failing = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+    const next = createDeliverFrame({ from: SENDER, to: RECIPIENT });
 
-      const [decision] = handle([frame]);
+    // The failed commit claims the waiting message and its own; the next commit, in the same turn,
+    // claims the waiting message again and the next one (the rolled-back row's seq is reused).
+    const [refused] = handlerWith({ ...storage, commitEach: failingCommit(storage) })([failing]);
+    const [accepted] = handlerWith(storage)([next]);
 
-      expect(decision).toEqual({ accepted: false, duplicate: false, reason: "storage_unavailable" });
-      expect(calls.map((call) => [call.messageId, call.aborted])).toEqual([[frame.messageId, true]]);
-      expect(storage.inbox.countByStatus()).toMatchObject({ pending: 0, delivered: 0 });
-      await vi.waitFor(() => expect(worker.inFlight()).toBe(0));
-      // The aborted call spent nothing: the circuit is closed with no failure counted.
-      expect(breaker.snapshot()).toMatchObject({ state: "closed", consecutiveFailures: 0 });
-    } finally {
-      await worker.stop();
-    }
+    expect(refused).toEqual({ accepted: false, duplicate: false, reason: "storage_unavailable" });
+    expect(accepted).toEqual({ accepted: true, duplicate: false });
+    const started = calls.map((call) => [call.messageId, call.aborted]);
+    expect(started).toEqual([
+      [waiting.messageId, true],
+      [failing.messageId, true],
+      [waiting.messageId, false],
+      [next.messageId, false],
+    ]);
+    // The aborted calls have settled: the leases the committed claim took are still held.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toHaveLength(4);
+    expect(committedLease(storage, "inbox", `message_id = '${waiting.messageId}'`)).not.toBeNull();
+    expect(committedLease(storage, "inbox", `message_id = '${next.messageId}'`)).not.toBeNull();
+    for (const call of calls.filter((entry) => !entry.aborted)) call.answer({ kind: "accepted" });
+    await vi.waitFor(() => expect(storage.inbox.countByStatus()).toMatchObject({ pending: 0, delivered: 2 }));
+    await worker.stop();
+  });
+
+  it("a claimed call whose commit failed hands its circuit permit back: the half-open circuit's trial is free again", async () => {
+    const storage = openStorage();
+    const breaker = createCircuitBreaker({ failureThreshold: 1, openMs: 1, clock: systemClock });
+    breaker.acquire()?.fail();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const { context, worker, calls } = startWebhookWorker(storage, breaker);
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const handle = createDeliverFrameHandler({
+      ...context,
+      storage: { ...storage, commitEach: failingCommit(storage) },
+      agentDid: RECIPIENT,
+      claimStored: () => worker.claimWithin(),
+      onReceiptQueued: () => undefined,
+    });
+    const frame = createDeliverFrame({ from: SENDER, to: RECIPIENT });
+
+    handle([frame]);
+
+    expect(calls.map((call) => [call.messageId, call.aborted])).toEqual([[frame.messageId, true]]);
+    await vi.waitFor(() => expect(worker.inFlight()).toBe(0));
+    expect(breaker.snapshot().state).toBe("half_open");
+    expect(breaker.acquire()?.trial).toBe(true);
+    await worker.stop();
   });
 
   it("an outbound submit: the group commit's claim sees the new row inside the transaction; nothing claimed wakes the loop", async () => {
@@ -169,20 +242,7 @@ describe("a new row is leased in the transaction that stores it", () => {
       },
     });
     const commitSoon = createGroupCommit(storage, { claimWithin: () => loop.claimWithin() });
-    const queue = (messageId: string) => () =>
-      storage.outbox.insert(
-        {
-          messageId,
-          correlationId: messageId,
-          toAgentDid: RECIPIENT,
-          payload: "{}",
-          conversationId: null,
-          replyTo: null,
-          priority: "normal",
-          traceparent: null,
-        },
-        { now: T0, ttlMs: 3_600_000 },
-      );
+    const queue = (messageId: string) => queueOutbound(storage, messageId);
     loop.start();
     try {
       await vi.waitFor(() => expect(claims).toHaveLength(1));
@@ -205,6 +265,43 @@ describe("a new row is leased in the transaction that stores it", () => {
       await commitSoon(queue("01KA0000000000000000000003"));
       await vi.waitFor(() => expect(claims.slice(before).map((claim) => claim.inTransaction)).toEqual([true, false]));
     } finally {
+      await loop.stop();
+    }
+  });
+
+  it("a claim that takes part of what is due (one batch) leaves the rest to the loop's next turn", async () => {
+    const storage = openStorage();
+    const clock: Clock = { nowMs: () => T0 };
+    const started: string[] = [];
+    // Every call stays in flight until the end: no finished call wakes the loop.
+    let finish = () => {};
+    const inFlight = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const loop = createWorkerLoop({
+      name: "outbox",
+      clock,
+      concurrency: 4,
+      maxIdleMs: 60_000,
+      // One row a claim, as one batch request is one task.
+      claim: (limit) =>
+        storage.outbox.claimDue({ now: T0, leaseMs: 60_000, limit: Math.min(limit, 1) }).map((row) => () => {
+          started.push(row.messageId);
+          return inFlight;
+        }),
+      nextWakeAt: () => null,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const commitSoon = createGroupCommit(storage, { claimWithin: () => loop.claimWithin() });
+    loop.start();
+    try {
+      const ids = ["01KA0000000000000000000011", "01KA0000000000000000000012", "01KA0000000000000000000013"];
+      await Promise.all(ids.map((id) => commitSoon(queueOutbound(storage, id))));
+      await vi.waitFor(() => expect(started).toEqual(ids), { timeout: 2_000 });
+    } finally {
+      finish();
       await loop.stop();
     }
   });

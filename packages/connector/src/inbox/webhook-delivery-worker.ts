@@ -6,6 +6,7 @@ import { toErrorMessage } from "../logger";
 import type { RemoteOutcome } from "../proxy";
 import {
   callGuarded,
+  claimRolledBack,
   claimWithPermits,
   computeRetryDelayMs,
   createWorkerLoop,
@@ -73,7 +74,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
   // deliveries answered in one turn are settled in one commit.
   const settleSoon = createGroupCommit(storage, { fsync: false });
 
-  const settle = async (row: InboxRow, outcome: RemoteOutcome) => {
+  const settle = async (row: InboxRow, outcome: RemoteOutcome, signal: AbortSignal) => {
     const now = clock.nowMs();
     metrics.webhookDeliveries.inc({ outcome: outcome.kind });
     pause.record(outcome);
@@ -88,7 +89,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
       deps.onReceiptQueued();
       return;
     }
-    if (outcome.kind === "aborted") return storage.inbox.release(row.seq);
+    if (outcome.kind === "aborted") return claimRolledBack(signal) ? undefined : storage.inbox.release(row.seq);
     if (outcome.kind === "permanent") return deadLetter(row, outcome.reason, outcome.error, 1);
     if (outcome.kind === "misconfigured") {
       // Spends no attempt: a wrong URL or token must not use up the backlog, only its TTL may. The
@@ -120,7 +121,7 @@ export function createWebhookDeliveryWorker(deps: WebhookDeliveryDeps): WorkerLo
         signal,
       ),
     );
-    await settle(row, outcome);
+    await settle(row, outcome, signal);
   };
 
   const expireDue = () => {

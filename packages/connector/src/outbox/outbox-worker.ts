@@ -6,6 +6,7 @@ import { type ProxyClient, type RemoteOutcome, toBatchOutcome, toProxyOutcome } 
 import {
   acquirePermits,
   callGuarded,
+  claimRolledBack,
   claimWithPermits,
   computeRetryDelayMs,
   createWorkerLoop,
@@ -89,7 +90,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   };
 
-  const settle = async (row: OutboxRow, outcome: RemoteOutcome) => {
+  const settle = async (row: OutboxRow, outcome: RemoteOutcome, signal: AbortSignal) => {
     if (outcome.kind === "accepted") return markRelayed([row]);
     const now = clock.nowMs();
     metrics.outboundRelayAttempts.inc({ outcome: outcome.kind });
@@ -138,7 +139,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         deadLetter(row, outcome.reason, outcome.error, 1);
         return;
       case "aborted":
-        storage.outbox.release(row.messageId);
+        if (!claimRolledBack(signal)) storage.outbox.release(row.messageId);
         return;
     }
   };
@@ -147,7 +148,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     const outcome = await callGuarded(permit, async () =>
       toProxyOutcome(await proxy.post(RELAY_PATHS.messages, row.payload, toRelayHeaders(row), signal), clock.nowMs()),
     );
-    await settle(row, outcome);
+    await settle(row, outcome, signal);
   };
 
   // Until a proxy answers that it has no batch route, what is ready goes in one batch request.
@@ -163,7 +164,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       // An older proxy: the rows go back untouched and are sent one by one from now on.
       return batch.kind === "whole" ? batch.outcome : { kind: batch.kind === "items" ? "accepted" : "aborted" };
     });
-    await settleBatch({ rows, outcomes, whole, settle, settleAccepted: markRelayed });
+    await settleBatch({
+      rows,
+      outcomes,
+      whole,
+      settle: (row, outcome) => settle(row, outcome, signal),
+      settleAccepted: markRelayed,
+    });
   };
 
   /** One permit for one batch of what is ready (most urgent first); a lone row takes the single route. */

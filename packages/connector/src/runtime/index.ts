@@ -1,3 +1,9 @@
 export { acquirePermits, callGuarded, claimWithPermits, settleBatch, toNextWakeAt } from "./guarded-call";
 export { computeRetryDelayMs, type RetryPolicy, resolveRetryPolicy } from "./retry-delay";
-export { createWorkerLoop, type WorkerLoop, type WorkerLoopOptions, type WorkerTask } from "./worker-loop";
+export {
+  claimRolledBack,
+  createWorkerLoop,
+  type WorkerLoop,
+  type WorkerLoopOptions,
+  type WorkerTask,
+} from "./worker-loop";

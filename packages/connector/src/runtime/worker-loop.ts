@@ -1,5 +1,17 @@
 import type { Clock } from "@clawdentity/sdk";
 
+/** The abort reason of tasks whose claim was rolled back with the transaction it ran in. */
+const ROLLED_BACK = new Error("the transaction that claimed this task's rows did not commit");
+
+/**
+ * True when a task's claim was rolled back with the caller's transaction (`claimWithin`): its rows
+ * hold no lease of its own, so it gives back its permit but must not release a row another claim
+ * may hold by now.
+ */
+export function claimRolledBack(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason === ROLLED_BACK;
+}
+
 /** One unit of claimed work; it must settle its row itself (done, retry, or released). */
 export type WorkerTask = (signal: AbortSignal) => Promise<void>;
 
@@ -24,8 +36,12 @@ export interface WorkerLoop {
    * Claims what is due now from inside the caller's open transaction, which has just stored new
    * rows: their leases commit with them, so a new row goes without a claim commit of its own or a
    * turn of the loop. Returns what starts the claimed tasks once that transaction is over: given
-   * `false` (it did not commit) they start aborted, so each hands its row and permit back. With
-   * nothing claimed, the loop is woken to look again itself.
+   * `false` (it did not commit) they start aborted (`claimRolledBack`), so each hands its permit
+   * back and leaves its rows alone. The loop then looks again itself (at once when nothing was
+   * claimed, on its next turn otherwise: one claim may not take all that is due, as a batch).
+   * What the claim does besides leasing (expiring rows into dead letters) is written in that
+   * transaction too: rolled back with it, it is done again by the next claim, whose counters and
+   * logs then count it a second time.
    */
   claimWithin(): (committed: boolean) => void;
   /** Stops claiming, aborts in-flight calls (their rows go back untouched) and waits for them. */
@@ -108,10 +124,11 @@ export function createWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
     claimWithin() {
       const tasks = stopped ? [] : claimFree();
       return (committed) => {
-        const signal = committed ? abort.signal : AbortSignal.abort();
+        const signal = committed ? abort.signal : AbortSignal.abort(ROLLED_BACK);
         for (const task of tasks) launch(task, signal);
-        // A finished task wakes the loop; without one it looks again now.
+        // After the calls just started have gone out, as the loop does after its own claims.
         if (tasks.length === 0) wake();
+        else setImmediate(wake);
       };
     },
     async stop() {
