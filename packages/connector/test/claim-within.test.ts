@@ -1,16 +1,18 @@
 import { type Clock, systemClock } from "@clawdentity/sdk";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
-import { createCircuitBreaker } from "../src/circuit-breaker";
-import { connectorTuningSchema } from "../src/config";
-import { createDeliverFrameHandler, createWebhookDeliveryWorker } from "../src/inbox";
-import { silentLogger } from "../src/logger";
-import { createConnectorMetrics } from "../src/metrics";
+import { type CircuitBreaker, createCircuitBreaker } from "../src/circuit-breaker";
+import { createDeliverFrameHandler } from "../src/inbox";
 import type { RemoteOutcome } from "../src/proxy";
-import { createWorkerLoop, resolveRetryPolicy } from "../src/runtime";
+import { createWorkerLoop } from "../src/runtime";
 import { type ConnectorStorage, createGroupCommit } from "../src/storage";
-import { createWebhookPause } from "../src/webhook";
-import { createDeliverFrame, useTempStorage } from "./helpers";
+import {
+  createDeliverFrame,
+  createTestWebhookWorker,
+  inboundMessage,
+  outboundMessage,
+  useTempStorage,
+} from "./helpers";
 
 const SENDER = "did:claw:agent:01HSENDER0000000000000000";
 const RECIPIENT = "did:claw:agent:01HRECIPIENT00000000000000";
@@ -31,19 +33,7 @@ function committedLease(storage: ConnectorStorage, table: "inbox" | "outbox", wh
 
 /** A write that queues an outbound message. */
 const queueOutbound = (storage: ConnectorStorage, messageId: string) => () =>
-  storage.outbox.insert(
-    {
-      messageId,
-      correlationId: messageId,
-      toAgentDid: RECIPIENT,
-      payload: "{}",
-      conversationId: null,
-      replyTo: null,
-      priority: "normal",
-      traceparent: null,
-    },
-    { now: T0, ttlMs: 3_600_000 },
-  );
+  storage.outbox.insert(outboundMessage(messageId, RECIPIENT), { now: T0, ttlMs: 3_600_000 });
 
 /** A transaction that runs every write and then fails to commit, as a full disk would make it. */
 function failingCommit(storage: ConnectorStorage): ConnectorStorage["commitEach"] {
@@ -62,11 +52,7 @@ function failingCommit(storage: ConnectorStorage): ConnectorStorage["commitEach"
 }
 
 /** A real webhook worker whose runtime answers when the test says; records each call's signal. */
-function startWebhookWorker(
-  storage: ConnectorStorage,
-  breaker = createCircuitBreaker({ failureThreshold: 5, openMs: 30_000, clock: systemClock }),
-) {
-  const tuning = connectorTuningSchema.parse({});
+function startWebhookWorker(storage: ConnectorStorage, breaker?: CircuitBreaker) {
   const calls: Array<{ messageId: string; aborted: boolean; answer: (outcome: RemoteOutcome) => void }> = [];
   const webhook = {
     post: (input: { messageId: string }, signal: AbortSignal) =>
@@ -76,27 +62,7 @@ function startWebhookWorker(
       }),
     setTarget() {},
   };
-  const context = {
-    storage,
-    clock: systemClock,
-    random: Math.random,
-    tuning,
-    metrics: createConnectorMetrics(),
-    logger: silentLogger,
-  };
-  const worker = createWebhookDeliveryWorker({
-    ...context,
-    webhook,
-    breaker,
-    pause: createWebhookPause({
-      clock: systemClock,
-      policy: resolveRetryPolicy(tuning, "webhook", Math.random),
-      logger: silentLogger,
-      onResume: () => undefined,
-    }),
-    onReceiptQueued: () => undefined,
-  });
-  return { context, worker, calls, breaker };
+  return { ...createTestWebhookWorker(storage, webhook, breaker), calls };
 }
 
 describe("a new row is leased in the transaction that stores it", () => {
@@ -144,19 +110,10 @@ describe("a new row is leased in the transaction that stores it", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     // A message already due, waiting for the worker's next look.
     const waiting = createDeliverFrame({ from: SENDER, to: RECIPIENT });
-    storage.inbox.accept(
-      {
-        senderDid: SENDER,
-        messageId: waiting.messageId ?? waiting.id,
-        correlationId: waiting.id,
-        toAgentDid: RECIPIENT,
-        payload: "{}",
-        conversationId: null,
-        replyTo: null,
-        priority: "normal",
-      },
-      { now: systemClock.nowMs(), ttlMs: 60_000 },
-    );
+    storage.inbox.accept(inboundMessage({ messageId: waiting.id, senderDid: SENDER, toAgentDid: RECIPIENT }), {
+      now: systemClock.nowMs(),
+      ttlMs: 60_000,
+    });
     const handlerWith = (store: ConnectorStorage) =>
       createDeliverFrameHandler({
         ...context,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type ConnectorStorage, openConnectorStorage } from "../src";
+import { outboundMessage } from "./helpers";
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -27,19 +28,7 @@ function open(synchronous?: "FULL" | "NORMAL"): ConnectorStorage {
 }
 
 function queue(storage: ConnectorStorage, messageId: string): void {
-  storage.outbox.insert(
-    {
-      messageId,
-      correlationId: messageId,
-      toAgentDid: "did:claw:agent:peer",
-      payload: "{}",
-      conversationId: null,
-      replyTo: null,
-      priority: "normal",
-      traceparent: null,
-    },
-    { now: T0, ttlMs: HOUR },
-  );
+  storage.outbox.insert(outboundMessage(messageId, "did:claw:agent:peer"), { now: T0, ttlMs: HOUR });
 }
 
 const ID = "01KA0000000000000000000001";

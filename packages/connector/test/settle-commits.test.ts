@@ -1,14 +1,8 @@
 import { createUlid, systemClock } from "@clawdentity/sdk";
 import { describe, expect, it, vi } from "vitest";
-import { createCircuitBreaker } from "../src/circuit-breaker";
 import { connectorTuningSchema } from "../src/config";
-import { createWebhookDeliveryWorker } from "../src/inbox";
-import { silentLogger } from "../src/logger";
-import { createConnectorMetrics } from "../src/metrics";
 import type { RemoteOutcome } from "../src/proxy";
-import { resolveRetryPolicy } from "../src/runtime";
-import { createWebhookPause } from "../src/webhook";
-import { useTempStorage } from "./helpers";
+import { createTestWebhookWorker, inboundMessage, useTempStorage } from "./helpers";
 
 const ROWS = 6;
 const SENDER = "did:claw:agent:01HSENDER0000000000000000";
@@ -23,19 +17,10 @@ describe("deliveries answered together are settled in one commit", () => {
     const now = systemClock.nowMs();
     const ids = Array.from({ length: ROWS }, () => createUlid());
     for (const messageId of ids) {
-      storage.inbox.accept(
-        {
-          senderDid: SENDER,
-          messageId,
-          correlationId: messageId,
-          toAgentDid: RECIPIENT,
-          payload: "{}",
-          conversationId: null,
-          replyTo: null,
-          priority: "normal",
-        },
-        { now, ttlMs: tuning.webhookTtlMs },
-      );
+      storage.inbox.accept(inboundMessage({ messageId, senderDid: SENDER, toAgentDid: RECIPIENT }), {
+        now,
+        ttlMs: tuning.webhookTtlMs,
+      });
     }
 
     // The runtime answers nothing until every call is in flight, then all six in the same turn.
@@ -45,23 +30,7 @@ describe("deliveries answered together are settled in one commit", () => {
       setTarget() {},
     };
     const settleCommits = vi.spyOn(storage, "commitEachWithoutFsync");
-    const worker = createWebhookDeliveryWorker({
-      storage,
-      clock: systemClock,
-      random: Math.random,
-      tuning,
-      metrics: createConnectorMetrics(),
-      logger: silentLogger,
-      webhook,
-      breaker: createCircuitBreaker({ failureThreshold: 5, openMs: 30_000, clock: systemClock }),
-      pause: createWebhookPause({
-        clock: systemClock,
-        policy: resolveRetryPolicy(tuning, "webhook", Math.random),
-        logger: silentLogger,
-        onResume: () => undefined,
-      }),
-      onReceiptQueued: () => undefined,
-    });
+    const { worker } = createTestWebhookWorker(storage, webhook);
     worker.start();
     try {
       await vi.waitFor(() => expect(answers).toHaveLength(ROWS));

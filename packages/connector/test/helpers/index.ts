@@ -17,5 +17,6 @@ export { createDeliverFrame, createReceiptFrame, framesOfType } from "./frames";
 export { createTestIdentities, REGISTRY_URL, type TestAitInput, type TestIdentities } from "./identity";
 export { manyValuesJson, nestedJson } from "./json-text";
 export { type ConnectorRig, type RigSetupOptions, settle, useConnectorRig } from "./rig";
+export { createTestWebhookWorker, inboundMessage, outboundMessage } from "./stored-rows";
 export { useTempStorage } from "./temp-storage";
 export { type ApiResponse, FAST_TUNING, startTestConnector, type TestConnector } from "./test-connector";
