@@ -1,18 +1,23 @@
 import { performance } from "node:perf_hooks";
 import { createConnectorClient } from "../../packages/cli/src/http/index.ts";
-import { nodeSigning } from "../../packages/connector/src/http/index.ts";
-import { readAgentConfig, readAgentIdentity } from "../../packages/connector/src/index.ts";
+import { readAgentConfig } from "../../packages/connector/src/index.ts";
 import {
   type BillableOps,
   billableOpsResponseSchema,
-  CLAW_HEADERS,
   CONNECTOR_PATHS,
   outboundRequestSchema,
   RELAY_PATHS,
   relayMessageBatchResponseSchema,
 } from "../../packages/protocol/src/index.ts";
-import { createUlid, importEd25519Seed, signRequest } from "../../packages/sdk/src/index.ts";
-import { type AgentWorld, createAgentWorld, mapWithConcurrency, startScratchStack } from "../harness";
+import { createUlid } from "../../packages/sdk/src/index.ts";
+import {
+  type AgentWorld,
+  createAgentWorld,
+  createSignedPost,
+  mapWithConcurrency,
+  relaySigned,
+  startScratchStack,
+} from "../harness";
 import type { Arrivals } from "./arrivals";
 
 /**
@@ -48,25 +53,6 @@ export function watchWebhook(world: AgentWorld, agent: string, deliveries: Arriv
   });
 }
 
-/** A JSON `POST` signed as the agent whose AIT and private key are given, as its connector signs it. */
-async function postSigned(
-  url: URL,
-  body: string,
-  ait: string,
-  privateKey: CryptoKey,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  const claw = await signRequest({
-    method: "POST",
-    pathWithQuery: url.pathname,
-    body,
-    ait,
-    privateKey,
-    primitives: nodeSigning,
-  });
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...claw, ...headers }, body });
-}
-
 /** Signed `POST /v1/relay/messages` as `from` to `toDid`, `concurrency` in flight; arrival = the 202. */
 export async function relayAccept(input: {
   world: AgentWorld;
@@ -76,19 +62,13 @@ export async function relayAccept(input: {
   concurrency: number;
   arrivals: Arrivals;
 }): Promise<void> {
-  const identity = readAgentIdentity({ home: input.world.home, agentName: input.from });
-  const { privateKey } = await importEd25519Seed(identity.seed);
-  const url = new URL(RELAY_PATHS.messages, input.world.stack.proxyUrl);
-  await mapWithConcurrency(input.payloads, input.concurrency, async (payload) => {
-    const messageId = createUlid();
-    input.arrivals.sent(messageId);
-    const response = await postSigned(url, JSON.stringify(payload), identity.ait, privateKey, {
-      [CLAW_HEADERS.recipientAgentDid]: input.toDid,
-      [CLAW_HEADERS.messageId]: messageId,
-    });
-    await response.arrayBuffer();
-    if (response.status !== 202) throw new Error(`relay accept: ${response.status}`);
-    input.arrivals.arrived(messageId);
+  await relaySigned({
+    ...input,
+    onSent: (messageId) => input.arrivals.sent(messageId),
+    onAnswer: (messageId, status, body) => {
+      if (status !== 202) throw new Error(`relay accept: ${status} ${body}`);
+      input.arrivals.arrived(messageId);
+    },
   });
 }
 
@@ -105,9 +85,7 @@ export async function relayAcceptBatched(input: {
   concurrency: number;
   arrivals: Arrivals;
 }): Promise<void> {
-  const identity = readAgentIdentity({ home: input.world.home, agentName: input.from });
-  const { privateKey } = await importEd25519Seed(identity.seed);
-  const url = new URL(RELAY_PATHS.messagesBatch, input.world.stack.proxyUrl);
+  const post = await createSignedPost(input.world, input.from);
   const batches: unknown[][] = [];
   for (let start = 0; start < input.payloads.length; start += input.batchSize) {
     batches.push(input.payloads.slice(start, start + input.batchSize));
@@ -119,7 +97,7 @@ export async function relayAcceptBatched(input: {
       payload: JSON.stringify(payload),
     }));
     for (const message of messages) input.arrivals.sent(message.messageId);
-    const response = await postSigned(url, JSON.stringify({ messages }), identity.ait, privateKey);
+    const response = await post(RELAY_PATHS.messagesBatch, JSON.stringify({ messages }));
     if (response.status !== 200) throw new Error(`batched relay accept: ${response.status}`);
     const { results } = relayMessageBatchResponseSchema.parse(await response.json());
     const at = performance.now();

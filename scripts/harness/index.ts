@@ -49,6 +49,7 @@ export {
   startSecondProxyProcess,
 } from "./second-proxy-process";
 export { createSeededRandom, resolveFaultSeed, type SeededRandom } from "./seeded-random";
+export { createSignedPost, relaySigned, type SignedPost } from "./signed-relay";
 export { type StackProcess, type StackProcessOptions, startStackProcess } from "./stack-process";
 export { startTcpForwarder, type TcpForwarder } from "./tcp-forwarder";
 export {

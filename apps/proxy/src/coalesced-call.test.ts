@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createCoalescedCall } from "./coalesced-call";
+import { createCoalescedCall, WAITING_CHECK_MS } from "./coalesced-call";
 
 interface Call {
   key: string;
@@ -9,7 +9,9 @@ interface Call {
 }
 
 /** A coalesced call whose calls are recorded and answered when the test says. */
-function createRecorded(options: { maxItems?: number; maxBytes?: number; waitMs?: number } = {}) {
+function createRecorded(
+  options: { maxItems?: number; maxBytes?: number; waitMs?: number; callsPerLeader?: number } = {},
+) {
   const calls: Call[] = [];
   const coalesced = createCoalescedCall<string, string>({
     call: (_env, key, items) =>
@@ -24,6 +26,7 @@ function createRecorded(options: { maxItems?: number; maxBytes?: number; waitMs?
     maxItems: options.maxItems ?? 64,
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes, weigh: (item) => item.length }),
     ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+    ...(options.callsPerLeader === undefined ? {} : { callsPerLeader: options.callsPerLeader }),
   });
   const env = {} as Env;
   const background: Array<Promise<unknown>> = [];
@@ -191,5 +194,52 @@ describe("createCoalescedCall", () => {
     expect(recorded.background).toHaveLength(3);
     recorded.calls[0]?.answer();
     await Promise.all([first, second, ...recorded.background]);
+  });
+  it("a waiting request takes its results from a timer of its own, never from the leader's promises", async () => {
+    vi.useFakeTimers();
+    try {
+      const recorded = createRecorded();
+      const settled: string[] = [];
+      const first = recorded.submit("a", ["m1"]).then((results) => settled.push(...results));
+      await recorded.turns();
+      const second = recorded.submit("a", ["m2"]).then((results) => settled.push(...results));
+      recorded.calls[0]?.answer();
+      await recorded.turns();
+      // The leader's own results come with its call; it makes the next call, for m2, at once.
+      expect(settled).toEqual(["m1:ok"]);
+      expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
+      recorded.calls[1]?.answer();
+      await recorded.turns();
+      // m2's results are written, but m2 reads them only when its own timer fires.
+      expect(settled).toEqual(["m1:ok"]);
+      await vi.advanceTimersByTimeAsync(WAITING_CHECK_MS);
+      expect(settled).toEqual(["m1:ok", "m2:ok"]);
+      await Promise.all([first, second]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a leader stops after its calls in a row; a waiting request leads from its own timer", async () => {
+    vi.useFakeTimers();
+    try {
+      const recorded = createRecorded({ maxItems: 1, callsPerLeader: 2 });
+      const answers = [recorded.submit("a", ["m1"])];
+      await recorded.turns();
+      answers.push(recorded.submit("a", ["m2"]), recorded.submit("a", ["m3"]));
+      recorded.calls[0]?.answer();
+      await recorded.turns();
+      recorded.calls[1]?.answer();
+      await recorded.turns();
+      // m1 made two calls and stopped; m3 waits with no leader until its own timer looks.
+      expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"]]);
+      await vi.advanceTimersByTimeAsync(WAITING_CHECK_MS);
+      expect(recorded.calls.map((call) => call.items)).toEqual([["m1"], ["m2"], ["m3"]]);
+      recorded.calls[2]?.answer();
+      await vi.advanceTimersByTimeAsync(WAITING_CHECK_MS);
+      expect(await Promise.all(answers)).toEqual([["m1:ok"], ["m2:ok"], ["m3:ok"]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

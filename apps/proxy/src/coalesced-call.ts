@@ -6,11 +6,23 @@ export type WaitUntil = (work: Promise<unknown>) => void;
 
 /**
  * How long a request waits for the call that carries its items, and how long one call may take
- * before the requests in it fail and the next call goes. A waiting request's own timer is also
- * what keeps it alive in workerd: a request whose only pending work is a promise another request
- * resolves is cancelled as hung; one with a timer of its own is not.
+ * before the requests in it fail and the next call goes.
  */
 export const COALESCED_WAIT_MS = 15_000;
+
+/**
+ * How often a waiting request looks for its outcome (or for a key left without a leader). It
+ * looks from a timer of its own, never from a promise another request settles: the runtime can
+ * run such a continuation in the context of the request that settled it, where this request's
+ * own calls then fail (I/O on behalf of a different request).
+ */
+export const WAITING_CHECK_MS = 1;
+
+/**
+ * Calls one request makes in a row for those waiting: each is a subrequest of that request, and
+ * the platform limits the subrequests of one request (50 on the free plan, its own few included).
+ */
+export const CALLS_PER_LEADER = 32;
 
 /**
  * A session that did not answer in time: `503 PROXY_SESSION_UNAVAILABLE`, to be retried. A request
@@ -30,33 +42,46 @@ export interface CoalescedCallOptions<Item, Result> {
   maxBytes?: number;
   weigh?: (item: Item) => number;
   waitMs?: number;
+  checkMs?: number;
+  callsPerLeader?: number;
 }
+
+type Outcome<Result> = { results: Result[] } | { error: unknown };
 
 interface Waiting<Item, Result> {
   items: Item[];
   bytes: number;
-  waitUntil: WaitUntil;
-  resolve(results: Result[]): void;
-  reject(error: unknown): void;
-  /** Called when this request is to make the next call (in its own context). */
-  lead(): void;
+  /** Written by the call that carried it, whichever request made that call; read by this request. */
+  outcome: Outcome<Result> | null;
+  /** Taken into a call, or given up: no longer waiting for one. */
+  taken: boolean;
 }
 
 interface Lane<Item, Result> {
-  busy: boolean;
+  /** A request is making calls to the key, one after another, for those waiting. */
+  led: boolean;
   waiting: Waiting<Item, Result>[];
 }
 
 /**
  * Group commit across the requests of one isolate: a call to a key (a relay session) goes out at
- * once when none is on its way; requests arriving meanwhile wait and go together in the next call,
- * which the oldest of them makes in its own request context (work one request awaits must never
- * belong to one that may finish first). Each request gets its own results, or the error of the
- * call that carried it. Under load this turns N calls (N transactions) into one per round trip to
- * the session; a request that finds the key idle waits for nothing.
+ * once when none is on its way; requests arriving meanwhile wait and go together in the next call.
+ * The request that made a call makes the next one too, in its own context, up to `callsPerLeader`
+ * in a row; a key left without a leader is led by the next request to arrive or by the first
+ * waiting one to look. No request ever awaits a promise another request settles: a call's results
+ * are written into the waiting entries it carried, and each waiting request reads its own from a
+ * timer of its own. Under load this turns N calls (N transactions) into one per round trip to the
+ * session; a request that finds the key idle waits for nothing.
  */
 export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<Item, Result>) {
-  const { maxItems, maxBytes = Number.POSITIVE_INFINITY, weigh = () => 0, waitMs = COALESCED_WAIT_MS } = options;
+  const {
+    maxItems,
+    maxBytes = Number.POSITIVE_INFINITY,
+    weigh = () => 0,
+    waitMs = COALESCED_WAIT_MS,
+    checkMs = WAITING_CHECK_MS,
+    callsPerLeader = CALLS_PER_LEADER,
+  } = options;
   const lanes = new WeakMap<Env, Map<string, Lane<Item, Result>>>();
 
   const take = (lane: Lane<Item, Result>): Waiting<Item, Result>[] => {
@@ -70,44 +95,61 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
       bytes += next.bytes;
       count += 1;
     }
-    return lane.waiting.splice(0, count);
+    const batch = lane.waiting.splice(0, count);
+    for (const waiting of batch) waiting.taken = true;
+    return batch;
   };
 
-  const callWithin = (env: Env, key: string, items: Item[]): Promise<Result[]> => {
+  const callWithin = async (env: Env, key: string, items: Item[]): Promise<Result[]> => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(sessionUnavailable(`the call to ${key} took over ${waitMs} ms`)), waitMs);
     });
-    return Promise.race([options.call(env, key, items), expired]).finally(() => clearTimeout(timer));
+    const results = await Promise.race([options.call(env, key, items), expired]).finally(() => clearTimeout(timer));
+    if (results.length !== items.length) throw new Error(`${results.length} results for ${items.length} items`);
+    return results;
   };
 
-  const run = (env: Env, key: string, lanesOfEnv: Map<string, Lane<Item, Result>>, lane: Lane<Item, Result>) => {
-    const release = () => {
-      lane.busy = false;
-      lanesOfEnv.delete(key);
-    };
-    const batch = take(lane);
-    const leader = batch[0];
-    if (!leader) return release();
-    const done = (async () => {
-      try {
-        const items = batch.flatMap((waiting) => waiting.items);
-        const results = await callWithin(env, key, items);
-        if (results.length !== items.length) throw new Error(`${results.length} results for ${items.length} items`);
-        let offset = 0;
-        for (const waiting of batch) {
-          waiting.resolve(results.slice(offset, offset + waiting.items.length));
-          offset += waiting.items.length;
-        }
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      } finally {
-        const next = lane.waiting[0];
-        if (next) next.lead();
-        else release();
+  const callFor = async (env: Env, key: string, batch: Waiting<Item, Result>[]): Promise<void> => {
+    try {
+      const results = await callWithin(
+        env,
+        key,
+        batch.flatMap((waiting) => waiting.items),
+      );
+      let offset = 0;
+      for (const waiting of batch) {
+        waiting.outcome = { results: results.slice(offset, offset + waiting.items.length) };
+        offset += waiting.items.length;
       }
-    })();
-    leader.waitUntil(done);
+    } catch (error) {
+      for (const waiting of batch) waiting.outcome = { error };
+    }
+  };
+
+  /**
+   * Calls for the oldest waiting, one after another, in the context of the request running this;
+   * `ownOutcome` is that request's own notice (called in its own context) once its outcome is in.
+   */
+  const lead = async (
+    env: Env,
+    key: string,
+    lanesOfEnv: Map<string, Lane<Item, Result>>,
+    lane: Lane<Item, Result>,
+    own: { waiting: Waiting<Item, Result>; notify: () => void },
+  ): Promise<void> => {
+    lane.led = true;
+    try {
+      // After this turn, so the requests of the same turn go in the first call together.
+      await Promise.resolve();
+      for (let calls = 0; calls < callsPerLeader && lane.waiting.length > 0; calls += 1) {
+        await callFor(env, key, take(lane));
+        if (own.waiting.outcome) own.notify();
+      }
+    } finally {
+      lane.led = false;
+      if (lane.waiting.length === 0) lanesOfEnv.delete(key);
+    }
   };
 
   return {
@@ -118,51 +160,59 @@ export function createCoalescedCall<Item, Result>(options: CoalescedCallOptions<
         lanesOfEnv = new Map();
         lanes.set(env, lanesOfEnv);
       }
-      let lane = lanesOfEnv.get(key);
+      const ownLanes = lanesOfEnv;
+      let lane = ownLanes.get(key);
       if (!lane) {
-        lane = { busy: false, waiting: [] };
-        lanesOfEnv.set(key, lane);
+        lane = { led: false, waiting: [] };
+        ownLanes.set(key, lane);
       }
-      // Made in this request's context, so the call its continuation makes is this request's own.
-      let lead = () => {};
-      const turn = new Promise<void>((resolve) => {
-        lead = resolve;
-      });
-      void turn.then(() => run(env, key, lanesOfEnv, lane));
-      // A request that finds the lane free leads the next call at once: that call's own timer
-      // bounds it and keeps its context alive, so only a request that has to wait needs its own.
-      const leadsNow = !lane.busy;
+      const ownLane = lane;
+      const waiting: Waiting<Item, Result> = {
+        items,
+        bytes: items.reduce((sum, item) => sum + weigh(item), 0),
+        outcome: null,
+        taken: false,
+      };
+      ownLane.waiting.push(waiting);
+      const waitedSince = Date.now();
+
       const result = new Promise<Result[]>((resolve, reject) => {
-        const waiting: Waiting<Item, Result> = {
-          items,
-          bytes: items.reduce((sum, item) => sum + weigh(item), 0),
-          waitUntil,
-          resolve: (results) => {
-            clearTimeout(deadline);
-            resolve(results);
-          },
-          reject: (error) => {
-            clearTimeout(deadline);
-            reject(error);
-          },
-          lead,
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        let settled = false;
+        const later = () => {
+          timer ??= setTimeout(() => {
+            timer = null;
+            check();
+          }, checkMs);
         };
-        const deadline = leadsNow
-          ? null
-          : setTimeout(() => {
-              // Still waiting: it leaves the lane, so a request that has given up never leads a call.
-              const index = lane.waiting.indexOf(waiting);
-              if (index >= 0) lane.waiting.splice(index, 1);
-              reject(sessionUnavailable(`no call to ${key} carried this request within ${waitMs} ms`));
-            }, waitMs);
-        lane.waiting.push(waiting);
+        const leadNow = () => waitUntil(lead(env, key, ownLanes, ownLane, { waiting, notify: check }).finally(check));
+        // Runs in this request's context only: from its own timer, or from the calls it leads.
+        function check(): void {
+          if (settled) return;
+          const { outcome } = waiting;
+          if (outcome) {
+            settled = true;
+            if (timer) clearTimeout(timer);
+            if ("error" in outcome) reject(outcome.error);
+            else resolve(outcome.results);
+            return;
+          }
+          if (waiting.taken || (ownLane.led && Date.now() - waitedSince < waitMs)) {
+            later();
+          } else if (!ownLane.led) {
+            leadNow();
+          } else {
+            // It leaves the lane, so a request that has given up is never carried.
+            ownLane.waiting.splice(ownLane.waiting.indexOf(waiting), 1);
+            waiting.taken = true;
+            settled = true;
+            reject(sessionUnavailable(`no call to ${key} carried this request within ${waitMs} ms`));
+          }
+        }
+        check();
       });
-      // A waiting request's context stays alive until its call is done, even if its client leaves.
+      // A waiting request's context stays alive until its outcome, even if its client leaves.
       waitUntil(result.catch(() => undefined));
-      if (leadsNow) {
-        lane.busy = true;
-        lead();
-      }
       return result;
     },
   };
